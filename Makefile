@@ -1,0 +1,47 @@
+# risk-map: two commands on a bare machine (see README):
+#   make run    install what is needed, then serve the bundled Shenzhen sample on http://127.0.0.1:8050
+#   make test   install what is needed (Python packages, Debian chromium, poppler, gdal, CJK fonts),
+#               then run every test, browser tests included
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+APT_PACKAGES := chromium fonts-noto-cjk poppler-utils gdal-bin
+
+.PHONY: run test install install-system lint bench sample clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages the tests need; installed only when missing (root, or sudo when available).
+install-system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: install
+	$(VENV)/bin/riskmap serve --host $(HOST) --port $(PORT)
+
+test: install install-system
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+sample: install
+	$(VENV)/bin/riskmap sample
+
+bench: install install-system
+	$(PY) bench/bench_map.py
+
+clean:
+	rm -rf $(VENV) data/sample .pytest_cache

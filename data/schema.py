@@ -1,0 +1,330 @@
+"""The documented schema of every dataset layer, and row-by-row validation against it.
+
+All vector layers are stored and returned in EPSG:4326 (WGS 84 longitude/latitude). Distances and
+areas are never computed in that CRS: the analysis modules project to a local metric CRS first.
+
+======================  ==============  =====================================================
+layer                   geometry        columns (type)
+======================  ==============  =====================================================
+districts               (Multi)Polygon  code (str, 6-digit adcode), name (str), name_en (str)
+enterprises             Point           id, name, industry, district, address (str),
+                                        grade (red/orange/yellow/blue; any spelling that
+                                        :func:`risk.grades.parse_grade` accepts on input),
+                                        major_hazard (bool), last_inspection (ISO date or empty)
+slopes                  (Multi)Polygon  id, name, district (str), height_m, angle_deg (float),
+                                        monitored (bool)
+waterlogging            Point           id, name, district (str), max_depth_cm (float),
+                                        occurrences (int)
+shelters                Point           id, name, district (str),
+                                        shelter_type (emergency/fixed/central = 紧急/固定/中心),
+                                        area_m2 (float), capacity (int)
+roads                   (Multi)Line     id, name (str), road_class (expressway/trunk/primary/
+                                        secondary)
+======================  ==============  =====================================================
+
+Rasters: ``dem`` (GeoTIFF, metres above sea level) and ``population`` (GeoTIFF, people per cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from risk.grades import parse_grades
+
+__all__ = [
+    "LayerSpec",
+    "LAYERS",
+    "VECTOR_LAYERS",
+    "RASTER_LAYERS",
+    "SHELTER_TYPES",
+    "ROAD_CLASSES",
+    "INDUSTRIES",
+    "LayerError",
+    "ValidationResult",
+    "validate_layer",
+]
+
+CRS = "EPSG:4326"
+
+SHELTER_TYPES = {
+    "emergency": ("紧急避难场所", "Emergency shelter"),
+    "fixed": ("固定避难场所", "Fixed shelter"),
+    "central": ("中心避难场所", "Central shelter"),
+}
+_SHELTER_SPELLINGS = {
+    "emergency": "emergency", "紧急": "emergency", "紧急避难场所": "emergency", "i类": "emergency",
+    "fixed": "fixed", "固定": "fixed", "固定避难场所": "fixed", "ii类": "fixed",
+    "central": "central", "中心": "central", "中心避难场所": "central", "iii类": "central",
+}
+ROAD_CLASSES = {
+    "expressway": ("高速公路", "Expressway"),
+    "trunk": ("快速路/国道", "Trunk road"),
+    "primary": ("主干道", "Primary road"),
+    "secondary": ("次干道", "Secondary road"),
+}
+INDUSTRIES = {
+    "危化品": "Hazardous chemicals",
+    "燃气": "Gas",
+    "工贸": "Industry & trade",
+    "建筑施工": "Construction",
+    "仓储物流": "Warehousing & logistics",
+    "其他": "Other",
+}
+
+
+class LayerError(ValueError):
+    """A whole layer cannot be used (missing file, missing column, wrong geometry type)."""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str
+    label_zh: str
+    label_en: str
+    geom_types: tuple[str, ...]
+    columns: dict[str, str]
+    """column -> kind: str, float, int, bool, date, grade, shelter_type, road_class"""
+    required: tuple[str, ...] = ()
+    """columns that must be present in the file; others are filled with defaults"""
+    check_region: bool = True
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+LAYERS: dict[str, LayerSpec] = {
+    s.name: s
+    for s in [
+        LayerSpec(
+            "districts", "行政区划", "Districts", ("Polygon", "MultiPolygon"),
+            {"code": "str", "name": "str", "name_en": "str"}, required=("name",),
+            check_region=False,
+        ),
+        LayerSpec(
+            "enterprises", "企业风险点", "Enterprises", ("Point",),
+            {
+                "id": "str", "name": "str", "industry": "str", "district": "str",
+                "address": "str", "grade": "grade", "major_hazard": "bool",
+                "last_inspection": "date",
+            },
+            required=("name", "grade"),
+        ),
+        LayerSpec(
+            "slopes", "危险边坡", "Dangerous slopes", ("Polygon", "MultiPolygon"),
+            {
+                "id": "str", "name": "str", "district": "str", "height_m": "float",
+                "angle_deg": "float", "monitored": "bool",
+            },
+            required=("name",),
+        ),
+        LayerSpec(
+            "waterlogging", "内涝积水点", "Waterlogging points", ("Point",),
+            {
+                "id": "str", "name": "str", "district": "str", "max_depth_cm": "float",
+                "occurrences": "int",
+            },
+            required=("name", "max_depth_cm"),
+        ),
+        LayerSpec(
+            "shelters", "应急避难场所", "Emergency shelters", ("Point",),
+            {
+                "id": "str", "name": "str", "district": "str", "shelter_type": "shelter_type",
+                "area_m2": "float", "capacity": "int",
+            },
+            required=("name", "shelter_type"),
+        ),
+        LayerSpec(
+            "roads", "道路", "Roads", ("LineString", "MultiLineString"),
+            {"id": "str", "name": "str", "road_class": "road_class"},
+            required=(),
+        ),
+    ]
+}
+VECTOR_LAYERS = tuple(LAYERS)
+RASTER_LAYERS = {"dem": ("数字高程模型", "Elevation (DEM)"), "population": ("人口分布", "Population")}
+
+_TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√", "✓"}
+_FALSE = {"0", "false", "f", "no", "n", "否", "无", "", "none", "nan"}
+
+
+@dataclass
+class ValidationResult:
+    """Rows that passed (``accepted``) and every row set aside with its reason (``rejected``)."""
+
+    layer: str
+    accepted: gpd.GeoDataFrame
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["layer", "row", "column", "value", "reason"])
+    )
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected.empty
+
+
+def _to_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if series.dtype == bool:
+        return series, pd.Series(False, index=series.index)
+    text = series.astype(object).map(lambda v: "" if v is None else str(v).strip().lower())
+    out = text.isin(_TRUE)
+    bad = ~(text.isin(_TRUE) | text.isin(_FALSE))
+    return out, bad
+
+
+def _coerce(kind: str, series: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """Return (values, bad-mask, reason) for one column."""
+    none = pd.Series(False, index=series.index)
+    if kind == "str":
+        values = series.astype(object).map(lambda v: "" if v is None or v != v else str(v).strip())
+        return values, none, ""
+    if kind in ("float", "int"):
+        values = pd.to_numeric(series, errors="coerce")
+        bad = values.isna() & series.notna() & (series.astype(str).str.strip() != "")
+        if kind == "int":
+            bad |= values.notna() & (values != values.round())
+            return values.round().astype("Int64"), bad, "not a whole number"
+        return values.astype(float), bad, "not a number"
+    if kind == "bool":
+        values, bad = _to_bool(series)
+        return values, bad, "not yes/no (是/否, true/false, 1/0)"
+    if kind == "date":
+        text = series.astype(object).map(lambda v: "" if v is None or v != v else str(v).strip())
+        parsed = pd.to_datetime(text.where(text != ""), errors="coerce")
+        bad = parsed.isna() & (text != "")
+        return parsed.dt.strftime("%Y-%m-%d").fillna(""), bad, "not a date (YYYY-MM-DD)"
+    if kind == "grade":
+        codes, errors = parse_grades(series)
+        return codes, errors.notna(), "unknown risk grade"
+    if kind == "shelter_type":
+        key = series.astype(object).map(lambda v: "" if v is None else str(v).strip().lower())
+        values = key.map(_SHELTER_SPELLINGS)
+        return values, values.isna(), "shelter type must be 紧急/固定/中心 (emergency/fixed/central)"
+    if kind == "road_class":
+        key = series.astype(object).map(lambda v: "" if v is None else str(v).strip().lower())
+        bad = ~key.isin(list(ROAD_CLASSES))
+        return key.where(~bad, "secondary"), bad & (key != ""), (
+            f"road class must be one of {', '.join(ROAD_CLASSES)}"
+        )
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+_DEFAULTS = {"str": "", "float": np.nan, "int": pd.NA, "bool": False, "date": ""}
+
+
+def validate_layer(
+    name: str,
+    gdf: gpd.GeoDataFrame,
+    *,
+    region: shapely.Geometry | None = None,
+    source: str = "",
+    row_offset: int = 1,
+) -> ValidationResult:
+    """Check a raw layer against its schema; return the rows that pass and every rejected row.
+
+    A problem with the whole layer (unknown layer name, missing required column, no geometry)
+    raises :class:`LayerError`. A problem with one row sets that row aside with its row number
+    (``row_offset`` + position, so 1-based by default), the column and the reason; nothing is
+    dropped silently.
+
+    Parameters
+    ----------
+    name
+        A layer name from :data:`LAYERS`.
+    gdf
+        The layer as read, in any CRS (it is reprojected to EPSG:4326).
+    region
+        Points (and the centroids of other shapes) must fall inside this EPSG:4326 geometry.
+    source
+        File or table name, used in messages.
+    """
+    if name not in LAYERS:
+        raise LayerError(f"unknown layer {name!r}; valid layers: {', '.join(LAYERS)}")
+    spec = LAYERS[name]
+    where = f"layer {name!r}" + (f" ({source})" if source else "")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise LayerError(f"{where} has no geometry column")
+    missing = [c for c in spec.required if c not in gdf.columns]
+    if missing:
+        raise LayerError(
+            f"{where} is missing required column(s) {', '.join(missing)}; "
+            f"expected columns: {', '.join(spec.columns)}"
+        )
+    if gdf.crs is None:
+        raise LayerError(f"{where} has no coordinate reference system (CRS)")
+    frame = gdf.reset_index(drop=True)
+    if frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(CRS)
+    rows = pd.Series(np.arange(len(frame)) + row_offset, index=frame.index)
+    problems: list[dict] = []
+
+    def reject(mask: pd.Series, column: str, values: pd.Series, reason: str | pd.Series) -> None:
+        for idx in np.flatnonzero(mask.to_numpy()):
+            why = reason.iloc[idx] if isinstance(reason, pd.Series) else reason
+            problems.append(
+                {"layer": name, "row": int(rows.iloc[idx]), "column": column,
+                 "value": "" if values is None else str(values.iloc[idx]), "reason": why}
+            )
+
+    out = {}
+    for column, kind in spec.columns.items():
+        if column not in frame.columns:
+            out[column] = pd.Series([_DEFAULTS.get(kind, "")] * len(frame), index=frame.index)
+            continue
+        values, bad, reason = _coerce(kind, frame[column])
+        if kind == "grade":
+            _, errors = parse_grades(frame[column])
+            reason = errors
+        reject(bad, column, frame[column], reason)
+        out[column] = values
+
+    geom = frame.geometry
+    empty = geom.isna() | geom.is_empty
+    reject(empty, "geometry", geom.astype(object), "missing or empty geometry")
+    wrong_type = ~empty & ~geom.geom_type.isin(spec.geom_types)
+    reject(
+        wrong_type, "geometry", geom.geom_type,
+        f"geometry must be {'/'.join(spec.geom_types)}",
+    )
+    invalid = ~empty & ~wrong_type & ~geom.is_valid
+    reject(invalid, "geometry", geom.astype(object).map(lambda g: shapely.is_valid_reason(g)),
+           "invalid geometry")
+    usable = ~(empty | wrong_type | invalid)
+    if usable.any():
+        xy = shapely.get_coordinates(geom[usable].representative_point())
+        out_of_range = pd.Series(False, index=frame.index)
+        out_of_range[usable] = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+        reject(out_of_range, "geometry", geom.astype(object).map(lambda g: g.wkt[:60] if g else ""),
+               "coordinates out of range (longitude -180..180, latitude -90..90)")
+        usable &= ~out_of_range
+        if region is not None and spec.check_region and usable.any():
+            probe = geom[usable].representative_point()
+            inside = pd.Series(True, index=frame.index)
+            inside[usable] = shapely.contains_xy(region, *shapely.get_coordinates(probe).T)
+            reject(~inside, "geometry", geom.astype(object).map(lambda g: g.wkt[:60] if g else ""),
+                   "outside the dataset's region")
+    if "name" in spec.columns and "name" in frame.columns:
+        empty_name = out["name"] == ""
+        reject(empty_name, "name", frame["name"], "empty name")
+    if "id" in frame.columns:
+        ids = out["id"]
+        dup = (ids != "") & ids.duplicated(keep="first")
+        reject(dup, "id", frame["id"], "duplicate id")
+
+    rejected = pd.DataFrame(problems, columns=["layer", "row", "column", "value", "reason"])
+    bad_rows = set(rejected["row"].tolist())
+    keep = ~rows.isin(bad_rows)
+    accepted = gpd.GeoDataFrame(
+        {c: v[keep] for c, v in out.items()}, geometry=geom[keep], crs=CRS
+    ).reset_index(drop=True)
+    if "id" in spec.columns:
+        blank = accepted["id"] == ""
+        if blank.any():  # fill missing ids from the row number so every feature can be referred to
+            accepted.loc[blank, "id"] = [f"{name[:3]}-{r}" for r in rows[keep][blank.to_numpy()]]
+    rejected = rejected.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+    return ValidationResult(layer=name, accepted=accepted, rejected=rejected)

@@ -1,0 +1,1 @@
+"""Risk analysis: pure functions on GeoDataFrames and rasters (never imports Dash)."""
