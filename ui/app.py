@@ -1,0 +1,153 @@
+"""The Dash app: a sidebar of tabs beside the folium map, which lives in an iframe.
+
+The map page is built once per data version and language and served at ``/map/analyst.html``;
+the parent page and the map talk by ``postMessage`` (``assets/riskmap.js`` on this side,
+``assets/map/riskmap-map.js`` inside the map), so filtering or placing an incident never reloads
+the map. Every file the browser loads comes from this server (no CDN, no web tile).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import dash
+import flask
+from dash import ClientsideFunction, Input, Output, dcc, html
+
+from layers.map import build_analyst_map, enterprise_detail
+from ui import ids
+from ui.i18n import norm_lang, tr
+from ui.panels import analysis
+from ui.state import AppState
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "assets"
+PANELS = [("analysis", "tab_analysis", analysis)]
+"""(tab value, i18n key of its label, module with ``layout`` and ``register``)."""
+
+
+def _header(state: AppState, lang: str) -> html.Header:
+    ds = state.dataset
+    other = "en" if lang == "zh" else "zh"
+    title = ds.meta.get("title_en" if lang == "en" else "title") or ds.title
+    children = [
+        html.Div([html.H1(tr("app_title", lang)), html.Span(tr("app_subtitle", lang),
+                                                           className="subtitle")]),
+        html.Div(str(title), className="dataset-title"),
+    ]
+    if ds.synthetic:
+        children.append(html.Span(tr("synthetic_badge", lang), className="badge-synthetic",
+                                  title=tr("synthetic_note", lang), id="synthetic-badge"))
+    children.append(html.A(tr("lang_switch", lang), href=f"?lang={other}", className="lang",
+                           id="lang-switch"))
+    return html.Header(children, className="topbar")
+
+
+def _notice(state: AppState, lang: str) -> html.Div | None:
+    ds = state.dataset
+    notes = []
+    if len(ds.rejected):
+        notes.append(f"{len(ds.rejected):,} {tr('rejected', lang)}")
+    notes.extend(f"{name}: {msg}" for name, msg in ds.errors.items())
+    return html.Div(notes, id=ids.DATA_NOTICE, className="notice") if notes else None
+
+
+def build_layout(state: AppState, lang: str) -> html.Div:
+    tabs = [
+        dcc.Tab(label=tr(key, lang), value=value, children=module.layout(state, lang))
+        for value, key, module in PANELS
+    ]
+    footer = html.Footer([
+        html.Span(tr("sources", lang) + "："),
+        html.Span(" · ".join(state.dataset.sources) or str(state.data_dir)),
+    ], className="sources")
+    return html.Div(
+        className="page",
+        children=[
+            dcc.Store(id="lang", data=lang),
+            dcc.Store(id=ids.MAP_CLICK),
+            dcc.Store(id=ids.MAP_VIEW),
+            dcc.Store(id=ids.MAP_COMMAND),
+            html.Div(id=ids.MAP_COMMAND_SINK, style={"display": "none"}),
+            _header(state, lang),
+            html.Div(className="main", children=[
+                html.Aside(className="sidebar", children=[
+                    _notice(state, lang),
+                    dcc.Tabs(id=ids.TABS, value=PANELS[0][0], children=tabs, className="tabs"),
+                    footer,
+                ]),
+                html.Iframe(id=ids.MAP_FRAME, src=f"map/analyst.html?lang={lang}",
+                            className="map-frame", title=tr("app_title", lang)),
+            ]),
+        ],
+    )
+
+
+def _request_lang() -> str:
+    """``?lang=`` of the page; Dash fetches the layout by XHR, so look at the referrer too."""
+    if not flask.has_request_context():
+        return "zh"
+    value = flask.request.args.get("lang")
+    if value is None and flask.request.referrer:
+        query = parse_qs(urlparse(flask.request.referrer).query)
+        value = (query.get("lang") or [None])[0]
+    return norm_lang(value)
+
+
+def create_app(data_dir: Path) -> dash.Dash:
+    """The Dash app serving the dataset in ``data_dir``."""
+    state = AppState(data_dir)
+    app = dash.Dash(
+        __name__,
+        title="安全风险地图 risk-map",
+        assets_folder=str(ASSETS),
+        assets_ignore=r"^(vendor|map)[/\\]",
+        serve_locally=True,
+        compress=True,
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    app.state = state  # for tests and the CLI
+
+    def serve_layout():
+        return build_layout(state, _request_lang())
+
+    app.layout = serve_layout
+    server = app.server
+
+    @server.route("/map/analyst.html")
+    def _map_page():
+        lang = norm_lang(flask.request.args.get("lang"))
+        version = state.version
+
+        def build() -> str:
+            fmap = build_analyst_map(
+                state.dataset, lang=lang, asset_base="../assets",
+                detail_url=f"../api/enterprise/{{i}}?lang={lang}&v={version}",
+            )
+            return fmap.get_root().render()
+
+        html_text = state.cached(("map", lang), build)
+        resp = flask.Response(html_text, mimetype="text/html")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @server.route("/api/enterprise/<int:index>")
+    def _enterprise(index: int):
+        lang = norm_lang(flask.request.args.get("lang"))
+        if flask.request.args.get("v") not in (None, state.version):
+            return flask.jsonify({"error": "data changed; reload the map"}), 409
+        ents = state.dataset.enterprises
+        if not 0 <= index < len(ents):
+            return flask.jsonify({"error": f"no enterprise {index}"}), 404
+        return flask.jsonify(enterprise_detail(ents, index, lang=lang))
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="riskmap", function_name="post"),
+        Output(ids.MAP_COMMAND_SINK, "children"),
+        Input(ids.MAP_COMMAND, "data"),
+    )
+    for _, _, module in PANELS:
+        module.register(app, state)
+    return app

@@ -1,0 +1,17 @@
+"""Every Dash component id in one place (the browser tests use them too)."""
+
+MAP_FRAME = "map-frame"
+MAP_CLICK = "map-click"          # dcc.Store fed by assets/riskmap.js from iframe clicks
+MAP_VIEW = "map-view"            # dcc.Store: the iframe's current centre/zoom/bounds
+MAP_COMMAND = "map-command"      # dcc.Store: messages posted into the iframe
+MAP_COMMAND_SINK = "map-command-sink"
+FILTER_GRADES = "filter-grades"
+FILTER_INDUSTRIES = "filter-industries"
+FILTER_DISTRICTS = "filter-districts"
+FILTER_MAJOR = "filter-major"
+FILTER_RESET = "filter-reset"
+COUNT = "enterprise-count"
+STATS_TABLE = "stats-table"
+STATS_CHART = "stats-chart"
+TABS = "main-tabs"
+DATA_NOTICE = "data-notice"
