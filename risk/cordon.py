@@ -105,7 +105,6 @@ _CHECKPOINT_NAMES = {
     "control": ("管制点", "Traffic-control checkpoint"),
     "warning": ("警戒点", "Warning-line checkpoint"),
 }
-_GRADE_ZH = {g.value: g.label_zh for g in GRADES}
 _DIRECTIONS = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
 _DIRECTIONS_EN = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
@@ -396,25 +395,27 @@ def _direction(az: NDArray[np.float64]) -> tuple[list[str], list[str]]:
 
 @dataclass(frozen=True)
 class _Points:
-    """A point layer as lat-sorted coordinate arrays plus its attribute table (same order)."""
+    """A point layer as lat-sorted coordinate arrays plus its attribute columns (same order)."""
 
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
-    table: pd.DataFrame
+    columns: dict[str, NDArray[Any]]
 
     @classmethod
     def from_gdf(cls, gdf: gpd.GeoDataFrame | None) -> _Points:
         if gdf is None or len(gdf) == 0:
-            return cls(np.empty(0), np.empty(0), pd.DataFrame())
+            return cls(np.empty(0), np.empty(0), {})
         geom = gdf.geometry
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             geom = geom.to_crs(4326)
         ok = ~(geom.isna() | geom.is_empty).to_numpy()
         xy = shapely.get_coordinates(shapely.centroid(geom.to_numpy()[ok]))
         order = np.argsort(xy[:, 1], kind="stable")
-        table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).iloc[np.flatnonzero(ok)[order]]
-        return cls(np.ascontiguousarray(xy[order, 0]), np.ascontiguousarray(xy[order, 1]),
-                   table.reset_index(drop=True))
+        rows = np.flatnonzero(ok)[order]
+        columns = {
+            str(c): gdf[c].to_numpy()[rows] for c in gdf.columns if c != gdf.geometry.name
+        }
+        return cls(np.ascontiguousarray(xy[order, 0]), np.ascontiguousarray(xy[order, 1]), columns)
 
     def __len__(self) -> int:
         return int(self.lon.size)
@@ -431,16 +432,19 @@ class _Shapes:
 
     gdf: gpd.GeoDataFrame
     bounds: NDArray[np.float64]
+    table: pd.DataFrame
 
     @classmethod
     def from_gdf(cls, gdf: gpd.GeoDataFrame | None) -> _Shapes:
         if gdf is None or len(gdf) == 0:
-            return cls(gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326)), np.empty((0, 4)))
+            empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326))
+            return cls(empty, np.empty((0, 4)), pd.DataFrame())
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             gdf = gdf.to_crs(4326)
         keep = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
         gdf = gdf[keep].reset_index(drop=True)
-        return cls(gdf, shapely.bounds(gdf.geometry.to_numpy()))
+        table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        return cls(gdf, shapely.bounds(gdf.geometry.to_numpy()), table)
 
     def in_box(self, box: tuple[float, float, float, float]) -> NDArray[np.intp]:
         b = self.bounds
@@ -482,12 +486,12 @@ class ExposureIndex:
         """
         ent = _Points.from_gdf(layers.get("enterprises"))
         codes = {g.value: i for i, g in enumerate(GRADES)}
-        if len(ent) and "grade" in ent.table:
-            grade = ent.table["grade"].map(lambda v: codes.get(str(v), -1)).to_numpy(np.int8)
+        if len(ent) and "grade" in ent.columns:
+            grade = np.array([codes.get(str(v), -1) for v in ent.columns["grade"]], dtype=np.int8)
         else:
             grade = np.full(len(ent), -1, dtype=np.int8)
-        if len(ent) and "major_hazard" in ent.table:
-            major = ent.table["major_hazard"].fillna(False).astype(bool).to_numpy()
+        if len(ent) and "major_hazard" in ent.columns:
+            major = pd.Series(ent.columns["major_hazard"]).fillna(False).astype(bool).to_numpy()
         else:
             major = np.zeros(len(ent), dtype=bool)
         return cls(
@@ -512,7 +516,6 @@ class Exposure:
 
     center: tuple[float, float]
     zones: tuple[Zone, ...]
-    rings: gpd.GeoDataFrame
     enterprises_by_grade: NDArray[np.int64]
     """(zones, 4) counts, columns in :data:`risk.grades.GRADES` order (red … blue)."""
     major_hazard: NDArray[np.int64]
@@ -528,6 +531,15 @@ class Exposure:
     checkpoints: pd.DataFrame
     evacuate_beyond_m: float = 0.0
     downwind: dict[str, Any] | None = field(default=None)
+    _rings: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @property
+    def rings(self) -> gpd.GeoDataFrame:
+        """The zones' polygons (:func:`cordon_rings`), built on first use."""
+        if self._rings is None:
+            names = [(z.name_zh, z.name_en) for z in self.zones]
+            self._rings = cordon_rings(self.center, radii_m=self.radii_m, names=names)
+        return self._rings.copy()
 
     @property
     def radii_m(self) -> tuple[float, ...]:
@@ -628,19 +640,31 @@ def _point_rows(
     pos: NDArray[np.intp],
     zones: tuple[Zone, ...],
     center: tuple[float, float],
+    *,
+    extra: dict[str, NDArray[Any]] | None = None,
 ) -> pd.DataFrame:
-    """Rows of ``points`` at ``pos`` with exact distance, bearing and zone, nearest first."""
+    """Rows of ``points`` at ``pos`` with exact distance, bearing and zone, nearest first.
+
+    ``extra`` columns are aligned with ``pos``.
+    """
     exact, az = geodesic_distance(center, points.lon[pos], points.lat[pos])
+    order = np.argsort(exact, kind="stable")
+    pos, exact, az = pos[order], exact[order], az[order]
     zi = _zone_of(exact, [z.outer_m for z in zones])
-    frame = points.table.iloc[pos].reset_index(drop=True).copy()
-    frame["lon"] = points.lon[pos]
-    frame["lat"] = points.lat[pos]
-    frame["distance_m"] = np.round(exact, 1)
-    frame["bearing_deg"] = np.round(az, 1)
-    frame["direction"], frame["direction_en"] = _direction(az)
-    frame["zone"] = [zones[i].zone if i < len(zones) else "" for i in zi]
-    frame["zone_name"] = [zones[i].name_zh if i < len(zones) else "" for i in zi]
-    return frame.sort_values("distance_m", kind="stable").reset_index(drop=True)
+    codes = np.array([z.zone for z in zones] + [""], dtype=object)
+    names = np.array([z.name_zh for z in zones] + [""], dtype=object)
+    k = (np.floor((az + 22.5) / 45.0).astype(np.intp)) % 8
+    data: dict[str, Any] = {c: v[pos] for c, v in points.columns.items()}
+    for c, v in (extra or {}).items():
+        data[c] = np.asarray(v)[order]
+    data.update({
+        "lon": points.lon[pos], "lat": points.lat[pos],
+        "distance_m": np.round(exact, 1), "bearing_deg": np.round(az, 1),
+        "direction": np.asarray(_DIRECTIONS, dtype=object)[k],
+        "direction_en": np.asarray(_DIRECTIONS_EN, dtype=object)[k],
+        "zone": codes[zi], "zone_name": names[zi],
+    })
+    return pd.DataFrame(data)
 
 
 def _points_in_zones(
@@ -664,7 +688,7 @@ def _population(
     if source is None:
         return None
     import rasterio
-    from rasterio.transform import Affine
+    from affine import Affine
     from rasterio.warp import transform_bounds
     from rasterio.windows import Window, from_bounds
 
@@ -707,13 +731,16 @@ def _population(
     rows, cols = np.nonzero(valid)
     if rows.size == 0:
         return totals
-    xs, ys = (transform * Affine.translation(win.col_off + 0.5, win.row_off + 0.5)) * (cols, rows)
-    xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+    c = cols + (win.col_off + 0.5)
+    r = rows + (win.row_off + 0.5)
+    xs = transform.a * c + transform.b * r + transform.c
+    ys = transform.d * c + transform.e * r + transform.f
     if crs is not None and pyproj.CRS(crs).to_epsg() != 4326:
         xs, ys = pyproj.Transformer.from_crs(crs, 4326, always_xy=True).transform(xs, ys)
     zi = _zone_of(_exact_distances(center, np.asarray(xs), np.asarray(ys), radii), radii)
     inside = zi < len(radii)
-    np.add.at(totals, zi[inside], data[rows[inside], cols[inside]])
+    totals += np.bincount(zi[inside], weights=data[rows[inside], cols[inside]],
+                          minlength=len(radii))[: len(radii)]
     return totals
 
 
@@ -732,7 +759,7 @@ def _slopes(
     radii = [z.outer_m for z in zones]
     zi = _zone_of(dist, radii)
     keep = zi < len(radii)
-    frame = pd.DataFrame(slopes.gdf.drop(columns=slopes.gdf.geometry.name).iloc[pos[keep]])
+    frame = slopes.table.iloc[pos[keep]]
     frame = frame[[c for c in columns if c in frame]].reset_index(drop=True)
     mid = shapely.get_coordinates(shapely.point_on_surface(geoms[keep]))
     frame["lon"], frame["lat"] = mid[:, 0], mid[:, 1]
@@ -754,7 +781,7 @@ def _checkpoints(
     to_local, to_geo, _ = _aeqd(*center)
     geoms = shapely.segmentize(roads.gdf.geometry.to_numpy()[pos], 0.002)  # ~200 m in degrees
     local = shapely.transform(geoms, lambda xy: np.column_stack(to_local.transform(*xy.T)))
-    table = roads.gdf.iloc[pos]
+    table = roads.table.iloc[pos]
     rows = []
     for zone in zones[1:]:
         boundary = rings_local[zone.outer_m]
@@ -865,7 +892,6 @@ def exposure(
 
     # rings, and their boundaries in the local CRS (for the road crossings)
     rings_local = {r: shapely.LineString(_circle(r, 0.5)) for r in radii}
-    rings = cordon_rings(center, radii_m=radii, names=names)
 
     # enterprises
     ent = index.enterprises
@@ -876,12 +902,8 @@ def exposure(
     np.add.at(by_grade, (zi[ok], grade[ok].astype(np.intp)), 1)
     major = np.bincount(zi, weights=index.major_hazard[pos], minlength=nz).astype(np.int64)
     sel = (grade == 0) | (grade == 1) | index.major_hazard[pos]
-    priority = _point_rows(ent, pos[sel], zones, center)
-    if len(priority) and "grade" in priority:
-        priority.insert(
-            priority.columns.get_loc("grade") + 1, "grade_zh",
-            priority["grade"].map(lambda g: _GRADE_ZH.get(str(g), "")),
-        )
+    grade_zh = np.array([g.label_zh for g in GRADES] + [""], dtype=object)[grade[sel]]
+    priority = _point_rows(ent, pos[sel], zones, center, extra={"grade_zh": grade_zh})
 
     # shelters: inside the rings, and the nearest outside the control zone
     sh = index.shelters
@@ -925,7 +947,7 @@ def exposure(
             "shelters": int(spos.size),
         }
     return Exposure(
-        center=center, zones=zones, rings=rings, enterprises_by_grade=by_grade,
+        center=center, zones=zones, enterprises_by_grade=by_grade,
         major_hazard=major, shelters=shelters, priority_enterprises=priority,
         evacuation_shelters=evac, population=people, slopes=slopes, waterlogging=waterlogging,
         checkpoints=checkpoints, evacuate_beyond_m=beyond, downwind=downwind,
