@@ -1,0 +1,566 @@
+"""Read the files bureaus send: detect the format from the content, decode, find the header row.
+
+Supported: CSV/TXT (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK/GB18030; comma, tab, semicolon
+or ``|`` separated), Excel ``.xlsx``, GeoJSON, zipped Shapefile (``.cpg`` honoured for the
+attribute encoding, ``.prj`` for the CRS), GeoPackage, KML/KMZ, and GeoTIFF (returned as bytes for
+:func:`data.importer.import_raster`). The format is sniffed from the first bytes; a file whose
+extension disagrees is read by its content, with a warning.
+
+Row numbers are those a person sees when opening the file: for CSV and Excel the header is row 1
+(or the row it really is on when title rows sit above it) and the first data row is the next one;
+Excel rows are the sheet's row numbers. For GeoJSON, Shapefile, GeoPackage and KML the "row" is
+the feature number, starting at 1.
+
+Nothing here writes into a dataset; temporary copies go to the system temporary folder and are
+removed at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ImportFileError",
+    "RawSource",
+    "DEFAULT_MAX_BYTES",
+    "load_bytes",
+    "sniff_format",
+    "decode_text",
+    "read_source",
+]
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+"""Largest file accepted (200 MB); zip archives may unpack to at most 4× this."""
+
+FORMAT_LABELS = {
+    "csv": "CSV", "xlsx": "Excel .xlsx", "geojson": "GeoJSON", "shapefile": "Shapefile (zip)",
+    "gpkg": "GeoPackage", "kml": "KML", "geotiff": "GeoTIFF",
+}
+_EXTENSIONS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".geojson": "geojson", ".json": "geojson", ".zip": "shapefile", ".shp": "shapefile",
+    ".gpkg": "gpkg", ".kml": "kml", ".kmz": "kml", ".tif": "geotiff", ".tiff": "geotiff",
+}
+_HEADER_SCAN = 15
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be imported at all (empty, damaged, unsupported, too large, unsafe)."""
+
+
+@dataclass
+class RawSource:
+    """A file as read, before column mapping and validation."""
+
+    format: str
+    frame: pd.DataFrame | None = None
+    """Tables: every cell as text; vector files: a GeoDataFrame with the file's attributes."""
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Source row number of each frame row (see the module docstring)."""
+    crs: object | None = None
+    """The file's own CRS (vector files), ``None`` for tables or when the file has none."""
+    encoding: str | None = None
+    header_row: int | None = None
+    blank_rows: list[int] = field(default_factory=list)
+    ragged_rows: dict[int, str] = field(default_factory=dict)
+    """Rows whose cells do not line up with the header: ``{row: reason}``."""
+    warnings: list[str] = field(default_factory=list)
+    data: bytes = b""
+    """The raw bytes (kept for rasters)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# bytes, size and format
+
+
+def load_bytes(
+    source: str | os.PathLike[str] | bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX_BYTES
+) -> bytes:
+    """The file's content, refusing files larger than ``max_bytes`` before reading them."""
+    limit = f"{max_bytes / 1024 / 1024:.0f} MB"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        size = len(data)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ImportFileError(f"文件不存在 / file {str(path)!r} does not exist")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ImportFileError(
+                f"文件过大 / file {filename or path.name!r} is {size / 1024 / 1024:.0f} MB; "
+                f"the limit is {limit} (split it, or raise max_bytes / --max-mb)"
+            )
+        data = path.read_bytes()
+    if size > max_bytes:
+        raise ImportFileError(
+            f"文件过大 / file {filename!r} is {size / 1024 / 1024:.0f} MB; the limit is {limit}"
+        )
+    if not data.strip():
+        raise ImportFileError(f"文件为空 / file {filename!r} is empty")
+    return data
+
+
+def _zip_names(data: bytes, filename: str, max_bytes: int) -> list[str]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(
+            f"文件已损坏或不完整 / file {filename!r} looks like a zip archive (or .xlsx) but cannot "
+            f"be opened: {exc}"
+        ) from exc
+    total = 0
+    names = []
+    for info in zf.infolist():
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+            raise ImportFileError(
+                f"压缩包含不安全路径 / zip {filename!r} contains an unsafe member path {name!r} "
+                f"(absolute or escaping its folder); nothing was imported"
+            )
+        total += info.file_size
+        names.append(name)
+    if total > 4 * max_bytes:
+        raise ImportFileError(
+            f"压缩包解压后过大 / zip {filename!r} unpacks to {total / 1024 / 1024:.0f} MB; "
+            f"the limit is {4 * max_bytes / 1024 / 1024:.0f} MB"
+        )
+    return names
+
+
+def sniff_format(data: bytes, *, filename: str = "") -> tuple[str, list[str]]:
+    """``(format, warnings)`` from the content; warns when the extension says otherwise."""
+    head = data[:4096]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        names = _zip_names(data, filename, DEFAULT_MAX_BYTES * 100)
+        lower = [n.lower() for n in names]
+        if "[content_types].xml" in lower and any(n.startswith("xl/") for n in lower):
+            fmt = "xlsx"
+        elif any(n.endswith(".shp") for n in lower):
+            fmt = "shapefile"
+        elif any(n.endswith(".kml") for n in lower):
+            fmt = "kml"
+        elif any(n.endswith(".gpkg") for n in lower):
+            fmt = "gpkg"
+        elif any(n.endswith((".geojson", ".json")) for n in lower):
+            fmt = "geojson"
+        elif any(n.endswith((".csv", ".txt")) for n in lower):
+            fmt = "csv"
+        else:
+            raise ImportFileError(
+                f"无法识别的压缩包 / zip {filename!r} holds no .shp, .kml, .gpkg, .geojson or .csv "
+                f"(members: {', '.join(names[:10]) or 'none'})"
+            )
+    elif head.startswith(b"SQLite format 3\x00"):
+        fmt = "gpkg"
+    elif head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        fmt = "geotiff"
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(
+            f"旧版 Excel (.xls) 不支持，请另存为 .xlsx 或 CSV / file {filename!r} is an old Excel "
+            f".xls workbook; save it as .xlsx or CSV"
+        )
+    elif head.startswith(b"%PDF"):
+        raise ImportFileError(f"不支持 PDF / file {filename!r} is a PDF, not a table or map layer")
+    else:
+        text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        if not text and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = head.decode("utf-16", errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        if text.startswith("{") or text.startswith("["):
+            fmt = "geojson"
+        elif text.startswith("<") and "<kml" in text:
+            fmt = "kml"
+        elif text.startswith("<"):
+            raise ImportFileError(
+                f"不支持的 XML/HTML 文件 / file {filename!r} is XML or HTML but not KML"
+            )
+        elif b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise ImportFileError(
+                f"无法识别的二进制文件 / file {filename!r} is binary and not a supported format "
+                f"({', '.join(FORMAT_LABELS.values())})"
+            )
+        else:
+            fmt = "csv"
+    warnings = []
+    ext = Path(filename).suffix.lower()
+    by_ext = _EXTENSIONS.get(ext)
+    if ext and by_ext != fmt and not (ext == ".kmz" and fmt == "kml"):
+        warnings.append(
+            f"扩展名与内容不符，按内容读取为 {FORMAT_LABELS[fmt]} / file {filename!r} has "
+            f"extension {ext!r} but its content is {FORMAT_LABELS[fmt]}; read as {fmt}"
+        )
+    return fmt, warnings
+
+
+def decode_text(data: bytes, *, filename: str = "") -> tuple[str, str, list[str]]:
+    """Decode a text file: BOM, else UTF-8, else GB18030 (a superset of GBK and GB2312).
+
+    Returns ``(text, encoding, warnings)``. A file cut inside its last character is decoded with a
+    replacement character there and a warning.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", data)]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", data)]
+    else:
+        candidates = [("utf-8", data), ("gb18030", data)]
+    for encoding, raw in candidates:
+        try:
+            return raw.decode(encoding), encoding, []
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(raw) - 4:  # cut inside the last character: a truncated file
+                text = raw.decode(encoding, errors="replace")
+                return text, encoding, [
+                    f"文件末尾不完整 / file {filename!r} ends inside a character (truncated?); "
+                    f"the last row may be incomplete"
+                ]
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None:
+        raise ImportFileError(
+            f"无法识别文本编码 / file {filename!r}: not UTF-8, GBK/GB18030 or another known "
+            f"text encoding"
+        )
+    return data.decode(best.encoding, errors="replace"), best.encoding, [
+        f"文本编码猜测为 {best.encoding} / encoding of {filename!r} guessed as {best.encoding}"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _table_from_records(
+    records: list[tuple[int, list[str]]], layer: str, *, fmt: str, filename: str
+) -> RawSource:
+    """Find the header among the first records, then build a text frame of the data rows."""
+    from data.columns import guess_mapping
+
+    source = RawSource(format=fmt)
+    nonblank = [(n, r) for n, r in records if any(c.strip() for c in r)]
+    if not nonblank:
+        raise ImportFileError(f"文件没有内容 / file {filename!r} has no rows")
+    best_i, best_score = 0, 0
+    for i, (_, cells) in enumerate(nonblank[:_HEADER_SCAN]):
+        score = len(guess_mapping(cells, layer))
+        if score > best_score:
+            best_i, best_score = i, score
+    header_row, header_cells = nonblank[best_i]
+    if best_score == 0:
+        source.warnings.append(
+            f"未识别出任何列名，以第 {header_row} 行为表头 / no known column header found; "
+            f"row {header_row} is taken as the header (pass a mapping)"
+        )
+    if best_i:
+        skipped = [str(n) for n, _ in nonblank[:best_i]]
+        source.warnings.append(
+            f"表头在第 {header_row} 行，跳过其上方的标题行 {', '.join(skipped)} / header found on "
+            f"row {header_row}; title row(s) {', '.join(skipped)} above it skipped"
+        )
+    header: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(header_cells):
+        name = cell.strip() or f"列{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            source.warnings.append(
+                f"重复列名 {name!r} / duplicate column header {name!r}; the later one is called "
+                f"{name}.{seen[name]}"
+            )
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        header.append(name)
+    width = len(header)
+    rows: list[int] = []
+    values: list[list[str]] = []
+    for number, cells in records:
+        if number <= header_row:
+            continue
+        if not any(c.strip() for c in cells):
+            source.blank_rows.append(number)
+            continue
+        if len(cells) > width:
+            extra = [c for c in cells[width:] if c.strip()]
+            if extra:
+                source.ragged_rows[number] = (
+                    f"该行有 {len(cells)} 个单元格，表头只有 {width} 列 / row has {len(cells)} "
+                    f"cells but the header has {width} columns"
+                )
+            cells = cells[:width]
+        elif len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        rows.append(number)
+        values.append(cells)
+    source.frame = pd.DataFrame(values, columns=header, dtype=object)
+    if not values:
+        source.frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in header})
+    source.rows = np.asarray(rows, dtype=np.int64)
+    source.header_row = header_row
+    return source
+
+
+def _delimiter(text: str) -> str:
+    lines = [ln for ln in text[:200_000].splitlines()[:30] if ln.strip()]
+    best, best_count = ",", 0
+    for candidate in (",", "\t", ";", "|"):
+        count = sum(ln.count(candidate) for ln in lines)
+        if count > best_count:
+            best, best_count = candidate, count
+    return best
+
+
+def _read_csv(data: bytes, layer: str, filename: str) -> RawSource:
+    text, encoding, warnings = decode_text(data, filename=filename)
+    if "\x00" in text:
+        raise ImportFileError(f"文件含有二进制内容 / file {filename!r} contains binary data")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        records = [(i, [c.strip() for c in r]) for i, r in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise ImportFileError(f"CSV 格式错误 / file {filename!r}: {exc}") from exc
+    source = _table_from_records(records, layer, fmt="csv", filename=filename)
+    source.encoding = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "gb18030": "GBK/GB18030",
+                       "utf-16": "UTF-16"}.get(encoding, encoding)
+    source.warnings[:0] = warnings
+    return source
+
+
+def _read_xlsx(data: bytes, layer: str, filename: str) -> RawSource:
+    import openpyxl
+
+    from data.columns import guess_mapping
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise ImportFileError(
+            f"Excel 文件已损坏或不完整 / file {filename!r} cannot be opened as .xlsx: {exc}"
+        ) from exc
+    try:
+        sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+        best, best_score = sheets[0], -1
+        for ws in sheets:
+            head = [[_cell_text(v) for v in row]
+                    for row in ws.iter_rows(max_row=_HEADER_SCAN, values_only=True)]
+            score = max((len(guess_mapping(r, layer)) for r in head), default=0)
+            if score > best_score:
+                best, best_score = ws, score
+        records = [
+            (i, [_cell_text(v) for v in row])
+            for i, row in enumerate(best.iter_rows(values_only=True), start=1)
+        ]
+    except Exception as exc:
+        raise ImportFileError(
+            f"Excel 文件读取失败 / file {filename!r} could not be read: {exc}"
+        ) from exc
+    finally:
+        book.close()
+    source = _table_from_records(records, layer, fmt="xlsx", filename=filename)
+    if len(sheets) > 1:
+        source.warnings.append(
+            f"工作簿有 {len(sheets)} 个工作表，读取“{best.title}” / workbook has {len(sheets)} "
+            f"sheets; read sheet {best.title!r}"
+        )
+    source.encoding = "xlsx"
+    return source
+
+
+# ---------------------------------------------------------------------------------------------
+# vector files
+
+
+def _cpg_encoding(text: str) -> str:
+    key = text.strip().lower().replace("-", "").replace("_", "")
+    aliases = {"936": "gbk", "cp936": "gbk", "gbk": "gbk", "gb2312": "gbk", "gb18030": "gb18030",
+               "utf8": "utf-8", "65001": "utf-8", "ansi1252": "cp1252", "1252": "cp1252"}
+    if key in aliases:
+        return aliases[key]
+    try:
+        return codecs.lookup(text.strip()).name
+    except LookupError:
+        return ""
+
+
+def _read_vector_file(path: str, layer: str, fmt: str, filename: str, **kwargs) -> RawSource:
+    import pyogrio
+
+    try:
+        layers = [(str(n), g) for n, g in pyogrio.list_layers(path)]
+    except Exception as exc:
+        raise ImportFileError(
+            f"{FORMAT_LABELS[fmt]} 文件已损坏或不完整 / file {filename!r} cannot be read as "
+            f"{FORMAT_LABELS[fmt]}: {exc}"
+        ) from exc
+    warnings = []
+    if fmt == "gpkg" and len(layers) > 1:
+        names = [n for n, _ in layers]
+        chosen = [n for n in names if n.lower() == layer] or (
+            [n for n, g in layers if g] if len([n for n, g in layers if g]) == 1 else []
+        )
+        if not chosen:
+            raise ImportFileError(
+                f"GeoPackage {filename!r} has several layers ({', '.join(names)}) and none is "
+                f"called {layer!r}; export the one to import on its own"
+            )
+        layers = [(chosen[0], None)]
+        warnings.append(f"读取图层 {chosen[0]!r} / read layer {chosen[0]!r}")
+    frames = []
+    try:
+        for name, _ in layers:
+            frames.append(pyogrio.read_dataframe(path, layer=name, **kwargs))
+    except Exception as exc:
+        raise ImportFileError(
+            f"{FORMAT_LABELS[fmt]} 文件已损坏或不完整 / file {filename!r} cannot be read: {exc}"
+        ) from exc
+    frames = [f for f in frames if len(f)] or frames[:1]
+    crs = frames[0].crs if frames else None
+    frame = (
+        gpd.GeoDataFrame(pd.concat([f.to_crs(crs) if f.crs != crs else f for f in frames],
+                                   ignore_index=True), crs=crs)
+        if len(frames) > 1 else frames[0]
+    )
+    if len(frames) > 1:
+        warnings.append(
+            f"合并了 {len(frames)} 个图层/文件夹 / merged {len(frames)} layers or folders; rows are "
+            f"numbered through all of them in file order"
+        )
+    return RawSource(format=fmt, frame=frame, rows=np.arange(1, len(frame) + 1, dtype=np.int64),
+                     crs=crs, warnings=warnings)
+
+
+def _read_shapefile_zip(tmp: Path, data: bytes, layer: str, filename: str) -> RawSource:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = zf.namelist()
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if len(shps) > 1:
+        match = [n for n in shps if PurePosixPath(n).stem.lower() == layer]
+        if len(match) != 1:
+            raise ImportFileError(
+                f"压缩包含多个 Shapefile / zip {filename!r} holds several shapefiles "
+                f"({', '.join(shps)}); zip one at a time or name it {layer}.shp"
+            )
+        shps = match
+    shp = shps[0]
+    stem = shp[:-4]
+    siblings = {n.lower(): n for n in names}
+    warnings = []
+    for ext in (".shx", ".dbf"):
+        if stem.lower() + ext not in siblings:
+            raise ImportFileError(
+                f"Shapefile 不完整 / zip {filename!r}: {shp} has no {ext} file beside it "
+                f"(a shapefile needs .shp, .shx and .dbf)"
+            )
+    encoding = ""
+    cpg = siblings.get(stem.lower() + ".cpg")
+    if cpg:
+        encoding = _cpg_encoding(zf.read(cpg).decode("ascii", errors="ignore"))
+    if not encoding:
+        dbf = zf.read(siblings[stem.lower() + ".dbf"])
+        try:
+            dbf[32:].decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+        warnings.append(
+            f"Shapefile 没有 .cpg，属性按 {encoding} 读取 / shapefile has no .cpg; attributes "
+            f"read as {encoding}"
+        )
+    if stem.lower() + ".prj" not in siblings:
+        warnings.append("Shapefile 没有 .prj（坐标系未知）/ shapefile has no .prj (CRS unknown)")
+    archive = tmp / "upload.zip"
+    archive.write_bytes(data)
+    source = _read_vector_file(f"/vsizip/{archive}/{shp}", layer, "shapefile", filename,
+                               encoding=encoding)
+    source.encoding = encoding
+    source.warnings[:0] = warnings
+    return source
+
+
+def _only_member(data: bytes, suffixes: tuple[str, ...], filename: str) -> tuple[str, bytes]:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    members = [n for n in zf.namelist() if n.lower().endswith(suffixes)]
+    if len(members) != 1:
+        raise ImportFileError(
+            f"压缩包应只含一个数据文件 / zip {filename!r} must hold exactly one {'/'.join(suffixes)} "
+            f"file, found {len(members)}: {', '.join(members)}"
+        )
+    try:
+        return members[0], zf.read(members[0])
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFileError(f"压缩包已损坏 / zip {filename!r} is damaged: {exc}") from exc
+
+
+def read_source(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    filename: str = "",
+    layer: str = "enterprises",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RawSource:
+    """Read any supported file into a :class:`RawSource` (no mapping or validation yet).
+
+    Raises :class:`ImportFileError` for files that cannot be used at all.
+    """
+    if not filename and not isinstance(source, (bytes, bytearray, memoryview)):
+        filename = Path(source).name
+    data = load_bytes(source, filename=filename, max_bytes=max_bytes)
+    fmt, warnings = sniff_format(data, filename=filename)
+    if data.startswith(b"PK"):
+        _zip_names(data, filename, max_bytes)
+        if fmt in ("csv", "geojson", "gpkg", "kml"):
+            member, data = _only_member(
+                data, {"csv": (".csv", ".txt"), "geojson": (".geojson", ".json"),
+                       "gpkg": (".gpkg",), "kml": (".kml",)}[fmt], filename)
+            warnings.append(f"从压缩包中读取 {member} / read {member} from the zip")
+    if fmt == "csv":
+        raw = _read_csv(data, layer, filename)
+    elif fmt == "xlsx":
+        raw = _read_xlsx(data, layer, filename)
+    elif fmt == "geotiff":
+        raw = RawSource(format="geotiff", data=data)
+    else:
+        with tempfile.TemporaryDirectory(prefix="riskmap-import-") as tmpdir:
+            tmp = Path(tmpdir)
+            if fmt == "shapefile":
+                raw = _read_shapefile_zip(tmp, data, layer, filename)
+            else:
+                suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml"}[fmt]
+                path = tmp / f"upload{suffix}"
+                path.write_bytes(data)
+                raw = _read_vector_file(str(path), layer, fmt, filename)
+                raw.encoding = "utf-8" if fmt in ("geojson", "kml") else None
+    raw.warnings[:0] = warnings
+    raw.data = data
+    return raw
