@@ -1,0 +1,129 @@
+"""Exports: GeoJSON, KML and CSV of a small known cordon."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+import zipfile
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+
+from data.export import (
+    export_bytes,
+    to_csv,
+    to_csv_zip,
+    to_geojson,
+    to_kml,
+    write_bytes_atomic,
+    write_export,
+)
+from risk.cordon import exposure
+
+GEOD = pyproj.Geod(ellps="WGS84")
+CENTER = (114.0579, 22.5431)
+NS = {"k": "http://www.opengis.net/kml/2.2"}
+
+
+def _at(dist, az):
+    lon, lat, _ = GEOD.fwd(CENTER[0], CENTER[1], az, dist)
+    return lon, lat
+
+
+@pytest.fixture
+def result():
+    ent = gpd.GeoDataFrame(
+        {"id": ["e1", "e2", "e3"], "name": ["华强<危化>&仓储", "宝安\"燃气\"站", "蓝色工厂"],
+         "grade": ["red", "orange", "blue"], "major_hazard": [True, False, False],
+         "address": ["深南大道 1 号", "", ""]},
+        geometry=gpd.points_from_xy(*zip(_at(500, 10), _at(3000, 100), _at(8000, 200),
+                                         strict=True)),
+        crs=4326,
+    )
+    shelters = gpd.GeoDataFrame(
+        {"id": ["s1"], "name": ["莲花山公园 & 广场"], "capacity": [5000]},
+        geometry=gpd.points_from_xy(*zip(_at(6000, 45), strict=True)), crs=4326,
+    )
+    w, e = _at(12000, 270), _at(12000, 90)
+    roads = gpd.GeoDataFrame({"id": ["r1"], "name": ["滨海大道"], "road_class": ["expressway"]},
+                             geometry=[shapely.LineString([w, e])], crs=4326)
+    return exposure({"enterprises": ent, "shelters": shelters, "roads": roads}, CENTER)
+
+
+def test_geojson_has_zones_and_points(result):
+    doc = json.loads(to_geojson(result).decode("utf-8"))
+    assert doc["type"] == "FeatureCollection"
+    kinds = [f["properties"]["kind"] for f in doc["features"]]
+    assert kinds.count("zone") == 3
+    assert kinds.count("enterprise") == 2 and kinds.count("shelter") == 1
+    assert kinds.count("checkpoint") == 4  # the road crosses 5 km and 10 km on both sides
+    zones = gpd.GeoDataFrame.from_features(
+        [f for f in doc["features"] if f["properties"]["kind"] == "zone"], crs=4326
+    )
+    assert list(zones["zone"]) == ["core", "control", "warning"]
+    assert list(zones["red"]) == [1, 0, 0] and list(zones["shelters"]) == [0, 0, 1]
+    ent = [f for f in doc["features"] if f["properties"]["kind"] == "enterprise"]
+    assert ent[0]["properties"]["name"] == "华强<危化>&仓储"
+    lon, lat = ent[0]["geometry"]["coordinates"]
+    assert GEOD.inv(CENTER[0], CENTER[1], lon, lat)[2] == pytest.approx(500, abs=0.01)
+
+
+def test_kml_parses_and_keeps_escaped_names(result):
+    data = to_kml(result)
+    text = data.decode("utf-8")
+    assert "华强&lt;危化&gt;&amp;仓储" in text
+    assert "莲花山公园 &amp; 广场" in text
+    root = ET.fromstring(data)
+    names = [n.text for n in root.iterfind(".//k:Placemark/k:name", NS)]
+    assert "华强<危化>&仓储" in names and "宝安\"燃气\"站" in names
+    polygons = root.findall(".//k:Polygon", NS)
+    assert len(polygons) == 3
+    assert len(polygons[0].findall("k:innerBoundaryIs", NS)) == 0
+    assert len(polygons[1].findall("k:innerBoundaryIs", NS)) == 1
+    # the outer boundary of the core lies 1 km from the incident
+    coords = polygons[0].find("k:outerBoundaryIs/k:LinearRing/k:coordinates", NS).text.split()
+    xy = np.array([[float(v) for v in c.split(",")[:2]] for c in coords])
+    d = GEOD.inv(np.full(len(xy), CENTER[0]), np.full(len(xy), CENTER[1]), xy[:, 0], xy[:, 1])[2]
+    assert np.abs(d - 1000).max() < 0.1
+    styles = {s.get("id") for s in root.iterfind(".//k:Style", NS)}
+    assert {"zone-core", "zone-control", "zone-warning", "enterprise", "shelter"} <= styles
+    core_fill = root.find(".//k:Style[@id='zone-core']/k:PolyStyle/k:color", NS).text
+    assert core_fill == "401c19d7"  # aabbggrr of #d7191c at 25 % opacity
+    checkpoint_names = [n for n in names if n and n.startswith(("管制点", "警戒点"))]
+    assert len(checkpoint_names) == 4
+
+
+def test_csv_has_bom_and_reads_back_in_chinese(result):
+    data = to_csv(result, table="priority_enterprises")
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(frame["name"]) == ["华强<危化>&仓储", "宝安\"燃气\"站"]
+    zones = pd.read_csv(io.BytesIO(to_csv(result)), encoding="utf-8-sig")
+    assert list(zones["name"]) == ["核心区（禁入）", "管制区", "警戒区"]
+    with pytest.raises(ValueError, match="`table` must be one of"):
+        to_csv(result, table="nope")
+    with zipfile.ZipFile(io.BytesIO(to_csv_zip(result))) as zf:
+        assert "checkpoints.csv" in zf.namelist()
+        assert zf.read("zones.csv").startswith(b"\xef\xbb\xbf")
+
+
+def test_atomic_writes(result, tmp_path):
+    path = write_export(result, tmp_path / "out" / "cordon.kml")
+    ET.parse(path)
+    assert write_export(result, tmp_path / "c.geojson").read_bytes() == to_geojson(result)
+    with pytest.raises(ValueError, match="cannot tell the export format"):
+        write_export(result, tmp_path / "c.txt")
+    with pytest.raises(ValueError, match="export format must be one of"):
+        export_bytes(result, "shp")
+    # a failing write leaves the previous file as it was and no temporary files behind
+    target = tmp_path / "keep.csv"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):  # not bytes: fails half-way, after the temporary file exists
+        write_bytes_atomic(target, None)  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.geojson", "keep.csv", "out"]
