@@ -1,0 +1,67 @@
+"""What an analyst sees in a real headless Chromium: map, points, legend, filters, popups."""
+
+import pytest
+
+from risk.stats import filter_mask
+
+pytestmark = pytest.mark.browser
+
+
+def _map_frame(page):
+    page.wait_for_selector("#map-frame")
+    frame = page.frame_locator("#map-frame")
+    frame.locator("html[data-map-ready='1']").wait_for(timeout=20_000)
+    return page.frame(url=lambda u: "map/analyst.html" in u)
+
+
+def _count(page) -> int:
+    return int(page.get_attribute("#count-value", "data-count"))
+
+
+def test_map_shows_points_legend_and_filters_change_the_count(live_app, page, tmp_path):
+    base, app = live_app
+    ents = app.state.dataset.enterprises
+    page.goto(base + "/")
+    frame = _map_frame(page)
+    assert frame.locator("canvas").count() >= 1, "enterprises are drawn on a canvas"
+    legend = frame.locator("#rm-legend").inner_text()
+    for text in ("重大风险", "较大风险", "一般风险", "低风险"):
+        assert text in legend
+    page.wait_for_function("document.querySelector('#count-value') !== null")
+    assert _count(page) == len(ents)
+    shown = frame.evaluate("document.documentElement.getAttribute('data-enterprises-shown')")
+    assert int(shown) == len(ents)
+
+    # untick "low risk": the count on screen and the points on the map follow
+    page.locator("#filter-grades input[value='blue']").click()
+    expected = int(filter_mask(ents, {"grades": ["red", "orange", "yellow"]}).sum())
+    assert 0 < expected < len(ents)
+    page.wait_for_function(
+        f"document.querySelector('#count-value').dataset.count === '{expected}'")
+    frame.locator(f"html[data-enterprises-shown='{expected}']").wait_for(timeout=10_000)
+    page.screenshot(path=str(tmp_path / "analyst.png"))
+    assert page.page_errors == []
+    assert page.external_requests == [], "every request must stay on 127.0.0.1"
+
+
+def test_popup_shows_hostile_name_as_text(live_app, page):
+    base, app = live_app
+    ents = app.state.dataset.enterprises
+    hostile = ents.index[ents["name"].str.contains("<script>", regex=False)]
+    assert len(hostile), "the sample includes a name with markup"
+    i = int(hostile[0])
+    page.goto(base + "/")
+    frame = _map_frame(page)
+    # zoom onto the enterprise, then click exactly where the map draws it
+    point = ents.geometry.iloc[i]
+    frame.evaluate(f"void riskmap.state.map.setView([{point.y}, {point.x}], 17, {{animate: false}})")
+    page.wait_for_timeout(300)
+    xy = frame.evaluate(
+        f"(() => {{ const p = riskmap.state.map.latLngToContainerPoint([{point.y}, {point.x}]);"
+        " return [p.x, p.y]; })()")
+    box = page.locator("#map-frame").bounding_box()
+    page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    popup = frame.locator(".rm-popup-title")
+    popup.wait_for(timeout=10_000)
+    assert popup.inner_text() == ents["name"].iloc[i]
+    assert page.external_requests == []

@@ -1,0 +1,109 @@
+"""The analyst map: rendered HTML, embedded data and what it references."""
+
+import json
+import re
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import Point
+
+from data import BOUNDARIES_DIR
+from data.dataset import Dataset
+from data.store import FileStore
+from layers.map import build_analyst_map, enterprise_columns, enterprise_detail, safe_json
+
+HOSTILE = '</script><script>alert("x")</script>&'
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    store = FileStore(root)
+    districts = gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson")[["code", "name", "name_en",
+                                                                    "geometry"]]
+    store.write_layer("districts", districts)
+    pts = [Point(114.05, 22.55), Point(113.93, 22.53), Point(114.25, 22.72), Point(113.88, 22.58)]
+    store.write_layer("enterprises", gpd.GeoDataFrame({
+        "id": ["E1", "E2", "E3", "E4"],
+        "name": ["甲公司", HOSTILE, "丙公司", "丁公司"],
+        "industry": ["燃气", "危化品", "工贸", "工贸"],
+        "district": ["福田区", "南山区", "龙岗区", "宝安区"],
+        "address": ["a", "b", "c", "d"],
+        "grade": ["red", "orange", "yellow", "blue"],
+        "major_hazard": [True, False, False, False],
+        "last_inspection": ["2026-01-01"] * 4,
+    }, geometry=pts, crs=4326))
+    store.write_layer("shelters", gpd.GeoDataFrame({
+        "id": ["S1"], "name": [HOSTILE], "district": ["福田区"], "shelter_type": ["fixed"],
+        "area_m2": [2000.0], "capacity": [1000],
+    }, geometry=[Point(114.06, 22.54)], crs=4326))
+    store.write_meta({"title": "tiny", "synthetic": True, "sources": ["test"]})
+    return Dataset.load(root)
+
+
+def _render(ds, **kw):
+    return build_analyst_map(ds, **kw).get_root().render()
+
+
+def test_page_references_only_local_files(tiny):
+    html = _render(tiny, asset_base="/assets")
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls, "the page must load Leaflet from somewhere"
+    assert all(u.startswith("/assets/") for u in urls), urls
+    assert not re.search(r"https?://", html), "no absolute URL may appear in the map page"
+    assert "/assets/vendor/leaflet/leaflet.js" in urls
+
+
+def test_hostile_names_cannot_break_out_of_the_script(tiny):
+    html = _render(tiny)
+    # the only </script> tags are the page's own; the name is embedded escaped
+    assert HOSTILE not in html
+    assert html.count("<script>alert") == 0
+    assert "\\u003c/script\\u003e" in html
+
+
+def test_enterprise_columns_round_trip_coordinates_and_codes(tiny):
+    ents = tiny.enterprises
+    cols = enterprise_columns(ents)
+    assert cols["n"] == len(ents) == 4
+    lon = [cols["lon0"] + v / cols["scale"] for v in cols["lon"]]
+    lat = [cols["lat0"] + v / cols["scale"] for v in cols["lat"]]
+    xy = shapely.get_coordinates(ents.geometry.values)
+    assert lon == pytest.approx(xy[:, 0].tolist(), abs=1e-5)
+    assert lat == pytest.approx(xy[:, 1].tolist(), abs=1e-5)
+    assert [cols["vocab"]["grade"][g] for g in cols["grade"]] == ents["grade"].tolist()
+    assert [cols["vocab"]["district"][d] for d in cols["district"]] == ents["district"].tolist()
+    assert cols["major"] == [1, 0, 0, 0]
+
+
+def test_page_embeds_every_enterprise_once(tiny):
+    html = _render(tiny)
+    match = re.search(r"riskmap\.enterpriseLayer\((\{.*?\}), \{", html)
+    data = json.loads(match.group(1))
+    assert data["n"] == 4 and len(data["lon"]) == 4
+
+
+def test_legend_lists_grades_and_only_present_layers(tiny):
+    html = _render(tiny, lang="zh")
+    legend = json.loads(re.search(r"div\.innerHTML = (\".*?\");", html).group(1))
+    for label in ("重大风险", "较大风险", "一般风险", "低风险", "应急避难场所", "合成样例数据"):
+        assert label in legend
+    assert "危险边坡" not in legend  # the tiny dataset has no slopes layer
+    english = json.loads(re.search(r"div\.innerHTML = (\".*?\");", _render(tiny, lang="en"))
+                         .group(1))
+    assert "Major risk (red)" in english and "重大风险" not in english
+
+
+def test_detail_is_plain_text_for_the_page_to_escape(tiny):
+    detail = enterprise_detail(tiny.enterprises, 1, lang="zh")
+    assert detail["title"] == HOSTILE  # escaped by the browser code, never pre-mangled
+    assert dict(detail["rows"])["风险等级"] == "较大风险"
+    assert dict(enterprise_detail(tiny.enterprises, 0, lang="en")["rows"])["Major hazard source"] \
+        == "yes"
+
+
+def test_safe_json_escapes_script_breakers():
+    text = safe_json({"a": "</script>\u2028&"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script>\u2028&"}

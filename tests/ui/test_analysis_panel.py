@@ -1,0 +1,67 @@
+"""The analyst tab's callback, called directly (no browser)."""
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from data import BOUNDARIES_DIR
+from data.store import FileStore
+from ui.panels.analysis import update_filters
+from ui.state import AppState
+
+
+@pytest.fixture()
+def state(tmp_path):
+    store = FileStore(tmp_path)
+    districts = gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson")[["code", "name", "name_en",
+                                                                    "geometry"]]
+    store.write_layer("districts", districts)
+    grades = ["red", "orange", "yellow", "blue", "blue", "blue"]
+    store.write_layer("enterprises", gpd.GeoDataFrame({
+        "id": [f"E{i}" for i in range(6)], "name": [f"企业{i}" for i in range(6)],
+        "industry": ["燃气", "危化品", "工贸", "工贸", "燃气", "工贸"],
+        "district": ["福田区", "南山区", "福田区", "宝安区", "南山区", "福田区"],
+        "address": [""] * 6, "grade": grades,
+        "major_hazard": [True, True, False, False, False, False],
+        "last_inspection": [""] * 6,
+    }, geometry=[Point(114.05, 22.55), Point(113.93, 22.53), Point(114.06, 22.54),
+                 Point(113.88, 22.58), Point(113.94, 22.52), Point(114.04, 22.54)], crs=4326))
+    return AppState(tmp_path)
+
+
+def _count(children) -> int:
+    return children.children[1].to_plotly_json()["props"]["data-count"]
+
+
+def test_count_table_and_map_command_follow_the_filters(state):
+    count, _chart, table, command = update_filters(
+        state, ["red", "orange", "yellow", "blue"], [], [], False, "zh")
+    assert _count(count) == 6
+    assert command["type"] == "riskmap:filter" and command["grades"] == ["red", "orange",
+                                                                          "yellow", "blue"]
+    count, _chart, table, command = update_filters(state, ["blue"], ["工贸"], [], False, "zh")
+    assert _count(count) == 2
+    assert command == {"type": "riskmap:filter", "grades": ["blue"], "industries": ["工贸"],
+                       "districts": [], "major": False}
+    count, *_ = update_filters(state, ["red", "orange", "yellow", "blue"], [], ["南山区"], True, "zh")
+    assert _count(count) == 1
+    count, *_ = update_filters(state, [], [], [], False, "zh")
+    assert _count(count) == 0
+
+
+def test_statistics_table_sums_to_the_count(state):
+    count, _chart, table, _ = update_filters(state, ["red", "blue"], [], [], False, "en")
+    footer = table.children[2].children.children  # Tfoot > Tr > cells
+    total = int(footer[-1].children.replace(",", ""))
+    assert total == _count(count) == 4
+    red = int(footer[1].children)
+    assert red == 1
+
+
+def test_state_reloads_when_files_change(state):
+    first = state.version
+    assert len(state.dataset.enterprises) == 6
+    ents = state.dataset.enterprises.iloc[:3]
+    FileStore(state.data_dir).write_layer("enterprises", ents)
+    assert state.version != first
+    assert len(state.dataset.enterprises) == 3
