@@ -35,7 +35,7 @@ import pyproj
 import rasterio
 import rasterio.features
 import shapely
-from rasterio.transform import Affine, from_origin
+from rasterio.transform import Affine
 from scipy import ndimage
 
 from data import BOUNDARIES_DIR, SAMPLE_DIR
@@ -179,7 +179,7 @@ class _Grid:
         self.res = res
         self.width = int(np.ceil((east - west) / res))
         self.height = int(np.ceil((north - south) / res))
-        self.transform: Affine = from_origin(west, north, res, res)
+        self.transform: Affine = Affine.translation(west, north) @ Affine.scale(res, -res)
         self.west, self.north = west, north
         self.lon = west + (np.arange(self.width) + 0.5) * res
         self.lat = north - (np.arange(self.height) + 0.5) * res
@@ -479,7 +479,7 @@ def _make_slopes(
     x, y = grid.cell_points(rng, steep, N_SLOPES)
     e, m = to_utm.transform(x, y)
     k = 9
-    angles = np.sort(rng.uniform(0, 2 * np.pi, (N_SLOPES, k)), axis=1)
+    angles = (np.arange(k) + rng.uniform(0.0, 0.6, (N_SLOPES, k))) * (2 * np.pi / k)
     major = rng.uniform(10.0, 75.0, N_SLOPES)[:, None]  # 20-150 m across
     minor = major * rng.uniform(0.4, 0.9, N_SLOPES)[:, None]
     wobble = rng.uniform(0.75, 1.0, (N_SLOPES, k))
