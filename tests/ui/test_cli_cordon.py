@@ -1,0 +1,179 @@
+"""``riskmap cordon`` and ``riskmap incidents`` on a tiny hand-made dataset and on the sample."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+
+from data.dataset import Dataset
+from data.store import FileStore
+from ui.cli import CliError
+from ui.commands import cordon as cordon_cmd
+from ui.commands import incidents as incidents_cmd
+
+GEOD = pyproj.Geod(ellps="WGS84")
+CENTER = (114.0579, 22.5431)
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="riskmap")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cordon_cmd.add_parser(sub)
+    incidents_cmd.add_parser(sub)
+    return parser.parse_args(argv)
+
+
+def _run(argv, capsys):
+    args = _parse(argv)
+    code = args.func(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """Districts (a box), enterprises at known geodesic distances, one shelter, one road."""
+    store = FileStore(tmp_path / "tiny")
+    box = shapely.box(113.9, 22.4, 114.2, 22.7)
+    store.write_layer("districts", gpd.GeoDataFrame(
+        {"code": ["440304"], "name": ["福田区"], "name_en": ["Futian"]}, geometry=[box], crs=4326))
+    dists = np.array([999.0, 1001.0, 4999.0, 5001.0, 9999.0, 10001.0, 300.0])
+    azs = np.array([0.0, 45, 90, 135, 180, 225, 270])
+    lon, lat, _ = GEOD.fwd(np.full(7, CENTER[0]), np.full(7, CENTER[1]), azs, dists)
+    store.write_layer("enterprises", gpd.GeoDataFrame(
+        {"id": [f"e{i}" for i in range(7)],
+         "name": ["甲化工", "乙燃气", "丙仓储", "丁工厂", "戊物流", "己建筑", "华强<危化>&仓储"],
+         "grade": ["red", "orange", "yellow", "blue", "red", "red", "红"],
+         "major_hazard": [True, False, False, False, False, False, True]},
+        geometry=gpd.points_from_xy(lon, lat), crs=4326))
+    slon, slat, _ = GEOD.fwd(CENTER[0], CENTER[1], 30.0, 7000.0)
+    store.write_layer("shelters", gpd.GeoDataFrame(
+        {"id": ["s1"], "name": ["莲花山"], "shelter_type": ["固定"], "capacity": [3000]},
+        geometry=gpd.points_from_xy([slon], [slat]), crs=4326))
+    w = GEOD.fwd(CENTER[0], CENTER[1], 270.0, 14000.0)[:2]
+    e = GEOD.fwd(CENTER[0], CENTER[1], 90.0, 14000.0)[:2]
+    store.write_layer("roads", gpd.GeoDataFrame(
+        {"id": ["r1"], "name": ["深南大道"], "road_class": ["trunk"]},
+        geometry=[shapely.LineString([w, e])], crs=4326))
+    return store.root
+
+
+def test_json_summary_on_a_tiny_dataset(tiny, capsys):
+    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--data", str(tiny)], capsys)
+    assert code == 0
+    data = json.loads(out)
+    zones = data["zones"]
+    assert [z["name"] for z in zones] == ["核心区（禁入）", "管制区", "警戒区"]
+    assert [(z["inner_m"], z["outer_m"]) for z in zones] == [(0, 1000), (1000, 5000),
+                                                            (5000, 10000)]
+    assert [z["enterprises"] for z in zones] == [
+        {"red": 2, "orange": 0, "yellow": 0, "blue": 0},
+        {"red": 0, "orange": 1, "yellow": 1, "blue": 0},
+        {"red": 1, "orange": 0, "yellow": 0, "blue": 1},
+    ]
+    assert [z["shelters"] for z in zones] == [0, 0, 1]
+    assert [z["shelter_capacity"] for z in zones] == [0, 0, 3000]
+    assert [z["population"] for z in zones] == [None, None, None]  # no raster in this dataset
+    assert [p["name"] for p in data["priority_enterprises"]] == ["华强<危化>&仓储", "甲化工",
+                                                                 "乙燃气", "戊物流"]
+    assert len(data["checkpoints"]) == 4
+    assert data["evacuation_shelters"][0]["name"] == "莲花山"
+
+
+def test_radii_and_formats(tiny, capsys, tmp_path):
+    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--radii-km", "0.5，2,10.001", "--data", str(tiny)], capsys)
+    assert [z["outer_m"] for z in json.loads(out)["zones"]] == [500, 2000, 10001]
+    assert json.loads(out)["zones"][2]["enterprises"]["red"] == 2  # 9 999 and 10 001 m
+    kml = tmp_path / "c.kml"
+    _run(["cordon", "--enterprise", "甲化工", "--format", "kml", "--out", str(kml),
+          "--data", str(tiny)], capsys)
+    root = ET.parse(kml).getroot()
+    assert root.tag.endswith("kml")
+    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--format", "csv", "--table", "checkpoints", "--data", str(tiny)], capsys)
+    frame = pd.read_csv(io.StringIO(out))
+    assert sorted(frame["kind"]) == ["管制点", "管制点", "警戒点", "警戒点"]
+    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--format", "geojson", "--data", str(tiny)], capsys)
+    assert json.loads(out)["type"] == "FeatureCollection"
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--lon", "22.54", "--lat", "114.05"], "swapped"),
+        (["--lon", "300", "--lat", "22.5"], "out of range"),
+        (["--lon", "121.47", "--lat", "31.23"], "from the dataset's region"),
+        (["--lon", "114.05", "--lat", "22.54", "--radii-km", "5,1"], "ascending"),
+        (["--lon", "114.05", "--lat", "22.54", "--radii-km", "-1,5"], "positive"),
+        (["--lon", "114.05", "--lat", "22.54", "--radii-km", "a,b"], "kilometres"),
+        (["--lat", "22.54"], "--lon and --lat"),
+        (["--enterprise", "不存在"], "no enterprise"),
+        (["--enterprise", "化"], "matches 2 enterprises"),
+    ],
+)
+def test_bad_input_is_a_cli_error_and_nothing_is_saved(tiny, argv, match):
+    with pytest.raises((CliError, SystemExit)) as info:
+        args = _parse(["cordon", *argv, "--save", "--data", str(tiny)])
+        args.func(args)
+    if info.type is SystemExit:  # argparse refused the value itself (exit 2)
+        assert info.value.code == 2
+    else:
+        assert info.match(match)
+    assert not (tiny / "incidents.sqlite").exists()
+
+
+def test_cli_main_exit_code_and_message(tiny, monkeypatch, capsys):
+    import ui.cli
+
+    monkeypatch.setattr(ui.cli, "COMMANDS", (*ui.cli.COMMANDS, "cordon", "incidents"))
+    code = ui.cli.main(["cordon", "--lon", "22.54", "--lat", "114.05", "--data", str(tiny)])
+    assert code == 2
+    assert "swapped" in capsys.readouterr().err
+
+
+def test_save_list_show_export_delete(tiny, capsys, tmp_path):
+    _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--save", "--type",
+          "危化品泄漏", "--note", "储罐泄漏", "--data", str(tiny)], capsys)
+    code, out, _ = _run(["incidents", "list", "--json", "--data", str(tiny)], capsys)
+    items = json.loads(out)
+    assert len(items) == 1
+    assert (items[0]["type_zh"], items[0]["note"]) == ("危化品泄漏", "储罐泄漏")
+    new_id = items[0]["id"]
+    code, out, _ = _run(["incidents", "show", str(new_id), "--data", str(tiny)], capsys)
+    assert json.loads(out)["cordon"]["zones"][0]["enterprises"]["red"] == 2
+    out_file = tmp_path / "inc.geojson"
+    _run(["incidents", "export", str(new_id), "--out", str(out_file), "--data", str(tiny)], capsys)
+    assert json.loads(out_file.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+    _run(["incidents", "delete", str(new_id), "--data", str(tiny)], capsys)
+    with pytest.raises(CliError, match="no incident"):
+        args = _parse(["incidents", "show", str(new_id), "--data", str(tiny)])
+        args.func(args)
+
+
+def test_zone_counts_on_the_sample_equal_an_independent_geod_count(small_sample, capsys):
+    dataset = Dataset.load(small_sample)
+    ent = dataset.enterprises
+    center = (float(ent.geometry.x.median()), float(ent.geometry.y.median()))
+    code, out, _ = _run(["cordon", "--lon", str(center[0]), "--lat", str(center[1]),
+                         "--data", str(small_sample)], capsys)
+    zones = json.loads(out)["zones"]
+    n = len(ent)
+    _, _, d = GEOD.inv(np.full(n, center[0]), np.full(n, center[1]),
+                       ent.geometry.x.to_numpy(), ent.geometry.y.to_numpy())
+    for z in zones:
+        inside = (d >= z["inner_m"]) & (d < z["outer_m"])
+        for grade, count in z["enterprises"].items():
+            assert count == int(np.sum(inside & (ent["grade"] == grade).to_numpy()))
+    assert sum(z["population"] for z in zones) > 0

@@ -1,0 +1,144 @@
+"""``riskmap cordon``: cordon rings around an incident and what lies in each zone.
+
+    riskmap cordon --lon 114.0579 --lat 22.5431                     # JSON to stdout
+    riskmap cordon --enterprise 华强 --radii-km 1,5,10,15 --format kml --out cordon.kml
+    riskmap cordon --lon 114.06 --lat 22.54 --format csv --table priority_enterprises
+    riskmap cordon --lon 114.06 --lat 22.54 --save --type 危化品泄漏 --note "储罐泄漏"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from data.export import FORMATS, export_bytes, write_bytes_atomic
+from ui.commands._common import add_data_option, load_dataset
+
+TABLES = ("zones", "priority_enterprises", "shelters", "evacuation_shelters", "slopes",
+          "waterlogging", "checkpoints")
+
+
+def parse_radii_km(text: str) -> tuple[float, ...]:
+    """``"1,5,10"`` (also ``，`` / spaces) → ``(1000.0, 5000.0, 10000.0)`` metres."""
+    from ui.cli import CliError
+
+    parts = [p for p in text.replace("，", ",").replace(" ", ",").split(",") if p.strip()]
+    try:
+        return tuple(float(p) * 1000.0 for p in parts)
+    except ValueError:
+        msg = f"--radii-km must be kilometres separated by commas, e.g. 1,5,10; got {text!r}"
+        raise CliError(msg) from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "cordon", help="incident cordon rings and exposure / 事发点警戒圈与影响范围",
+        description="Geodesic cordon rings around an incident (default 1 km core no-entry zone, "
+                    "5 km traffic-control zone, 10 km warning zone) and what lies in each zone: "
+                    "enterprises by grade, major hazard sources, shelters, population, slopes, "
+                    "waterlogging points and road checkpoints. "
+                    "按“10 公里警戒、5 公里管制、1 公里核心区禁入”生成警戒圈"
+                    "并统计各区内的风险要素。",
+    )
+    where = p.add_argument_group("incident place / 事发点")
+    where.add_argument("--lon", type=float, help="longitude (WGS 84) / 经度")
+    where.add_argument("--lat", type=float, help="latitude (WGS 84) / 纬度")
+    where.add_argument("--enterprise", metavar="NAME",
+                       help="place the incident at the enterprise whose name contains NAME "
+                            "/ 按企业名称（部分匹配）定位")
+    p.add_argument("--radii-km", type=parse_radii_km, default=(1000.0, 5000.0, 10000.0),
+                   metavar="R1,R2,...", help="ring radii in km, inner to outer / 半径（公里） "
+                                             "(default 1,5,10)")
+    p.add_argument("--format", choices=tuple(FORMATS), default="json",
+                   help="json (summary), geojson, kml, csv (one table), zip (all tables as CSV) "
+                        "/ 输出格式 (default json)")
+    p.add_argument("--table", choices=TABLES, default="zones",
+                   help="table for --format csv / CSV 导出的表 (default zones)")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE",
+                   help="write to FILE instead of standard output / 输出文件")
+    p.add_argument("--wind-from", type=float, default=None, metavar="DEG",
+                   help="wind direction (from, degrees clockwise from north): add the downwind "
+                        "protective-action area / 风向（来向，度），附加下风向防护区")
+    p.add_argument("--save", action="store_true",
+                   help="keep the incident in the dataset's incidents.sqlite / 保存事件记录")
+    p.add_argument("--type", default="other",
+                   help="incident type for --save: 危化品泄漏/火灾爆炸/燃气泄漏/其他")
+    p.add_argument("--note", default="", help="note for --save / 备注")
+    add_data_option(p)
+    p.set_defaults(func=run)
+
+
+def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
+    from ui.cli import CliError
+
+    if args.enterprise:
+        if args.lon is not None or args.lat is not None:
+            raise CliError("give either --enterprise or --lon/--lat, not both")
+        ent = dataset.enterprises
+        names = ent["name"].astype(str) if "name" in ent else []
+        hits = ent[names.str.contains(args.enterprise, regex=False)] if len(ent) else ent
+        exact = hits[hits["name"] == args.enterprise] if len(hits) else hits
+        if len(exact) == 1:
+            hits = exact
+        if len(hits) == 0:
+            raise CliError(f"--enterprise: no enterprise name contains {args.enterprise!r}")
+        if len(hits) > 1:
+            shown = "、".join(hits["name"].astype(str).head(10))
+            more = f" … ({len(hits)} in all)" if len(hits) > 10 else ""
+            raise CliError(
+                f"--enterprise {args.enterprise!r} matches {len(hits)} enterprises "
+                f"/ 匹配到多个企业: "
+                f"{shown}{more}; give more of the name"
+            )
+        point = hits.geometry.iloc[0]
+        return float(point.x), float(point.y), str(hits["name"].iloc[0])
+    if args.lon is None or args.lat is None:
+        raise CliError("give --lon and --lat (WGS 84 degrees), or --enterprise NAME")
+    return args.lon, args.lat, ""
+
+
+def run(args: argparse.Namespace) -> int:
+    from data.incidents import Incident, IncidentStore, incidents_path
+    from risk.cordon import exposure, validate_incident
+    from ui.cli import CliError
+
+    if args.format == "zip" and args.out is None:
+        raise CliError("--format zip needs --out FILE.zip")
+    dataset = load_dataset(args.data, quiet=True)
+    lon, lat, at = _place(args, dataset)
+    incident = None
+    try:
+        validate_incident(lon, lat, args.radii_km, region=dataset.region)
+        if args.save:
+            incident = Incident(lon=lon, lat=lat, radii_m=args.radii_km, type=args.type,
+                                note=args.note or (f"{at}" if at else "")).checked()
+        result = exposure(
+            dataset.layers, (lon, lat), radii_m=args.radii_km,
+            population=dataset.raster_path("population"), wind_from_deg=args.wind_from,
+        )
+        data = export_bytes(result, args.format, table=args.table)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.out is not None:
+        try:
+            write_bytes_atomic(args.out, data)
+        except OSError as exc:
+            raise CliError(f"--out {args.out}: cannot write: {exc}") from None
+        print(f"已写出 wrote {args.out} ({len(data)} bytes)")
+    else:
+        if args.format == "csv":  # the BOM is for Excel files, not for a terminal
+            data = data.removeprefix(b"\xef\xbb\xbf")
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+    if incident is not None:
+        root = getattr(dataset.store, "root", None)
+        if root is None:
+            raise CliError("--save: this dataset's store has no folder for incidents.sqlite")
+        new_id = IncidentStore(incidents_path(root)).add(incident)
+        print(json.dumps({"saved_incident": new_id}, ensure_ascii=False), file=sys.stderr)
+    return 0
