@@ -435,14 +435,15 @@ def _exposure(
 
 def _people_in(src, pop: RasterInfo, ring, ground, below: float) -> float:
     """People in population cells, weighted by the fraction of each cell inside ``ring``."""
-    win = rasterio.windows.from_bounds(*ring.bounds, transform=pop.transform)
-    win = win.round_offsets("floor").round_lengths("ceil")
-    try:
-        win = win.intersection(Window(0, 0, pop.width, pop.height))
-    except rasterio.errors.WindowError:
+    t0 = pop.transform
+    minx, miny, maxx, maxy = ring.bounds
+    c0 = max(0, math.floor((minx - t0.c) / t0.a))
+    c1 = min(pop.width, math.ceil((maxx - t0.c) / t0.a))
+    r0 = max(0, math.floor((maxy - t0.f) / t0.e))
+    r1 = min(pop.height, math.ceil((miny - t0.f) / t0.e))
+    if c1 <= c0 or r1 <= r0:
         return 0.0
-    if win.width <= 0 or win.height <= 0:
-        return 0.0
+    win = Window(c0, r0, c1 - c0, r1 - r0)
     data = src.read(1, window=win).astype(float)
     if pop.nodata is not None:
         data[data == pop.nodata] = 0
