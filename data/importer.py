@@ -392,7 +392,14 @@ def _table_layer(
         if good.any():
             lon1, lat1 = _to_wgs84(x[good], y[good], system)
             lon2, lat2 = _to_wgs84(y[good], x[good], system)
-            hits1, hits2 = _in_china(lon1, lat1).sum(), _in_china(lon2, lat2).sum()
+            area = system.crs.area_of_use  # where this CRS is meant to be used, else China
+            w, so, e, no = area.bounds if area else (CHINA_LON[0], CHINA_LAT[0], *(
+                CHINA_LON[1], CHINA_LAT[1]))
+
+            def hits(lo: np.ndarray, la: np.ndarray) -> int:
+                return int(((lo >= w - 1) & (lo <= e + 1) & (la >= so - 1) & (la <= no + 1)).sum())
+
+            hits1, hits2 = hits(lon1, lat1), hits(lon2, lat2)
             if hits2 > hits1:
                 warnings.append(
                     f"{xcol} 列为北坐标（测量坐标系惯例 X=北）/ column {xcol!r} holds northings "
@@ -500,7 +507,7 @@ def _vector_layer(
                 layer, rows[i], "geometry", f"{lon[i]:.6f}, {lat[i]:.6f}",
                 f"坐标不在中国范围内 / outside China after conversion from {system.describe()}; "
                 f"wrong crs?"))
-        pre_bad = (swapped & ~swap_xy) | outside
+        pre_bad = (swapped & (not swap_xy)) | outside
     inverse = {t: s for s, t in mapping.items()}
     columns = {t: frame[inverse[t]].to_numpy(dtype=object) for t in LAYERS[layer].columns
                if t in inverse}
@@ -550,11 +557,15 @@ def _prepare(
             f"(layer {layer!r}); columns found: {', '.join(map(str, columns))}; "
             f"pass a mapping such as '{{\"<your column>\": \"{missing[0]}\"}}'"
         )
+    for column, kind in LAYERS[layer].columns.items():  # blank cells read as empty, not as text
+        if kind == "grade" and column in gdf.columns:
+            gdf[column] = gdf[column].map(
+                lambda v: None if isinstance(v, str) and not v.strip() else v)
     result = validate_layer(layer, gdf, region=region, source=filename, row_offset=0)
     checked = result.rejected.copy()
     positions = checked["row"].astype(int).to_numpy()
-    drop = pre_bad[positions] & (checked["column"] == "geometry").to_numpy() & (
-        checked["reason"] == "missing or empty geometry").to_numpy()
+    drop = (pre_bad[positions] & (checked["column"] == "geometry").to_numpy(dtype=bool)
+            & (checked["reason"] == "missing or empty geometry").to_numpy(dtype=bool))
     checked = checked[~drop]
     checked["row"] = rows[checked["row"].astype(int).to_numpy()] if len(checked) else []
     inverse = {t: s for s, t in used.items()}
@@ -712,7 +723,7 @@ def import_raster(
         raise ValueError(f"`name` must be one of {', '.join(RASTER_LAYERS)}, got {name!r}")
     if not filename and not isinstance(source, (bytes, bytearray, memoryview)):
         filename = Path(source).name
-    raw = read_source(source, filename=filename, layer=name, max_bytes=max_bytes)
+    raw = read_source(source, filename=filename, layer="enterprises", max_bytes=max_bytes)
     if raw.format != "geotiff":
         raise ImportFileError(f"{name} 需要 GeoTIFF / layer {name!r} needs a GeoTIFF, but "
                               f"{filename!r} is {FORMAT_LABELS[raw.format]}")
