@@ -13,9 +13,9 @@ Speed: the full font is 10.5 MB (65,000 glyphs) and matplotlib re-reads it with 
 subset it on every save (about 1.5 s per PDF). :func:`print_font_path` therefore derives, once, a
 "print" font holding Latin, punctuation, symbols and all 6,763 GB 2312 hanzi (2.2 MB, family
 "Noto Sans SC Print", same PostScript name), cached in ``$RISKMAP_CACHE`` when set, else
-``$XDG_CACHE_HOME/risk-map`` (or ``~/.cache/risk-map``, else the temp folder); building it takes about 10 s, ``python -m
-layers.fonts`` does it ahead of time. Rarer characters fall back glyph by glyph to the full font,
-so nothing is ever drawn as a box.
+``$XDG_CACHE_HOME/risk-map`` (or ``~/.cache/risk-map``, else the temp folder); building it takes
+about 10 s, ``python -m layers.fonts`` does it ahead of time. Rarer characters fall back glyph by
+glyph to the full font, so nothing is ever drawn as a box.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ Colours and labels come from :mod:`layers.style` and :mod:`risk.grades`, the sam
 interactive map uses. Text is TrueType (Type 42) in Noto Sans SC from :mod:`layers.fonts`, so
 it is selectable and the font is embedded as a subset; no system font is needed.
 
->>> from data.dataset import Dataset                                      # doctest: +SKIP
->>> pdf = render_map_pdf(Dataset.load("data/sample"), title="深圳市安全风险分布图")  # doctest: +SKIP
+>>> from data.dataset import Dataset  # doctest: +SKIP
+>>> pdf = render_map_pdf(Dataset.load("data/sample"), title="深圳市风险图")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import datetime as dt
 import io
 import math
 import os
-import tempfile
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -260,7 +260,7 @@ def incident_rings(lon: float, lat: float, radii_m: Sequence[float]) -> gpd.GeoD
 @dataclass(frozen=True)
 class _Layout:
     page_mm: tuple[float, float]
-    map_mm: tuple[float, float, float, float]  # left, bottom, width, height (from page's lower left)
+    map_mm: tuple[float, float, float, float]  # left, bottom, width, height from lower left
     panel_mm: tuple[float, float, float, float]
     title_y_mm: float
     scale: float  # font scale: 1 for A4, √2 for A3
@@ -455,7 +455,8 @@ def _draw_zones(ax, zones: gpd.GeoDataFrame, legend: _Legend, lang: str) -> None
     from matplotlib.patches import Patch
 
     if "grade" not in zones.columns:
-        raise PrintMapError(f"`zones` must have a 'grade' column, got columns {list(zones.columns)}")
+        msg = f"`zones` must have a 'grade' column, got columns {list(zones.columns)}"
+        raise PrintMapError(msg)
     codes = zones["grade"].map(lambda g: parse_grade(g).value)
     legend.header(_both("风险分区", "Risk zones", lang))
     for grade in reversed(GRADES):
@@ -598,8 +599,9 @@ def _district_of(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Se
 def _grade_table(enterprises: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
                  lang: str) -> tuple[list[str], list[list[str]]]:
     names = _district_of(enterprises, districts)
-    header = [_both("行政区", "District", lang)] + [g.label_zh for g in GRADES] + [
-        _both("合计", "Total", lang)]
+    header = [_header("行政区", "District", lang)] + [
+        _header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES] + [
+        _header("合计", "Total", lang)]
     order = [n for n in districts.get("name", pd.Series(dtype=str)) if n in set(names)]
     order += sorted(set(names) - set(order))
     rows, totals = [], np.zeros(5, dtype=int)
@@ -614,29 +616,68 @@ def _grade_table(enterprises: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
     return header, rows
 
 
-def _ring_table(rings: gpd.GeoDataFrame, frames: dict[str, gpd.GeoDataFrame],
-                lang: str) -> tuple[list[str], list[list[str]]]:
+def _ring_tables(dataset: Any, rings: gpd.GeoDataFrame, incident: _Incident,
+                 frames: dict[str, gpd.GeoDataFrame], lang: str,
+                 ) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Exposure per ring: from :func:`risk.cordon.exposure` (all data, population included) when
+    that module is installed, else counted here from the layers shown."""
+    try:
+        from risk.cordon import exposure
+    except ImportError:
+        exposure = None
+    grade_cols = [_header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES]
+    if exposure is not None:
+        ex = exposure(dataset.layers, (incident.lon, incident.lat), radii_m=incident.radii_m,
+                      population=dataset.raster_path("population"))
+        table = ex.zone_table()
+        header = [_header("圈层", "Zone", lang), _header("范围", "Range", lang), *grade_cols,
+                  _header("重大危险源", "Major hazards", lang),
+                  _header("避难场所", "Shelters", lang), _header("容量(人)", "Capacity", lang)]
+        has_pop = table["population"].notna().any()
+        if has_pop:
+            header.append(_header("人口(估)", "Population", lang))
+        rows = []
+        for r in table.to_dict("records"):
+            row = [str(r["name"]), f"{r['inner_m'] / 1000:g}–{r['outer_m'] / 1000:g} km",
+                   *(f"{int(r[g.value]):,}" for g in GRADES), f"{int(r['major_hazard']):,}",
+                   f"{int(r['shelters']):,}", f"{int(r['shelter_capacity']):,}"]
+            if has_pop:
+                row.append("" if r["population"] is None or r["population"] != r["population"]
+                           else f"{int(r['population']):,}")
+            rows.append(row)
+        out = [(_both("警戒圈暴露统计（全部数据）", "Exposure by ring (all data)", lang),
+                header, rows)]
+        top = ex.priority_enterprises.head(12)
+        if len(top):
+            header2 = [_header("重点企业", "Priority enterprise", lang),
+                       _header("等级", "Grade", lang), _header("重大危险源", "Major hazard", lang),
+                       _header("距离", "Distance", lang), _header("方位", "Direction", lang),
+                       _header("圈层", "Zone", lang)]
+            rows2 = [[str(r["name"]), Grade(r["grade"]).label_zh,
+                      "是" if r["major_hazard"] else "", f"{r['distance_m'] / 1000:.2f} km",
+                      str(r["direction"]), str(r["zone_name"])]
+                     for r in top.to_dict("records")]
+            out.append((_both(f"最近的重点企业（前 {len(top)} 家，共 "
+                              f"{len(ex.priority_enterprises)} 家）",
+                              "Nearest priority enterprises", lang), header2, rows2))
+        return out
     ent = frames.get("enterprises")
-    header = [_both("圈层", "Zone", lang), _both("范围", "Range", lang)] + [
-        g.label_zh for g in GRADES] + [_both("企业合计", "Enterprises", lang)]
-    shelters = frames.get("shelters")
-    if shelters is not None:
-        header += [_both("避难场所", "Shelters", lang), _both("容量(人)", "Capacity", lang)]
+    header = [_header("圈层", "Zone", lang), _header("范围", "Range", lang), *grade_cols,
+              _header("企业合计", "Enterprises", lang)]
     rows = []
     for _, ring in rings.sort_values("outer_m").iterrows():
-        row = [ring["name_zh"], f"{ring['inner_m'] / 1000:g}–{ring['outer_m'] / 1000:g} km"]
-        if ent is not None and len(ent):
-            inside = ent[ent.within(ring.geometry)]
-            counts = [int((inside["grade"] == g.value).sum()) for g in GRADES]
-        else:
-            counts = [0, 0, 0, 0]
-        row += [f"{c:,}" for c in counts] + [f"{sum(counts):,}"]
-        if shelters is not None:
-            inside = shelters[shelters.within(ring.geometry)] if len(shelters) else shelters
-            cap = pd.to_numeric(inside.get("capacity", pd.Series(dtype=float)), errors="coerce")
-            row += [f"{len(inside):,}", f"{int(cap.fillna(0).sum()):,}"]
-        rows.append(row)
-    return header, rows
+        inside = ent[ent.within(ring.geometry)] if ent is not None and len(ent) else None
+        counts = [int((inside["grade"] == g.value).sum()) if inside is not None else 0
+                  for g in GRADES]
+        rows.append([str(ring["name_zh"]),
+                     f"{ring['inner_m'] / 1000:g}–{ring['outer_m'] / 1000:g} km",
+                     *(f"{c:,}" for c in counts), f"{sum(counts):,}"])
+    return [(_both("警戒圈暴露统计（图上所示要素）", "Exposure by ring (features shown)", lang),
+             header, rows)]
+
+
+def _header(zh: str, en: str, lang: str) -> str:
+    return f"{en}\n{zh}" if lang == "en" else f"{zh}\n{en}"
 
 
 def _tables_figure(layout: _Layout, title: str, tables: list[tuple[str, list[str],
@@ -649,23 +690,28 @@ def _tables_figure(layout: _Layout, title: str, tables: list[tuple[str, list[str
     fig.text(0.5, layout.title_y_mm / h, title, ha="center", va="top", fontsize=15 * s)
     top = (layout.title_y_mm - 14 * s) / h
     left, width = _MARGIN_MM / w, 1 - 2 * _MARGIN_MM / w
+    row_h = 5.2 * s / h
     for caption, header, rows in tables:
-        row_h = 6.0 * s / h
-        height = row_h * (len(rows) + 1)
-        fig.text(left, top, caption, ha="left", va="top", fontsize=11 * s)
-        ax = fig.add_axes([left, top - 0.012 - height - 4 * s / h, width, height])
+        room = int((top - 6 * s / h - _MARGIN_MM / h) / row_h) - 2
+        if room < 2:
+            break  # no room left on the page
+        if len(rows) > room:
+            rows = rows[: room - 1] + [["…"] * len(header)]
+        height = row_h * (len(rows) + 2)
+        fig.text(left, top, caption, ha="left", va="top", fontsize=10.5 * s)
+        ax = fig.add_axes([left, top - 6 * s / h - height, width, height])
         ax.axis("off")
         table = ax.table(cellText=rows, colLabels=header, loc="upper center", cellLoc="center",
                          bbox=[0, 0, 1, 1])
         table.auto_set_font_size(False)
-        table.set_fontsize(8.5 * s)
+        table.set_fontsize(7.5 * s)
+        table.auto_set_column_width(list(range(len(header))))
         for (r, _c), cell in table.get_celld().items():
             cell.set_linewidth(0.4)
+            cell.set_height(2.0 if r == 0 else 1.0)
             if r == 0:
                 cell.set_facecolor("#e8e4da")
-            if r == len(rows):
-                cell.set_facecolor("#f4f1ea")
-        top -= height + 0.012 + 14 * s / h
+        top -= height + 6 * s / h + 9 * s / h
     return fig
 
 
@@ -949,9 +995,8 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
             tables = [(_both("各区企业风险等级统计（图幅范围内）",
                              "Enterprises by grade per district (in the map view)", lang),
                        *_grade_table(ent, dataset.districts, lang))]
-            if rings is not None:
-                tables.append((_both("警戒圈暴露统计", "Exposure by incident ring", lang),
-                               *_ring_table(rings, {k2: v for k2, v in frames.items()}, lang)))
+            if rings is not None and incident is not None:
+                tables += _ring_tables(dataset, rings, incident, frames, lang)
             pages.savefig(_tables_figure(layout, f"{title} — 附表 Tables", tables))
     return buffer.getvalue()
 
