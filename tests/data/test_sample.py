@@ -121,13 +121,14 @@ def test_enterprises_lie_in_districts_and_district_matches_spatial_join(small_sa
     joined = joined[~joined.index.duplicated()]
     assert joined["joined"].notna().all()
     assert (joined["joined"] == ent["district"]).all()
-    assert all(a.startswith(d) for a, d in zip(ent["address"], ent["district"]))
+    assert all(a.startswith(d) for a, d in zip(ent["address"], ent["district"], strict=True))
 
 
 def test_enterprises_are_on_land_in_the_dem(small_sample):
     ent = _layer(small_sample, "enterprises")
     with rasterio.open(small_sample / "dem.tif") as src:
-        values = np.array([v[0] for v in src.sample(zip(ent.geometry.x, ent.geometry.y))])
+        xy = zip(ent.geometry.x, ent.geometry.y, strict=True)
+        values = np.array([v[0] for v in src.sample(xy)])
         assert (values != src.nodata).all()
 
 
@@ -172,12 +173,13 @@ def test_names_exercise_html_escaping(small_sample):
 
 
 def test_inspection_dates_in_two_years_before_reference(small_sample):
-    dates = pd.to_datetime(_layer(small_sample, "enterprises")["last_inspection"], format="%Y-%m-%d")
+    text = _layer(small_sample, "enterprises")["last_inspection"]
+    dates = pd.to_datetime(text, format="%Y-%m-%d")
     ref = pd.Timestamp(sample_mod.REFERENCE_DATE)
     assert (dates <= ref).all() and (dates > ref - pd.Timedelta(days=731)).all()
 
 
-def test_zero_enterprises_is_allowed_and_bad_counts_refused(tmp_path):
+def test_bad_counts_are_refused(tmp_path):
     with pytest.raises(ValueError, match="n_enterprises.*-1"):
         generate_sample(tmp_path, n_enterprises=-1, quiet=True)
     with pytest.raises(ValueError, match="seed"):
@@ -195,7 +197,7 @@ def test_slopes_small_polygons_with_plausible_attributes(small_sample):
     for geom in slopes.geometry.iloc[:40]:  # widest extent by geodesic distance, independent of UTM
         lon, lat = np.asarray(geom.exterior.coords).T
         d = max(geod.inv(np.full(lon.size, a), np.full(lat.size, b), lon, lat)[2].max()
-                for a, b in zip(lon, lat))
+                for a, b in zip(lon, lat, strict=True))
         assert 15.0 <= d <= 155.0
     assert (metric.area > 50).all()
     assert slopes["height_m"].between(8, 60).all()
@@ -207,7 +209,7 @@ def test_slopes_are_on_steeper_ground_than_enterprises(small_sample):
     with rasterio.open(small_sample / "dem.tif") as src:
         def elev(gdf):
             pts = gdf.geometry.representative_point()
-            return np.array([v[0] for v in src.sample(zip(pts.x, pts.y))])
+            return np.array([v[0] for v in src.sample(zip(pts.x, pts.y, strict=True))])
         assert np.median(elev(_layer(small_sample, "slopes"))) > 3 * np.median(
             elev(_layer(small_sample, "enterprises")))
 
