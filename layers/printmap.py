@@ -57,7 +57,7 @@ from layers.style import (
 )
 from risk.grades import GRADES, Grade, GradeError, parse_grade
 
-__all__ = ["PrintMapError", "render_map_pdf", "DEFAULT_LAYERS", "PRINT_LAYERS"]
+__all__ = ["PrintMapError", "EmptyMapError", "render_map_pdf", "DEFAULT_LAYERS", "PRINT_LAYERS"]
 
 DEFAULT_LAYERS: tuple[str, ...] = ("districts", "roads", "enterprises")
 PRINT_LAYERS: tuple[str, ...] = tuple(VECTOR_LAYERS)
@@ -80,6 +80,10 @@ _SHELTER_LABELS = {
 
 class PrintMapError(ValueError):
     """A print-map argument that cannot be used; the message names it and lists valid values."""
+
+
+class EmptyMapError(PrintMapError):
+    """The extent and filters leave nothing to draw."""
 
 
 def _both(zh: str, en: str, lang: str) -> str:
@@ -776,7 +780,8 @@ def render_map_pdf(
     Raises
     ------
     PrintMapError
-        Unknown layer/district/grade/industry, bad extent/incident, or a view with nothing in it.
+        Unknown layer/district/grade/industry, bad extent/incident; :class:`EmptyMapError`
+        (a subclass) when the view has nothing in it.
     OSError
         ``out`` cannot be written (its message names the path).
     """
@@ -818,7 +823,7 @@ def render_map_pdf(
         if not parts and zones is not None and len(zones):
             parts.append(tuple(zones.total_bounds))
         if not parts:
-            raise PrintMapError(_nothing_message(layers, grade_sel, industry_sel, chosen,
+            raise EmptyMapError(_nothing_message(layers, grade_sel, industry_sel, chosen,
                                                  major_only, None))
         arr = np.array(parts)
         bbox = _padded((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()))
@@ -827,7 +832,7 @@ def render_map_pdf(
     counted = content or list(layers)
     if not any(len(frames[n]) for n in counted) and rings is None and not (
             zones is not None and len(_in_bbox(zones, bbox))):
-        raise PrintMapError(_nothing_message(layers, grade_sel, industry_sel, chosen, major_only,
+        raise EmptyMapError(_nothing_message(layers, grade_sel, industry_sel, chosen, major_only,
                                              extent))
 
     crs = map_crs(bbox)

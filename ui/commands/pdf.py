@@ -1,0 +1,218 @@
+"""``riskmap pdf``: print-quality map PDFs (one map, or one per district).
+
+    riskmap pdf --out shenzhen.pdf --paper A3 --title 深圳市安全风险分布图
+    riskmap pdf --out futian.pdf --district 福田区 --layers districts,roads,enterprises,shelters
+    riskmap pdf --out fire.pdf --lon 114.05 --lat 22.55 --radii-km 1,3,5 --tables
+    riskmap pdf --each-district --out-dir maps/ --grades red,orange
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ui.commands._common import add_data_option, load_dataset
+
+DEFAULT_TITLE = "安全风险分布图"
+
+
+def _csv(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+
+
+def _radii_km(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(p) * 1000.0 for p in _csv(text))
+    except ValueError:
+        msg = f"--radii-km must be kilometres separated by commas, e.g. 1,5,10; got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"--radii-km must be positive kilometres, got {text!r}")
+    return values
+
+
+def _extent(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(p) for p in _csv(text))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        msg = f"--extent must be WEST,SOUTH,EAST,NORTH in degrees (WGS 84), got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return values
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "pdf", help="print-quality map PDF / 打印出图（PDF）",
+        description="A vector PDF map in a GIS print layout: title, map frame, legend of the "
+                    "layers and classes shown, scale bar and north arrow true at the map centre, "
+                    "date, coordinate system and data sources; optionally a page of tables. "
+                    "生成矢量 PDF 专题图（标题、图例、比例尺、指北针、坐标系、数据来源，可附统计表）。",
+    )
+    out = p.add_argument_group("output / 输出")
+    out.add_argument("--out", type=Path, metavar="FILE.pdf", help="PDF to write / 输出文件")
+    out.add_argument("--each-district", action="store_true",
+                     help="one PDF per district into --out-dir / 每个行政区各出一张图")
+    out.add_argument("--out-dir", type=Path, metavar="DIR",
+                     help="folder for --each-district (created if missing) / 批量输出目录")
+    look = p.add_argument_group("layout / 版式")
+    look.add_argument("--title", help=f"map title / 标题 (default: [district]{DEFAULT_TITLE})")
+    look.add_argument("--subtitle", help="subtitle / 副标题 (default: the filters in use)")
+    look.add_argument("--paper", default="A4", type=str.upper, choices=("A4", "A3"),
+                      help="paper size / 纸张 (default A4)")
+    look.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"),
+                      help="横向 landscape / 纵向 portrait (default landscape)")
+    look.add_argument("--lang", default="zh", choices=("zh", "en"),
+                      help="zh: Chinese first, English alongside; en: the other way round")
+    look.add_argument("--tables", action="store_true",
+                      help="add a page of tables (enterprises by grade per district; ring "
+                           "exposure with an incident) / 附统计表")
+    what = p.add_argument_group("content / 内容")
+    what.add_argument("--layers", type=_csv, default=None, metavar="L1,L2,...",
+                      help="layers to draw / 图层: districts, roads, enterprises, slopes, "
+                           "waterlogging, shelters (default districts,roads,enterprises)")
+    what.add_argument("--grades", type=_csv, default=None, metavar="G1,G2",
+                      help="enterprise grades, e.g. red,orange or 红,橙 / 风险等级")
+    what.add_argument("--industries", type=_csv, default=None, metavar="I1,I2",
+                      help="enterprise industries, e.g. 危化品,燃气 / 行业")
+    what.add_argument("--major-only", action="store_true",
+                      help="only major hazard sources / 仅重大危险源")
+    what.add_argument("--district", action="append", default=None, metavar="NAME",
+                      help="district (中文, English or adcode; repeatable): its extent and "
+                           "features / 行政区")
+    what.add_argument("--extent", type=_extent, default=None, metavar="W,S,E,N",
+                      help="map extent in degrees / 地图范围（经纬度）")
+    inc = p.add_argument_group("incident / 事发点")
+    inc.add_argument("--lon", type=float, help="incident longitude (WGS 84) / 经度")
+    inc.add_argument("--lat", type=float, help="incident latitude (WGS 84) / 纬度")
+    inc.add_argument("--radii-km", type=_radii_km, default=(1000.0, 5000.0, 10000.0),
+                     metavar="R1,R2,...", help="ring radii in km / 警戒圈半径 (default 1,5,10)")
+    add_data_option(p)
+    p.set_defaults(func=run)
+
+
+def _subtitle(args: argparse.Namespace, dataset: Any) -> str:
+    from risk.grades import parse_grade
+
+    parts = []
+    if args.grades:
+        try:
+            parts.append("、".join(parse_grade(g).label_zh for g in args.grades))
+        except ValueError:
+            parts.append(",".join(args.grades))
+    if args.industries:
+        parts.append("行业：" + "、".join(args.industries))
+    if args.major_only:
+        parts.append("重大危险源")
+    if args.lon is not None:
+        parts.append(f"事发点 {args.lon:.4f}°E, {args.lat:.4f}°N")
+    if dataset.title:
+        parts.append(dataset.title)
+    return " · ".join(parts)
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    from layers.printmap import DEFAULT_LAYERS
+
+    incident = None
+    if (args.lon is None) != (args.lat is None):
+        from ui.cli import CliError
+
+        raise CliError("give both --lon and --lat (WGS 84 degrees) for an incident, or neither")
+    if args.lon is not None:
+        incident = (args.lon, args.lat, args.radii_km)
+    return {
+        "paper": args.paper, "orientation": args.orientation, "lang": args.lang,
+        "layers": tuple(args.layers) if args.layers else DEFAULT_LAYERS,
+        "grades": args.grades, "industries": args.industries, "major_only": args.major_only,
+        "extent": args.extent, "incident": incident, "tables_page": args.tables,
+    }
+
+
+def _render(dataset: Any, out: Path, *, skip_empty: bool = False, **kwargs: Any) -> int | None:
+    """Render to ``out``; ``None`` when the map is empty and ``skip_empty``."""
+    from layers.printmap import EmptyMapError, PrintMapError, render_map_pdf
+    from ui.cli import CliError
+
+    try:
+        return len(render_map_pdf(dataset, out=out, **kwargs))
+    except EmptyMapError as exc:
+        if skip_empty:
+            print(f"riskmap pdf: 跳过 skipped {out.name}: {exc}", file=sys.stderr)
+            return None
+        raise CliError(str(exc)) from exc
+    except PrintMapError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"--out {out}: cannot write the PDF: {exc.strerror or exc}") from exc
+
+
+def _check_out(out: Path) -> None:
+    from ui.cli import CliError
+
+    if out.is_dir():
+        raise CliError(f"--out {out}: is a folder; expected a file name such as map.pdf")
+    folder = out.parent
+    if not folder.is_dir():
+        raise CliError(f"--out {out}: folder {folder} does not exist")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ui.cli import CliError
+
+    if args.each_district:
+        if args.out is not None or args.out_dir is None:
+            raise CliError("--each-district writes one PDF per district: give --out-dir DIR "
+                           "(and no --out)")
+        if args.district:
+            raise CliError("--each-district and --district cannot be combined")
+    elif args.out is None:
+        raise CliError("give --out FILE.pdf (or --each-district --out-dir DIR)")
+    elif args.out_dir is not None:
+        raise CliError("--out-dir is only for --each-district; use --out FILE.pdf")
+    options = _options(args)
+    dataset = load_dataset(args.data, quiet=True)
+    subtitle = args.subtitle if args.subtitle is not None else _subtitle(args, dataset)
+
+    if not args.each_district:
+        _check_out(args.out)
+        names = args.district or None
+        title = args.title or (f"{'、'.join(names)}{DEFAULT_TITLE}" if names and len(names) <= 3
+                               else f"{DEFAULT_TITLE}")
+        size = _render(dataset, args.out, title=title, subtitle=subtitle or None,
+                       districts_filter=names, **options)
+        print(f"已写入 wrote {args.out} ({size / 1e6:.2f} MB)")
+        return 0
+
+    districts = dataset.districts
+    if districts.empty:
+        raise CliError(f"--each-district: dataset {dataset.title} has no districts layer")
+    folder: Path = args.out_dir
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"--out-dir {folder}: is a file; expected a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"--out-dir {folder}: cannot create the folder: {exc.strerror}") from exc
+    written, skipped = 0, []
+    for _, row in districts.iterrows():
+        name = str(row["name"])
+        code = str(row.get("code", "") or "").strip()
+        out = folder / (f"{code}_{name}.pdf" if code else f"{name}.pdf")
+        title = f"{args.title}（{name}）" if args.title else f"{name}{DEFAULT_TITLE}"
+        size = _render(dataset, out, skip_empty=True, title=title, subtitle=subtitle or None,
+                       districts_filter=[name], **options)
+        if size is None:
+            skipped.append(name)
+            continue
+        written += 1
+        print(f"已写入 wrote {out} ({size / 1e6:.2f} MB)")
+    if not written:
+        raise CliError(f"--each-district: no district had anything to draw ({len(skipped)} "
+                       "skipped); loosen the filters")
+    print(f"{written} 个 PDF / PDFs in {folder}" + (f", {len(skipped)} skipped" if skipped
+                                                    else ""))
+    return 0
