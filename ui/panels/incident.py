@@ -1,0 +1,394 @@
+"""The commander's tab: place an incident, see the 10/5/1 km cordon and what lies in each zone.
+
+An incident is placed by a click on the map (while this tab is open), by picking an enterprise
+(partial Chinese name), or by typing coordinates. The rings and checkpoints are posted into the
+map iframe, which is not re-rendered (zoom and pan kept).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dash
+from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
+
+from data.export import export_bytes
+from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_path
+from layers.style import GRADE_COLORS
+from risk.cordon import DEFAULT_RADII_M, ExposureIndex, exposure, validate_incident
+from risk.grades import GRADES
+from ui import ids
+from ui.i18n import norm_lang
+from ui.state import AppState
+
+T = {
+    "tab": ("事件警戒", "Incident"),
+    "how": ("在此标签页点击地图放置事故点，或按企业名称搜索，或输入经纬度。",
+            "With this tab open, click the map to place the incident, search an enterprise by "
+            "name, or type coordinates."),
+    "search": ("搜索企业（名称，支持部分匹配）", "Search enterprise (name, partial)"),
+    "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"),
+    "locate": ("定位", "Place"),
+    "radii": ("警戒半径（公里，逗号分隔）", "Radii (km, comma-separated)"),
+    "type": ("事件类型", "Incident type"), "note": ("备注", "Note"),
+    "save": ("保存事件", "Save incident"), "clear": ("清除", "Clear"),
+    "saved": ("已保存事件", "Saved incidents"), "open": ("打开", "Open"),
+    "delete": ("删除", "Delete"),
+    "export": ("导出", "Export"),
+    "zones": ("分区统计", "By zone"),
+    "zone": ("分区", "Zone"), "range": ("范围", "Range"),
+    "major": ("重大危险源", "Major hazards"),
+    "shelters": ("避难场所（容量）", "Shelters (capacity)"),
+    "population": ("人口", "Population"), "slopes": ("边坡", "Slopes"),
+    "water": ("积水点", "Waterlogging"),
+    "priority": ("重点企业（红/橙及重大危险源，由近及远）",
+                 "Priority enterprises (red/orange and major hazards, nearest first)"),
+    "evac": ("可用于疏散的避难场所（管制区外，最近）",
+             "Shelters for evacuation (outside the control zone, nearest)"),
+    "checkpoints": ("道路与边界交点（候选管制点/警戒点）",
+                    "Where roads cross the boundaries (candidate checkpoints)"),
+    "saved_ok": ("已保存事件 #{id}", "Saved incident #{id}"),
+    "deleted": ("已删除事件 #{id}", "Deleted incident #{id}"),
+    "nothing": ("请先放置事故点", "Place an incident first"),
+    "center": ("事故点", "Incident"),
+    "name": ("名称", "Name"), "grade": ("等级", "Grade"), "distance": ("距离 (m)", "Distance (m)"),
+    "direction": ("方位", "Direction"), "industry": ("行业", "Industry"),
+    "capacity": ("容量", "Capacity"), "road": ("道路", "Road"), "kind": ("类型", "Kind"),
+}
+
+
+def tt(key: str, lang: str) -> str:
+    zh, en = T[key]
+    return en if lang == "en" else zh
+
+
+def _index(state: AppState) -> ExposureIndex:
+    ds = state.dataset
+    return state.cached(
+        ("exposure-index",),
+        lambda: ExposureIndex.from_layers(ds.layers, population=ds.raster_path("population")),
+    )
+
+
+def _store(state: AppState) -> IncidentStore:
+    return IncidentStore(incidents_path(state.data_dir))
+
+
+def parse_radii_km(text: str | None) -> tuple[float, ...]:
+    """``"1,5,10"`` → ``(1000.0, 5000.0, 10000.0)``; raises ValueError with a clear message."""
+    if text is None or not str(text).strip():
+        return tuple(DEFAULT_RADII_M)
+    parts = [p for p in str(text).replace("，", ",").replace(" ", ",").split(",") if p]
+    try:
+        return tuple(float(p) * 1000.0 for p in parts)
+    except ValueError:
+        msg = f"半径须为逗号分隔的公里数，例如 1,5,10 / radii must be km like 1,5,10, got {text!r}"
+        raise ValueError(msg) from None
+
+
+def _saved_options(state: AppState, lang: str) -> list[dict]:
+    out = []
+    for inc in _store(state).list():
+        kind = inc.type_en if lang == "en" else inc.type_zh
+        note = f" · {inc.note[:20]}" if inc.note else ""
+        out.append({"label": f"#{inc.id} {inc.created[:16].replace('T', ' ')} {kind} "
+                             f"({inc.lon:.4f}, {inc.lat:.4f}){note}", "value": inc.id})
+    return out
+
+
+def layout(state: AppState, lang: str) -> html.Div:
+    return html.Div(className="panel", children=[
+        html.P(tt("how", lang), className="hint"),
+        html.Label(tt("search", lang)),
+        dcc.Dropdown(id=ids.INC_SEARCH, placeholder="…", searchable=True, clearable=True,
+                     options=[]),
+        html.Div(className="row", children=[
+            html.Div([html.Label(tt("lon", lang)),
+                      dcc.Input(id=ids.INC_LON, type="text", debounce=True, placeholder="114.05",
+                                style={"width": "110px"})]),
+            html.Div([html.Label(tt("lat", lang)),
+                      dcc.Input(id=ids.INC_LAT, type="text", debounce=True, placeholder="22.55",
+                                style={"width": "110px"})]),
+            html.Button(tt("locate", lang), id=ids.INC_LOCATE, className="btn"),
+        ]),
+        html.Label(tt("radii", lang)),
+        dcc.Input(id=ids.INC_RADII, type="text", value="1,5,10", debounce=True),
+        html.Div(className="row", children=[
+            html.Div([html.Label(tt("type", lang)),
+                      dcc.Dropdown(id=ids.INC_TYPE, clearable=False, value="hazmat",
+                                   options=[{"label": v[1] if lang == "en" else v[0], "value": k}
+                                            for k, v in INCIDENT_TYPES.items()])],
+                     style={"flex": "1"}),
+        ]),
+        html.Label(tt("note", lang)),
+        dcc.Textarea(id=ids.INC_NOTE, style={"width": "100%", "height": "40px"}),
+        html.Div(className="row", children=[
+            html.Button(tt("save", lang), id=ids.INC_SAVE, className="btn btn-primary"),
+            html.Button(tt("clear", lang), id=ids.INC_CLEAR, className="btn"),
+            html.Span(tt("export", lang) + "：", className="muted"),
+            *[html.Button(f.upper(), id={"type": ids.INC_EXPORT, "fmt": f}, className="btn")
+              for f in ("geojson", "kml", "csv")],
+        ]),
+        dcc.Download(id=ids.INC_DOWNLOAD),
+        html.Div(id=ids.INC_MESSAGE, className="message", role="status"),
+        html.Div(id=ids.INC_RESULT),
+        html.H3(tt("saved", lang)),
+        html.Div(className="row", children=[
+            dcc.Dropdown(id=ids.INC_SAVED, options=_saved_options(state, lang),
+                         style={"flex": "1", "minWidth": "200px"}),
+            html.Button(tt("open", lang), id=ids.INC_OPEN, className="btn"),
+            html.Button(tt("delete", lang), id=ids.INC_DELETE, className="btn"),
+        ]),
+    ])
+
+
+def _fmt_range(inner: float, outer: float) -> str:
+    return f"{inner / 1000:g}–{outer / 1000:g} km"
+
+
+def _zone_table(ex, lang: str) -> html.Table:
+    zt = ex.zone_table()
+    head = [tt("zone", lang), ("红/橙/黄/蓝" if lang == "zh" else "R/O/Y/B"), tt("major", lang),
+            tt("shelters", lang), tt("population", lang),
+            ("边坡/积水" if lang == "zh" else "Slopes/water")]
+    rows = []
+    for r in zt.to_dict("records"):
+        pop = "—" if r["population"] is None else f"{r['population']:,}"
+        grades = []
+        for g in GRADES:
+            if grades:
+                grades.append("/")
+            grades.append(html.Span(f"{r[g.value]:,}", className=f"g-{g.value}"))
+        name = r["name_en"] if lang == "en" else r["name"]
+        rows.append(html.Tr([
+            html.Td([html.Div(name), html.Div(_fmt_range(r["inner_m"], r["outer_m"]),
+                                              className="muted")]),
+            html.Td(grades), html.Td(f"{r['major_hazard']:,}"),
+            html.Td(f"{r['shelters']:,} ({r['shelter_capacity']:,})"),
+            html.Td(pop), html.Td(f"{r['slopes']:,}/{r['waterlogging']:,}"),
+        ], **{"data-zone": r["zone"]}))
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+                      className="stats zones", id="inc-zone-table")
+
+
+def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10):
+    data = frame[[c for c, _ in columns if c in frame.columns]].copy()
+    if "distance_m" in data:
+        data["distance_m"] = data["distance_m"].round(0).astype(int)
+    return dash_table.DataTable(
+        id=table_id,
+        columns=[{"name": name, "id": col} for col, name in columns if col in frame.columns],
+        data=data.to_dict("records"),
+        sort_action="native", page_size=page_size, page_action="native",
+        style_table={"overflowX": "auto"},
+        style_cell={"fontSize": "12px", "padding": "2px 4px", "textAlign": "left",
+                    "fontFamily": "inherit", "maxWidth": "180px", "overflow": "hidden",
+                    "textOverflow": "ellipsis"},
+        style_header={"fontWeight": "600", "backgroundColor": "#eef2f7"},
+    )
+
+
+def result_view(ex, lang: str) -> html.Div:
+    en = lang == "en"
+    pri = ex.priority_enterprises.copy()
+    if len(pri):
+        pri["grade_label"] = [next(g for g in GRADES if g.value == v).label(lang)
+                              for v in pri["grade"]]
+        pri["zone_label"] = pri["zone_name"]
+    cp = ex.checkpoints.copy()
+    children = [
+        html.H3(f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}"),
+        html.H3(tt("zones", lang)), _zone_table(ex, lang),
+        html.H3(f"{tt('priority', lang)} · {len(pri):,}"),
+        _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
+                     ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
+                     ("direction_en" if en else "direction", tt("direction", lang)),
+                     ("industry", tt("industry", lang))],
+               table_id=ids.INC_PRIORITY_TABLE),
+        html.H3(tt("evac", lang)),
+        _table(ex.evacuation_shelters, [("name", tt("name", lang)),
+                                        ("capacity", tt("capacity", lang)),
+                                        ("distance_m", tt("distance", lang)),
+                                        ("direction_en" if en else "direction",
+                                         tt("direction", lang))],
+               table_id="inc-evac-table", page_size=5),
+        html.H3(f"{tt('checkpoints', lang)} · {len(cp):,}"),
+        _table(cp, [("kind_en" if en else "kind", tt("kind", lang)),
+                    ("road_name", tt("road", lang)),
+                    ("direction", tt("direction", lang)), ("lon", tt("lon", lang)),
+                    ("lat", tt("lat", lang))],
+               table_id="inc-checkpoint-table", page_size=8),
+    ]
+    return html.Div(children, id="inc-result-body")
+
+
+def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
+    """The command that makes the map draw this incident's rings and checkpoints."""
+    rings = ex.rings.copy()
+    rings["geometry"] = rings.geometry.set_precision(1e-6)
+    rings_geo = json.loads(rings[["zone", "name_zh", "name_en", "inner_m", "outer_m",
+                                  "geometry"]].to_json())
+    cps = []
+    for r in ex.checkpoints.to_dict("records"):
+        label = f"{r.get('kind_en' if lang == 'en' else 'kind', '')} · {r.get('road_name', '')}"
+        cps.append({"type": "Feature", "properties": {"label": label},
+                    "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]}})
+    palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
+    return {
+        "type": "riskmap:incident", "lon": ex.center[0], "lat": ex.center[1],
+        "rings": rings_geo, "checkpoints": {"type": "FeatureCollection", "features": cps},
+        "palette": palette, "fit": fit,
+        "label": f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}",
+    }
+
+
+def compute(state: AppState, lon: float, lat: float, radii_m) -> Any:
+    ds = state.dataset
+    lon, lat, radii = validate_incident(lon, lat, radii_m, region=ds.region)
+    return exposure(_index(state), (lon, lat), radii_m=radii,
+                    population=ds.raster_path("population"))
+
+
+def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_text,
+          radii_text, saved_id, tab: str | None, lang: str):
+    """Callback body. Returns (current, lon, lat, message, result, map command)."""
+    nothing = dash.no_update
+    if trigger == ids.INC_CLEAR:
+        return None, "", "", "", None, {"type": "riskmap:clear-incident"}
+    fit = True
+    try:
+        radii = parse_radii_km(radii_text)
+        if trigger == ids.MAP_CLICK:
+            if tab != "incident" or not click:
+                return (nothing,) * 6
+            lon, lat, fit = float(click["lon"]), float(click["lat"]), False
+        elif trigger == ids.INC_SEARCH:
+            if search is None:
+                return (nothing,) * 6
+            row = state.dataset.enterprises.iloc[int(search)]
+            lon, lat = row.geometry.x, row.geometry.y
+        elif trigger == ids.INC_OPEN:
+            if saved_id is None:
+                return (nothing,) * 6
+            inc = _store(state).get(int(saved_id))
+            lon, lat, radii = inc.lon, inc.lat, inc.radii_m
+            radii_text = ",".join(f"{r / 1000:g}" for r in radii)
+        else:  # typed coordinates or changed radii
+            if not lon_text or not lat_text:
+                return nothing, nothing, nothing, "", nothing, nothing
+            try:
+                lon, lat = float(str(lon_text).strip()), float(str(lat_text).strip())
+            except ValueError:
+                raise ValueError(
+                    f"经纬度须为数字 / longitude and latitude must be numbers, got "
+                    f"{lon_text!r}, {lat_text!r}") from None
+        ex = compute(state, lon, lat, radii)
+    except (ValueError, KeyError, IndexError) as exc:
+        return nothing, nothing, nothing, html.Span(str(exc), className="error"), nothing, nothing
+    current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m)}
+    return (current, f"{ex.center[0]:.6f}", f"{ex.center[1]:.6f}", "",
+            result_view(ex, lang), map_message(ex, lang, fit=fit))
+
+
+def register(app: dash.Dash, state: AppState) -> None:
+    @app.callback(
+        Output(ids.INC_CURRENT, "data"),
+        Output(ids.INC_LON, "value"),
+        Output(ids.INC_LAT, "value"),
+        Output(ids.INC_MESSAGE, "children"),
+        Output(ids.INC_RESULT, "children"),
+        Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Input(ids.MAP_CLICK, "data"),
+        Input(ids.INC_SEARCH, "value"),
+        Input(ids.INC_LOCATE, "n_clicks"),
+        Input(ids.INC_RADII, "value"),
+        Input(ids.INC_OPEN, "n_clicks"),
+        Input(ids.INC_CLEAR, "n_clicks"),
+        State(ids.INC_LON, "value"),
+        State(ids.INC_LAT, "value"),
+        State(ids.INC_SAVED, "value"),
+        State(ids.TABS, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _place(click, search, _locate, radii_text, _open, _clear, lon, lat, saved, tab, lang):
+        return place(state, trigger=ctx.triggered_id, click=click, search=search, lon_text=lon,
+                     lat_text=lat, radii_text=radii_text, saved_id=saved, tab=tab,
+                     lang=norm_lang(lang))
+
+    @app.callback(
+        Output(ids.INC_SEARCH, "options"),
+        Input(ids.INC_SEARCH, "search_value"),
+        State(ids.INC_SEARCH, "value"),
+        prevent_initial_call=True,
+    )
+    def _search(text, value):
+        ents = state.dataset.enterprises
+        if not text:
+            if value is not None:
+                return [{"label": str(ents["name"].iloc[int(value)]), "value": int(value)}]
+            return dash.no_update
+        hits = ents.index[ents["name"].str.contains(str(text), regex=False, na=False)][:30]
+        return [{"label": f"{ents['name'].iloc[i]} · {ents['district'].iloc[i]}",
+                 "value": int(i)} for i in hits]
+
+    @app.callback(
+        Output(ids.INC_SAVED, "options"),
+        Output(ids.INC_MESSAGE, "children", allow_duplicate=True),
+        Input(ids.INC_SAVE, "n_clicks"),
+        Input(ids.INC_DELETE, "n_clicks"),
+        State(ids.INC_CURRENT, "data"),
+        State(ids.INC_TYPE, "value"),
+        State(ids.INC_NOTE, "value"),
+        State(ids.INC_SAVED, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _save(_s, _d, current, kind, note, saved, lang):
+        return save_or_delete(state, trigger=ctx.triggered_id, current=current, kind=kind,
+                              note=note, saved_id=saved, lang=norm_lang(lang))
+
+    @app.callback(
+        Output(ids.INC_DOWNLOAD, "data"),
+        Output(ids.INC_MESSAGE, "children", allow_duplicate=True),
+        Input({"type": ids.INC_EXPORT, "fmt": ALL}, "n_clicks"),
+        State(ids.INC_CURRENT, "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _export(clicks, current, lang):
+        if not any(clicks or []):
+            return dash.no_update, dash.no_update
+        return export_download(state, fmt=ctx.triggered_id["fmt"], current=current,
+                               lang=norm_lang(lang))
+
+
+def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, lang):
+    store = _store(state)
+    try:
+        if trigger == ids.INC_DELETE:
+            if saved_id is None:
+                return dash.no_update, ""
+            store.delete(int(saved_id))
+            msg = tt("deleted", lang).format(id=saved_id)
+        else:
+            if not current:
+                return dash.no_update, html.Span(tt("nothing", lang), className="error")
+            new_id = store.add(Incident(lon=current["lon"], lat=current["lat"],
+                                        radii_m=tuple(current["radii_m"]), type=kind or "other",
+                                        note=note or ""), region=state.dataset.region)
+            msg = tt("saved_ok", lang).format(id=new_id)
+    except (ValueError, KeyError, OSError) as exc:
+        return dash.no_update, html.Span(str(exc), className="error")
+    return _saved_options(state, lang), html.Span(msg, className="ok")
+
+
+def export_download(state: AppState, *, fmt: str, current, lang: str):
+    if not current:
+        return dash.no_update, html.Span(tt("nothing", lang), className="error")
+    ex = compute(state, current["lon"], current["lat"], current["radii_m"])
+    data = export_bytes(ex, "zip" if fmt == "csv" else fmt)
+    ext = {"geojson": "geojson", "kml": "kml", "csv": "zip"}[fmt]
+    name = f"incident_{current['lon']:.4f}_{current['lat']:.4f}.{ext}"
+    return dcc.send_bytes(data, name), ""
