@@ -77,7 +77,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from risk.grades import GRADES, Grade, GradeError, parse_grade, parse_grades
+from risk.grades import GRADES, GradeError, parse_grade, parse_grades
 
 __all__ = [
     "DEFAULT_RADII_M",
@@ -133,7 +133,8 @@ def _check_enterprises(enterprises: gpd.GeoDataFrame) -> np.ndarray:
     bad = geom.isna() | geom.is_empty | (geom.geom_type != "Point")
     if bad.any():
         rows = list(enterprises.index[bad.to_numpy()][:5])
-        msg = f"`enterprises` must hold non-empty Points; rows {rows} ({int(bad.sum())} in all) do not"
+        msg = (f"`enterprises` must hold non-empty Points; rows {rows} "
+               f"({int(bad.sum())} in all) do not")
         raise ValueError(msg)
     codes, uniques = pd.factorize(enterprises["grade"], use_na_sentinel=False)
     lookup, errors = parse_grades(pd.Series(uniques, dtype=object))  # each distinct value once
@@ -242,7 +243,8 @@ def _cluster_unions(xy: np.ndarray, r: float, quad_segs: int) -> np.ndarray:
     bounds = np.flatnonzero(np.diff(labels[order])) + 1
     out = []
     for members in np.split(order, bounds):
-        out.append(buffers[members[0]] if len(members) == 1 else shapely.union_all(buffers[members]))
+        one = len(members) == 1
+        out.append(buffers[members[0]] if one else shapely.union_all(buffers[members]))
     return np.asarray(out, dtype=object)
 
 
@@ -593,7 +595,8 @@ def admin_zones(
     w = _grade_map(weights, "weights", defaults=DEFAULT_WEIGHTS, positive=False)
     breaks = _check_thresholds(thresholds)
     if nearest_m is not None and not (math.isfinite(nearest_m) and nearest_m >= 0):
-        raise ValueError(f"`nearest_m` must be a distance >= 0 in metres or None, got {nearest_m!r}")
+        msg = f"`nearest_m` must be a distance >= 0 in metres or None, got {nearest_m!r}"
+        raise ValueError(msg)
     metric = _metric_crs(units, crs)
     shapes = units.geometry.to_crs(metric).to_numpy()
     points = shapely.points(shapely.get_coordinates(enterprises.geometry.to_crs(metric).to_numpy()))
