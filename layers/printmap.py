@@ -57,7 +57,15 @@ from layers.style import (
 )
 from risk.grades import GRADES, Grade, GradeError, parse_grade
 
-__all__ = ["PrintMapError", "EmptyMapError", "render_map_pdf", "DEFAULT_LAYERS", "PRINT_LAYERS"]
+__all__ = [
+    "PrintMapError",
+    "EmptyMapError",
+    "MapView",
+    "map_view",
+    "render_map_pdf",
+    "DEFAULT_LAYERS",
+    "PRINT_LAYERS",
+]
 
 DEFAULT_LAYERS: tuple[str, ...] = ("districts", "roads", "enterprises")
 PRINT_LAYERS: tuple[str, ...] = tuple(VECTOR_LAYERS)
@@ -273,6 +281,50 @@ class _Layout:
     def frac(self, box: tuple[float, float, float, float]) -> list[float]:
         w, h = self.page_mm
         return [box[0] / w, box[1] / h, box[2] / w, box[3] / h]
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map frame sits: CRS, centre, scale (true at the centre) and limits."""
+
+    crs: Any
+    center: tuple[float, float]
+    """(lon, lat) of the frame's centre."""
+    center_xy: tuple[float, float]
+    scale_factor: float
+    """Point scale factor of ``crs`` at the centre (projected / ground length)."""
+    denominator: int
+    """Scale 1:denominator at the centre: ground metres per metre of paper."""
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    frame_mm: tuple[float, float]
+    """Width and height of the map frame on paper."""
+
+
+def map_view(extent: Sequence[float], *, paper: str = "A4", orientation: str = "landscape",
+             subtitle: bool = False) -> MapView:
+    """The frame :func:`render_map_pdf` draws for lon/lat ``extent`` = (west, south, east, north):
+    the smallest round scale showing all of it, centred on it, in its UTM zone."""
+    bbox = _check_extent(extent)
+    paper = _check_choice("paper", paper, PAPER_MM)
+    orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
+    return _fit_view(bbox, map_crs(bbox), _layout(paper, orientation, subtitle=subtitle))
+
+
+def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: _Layout) -> MapView:
+    # densify first: the box's edges are curves in the projection
+    dense = gpd.GeoSeries([shapely.segmentize(shapely.box(*bbox), (bbox[2] - bbox[0]) / 200)],
+                          crs=4326).to_crs(crs).iloc[0]
+    x0, y0, x1, y1 = dense.bounds
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    center = Transformer.from_crs(crs, 4326, always_xy=True).transform(cx, cy)
+    k = scale_factor_at(crs, *center)
+    fw_m, fh_m = layout.map_mm[2] / 1000, layout.map_mm[3] / 1000
+    denominator = nice_denominator(max((x1 - x0) / k / fw_m, (y1 - y0) / k / fh_m))
+    half_w, half_h = denominator * fw_m * k / 2, denominator * fh_m * k / 2
+    return MapView(crs=crs, center=(float(center[0]), float(center[1])), center_xy=(cx, cy),
+                   scale_factor=k, denominator=denominator, xlim=(cx - half_w, cx + half_w),
+                   ylim=(cy - half_h, cy + half_h), frame_mm=(layout.map_mm[2], layout.map_mm[3]))
 
 
 def _layout(paper: str, orientation: str, *, subtitle: bool) -> _Layout:
@@ -909,17 +961,10 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     s = layout.scale
     fig = Figure(figsize=(w_mm / 25.4, h_mm / 25.4))
 
-    # scale: fit the view in the frame at a round scale true at the centre
-    view_ll = shapely.box(*bbox)
-    view_proj = gpd.GeoSeries([view_ll], crs=4326).to_crs(crs).iloc[0]
-    x0, y0, x1, y1 = shapely.segmentize(view_proj, (view_proj.length / 400)).bounds
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    inv = Transformer.from_crs(crs, 4326, always_xy=True)
-    center = inv.transform(cx, cy)
-    k = scale_factor_at(crs, *center)
-    fw_m, fh_m = layout.map_mm[2] / 1000, layout.map_mm[3] / 1000
-    denominator = nice_denominator(max((x1 - x0) / k / fw_m, (y1 - y0) / k / fh_m))
-    half_w, half_h = denominator * fw_m * k / 2, denominator * fh_m * k / 2
+    view = _fit_view(bbox, crs, layout)
+    (cx, cy), center, k, denominator = view.center_xy, view.center, view.scale_factor, \
+        view.denominator
+    half_w, half_h = (view.xlim[1] - view.xlim[0]) / 2, (view.ylim[1] - view.ylim[0]) / 2
 
     ax = fig.add_axes(layout.frac(layout.map_mm))
     ax.set_xlim(cx - half_w, cx + half_w)

@@ -50,7 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="A vector PDF map in a GIS print layout: title, map frame, legend of the "
                     "layers and classes shown, scale bar and north arrow true at the map centre, "
                     "date, coordinate system and data sources; optionally a page of tables. "
-                    "生成矢量 PDF 专题图（标题、图例、比例尺、指北针、坐标系、数据来源，可附统计表）。",
+                    "生成矢量 PDF 专题图（标题、图例、比例尺、指北针、坐标系、数据来源，"
+                    "可附统计表）。",
     )
     out = p.add_argument_group("output / 输出")
     out.add_argument("--out", type=Path, metavar="FILE.pdf", help="PDF to write / 输出文件")
