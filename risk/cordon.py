@@ -22,9 +22,11 @@ Membership
     identical to measuring every point with ``Geod.inv``, at a fraction of the cost.
 
 Population
-    Each raster cell's people are assigned to the zone holding the cell's centre (geodesic
-    distance of the centre). Over a ring the boundary cells' errors cancel on average; the
-    worst case is half the boundary cells' people. Only the window around the incident is read.
+    Only the raster window around the incident is read. Each cell is split into k x k sub-cells
+    carrying 1/k² of its people (people assumed uniform within a cell), and each sub-cell goes to
+    the zone holding its centre by geodesic distance: a sampled fractional coverage. k is chosen
+    so that sub-cells are at most 1/16 of the smallest radius (≤ 8 x 8; ``population_subcells=1``
+    gives plain cell centres). On a uniform raster this matches π r² to well under 1 %.
 
 Dangerous slopes
     A slope polygon is counted in the zone of its nearest point to the incident (measured in the
@@ -433,24 +435,57 @@ class _Shapes:
     gdf: gpd.GeoDataFrame
     bounds: NDArray[np.float64]
     table: pd.DataFrame
+    geoms: NDArray[Any]
+    columns: dict[str, NDArray[Any]]
+    label_xy: NDArray[np.float64]
+    """A point on each shape (``point_on_surface``), for tables and labels."""
 
     @classmethod
     def from_gdf(cls, gdf: gpd.GeoDataFrame | None) -> _Shapes:
         if gdf is None or len(gdf) == 0:
             empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326))
-            return cls(empty, np.empty((0, 4)), pd.DataFrame())
+            return cls(empty, np.empty((0, 4)), pd.DataFrame(), np.empty(0, dtype=object), {},
+                       np.empty((0, 2)))
         if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
             gdf = gdf.to_crs(4326)
         keep = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
         gdf = gdf[keep].reset_index(drop=True)
         table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        return cls(gdf, shapely.bounds(gdf.geometry.to_numpy()), table)
+        geoms = gdf.geometry.to_numpy()
+        columns = {str(c): table[c].to_numpy() for c in table.columns}
+        label_xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+        return cls(gdf, shapely.bounds(geoms), table, geoms, columns, label_xy)
 
     def in_box(self, box: tuple[float, float, float, float]) -> NDArray[np.intp]:
         b = self.bounds
         return np.flatnonzero(
             (b[:, 2] >= box[0]) & (b[:, 0] <= box[2]) & (b[:, 3] >= box[1]) & (b[:, 1] <= box[3])
         )
+
+
+@dataclass(frozen=True)
+class _RoadVertices:
+    """Road lines densified to <= 0.002 degrees (~200 m) as flat vertex arrays.
+
+    ``part`` numbers each single line (multi-lines are split) and ``road`` gives its row in the
+    roads table; a segment joins vertices ``i`` and ``i + 1`` when their ``part`` is equal.
+    """
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    part: NDArray[np.intp]
+    road: NDArray[np.intp]
+
+    @classmethod
+    def from_shapes(cls, shapes: _Shapes) -> _RoadVertices:
+        geoms = shapes.gdf.geometry.to_numpy()
+        if len(geoms) == 0:
+            empty = np.empty(0)
+            return cls(empty, empty, empty.astype(np.intp), empty.astype(np.intp))
+        parts, owner = shapely.get_parts(geoms, return_index=True)
+        dense = shapely.segmentize(parts, 0.002)
+        xy, part = shapely.get_coordinates(dense, return_index=True)
+        return cls(xy[:, 0].copy(), xy[:, 1].copy(), part, owner[part])
 
 
 PopulationSource = str | os.PathLike[str] | tuple[NDArray[Any], Any, Any]
@@ -470,6 +505,7 @@ class ExposureIndex:
     waterlogging: _Points
     slopes: _Shapes
     roads: _Shapes
+    road_vertices: _RoadVertices
     population: PopulationSource | None = None
 
     @classmethod
@@ -494,6 +530,7 @@ class ExposureIndex:
             major = pd.Series(ent.columns["major_hazard"]).fillna(False).astype(bool).to_numpy()
         else:
             major = np.zeros(len(ent), dtype=bool)
+        roads = _Shapes.from_gdf(layers.get("roads"))
         return cls(
             enterprises=ent,
             grade_code=grade,
@@ -501,7 +538,8 @@ class ExposureIndex:
             shelters=_Points.from_gdf(layers.get("shelters")),
             waterlogging=_Points.from_gdf(layers.get("waterlogging")),
             slopes=_Shapes.from_gdf(layers.get("slopes")),
-            roads=_Shapes.from_gdf(layers.get("roads")),
+            roads=roads,
+            road_vertices=_RoadVertices.from_shapes(roads),
             population=population,
         )
 
@@ -683,7 +721,7 @@ def _points_in_zones(
 
 def _population(
     source: PopulationSource | None, center: tuple[float, float], radii: Sequence[float],
-    box: tuple[float, float, float, float],
+    box: tuple[float, float, float, float], *, subcells: int | None = None,
 ) -> NDArray[np.float64] | None:
     if source is None:
         return None
@@ -731,16 +769,47 @@ def _population(
     rows, cols = np.nonzero(valid)
     if rows.size == 0:
         return totals
-    c = cols + (win.col_off + 0.5)
-    r = rows + (win.row_off + 0.5)
-    xs = transform.a * c + transform.b * r + transform.c
-    ys = transform.d * c + transform.e * r + transform.f
-    if crs is not None and pyproj.CRS(crs).to_epsg() != 4326:
-        xs, ys = pyproj.Transformer.from_crs(crs, 4326, always_xy=True).transform(xs, ys)
-    zi = _zone_of(_exact_distances(center, np.asarray(xs), np.asarray(ys), radii), radii)
+    crs_obj = None if crs is None else pyproj.CRS(crs)
+    geographic = crs_obj is None or crs_obj.is_geographic
+    to_geo = (
+        None if crs_obj is None or crs_obj.to_epsg() == 4326
+        else pyproj.Transformer.from_crs(crs_obj, 4326, always_xy=True)
+    )
+    scale = 111_320.0 if geographic else 1.0
+    cell_m = max(abs(transform.a) + abs(transform.b), abs(transform.d) + abs(transform.e)) * scale
+    if subcells is None:  # sub-cells no larger than 1/16 of the smallest radius, at most 8 x 8
+        subcells = int(min(8, max(1, math.ceil(cell_m / (radii[0] / 16)))))
+    k = max(1, int(subcells))
+
+    def distances(c: NDArray[np.float64], r: NDArray[np.float64]) -> NDArray[np.float64]:
+        xs = transform.a * c + transform.b * r + transform.c
+        ys = transform.d * c + transform.e * r + transform.f
+        if to_geo is not None:
+            xs, ys = to_geo.transform(xs, ys)
+        return _exact_distances(center, np.asarray(xs), np.asarray(ys), radii)
+
+    people = data[rows, cols]
+    d = distances(cols + (win.col_off + 0.5), rows + (win.row_off + 0.5))
+    whole = np.ones(d.shape, dtype=bool)
+    if k > 1:  # only cells that a boundary may cross are split (half-diagonal, with margin)
+        reach = 0.75 * cell_m
+        for r in radii:
+            whole &= np.abs(d - r) > reach
+    zi = _zone_of(d[whole], radii)
     inside = zi < len(radii)
-    totals += np.bincount(zi[inside], weights=data[rows[inside], cols[inside]],
+    totals += np.bincount(zi[inside], weights=people[whole][inside],
                           minlength=len(radii))[: len(radii)]
+    split = ~whole
+    if split.any():
+        offsets = (np.arange(k) + 0.5) / k
+        oc, orow = (o.ravel() for o in np.meshgrid(offsets, offsets))
+        c = (cols[split][:, None] + win.col_off + oc[None, :]).ravel()
+        r = (rows[split][:, None] + win.row_off + orow[None, :]).ravel()
+        weight = np.repeat(people[split] / (k * k), k * k)
+        zi = _zone_of(distances(c, r), radii)
+        inside = zi < len(radii)
+        totals += np.bincount(zi[inside], weights=weight[inside],
+                              minlength=len(radii))[: len(radii)]
     return totals
 
 
@@ -753,58 +822,89 @@ def _slopes(
     if pos.size == 0:
         return pd.DataFrame(columns=[*columns, "lon", "lat", "distance_m", "zone", "zone_name"])
     to_local = _aeqd(*center)[0]
-    geoms = slopes.gdf.geometry.to_numpy()[pos]
-    local = shapely.transform(geoms, lambda xy: np.column_stack(to_local.transform(*xy.T)))
+    local = shapely.transform(slopes.geoms[pos],
+                              lambda xy: np.column_stack(to_local.transform(*xy.T)))
     dist = shapely.distance(shapely.Point(0.0, 0.0), local)
     radii = [z.outer_m for z in zones]
     zi = _zone_of(dist, radii)
-    keep = zi < len(radii)
-    frame = slopes.table.iloc[pos[keep]]
-    frame = frame[[c for c in columns if c in frame]].reset_index(drop=True)
-    mid = shapely.get_coordinates(shapely.point_on_surface(geoms[keep]))
-    frame["lon"], frame["lat"] = mid[:, 0], mid[:, 1]
-    frame["distance_m"] = np.round(dist[keep], 1)
-    frame["zone"] = [zones[i].zone for i in zi[keep]]
-    frame["zone_name"] = [zones[i].name_zh for i in zi[keep]]
-    return frame.sort_values("distance_m", kind="stable").reset_index(drop=True)
+    keep = np.flatnonzero(zi < len(radii))
+    keep = keep[np.argsort(dist[keep], kind="stable")]
+    rows = pos[keep]
+    data: dict[str, Any] = {c: slopes.columns[c][rows] for c in columns if c in slopes.columns}
+    codes = np.array([z.zone for z in zones], dtype=object)
+    names = np.array([z.name_zh for z in zones], dtype=object)
+    data.update({
+        "lon": slopes.label_xy[rows, 0], "lat": slopes.label_xy[rows, 1],
+        "distance_m": np.round(dist[keep], 1),
+        "zone": codes[zi[keep]], "zone_name": names[zi[keep]],
+    })
+    return pd.DataFrame(data)
 
 
 def _checkpoints(
-    roads: _Shapes, center: tuple[float, float], zones: tuple[Zone, ...],
-    box: tuple[float, float, float, float], rings_local: dict[float, shapely.LineString],
+    roads: _Shapes, vertices: _RoadVertices, center: tuple[float, float],
+    zones: tuple[Zone, ...], box: tuple[float, float, float, float],
 ) -> pd.DataFrame:
+    """Where roads cross the outer boundary of every zone but the core (管制点/警戒点…).
+
+    Roads are densified to ~200 m segments and projected to the incident's azimuthal-equidistant
+    CRS, where distance from the origin is the geodesic distance; each segment whose ends lie on
+    either side of a boundary is cut where it meets the circle (solved exactly).
+    """
     columns = ["kind", "kind_en", "boundary_m", "road_id", "road_name", "road_class", "lon", "lat",
                "bearing_deg", "direction"]
-    pos = roads.in_box(box)
-    if pos.size == 0 or len(zones) < 2:
+    rows = roads.in_box(box)
+    if rows.size == 0 or len(zones) < 2 or vertices.lon.size == 0:
         return pd.DataFrame(columns=columns)
+    wanted = np.zeros(len(roads.table), dtype=bool)
+    wanted[rows] = True
+    vi = np.flatnonzero(wanted[vertices.road])
+    lon, lat, part = vertices.lon[vi], vertices.lat[vi], vertices.part[vi]
     to_local, to_geo, _ = _aeqd(*center)
-    geoms = shapely.segmentize(roads.gdf.geometry.to_numpy()[pos], 0.002)  # ~200 m in degrees
-    local = shapely.transform(geoms, lambda xy: np.column_stack(to_local.transform(*xy.T)))
-    table = roads.table.iloc[pos]
-    rows = []
+    x, y = to_local.transform(lon, lat)
+    x, y = np.asarray(x), np.asarray(y)
+    dist = np.hypot(x, y)  # exact geodesic distance in the azimuthal-equidistant CRS
+    same = part[:-1] == part[1:]
+    found = []
     for zone in zones[1:]:
-        boundary = rings_local[zone.outer_m]
+        r = zone.outer_m
+        side = dist >= r
+        seg = np.flatnonzero(same & (side[:-1] != side[1:]))
+        if seg.size == 0:
+            continue
+        # |p0 + t (p1 - p0)| = r on the (short, ~200 m) segment: the root in [0, 1]
+        x0, y0 = x[seg], y[seg]
+        dx, dy = x[seg + 1] - x0, y[seg + 1] - y0
+        a = dx * dx + dy * dy
+        b = 2 * (x0 * dx + y0 * dy)
+        c = x0 * x0 + y0 * y0 - r * r
+        root = np.sqrt(np.maximum(b * b - 4 * a * c, 0.0))
+        t1, t2 = (-b - root) / (2 * a), (-b + root) / (2 * a)
+        t = np.clip(np.where((t1 >= 0) & (t1 <= 1), t1, t2), 0.0, 1.0)
+        px, py = to_geo.transform(x0 + t * dx, y0 + t * dy)
+        found.append((zone, np.asarray(px), np.asarray(py), vertices.road[vi[seg]]))
+    if not found:
+        return pd.DataFrame(columns=columns)
+    table = roads.table
+
+    def col(name: str, idx: NDArray[np.intp]) -> NDArray[Any]:
+        if name not in table:
+            return np.full(idx.size, "", dtype=object)
+        return table[name].to_numpy()[idx]
+
+    frames = []
+    for zone, px, py, road in found:
         kind = _CHECKPOINT_NAMES.get(zone.zone, ("外围卡口", "Outer checkpoint"))
-        hits = shapely.intersection(local, boundary)
-        for k in np.flatnonzero(~shapely.is_empty(hits)):
-            xy = shapely.get_coordinates(hits[k])
-            if xy.size == 0:
-                continue
-            xy = np.unique(np.round(xy, 1), axis=0)
-            lon, lat = to_geo.transform(xy[:, 0], xy[:, 1])
-            az = np.degrees(np.arctan2(xy[:, 0], xy[:, 1])) % 360.0
-            road = table.iloc[k]
-            for j in range(xy.shape[0]):
-                rows.append({
-                    "kind": kind[0], "kind_en": kind[1], "boundary_m": zone.outer_m,
-                    "road_id": str(road.get("id", "")), "road_name": str(road.get("name", "")),
-                    "road_class": str(road.get("road_class", "")),
-                    "lon": float(np.atleast_1d(lon)[j]), "lat": float(np.atleast_1d(lat)[j]),
-                    "bearing_deg": round(float(az[j]), 1),
-                    "direction": _direction(np.array([az[j]]))[0][0],
-                })
-    frame = pd.DataFrame(rows, columns=columns)
+        _, az = geodesic_distance(center, px, py)
+        names, _ = _direction(az)
+        frames.append(pd.DataFrame({
+            "kind": kind[0], "kind_en": kind[1], "boundary_m": zone.outer_m,
+            "road_id": col("id", road), "road_name": col("name", road),
+            "road_class": col("road_class", road), "lon": px, "lat": py,
+            "bearing_deg": np.round(az, 1), "direction": names,
+        }))
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.drop_duplicates(["boundary_m", "road_id", "lon", "lat"])
     return frame.sort_values(["boundary_m", "bearing_deg"], kind="stable").reset_index(drop=True)
 
 
@@ -858,6 +958,7 @@ def exposure(
     region: shapely.Geometry | None = None,
     wind_from_deg: float | None = None,
     downwind_m: float | None = None,
+    population_subcells: int | None = None,
 ) -> Exposure:
     """What lies in each cordon zone around ``center`` = (lon, lat).
 
@@ -876,6 +977,10 @@ def exposure(
         (the 2nd ring), or the only ring.
     region
         When given, an incident more than 50 km from it is refused.
+    population_subcells
+        Each raster cell is split into k x k sub-cells carrying 1/k² of its people, each
+        assigned by the geodesic distance of its centre (1 = plain cell centres). Default: k
+        such that sub-cells are at most 1/16 of the smallest radius (capped at 8).
     wind_from_deg, downwind_m
         Optional downwind protective-action area (see :func:`downwind_zone`), reported under
         ``downwind`` with what lies in it; default length = the largest radius.
@@ -890,8 +995,6 @@ def exposure(
     nz = len(zones)
     box = _box(center, radii[-1])
 
-    # rings, and their boundaries in the local CRS (for the road crossings)
-    rings_local = {r: shapely.LineString(_circle(r, 0.5)) for r in radii}
 
     # enterprises
     ent = index.enterprises
@@ -926,8 +1029,8 @@ def exposure(
     )
     slopes = _slopes(index.slopes, center, zones, box)
     people = _population(population if population is not None else index.population,
-                         center, radii, box)
-    checkpoints = _checkpoints(index.roads, center, zones, box, rings_local)
+                         center, radii, box, subcells=population_subcells)
+    checkpoints = _checkpoints(index.roads, index.road_vertices, center, zones, box)
 
     downwind = None
     if wind_from_deg is not None:
