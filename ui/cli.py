@@ -10,6 +10,9 @@ COMMANDS = (
     "serve",
     "sample",
     "info",
+    "cordon",
+    "incidents",
+    "import_cmd",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""
 
