@@ -391,3 +391,21 @@ def test_info_human_output_is_bilingual(small_sample, capsys):
 def test_info_missing_folder_is_a_user_error(tmp_path, capsys):
     assert main(["info", "--data", str(tmp_path / "nope")]) == 2
     assert "--data" in capsys.readouterr().err
+
+
+def test_info_json_stdout_stays_json_when_the_sample_is_generated_first(
+        tmp_path, monkeypatch, capsys):
+    import data.dataset
+
+    target = tmp_path / "fresh"
+    monkeypatch.setattr(data.dataset, "default_data_dir", lambda: target)
+    monkeypatch.setattr("ui.commands._common.default_data_dir", lambda: target)
+    monkeypatch.setattr(sample_mod, "SAMPLE_DIR", target)
+    real = sample_mod.generate_sample
+    monkeypatch.setattr(sample_mod, "generate_sample",
+                        lambda root, **kw: real(root, seed=1, n_enterprises=50, quiet=False))
+    assert main(["info", "--json"]) == 0
+    captured = capsys.readouterr()
+    info = json.loads(captured.out)
+    assert sum(info["enterprises_by_grade"].values()) == 50
+    assert "first start" in captured.err and "generating 50 enterprises" in captured.err

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -159,7 +161,11 @@ def format_info(info: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.data, quiet=args.json)
+    if args.json:  # keep stdout pure JSON; progress of a first-start generation goes to stderr
+        with contextlib.redirect_stdout(sys.stderr):
+            dataset = load_dataset(args.data)
+    else:
+        dataset = load_dataset(args.data)
     info = describe_dataset(dataset)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
