@@ -60,14 +60,15 @@ def points_at(offsets_m: list[tuple[float, float]], grades: list[str], *,
 
 
 def naive_zones(enterprises: gpd.GeoDataFrame, radii: dict[str, float], crs) -> dict[str, object]:
-    """Reference: buffer + union_all per grade + difference with everything higher (slow, simple)."""
+    """Reference: buffer + union_all per grade + difference with all higher ones (slow, simple)."""
     metric = enterprises.to_crs(crs)
     out, higher = {}, shapely.Polygon()
     for grade in ORDER:
         pts = metric.geometry[metric["grade"] == grade]
         if not len(pts):
             continue
-        union = shapely.union_all(shapely.buffer(pts.to_numpy(), radii[grade], quad_segs=Z.QUAD_SEGS))
+        buffers = shapely.buffer(pts.to_numpy(), radii[grade], quad_segs=Z.QUAD_SEGS)
+        union = shapely.union_all(buffers)
         out[grade] = shapely.difference(union, higher)
         higher = shapely.union(higher, union)
     out["all"] = higher
@@ -108,7 +109,7 @@ def test_influence_zones_hold_every_enterprise_in_its_grade_or_higher():
     ents = random_enterprises(2000, 11, duplicates=0.3)
     zones = influence_zones(ents).set_index("grade")
     rank = {g: i for i, g in enumerate(ORDER)}
-    for grade, geom in zones.geometry.items():
+    for geom in zones.geometry:
         shapely.prepare(geom)
     for point, grade in zip(ents.geometry, ents["grade"], strict=True):
         allowed = [g for g in zones.index if rank[g] <= rank[grade]]
@@ -444,3 +445,16 @@ def test_write_zones_is_atomic(tmp_path, monkeypatch):
     back = gpd.read_file(target)
     assert len(back) == len(zones)
     assert pd.Series(back["n_total"]).sum() == 100
+
+
+def test_buffer_inside_the_higher_circle_but_poking_out_of_its_polygon_is_kept():
+    # the orange 500 m disc lies inside the red 1000 m circle, yet its 32-gon pokes out between
+    # two vertices of the red 32-gon (249 m²): the skip rule must not drop it
+    a = math.radians(5.0)
+    ents = points_at([(0, 0), (499.9 * math.cos(a), 499.9 * math.sin(a))], ["red", "orange"])
+    zones = influence_zones(ents.to_crs(4326), crs=UTM50).set_index("grade")
+    metric = ents.geometry.to_numpy()
+    expected = shapely.difference(shapely.buffer(metric[1], 500, quad_segs=Z.QUAD_SEGS),
+                                  shapely.buffer(metric[0], 1000, quad_segs=Z.QUAD_SEGS))
+    assert expected.area > 200
+    assert zones["area_km2"]["orange"] * 1e6 == pytest.approx(expected.area, rel=1e-6)
