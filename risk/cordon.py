@@ -859,12 +859,18 @@ def _checkpoints(
     wanted = np.zeros(len(roads.table), dtype=bool)
     wanted[rows] = True
     vi = np.flatnonzero(wanted[vertices.road])
+    # keep only vertices that can end a segment crossing a boundary (segments are < 320 m)
+    approx = _approx_distance(center[0], center[1], vertices.lon[vi], vertices.lat[vi])
+    near = np.zeros(vi.size, dtype=bool)
+    for zone in zones[1:]:
+        near |= np.abs(approx - zone.outer_m) < 500.0
+    vi = vi[near]
     lon, lat, part = vertices.lon[vi], vertices.lat[vi], vertices.part[vi]
     to_local, to_geo, _ = _aeqd(*center)
     x, y = to_local.transform(lon, lat)
     x, y = np.asarray(x), np.asarray(y)
     dist = np.hypot(x, y)  # exact geodesic distance in the azimuthal-equidistant CRS
-    same = part[:-1] == part[1:]
+    same = (part[:-1] == part[1:]) & (np.diff(vi) == 1)
     found = []
     for zone in zones[1:]:
         r = zone.outer_m
@@ -885,27 +891,39 @@ def _checkpoints(
         found.append((zone, np.asarray(px), np.asarray(py), vertices.road[vi[seg]]))
     if not found:
         return pd.DataFrame(columns=columns)
-    table = roads.table
+    boundary = np.concatenate([np.full(f[1].size, f[0].outer_m) for f in found])
+    kind_zh = np.concatenate([
+        np.full(f[1].size, _CHECKPOINT_NAMES.get(f[0].zone, ("外围卡口",))[0], dtype=object)
+        for f in found
+    ])
+    kind_en = np.concatenate([
+        np.full(f[1].size, _CHECKPOINT_NAMES.get(f[0].zone, ("", "Outer checkpoint"))[1],
+                dtype=object)
+        for f in found
+    ])
+    px = np.concatenate([f[1] for f in found])
+    py = np.concatenate([f[2] for f in found])
+    road = np.concatenate([f[3] for f in found])
+    _, az = geodesic_distance(center, px, py)
+    # one checkpoint per road and place (a crossing exactly at a vertex is found twice)
+    key = np.column_stack([boundary, road, np.round(px, 7), np.round(py, 7)])
+    _, first = np.unique(key, axis=0, return_index=True)
+    order = first[np.lexsort((az[first], boundary[first]))]
 
-    def col(name: str, idx: NDArray[np.intp]) -> NDArray[Any]:
-        if name not in table:
-            return np.full(idx.size, "", dtype=object)
-        return table[name].to_numpy()[idx]
+    def col(name: str) -> NDArray[Any]:
+        values = roads.columns.get(name)
+        if values is None:
+            return np.full(order.size, "", dtype=object)
+        return values[road[order]]
 
-    frames = []
-    for zone, px, py, road in found:
-        kind = _CHECKPOINT_NAMES.get(zone.zone, ("外围卡口", "Outer checkpoint"))
-        _, az = geodesic_distance(center, px, py)
-        names, _ = _direction(az)
-        frames.append(pd.DataFrame({
-            "kind": kind[0], "kind_en": kind[1], "boundary_m": zone.outer_m,
-            "road_id": col("id", road), "road_name": col("name", road),
-            "road_class": col("road_class", road), "lon": px, "lat": py,
-            "bearing_deg": np.round(az, 1), "direction": names,
-        }))
-    frame = pd.concat(frames, ignore_index=True)
-    frame = frame.drop_duplicates(["boundary_m", "road_id", "lon", "lat"])
-    return frame.sort_values(["boundary_m", "bearing_deg"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame({
+        "kind": kind_zh[order], "kind_en": kind_en[order], "boundary_m": boundary[order],
+        "road_id": col("id"), "road_name": col("name"), "road_class": col("road_class"),
+        "lon": px[order], "lat": py[order], "bearing_deg": np.round(az[order], 1),
+        "direction": np.asarray(_DIRECTIONS, dtype=object)[
+            (np.floor((az[order] + 22.5) / 45.0).astype(np.intp)) % 8
+        ],
+    }, columns=columns)
 
 
 def downwind_zone(
