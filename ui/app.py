@@ -18,12 +18,16 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from layers.map import build_analyst_map, enterprise_detail
 from ui import ids
 from ui.i18n import norm_lang, tr
-from ui.panels import analysis, incident
+from ui.panels import analysis, data_import, incident
 from ui.state import AppState
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "assets"
-PANELS = [("analysis", "tab_analysis", analysis), ("incident", "tab_incident", incident)]
+PANELS = [
+    ("analysis", "tab_analysis", analysis),
+    ("incident", "tab_incident", incident),
+    ("import", "tab_import", data_import),
+]
 """(tab value, i18n key of its label, module with ``layout`` and ``register``)."""
 
 
@@ -70,6 +74,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id=ids.MAP_VIEW),
             dcc.Store(id=ids.MAP_COMMAND),
             dcc.Store(id=ids.INC_CURRENT),
+            dcc.Store(id=ids.IMP_REPORT_STORE),
             html.Div(id=ids.MAP_COMMAND_SINK, style={"display": "none"}),
             _header(state, lang),
             html.Div(className="main", children=[

@@ -13,6 +13,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "tab_analysis": ("风险分布", "Distribution"),
     "tab_incident": ("事件警戒", "Incident cordon"),
+    "tab_import": ("数据导入", "Import"),
     "filters": ("筛选", "Filters"),
     "grade": ("风险等级", "Risk grade"),
     "industry": ("行业类别", "Industry"),

@@ -35,3 +35,18 @@ INC_DELETE = "inc-delete"
 INC_EXPORT = "inc-export"        # pattern id: {"type": INC_EXPORT, "fmt": "geojson" | "kml" | "csv"}
 INC_DOWNLOAD = "inc-download"
 INC_PRIORITY_TABLE = "inc-priority-table"
+
+# import tab
+IMP_UPLOAD = "imp-upload"
+IMP_LAYER = "imp-layer"
+IMP_CRS = "imp-crs"
+IMP_MODE = "imp-mode"
+IMP_STRICT = "imp-strict"
+IMP_TOKEN = "imp-token"
+IMP_PREVIEW = "imp-preview"
+IMP_MAPPING = "imp-mapping"
+IMP_RUN = "imp-run"
+IMP_RESULT = "imp-result"
+IMP_REPORT = "imp-report"
+IMP_REPORT_DOWNLOAD = "imp-report-download"
+IMP_REPORT_STORE = "imp-report-store"
