@@ -409,3 +409,11 @@ def test_info_json_stdout_stays_json_when_the_sample_is_generated_first(
     info = json.loads(captured.out)
     assert sum(info["enterprises_by_grade"].values()) == 50
     assert "first start" in captured.err and "generating 50 enterprises" in captured.err
+
+
+def test_sample_command_refuses_a_real_dataset_folder(tmp_path, capsys):
+    (tmp_path / "dataset.json").write_text('{"title": "台账"}', encoding="utf-8")
+    assert main(["sample", "--out", str(tmp_path), "-q"]) == 2
+    assert "not marked synthetic" in capsys.readouterr().err
+    assert main(["sample", "--out", str(tmp_path / "dataset.json"), "-q"]) == 2
+    assert "expected a folder" in capsys.readouterr().err
