@@ -159,7 +159,7 @@ def scale_bar_for(
         raise ValueError(f"`denominator` must be positive, got {denominator!r}")
     length = nice_length(denominator * max_paper_mm / 1000.0)
     lead = round(length / 10 ** math.floor(math.log10(length)))
-    segments = {1: 2, 2: 4, 5: 5}[lead]
+    segments = {1: 5, 2: 4, 5: 5}[lead]
     k = scale_factor_at(crs, *center)
     return ScaleBar(length_m=float(length), segments=segments, scale_factor=k,
                     denominator=denominator)

