@@ -30,6 +30,7 @@ __all__ = [
     "metres_per_degree",
     "cell_size_m",
     "read_band",
+    "local_metric_crs",
 ]
 
 _GEOD = Geod(ellps="WGS84")
@@ -218,3 +219,29 @@ def read_band(info: RasterInfo, *, window: Window | None = None) -> np.ndarray:
     if info.nodata is not None and not math.isnan(info.nodata):
         data = np.where(data == np.float32(info.nodata), np.float32(np.nan), data)
     return data
+
+
+def local_metric_crs(gdf_or_bounds: object, *, equal_area: bool = False) -> CRS:
+    """A metric CRS centred on the data: transverse Mercator (scale factor 1 on the central
+    meridian: distance error below 3e-5 within 50 km of it) or, with ``equal_area``, Lambert
+    azimuthal equal-area (areas exact). UTM is avoided because Shenzhen straddles the
+    UTM 49/50 boundary at 114°E, where UTM's scale error reaches 0.08 % (0.15 % in area).
+
+    ``gdf_or_bounds`` is a GeoDataFrame/GeoSeries (any CRS) or EPSG:4326 bounds
+    ``(minx, miny, maxx, maxy)``.
+
+    >>> local_metric_crs((113.7, 22.4, 114.6, 22.9)).coordinate_operation.method_name
+    'Transverse Mercator'
+    """
+    if hasattr(gdf_or_bounds, "to_crs"):
+        bounds = gdf_or_bounds.to_crs(4326).total_bounds  # type: ignore[attr-defined]
+    else:
+        bounds = np.asarray(gdf_or_bounds, dtype=float)
+    if len(bounds) != 4 or not np.all(np.isfinite(bounds)):
+        raise ValueError(f"`gdf_or_bounds` must give finite EPSG:4326 bounds, got {bounds!r}")
+    lon = (bounds[0] + bounds[2]) / 2
+    lat = (bounds[1] + bounds[3]) / 2
+    if equal_area:
+        return CRS.from_proj4(f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m")
+    return CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={lon:.6f} +k=1 +x_0=0 +y_0=0 "
+                          "+datum=WGS84 +units=m")

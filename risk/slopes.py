@@ -28,7 +28,7 @@ Dangerous-slope zones
 *and* whose local relief — highest minus lowest elevation in the square window of
 ``2k+1`` cells centred on the cell, ``k = max(1, round(relief_radius_m / cell size))`` — is at
 least ``min_relief_m`` (default 10 m). Connected cells (8-neighbour) form a zone; zones smaller
-than ``min_area_m2`` (default 2 000 m², measured in a UTM CRS) are dropped as specks.
+than ``min_area_m2`` (default 2 000 m², measured in a local equal-area CRS) are dropped as specks.
 
 Each zone is graded with a matrix in the spirit of GB 50330-2013 建筑边坡工程技术规范 Table 3.2.1
 (safety grade from slope height and the consequence of failure). The thresholds below are this
@@ -65,7 +65,7 @@ from rasterio.windows import Window
 from scipy import ndimage
 
 from risk.grades import GRADES
-from risk.rasters import RasterInfo, check_raster, metres_per_degree
+from risk.rasters import RasterInfo, check_raster, local_metric_crs, metres_per_degree
 
 __all__ = [
     "slope_degrees",
@@ -245,8 +245,8 @@ def write_slope(
 # --------------------------------------------------------------------------- zones
 
 
-def _utm(gdf: gpd.GeoDataFrame) -> CRS:
-    return gdf.to_crs(4326).estimate_utm_crs()
+def _metric(gdf: gpd.GeoDataFrame) -> CRS:
+    return local_metric_crs(gdf)
 
 
 def dangerous_slope_zones(
@@ -338,10 +338,11 @@ def dangerous_slope_zones(
     zones = gpd.GeoDataFrame(stats.loc[keys].reset_index(drop=True),
                              geometry=gpd.GeoSeries(polys, crs=info.crs.to_wkt()))
     zones = zones.to_crs(4326)
-    metric = zones.to_crs(_utm(zones))
-    zones["area_m2"] = metric.area.to_numpy()
-    zones = zones[zones["area_m2"] >= min_area_m2].reset_index(drop=True)
-    metric = metric[metric.area >= min_area_m2].reset_index(drop=True)
+    metric = zones.to_crs(_metric(zones))
+    zones["area_m2"] = zones.to_crs(local_metric_crs(zones, equal_area=True)).area.to_numpy()
+    big = (zones["area_m2"] >= min_area_m2).to_numpy()
+    zones = zones[big].reset_index(drop=True)
+    metric = metric[big].reset_index(drop=True)
     zones["height_m"] = (zones["elev_max"] - zones["elev_min"]).astype(float)
     people, firms = _exposure(zones, metric, info, population=population,
                               enterprises=enterprises, buffer_m=buffer_m,
@@ -476,7 +477,7 @@ def compare_registered(
     """The registered slopes with ``confirmed`` (bool) and ``overlap`` (0–1) columns.
 
     A registered slope is *confirmed* when at least ``min_overlap`` of its area lies within
-    ``tolerance_m`` of a computed zone (areas measured in a UTM CRS). The input is not changed.
+    ``tolerance_m`` of a computed zone (areas measured in a local transverse Mercator CRS). The input is not changed.
     """
     if not 0 <= min_overlap <= 1:
         raise ValueError(f"`min_overlap` must be between 0 and 1, got {min_overlap!r}")
@@ -485,7 +486,7 @@ def compare_registered(
         out["overlap"] = pd.Series(dtype=float)
         out["confirmed"] = pd.Series(dtype=bool)
         return out
-    crs = _utm(registered)
+    crs = _metric(registered)
     reg = registered.to_crs(crs).geometry
     if len(computed):
         near = shapely.buffer(computed.to_crs(crs).geometry.union_all(), tolerance_m)

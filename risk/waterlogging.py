@@ -30,7 +30,7 @@ reconstruction by erosion (``skimage.morphology.reconstruction``; Soille 2004): 
 DEM's maximum everywhere except on the border and on nodata cells (sea), which are outlets;
 reconstruction lowers the seed to the lowest spill level of each depression. ``depth = filled -
 dem``; cells at least ``min_depth_m`` deep that connect (8 neighbours) into an area of at least
-``min_area_m2`` (measured in a UTM CRS) are returned with their maximum and mean depth, area and
+``min_area_m2`` (measured in a local Lambert azimuthal equal-area CRS) are returned with their maximum and mean depth, area and
 stored volume.
 """
 
@@ -50,7 +50,7 @@ from scipy import ndimage
 from skimage.morphology import reconstruction
 
 from risk.grades import GRADES
-from risk.rasters import check_raster, read_band
+from risk.rasters import check_raster, local_metric_crs, read_band
 
 __all__ = ["DEFAULT_THRESHOLDS_CM", "classify_depth", "depth_classes", "ponding_areas"]
 
@@ -178,7 +178,7 @@ def ponding_areas(
         {"max_depth_m": max_d, "mean_depth_m": mean_d},
         geometry=gpd.GeoSeries(geoms, crs=info.crs.to_wkt()),
     ).to_crs(4326)
-    metric = gdf.to_crs(gdf.estimate_utm_crs())
+    metric = gdf.to_crs(local_metric_crs(gdf, equal_area=True))
     gdf["area_m2"] = metric.area.to_numpy()
     gdf["volume_m3"] = gdf["area_m2"] * gdf["mean_depth_m"]
     gdf = gdf[gdf["area_m2"] >= min_area_m2].sort_values("max_depth_m", ascending=False)

@@ -209,7 +209,11 @@ def test_zone_found_on_the_steep_ramp_only(tmp_path: Path) -> None:
     minx, miny, maxx, maxy = gpd.GeoSeries([zone.geometry], crs=4326).to_crs(UTM).total_bounds
     assert (minx, maxx) == (pytest.approx(500_300, abs=0.01), pytest.approx(500_330, abs=0.01))
     assert (miny, maxy) == (pytest.approx(2_500_005, abs=0.01), pytest.approx(2_500_495, abs=0.01))
-    assert zone["area_m2"] == pytest.approx(30 * 490, rel=1e-4)
+    # area is true ground area: Geod on the polygon; the fixture's UTM metres are map metres
+    # (scale 0.9996 on the central meridian), hence 30 x 490 / 0.9996²
+    assert zone["area_m2"] == pytest.approx(abs(GEOD.geometry_area_perimeter(zone.geometry)[0]),
+                                            rel=1e-4)
+    assert zone["area_m2"] == pytest.approx(30 * 490 / 0.9996**2, rel=1e-4)
     assert zone["max_angle_deg"] == pytest.approx(40, abs=0.01)
     assert zone["height_m"] == pytest.approx(25 * RAMP, abs=0.01)  # centres 2.5 … 27.5 m along
     assert zone["grade"] == "blue"  # 15-30 m high (class 1), nobody below (class 0) → rank 3
@@ -236,17 +240,17 @@ def test_enterprises_below_count_and_raise_the_grade(tmp_path: Path) -> None:
 def test_people_below_weighted_by_cell_fraction(tmp_path: Path) -> None:
     dem, _ = ramp_dem(tmp_path)
     # 50 m population cells over the same area, people in rows 0-5 only: 10 per cell in the
-    # columns west of the ramp, 1000 per cell on the ramp and plateau (above the zone's mean
-    # elevation, so they must not count)
+    # column x 250..300 west of the ramp, 1000 per cell on the ramp and plateau (centres above
+    # the zone's mean elevation, so they must not count), nobody further west
     pop = np.zeros((10, 10))
-    pop[:6, :6] = 10.0
+    pop[:6, 5] = 10.0
     pop[:6, 6:] = 1000.0
     pop_path = write_tif(tmp_path / "pop.tif", pop, Affine(50, 0, 500_000, 0, -50, 2_500_500),
                          nodata=-1)
     zones = dangerous_slope_zones(dem, relief_radius_m=10, min_area_m2=500, population=pop_path,
-                                  buffer_m=50)
-    # by hand: zone x 300..330 grown by 50 m → x from 250; column 5 (x 250..300, centre on low
-    # ground) lies fully inside for rows 0-5, column 4 only touches it: 6 x 10 people
+                                  buffer_m=70)
+    # by hand: zone x 300..330 grown by 70 m → x from about 230; column 5 (x 250..300, centre
+    # on low ground) lies fully inside for rows 0-5: 6 x 10 people
     assert zones.iloc[0]["people_below"] == pytest.approx(60, abs=0.01)
 
 
