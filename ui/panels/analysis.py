@@ -17,6 +17,18 @@ def _industry_label(value: str, lang: str) -> str:
     return INDUSTRIES.get(value, value) if lang == "en" else value
 
 
+def district_label(state: AppState, name: str, lang: str) -> str:
+    """"Luohu 罗湖区" in English, "罗湖区" in Chinese (when the dataset has English names)."""
+    if lang != "en":
+        return name
+    d = state.dataset.districts
+    if len(d) and "name_en" in d:
+        en = dict(zip(d["name"], d["name_en"], strict=False)).get(name)
+        if en:
+            return f"{en} {name}"
+    return name
+
+
 def layout(state: AppState, lang: str) -> html.Div:
     ds = state.dataset
     ents = ds.enterprises
@@ -44,7 +56,8 @@ def layout(state: AppState, lang: str) -> html.Div:
                          persistence=True, persistence_type="session"),
             html.Label(tr("district", lang)),
             dcc.Dropdown(id=ids.FILTER_DISTRICTS, multi=True, placeholder=tr("all", lang),
-                         options=[{"label": d, "value": d} for d in districts],
+                         options=[{"label": district_label(state, d, lang), "value": d}
+                                  for d in districts],
                          persistence=True, persistence_type="session"),
             dcc.Checklist(id=ids.FILTER_MAJOR,
                           options=[{"label": tr("major_only", lang), "value": "major"}],
@@ -58,7 +71,7 @@ def layout(state: AppState, lang: str) -> html.Div:
     )
 
 
-def stats_chart(table, lang: str) -> html.Div:
+def stats_chart(table, lang: str, names: dict | None = None) -> html.Div:
     """Stacked horizontal bars (plain HTML, no charting library to download)."""
     codes = [g.value for g in GRADES]
     peak = max(int(table["total"].max()), 1) if len(table) else 1
@@ -70,20 +83,20 @@ def stats_chart(table, lang: str) -> html.Div:
             for g in GRADES if row[g.value]
         ]
         rows.append(html.Div(className="bar-row", children=[
-            html.Span(str(district), className="bar-label"),
+            html.Span((names or {}).get(district, str(district)), className="bar-label"),
             html.Span(segments, className="bar"),
             html.Span(f"{int(row[codes].sum()):,}", className="bar-value"),
         ]))
     return html.Div(rows)
 
 
-def stats_table(table, lang: str) -> html.Table:
+def stats_table(table, lang: str, names: dict | None = None) -> html.Table:
     codes = [g.value for g in GRADES]
     head = html.Tr([html.Th(tr("district", lang))]
                    + [html.Th(g.short_zh if lang == "zh" else g.value) for g in GRADES]
                    + [html.Th(tr("total", lang))])
     body = [
-        html.Tr([html.Td(str(d))] + [html.Td(f"{int(r[c]):,}") for c in codes]
+        html.Tr([html.Td((names or {}).get(d, str(d)))] + [html.Td(f"{int(r[c]):,}") for c in codes]
                 + [html.Td(f"{int(r['total']):,}")])
         for d, r in table.iterrows()
     ]
@@ -109,7 +122,8 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
         html.Span(f" {tr('unit', lang)} / {tr('of_total', lang)} {len(ents):,}"),
     ])
     command = {"type": "riskmap:filter", **flt}
-    return count, stats_chart(table, lang), stats_table(table, lang), command
+    names = {d: district_label(state, d, lang).split(" ")[0] for d in table.index}
+    return count, stats_chart(table, lang, names), stats_table(table, lang, names), command
 
 
 def register(app: dash.Dash, state: AppState) -> None:
