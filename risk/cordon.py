@@ -527,9 +527,9 @@ class ExposureIndex:
         ``(array, transform, crs)`` triple (people per cell).
         """
         ent = _Points.from_gdf(layers.get("enterprises"))
-        codes = {g.value: i for i, g in enumerate(GRADES)}
         if len(ent) and "grade" in ent.columns:
-            grade = np.array([codes.get(str(v), -1) for v in ent.columns["grade"]], dtype=np.int8)
+            cats = pd.Categorical(ent.columns["grade"], categories=[g.value for g in GRADES])
+            grade = np.asarray(cats.codes, dtype=np.int8)  # -1 where not a grade code
         else:
             grade = np.full(len(ent), -1, dtype=np.int8)
         if len(ent) and "major_hazard" in ent.columns:
