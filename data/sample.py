@@ -35,6 +35,7 @@ import pyproj
 import rasterio
 import rasterio.features
 import shapely
+import shapely.geometry
 from rasterio.transform import Affine
 from scipy import ndimage
 
@@ -84,6 +85,7 @@ POP_RES = 0.0025  # degrees, about 250 m
 MARGIN_DEG = 0.01
 NODATA = -9999.0
 MAX_ENTERPRISE_ELEV_M = 150.0
+HIGHLAND_M = 250.0  # grid roads (primary/secondary) stop where the DEM rises above this
 N_PARKS = 48
 PARK_SHARE = 0.6
 N_SLOPES = 300
@@ -589,9 +591,20 @@ def _wiggly(rng: np.random.Generator, start: np.ndarray, end: np.ndarray, *, jit
     return line + offset[:, None] * normal
 
 
+def _highland(dem: np.ndarray, grid: _Grid, *, above_m: float = HIGHLAND_M) -> shapely.Geometry:
+    """Polygons (EPSG:4326) where the DEM, max-pooled over 4x4 cells, rises above ``above_m``."""
+    f = 4
+    h, w = dem.shape[0] // f, dem.shape[1] // f
+    high = (dem[: h * f, : w * f].reshape(h, f, w, f).max(axis=(1, 3)) > above_m).astype(np.uint8)
+    transform = grid.transform @ Affine.scale(f, f)
+    polys = [shapely.geometry.shape(g) for g, v in
+             rasterio.features.shapes(high, mask=high.astype(bool), transform=transform) if v]
+    return shapely.union_all(polys) if polys else shapely.Polygon()
+
+
 def _make_roads(
     rng: np.random.Generator, districts: gpd.GeoDataFrame, land: shapely.Geometry,
-    to_utm: pyproj.Transformer, to_wgs: pyproj.Transformer,
+    highland: shapely.Geometry, to_utm: pyproj.Transformer, to_wgs: pyproj.Transformer,
 ) -> gpd.GeoDataFrame:
     from scipy.sparse.csgraph import minimum_spanning_tree
 
@@ -625,8 +638,10 @@ def _make_roads(
 
     shapely.prepare(land)
     geoms = _to_wgs(np.array([shapely.linestrings(line) for _, line in lines]), to_wgs)
-    clipped = shapely.intersection(geoms, land)
     classes = np.array([c for c, _ in lines], dtype=object)
+    grid_road = np.isin(classes, ["primary", "secondary"])
+    area = np.where(grid_road, shapely.difference(land, highland), land)  # grid roads avoid hills
+    clipped = shapely.intersection(geoms, area)
     parts, index = shapely.get_parts(clipped, return_index=True)
     keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
     parts, index = parts[keep], index[keep]
@@ -726,7 +741,8 @@ def generate_sample(
     layers["slopes"] = _make_slopes(streams[3], districts, dem, dem_grid, to_utm, to_wgs)
     layers["waterlogging"] = _make_waterlogging(streams[4], districts, dem, dem_grid, urban)
     layers["shelters"] = _make_shelters(streams[5], districts, dem, dem_grid, urban)
-    layers["roads"] = _make_roads(streams[6], districts, land, to_utm, to_wgs)
+    layers["roads"] = _make_roads(streams[6], districts, land, _highland(dem, dem_grid),
+                                  to_utm, to_wgs)
     say("写入 GeoPackage / writing GeoPackages …")
     for name, gdf in layers.items():
         store.write_layer(name, gdf)
