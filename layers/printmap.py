@@ -63,6 +63,7 @@ __all__ = [
     "MapView",
     "map_view",
     "render_map_pdf",
+    "resolve_districts",
     "DEFAULT_LAYERS",
     "PRINT_LAYERS",
 ]
@@ -170,6 +171,14 @@ def _check_districts(names: Iterable[str] | str | None, districts: gpd.GeoDataFr
               f"valid districts: {valid}"
         raise PrintMapError(msg)
     return chosen
+
+
+def resolve_districts(dataset: Any, names: Iterable[str] | str) -> list[str]:
+    """The dataset's district names (``name`` column) for names given in 中文, English or adcode.
+
+    Raises :class:`PrintMapError` listing the valid districts when one is unknown.
+    """
+    return _check_districts(names, dataset.districts)
 
 
 def _check_industries(values: Iterable[str] | str | None, present: pd.Series) -> list[str] | None:

@@ -151,6 +151,16 @@ def _render(dataset: Any, out: Path, *, skip_empty: bool = False, **kwargs: Any)
         raise CliError(f"--out {out}: cannot write the PDF: {exc.strerror or exc}") from exc
 
 
+def _districts(dataset: Any, names: list[str]) -> list[str]:
+    from layers.printmap import PrintMapError, resolve_districts
+    from ui.cli import CliError
+
+    try:
+        return resolve_districts(dataset, names)
+    except PrintMapError as exc:
+        raise CliError(str(exc).replace("`districts_filter`", "--district")) from exc
+
+
 def _check_out(out: Path) -> None:
     from ui.cli import CliError
 
@@ -180,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.each_district:
         _check_out(args.out)
-        names = args.district or None
+        names = _districts(dataset, args.district) if args.district else None
         title = args.title or (f"{'、'.join(names)}{DEFAULT_TITLE}" if names and len(names) <= 3
                                else f"{DEFAULT_TITLE}")
         size = _render(dataset, args.out, title=title, subtitle=subtitle or None,

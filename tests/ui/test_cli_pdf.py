@@ -1,0 +1,162 @@
+"""``riskmap pdf`` on a tiny hand-made dataset and on the small generated sample."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from data import BOUNDARIES_DIR
+from data.store import FileStore
+from ui import cli
+from ui.cli import CliError
+from ui.commands import pdf as pdf_cmd
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed"
+)
+FONT_CACHE = Path(tempfile.gettempdir()) / "risk-map-test-font-cache"
+# enterprises in three districts only: the other six have nothing to draw
+POINTS = [("福田区", "red", 114.055, 22.541), ("福田区", "blue", 114.06, 22.55),
+          ("南山区", "orange", 113.93, 22.53), ("罗湖区", "yellow", 114.13, 22.55)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _font_cache():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RISKMAP_CACHE", str(FONT_CACHE))
+        yield
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pdf_cli_data")
+    store = FileStore(root)
+    districts = gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson")
+    store.write_layer("districts", districts)
+    store.write_layer("enterprises", gpd.GeoDataFrame(
+        {"id": [f"E{i}" for i in range(len(POINTS))],
+         "name": [f"企业{i}" for i in range(len(POINTS))],
+         "district": [p[0] for p in POINTS], "grade": [p[1] for p in POINTS]},
+        geometry=gpd.points_from_xy([p[2] for p in POINTS], [p[3] for p in POINTS]), crs=4326))
+    store.write_meta({"title": "命令行测试数据", "synthetic": True, "sources": ["测试 / test"]})
+    return root
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="riskmap")
+    sub = parser.add_subparsers(dest="command", required=True)
+    pdf_cmd.add_parser(sub)
+    args = parser.parse_args(argv)
+    code = args.func(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _text(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_one_district_map(data_dir, tmp_path, capsys):
+    out = tmp_path / "futian.pdf"
+    code, stdout, _ = _run(["pdf", "--data", str(data_dir), "--out", str(out), "--district",
+                            "Futian", "--grades", "红,蓝", "--tables"], capsys)
+    assert code == 0 and str(out) in stdout
+    page1 = _text(out, "-l", "1")
+    assert "福田区安全风险分布图" in page1  # default title names the district
+    assert "重大风险" in page1 and "低风险" in page1 and "较大风险" not in page1
+    assert "比例尺" in page1
+    page2 = _text(out, "-f", "2")
+    assert "各区企业风险等级统计" in page2 and "南山区" not in page2
+
+
+def test_incident_options(data_dir, tmp_path, capsys):
+    out = tmp_path / "fire.pdf"
+    _run(["pdf", "--data", str(data_dir), "--out", str(out), "--title", "火灾事故",
+          "--lon", "114.055", "--lat", "22.541", "--radii-km", "0.5,2", "--paper", "a3"], capsys)
+    text = _text(out)
+    assert "火灾事故" in text and "0–0.5 km" in text and "0.5–2 km" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--layers", "enterprises,rivers"], r"'rivers'.*valid layers: districts, enterprises"),
+        (["--district", "浦东新区"], r"浦东新区.*valid districts: .*福田区"),
+        (["--extent", "113.0,21.0,113.1,21.1"], r"nothing to draw"),
+        (["--lon", "114.05"], r"both --lon and --lat"),
+        (["--grades", "紫"], r"unknown risk grade"),
+    ],
+)
+def test_bad_input_is_a_cli_error_and_writes_nothing(data_dir, tmp_path, capsys, argv, match):
+    out = tmp_path / "map.pdf"
+    with pytest.raises(CliError, match=match):
+        _run(["pdf", "--data", str(data_dir), "--out", str(out), *argv], capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_out(data_dir, tmp_path, capsys):
+    with pytest.raises(CliError, match=r"--out .*does not exist"):
+        _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "no" / "m.pdf")], capsys)
+    with pytest.raises(CliError, match=r"--out .*is a folder"):
+        _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path)], capsys)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        if not _writable(locked):  # root ignores permissions
+            with pytest.raises(CliError, match=r"--out .*cannot write"):
+                _run(["pdf", "--data", str(data_dir), "--out", str(locked / "m.pdf")], capsys)
+            assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder / ".probe"
+    try:
+        probe.write_bytes(b"")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def test_each_district_writes_one_pdf_per_district_with_data(data_dir, tmp_path, capsys):
+    out_dir = tmp_path / "maps"
+    code, stdout, stderr = _run(["pdf", "--data", str(data_dir), "--each-district",
+                                 "--out-dir", str(out_dir)], capsys)
+    assert code == 0
+    written = sorted(p.name for p in out_dir.iterdir())
+    assert written == ["440303_罗湖区.pdf", "440304_福田区.pdf", "440305_南山区.pdf"]
+    assert "罗湖区安全风险分布图" in _text(out_dir / "440303_罗湖区.pdf")
+    assert stderr.count("skipped") == 6 and "3 个 PDF" in stdout
+
+
+def test_each_district_option_clashes(data_dir, tmp_path, capsys):
+    with pytest.raises(CliError, match="--out-dir"):
+        _run(["pdf", "--data", str(data_dir), "--each-district"], capsys)
+    with pytest.raises(CliError, match="cannot be combined"):
+        _run(["pdf", "--data", str(data_dir), "--each-district", "--out-dir", str(tmp_path),
+              "--district", "福田区"], capsys)
+    with pytest.raises(CliError, match="give --out"):
+        _run(["pdf", "--data", str(data_dir)], capsys)
+
+
+def test_main_entry_point_on_the_sample(small_sample, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "COMMANDS", ("pdf",))
+    out = tmp_path / "city.pdf"
+    code = cli.main(["pdf", "--data", str(small_sample), "--out", str(out), "--paper", "A3",
+                     "--layers", "districts,roads,enterprises,shelters,waterlogging,slopes"])
+    assert code == 0
+    text = _text(out)
+    assert "安全风险分布图" in text and "合成样例数据" in text and "危险边坡" in text
+    code = cli.main(["pdf", "--data", str(small_sample), "--out", str(tmp_path / "x.pdf"),
+                     "--district", "Atlantis"])
+    assert code == 2 and "Atlantis" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
