@@ -1,0 +1,87 @@
+"""Benchmark: print-map PDFs of the whole city at 15,000 enterprises (goal < 5 s, < 5 MB on A3).
+
+    .venv/bin/python bench/bench_pdf.py                    # 15k enterprises, 3 runs per case
+    .venv/bin/python bench/bench_pdf.py --n 100000 --runs 1
+
+The synthetic sample (``data.sample.generate_sample``, seed 42) is cached in ``--cache`` and
+loaded once. The one-off build of the print font subset (:func:`layers.fonts.print_font_path`)
+is timed separately, then each case is rendered ``--runs`` times (median and max wall time,
+file size, pages). The PDFs are kept in ``--cache`` for a look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from data.dataset import Dataset  # noqa: E402
+from layers.fonts import print_font_path  # noqa: E402
+from layers.printmap import render_map_pdf  # noqa: E402
+
+CITY = ("districts", "roads", "enterprises")
+ALL = ("districts", "roads", "slopes", "waterlogging", "shelters", "enterprises")
+CASES = [
+    ("A4 landscape, city", {"paper": "A4", "layers": CITY}),
+    ("A3 landscape, city", {"paper": "A3", "layers": CITY}),
+    ("A3 landscape, all layers + tables", {"paper": "A3", "layers": ALL, "tables_page": True}),
+    ("A3 portrait, incident + tables", {"paper": "A3", "orientation": "portrait", "layers": ALL,
+                                        "incident": (114.05, 22.55, (1000, 5000, 10000)),
+                                        "tables_page": True}),
+]
+
+
+def _sample(cache: Path, n: int) -> Path:
+    from data.sample import generate_sample
+
+    root = cache / f"sample_{n}"
+    if not (root / "dataset.json").is_file():
+        t = time.perf_counter()
+        generate_sample(root, seed=42, n_enterprises=n, quiet=True)
+        print(f"  generated {n:,} enterprises in {time.perf_counter() - t:.1f} s", flush=True)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=15_000, help="enterprises (default 15000)")
+    parser.add_argument("--runs", type=int, default=3, help="renders per case (default 3)")
+    parser.add_argument("--cache", type=Path,
+                        default=Path(tempfile.gettempdir()) / "risk-map-bench")
+    args = parser.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+
+    t = time.perf_counter()
+    cached = print_font_path(build=False) is not None
+    font = print_font_path()
+    print(f"print font {'cached' if cached else 'built'} in {time.perf_counter() - t:.1f} s: "
+          f"{font} ({font.stat().st_size / 1e6:.1f} MB)" if font else "print font: none (full "
+          "font used)")
+    t = time.perf_counter()
+    dataset = Dataset.load(_sample(args.cache, args.n))
+    print(f"loaded {len(dataset.enterprises):,} enterprises in {time.perf_counter() - t:.1f} s")
+    render_map_pdf(dataset, title="热身 warm-up")  # imports, font registration
+
+    print(f"\n{'case':<38} {'median s':>9} {'max s':>7} {'MB':>6}  goal")
+    for i, (label, kwargs) in enumerate(CASES, start=1):
+        times, size = [], 0
+        out = args.cache / f"bench_{i}_{kwargs['paper']}.pdf"
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            data = render_map_pdf(dataset, out=out, title="深圳市安全风险分布图",
+                                  subtitle=f"{args.n:,} 家企业 · 基准测试 benchmark", **kwargs)
+            times.append(time.perf_counter() - t)
+            size = len(data)
+        ok = statistics.median(times) < 5 and size < 5e6
+        print(f"{label:<38} {statistics.median(times):>9.2f} {max(times):>7.2f} "
+              f"{size / 1e6:>6.2f}  {'ok' if ok else 'MISSED'} (< 5 s, < 5 MB)   {out.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
