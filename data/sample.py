@@ -780,6 +780,18 @@ def ensure_sample(root: Path = SAMPLE_DIR, *, quiet: bool = False) -> Path:
     :data:`SAMPLE_VERSION` of this generator. A folder holding someone's own dataset (a
     ``dataset.json`` not written by this generator, or GeoPackages without one outside the
     bundled sample folder) is left alone.
+
+    Parameters
+    ----------
+    root
+        The sample folder (default ``data/sample``).
+    quiet
+        Print nothing (by default it says why it generates, then the progress lines).
+
+    Returns
+    -------
+    Path
+        ``root``.
     """
     root = Path(root)
     store = FileStore(root)

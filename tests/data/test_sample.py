@@ -394,21 +394,24 @@ def test_info_missing_folder_is_a_user_error(tmp_path, capsys):
 
 
 def test_info_json_stdout_stays_json_when_the_sample_is_generated_first(
-        tmp_path, monkeypatch, capsys):
-    import data.dataset
-
+        small_sample, tmp_path, monkeypatch, capsys):
     target = tmp_path / "fresh"
-    monkeypatch.setattr(data.dataset, "default_data_dir", lambda: target)
     monkeypatch.setattr("ui.commands._common.default_data_dir", lambda: target)
     monkeypatch.setattr(sample_mod, "SAMPLE_DIR", target)
-    real = sample_mod.generate_sample
-    monkeypatch.setattr(sample_mod, "generate_sample",
-                        lambda root, **kw: real(root, seed=1, n_enterprises=50, quiet=False))
+
+    def fake_generate(root, **kw):  # a copy of small_sample, with a progress line like the real one
+        print("生成企业 2000 家 / generating 2000 enterprises …")
+        root.mkdir(parents=True)
+        for p in small_sample.iterdir():
+            (root / p.name).write_bytes(p.read_bytes())
+        return root
+
+    monkeypatch.setattr(sample_mod, "generate_sample", fake_generate)
     assert main(["info", "--json"]) == 0
     captured = capsys.readouterr()
     info = json.loads(captured.out)
-    assert sum(info["enterprises_by_grade"].values()) == 50
-    assert "first start" in captured.err and "generating 50 enterprises" in captured.err
+    assert sum(info["enterprises_by_grade"].values()) == N
+    assert "first start" in captured.err and "generating 2000 enterprises" in captured.err
 
 
 def test_sample_command_refuses_a_real_dataset_folder(tmp_path, capsys):
