@@ -447,7 +447,9 @@ def _draw_layers(ax, frames: dict[str, gpd.GeoDataFrame], legend: _Legend, *,  #
             _draw_polygons(ax, gdf, facecolor="none", edgecolor=style.color,
                            linewidth=style.weight * _PX_TO_PT, linestyle=_dash(style.dash),
                            zorder=6)
-            if chosen_districts:
+            if chosen_districts:  # veil the districts around the chosen ones
+                _draw_polygons(ax, gdf[~gdf["name"].isin(chosen_districts)], facecolor="white",
+                               edgecolor="none", alpha=0.45, zorder=5)
                 _draw_polygons(ax, gdf[gdf["name"].isin(chosen_districts)], facecolor="none",
                                edgecolor="#222222", linewidth=1.8, zorder=6)
             legend.add(Patch(facecolor=BASEMAP["land"], edgecolor=style.color,
@@ -578,6 +580,9 @@ def _draw_district_labels(ax, districts: gpd.GeoDataFrame, view: shapely.Geometr
                 path_effects=halo)
 
 
+_NO_LINE_START = set("，。、：；！？）》」』】〕…,.;:!?)]}")
+
+
 def wrap_display(text: str, width: int) -> list[str]:
     """Wrap ``text`` to ``width`` display columns (CJK characters count two), breaking Latin text
     at spaces and CJK text anywhere.
@@ -593,7 +598,7 @@ def wrap_display(text: str, width: int) -> list[str]:
             if line and used + 1 <= width:
                 line, used = line + " ", used + 1
             continue
-        if used + size > width and line.strip():
+        if used + size > width and line.strip() and token not in _NO_LINE_START:
             lines.append(line.rstrip())
             line, used = "", 0
         line, used = line + token, used + size
@@ -1019,13 +1024,22 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     # furniture in the frame: scale bar (lower left), north arrow (upper right)
     bar: ScaleBar = scale_bar_for(crs, center, denominator=denominator,
                                   max_paper_mm=layout.map_mm[2] * 0.22)
-    ax.add_patch(Rectangle((0.012, 0.012), (bar.paper_length_mm + 16 * s) / layout.map_mm[2],
+    ax.add_patch(Rectangle((0.012, 0.012), (bar.paper_length_mm + 14 * s) / layout.map_mm[2],
                            15 * s / layout.map_mm[3], transform=ax.transAxes, facecolor="white",
                            alpha=0.8, edgecolor="#888888", linewidth=0.4, zorder=19))
     draw_scale_bar(ax, bar, x=cx - half_w + (0.012 * layout.map_mm[2] + 8 * s) / 1000
                    * denominator * k, y=cy - half_h + 7.5 * s / 1000 * denominator * k,
                    fontsize=7 * s, lang=lang)
-    draw_north_arrow(ax, true_north_angle(crs, *center), x=0.955, y=0.9, size=0.07,
+    arrow_h = 0.07 * layout.map_mm[3]  # mm
+    ax.add_patch(Rectangle((1 - (arrow_h * 0.75 + 4 * s) / layout.map_mm[2],
+                            1 - (arrow_h * 1.55 + 5 * s) / layout.map_mm[3]),
+                           (arrow_h * 0.6 + 2 * s) / layout.map_mm[2],
+                           (arrow_h * 1.45 + 3 * s) / layout.map_mm[3], transform=ax.transAxes,
+                           facecolor="white", alpha=0.8, edgecolor="#888888", linewidth=0.4,
+                           zorder=19))
+    draw_north_arrow(ax, true_north_angle(crs, *center),
+                     x=1 - (arrow_h * 0.45 + 3 * s) / layout.map_mm[2],
+                     y=1 - (arrow_h * 0.95 + 4 * s) / layout.map_mm[3], size=0.07,
                      fontsize=8 * s)
 
     # title, subtitle, outer neat line
@@ -1042,8 +1056,8 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     panel = fig.add_axes(layout.frac(layout.panel_mm))
     panel.axis("off")
     _draw_panel(panel, legend, layout, _info_lines(
-        dataset, crs, date, lang, width=int(layout.panel_mm[2] / (2.4 * s)) if not layout.portrait
-        else int(layout.panel_mm[2] * 0.4 / (2.4 * s))), lang)
+        dataset, crs, date, lang, width=int(layout.panel_mm[2] * (0.36 if layout.portrait else 1)
+                                            / (1.3 * s))), lang)
 
     buffer = io.BytesIO()
     meta = {"Title": title, "Subject": subtitle or "", "Creator": "risk-map 安全风险地图"}
@@ -1060,6 +1074,33 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     return buffer.getvalue()
 
 
+def _pack_columns(entries: list[tuple[Any, str, bool]], ncol: int) -> list[tuple[Any, str, bool]]:
+    """Order legend entries for a column-major legend of ``ncol`` columns so that no section
+    (a header and its classes) is split across columns; blank entries pad the columns."""
+    if ncol <= 1:
+        return list(entries)
+    from matplotlib.patches import Patch
+
+    sections: list[list[tuple[Any, str, bool]]] = []
+    for entry in entries:
+        if entry[2] or not sections:
+            sections.append([])
+        sections[-1].append(entry)
+    rows = max(math.ceil(len(entries) / ncol), max(len(sec) for sec in sections))
+    while True:
+        columns: list[list[tuple[Any, str, bool]]] = [[]]
+        for sec in sections:
+            if columns[-1] and len(columns[-1]) + len(sec) > rows:
+                columns.append([])
+            columns[-1].extend(sec)
+        if len(columns) <= ncol:
+            break
+        rows += 1
+    blank = (Patch(facecolor="none", edgecolor="none"), "", True)
+    columns += [[] for _ in range(ncol - len(columns))]
+    return [e for col in columns for e in col + [blank] * (rows - len(col))]
+
+
 def _draw_panel(panel, legend: _Legend, layout: _Layout, info: list[str],  # noqa: ANN001
                 lang: str) -> None:
     s = layout.scale
@@ -1067,20 +1108,21 @@ def _draw_panel(panel, legend: _Legend, layout: _Layout, info: list[str],  # noq
     fontsize = (7.5 if n <= 22 else 6.5) * s
     title = "图例 Legend" if lang != "en" else "Legend 图例"
     if legend.entries:
-        handles = [e[0] for e in legend.entries]
-        labels = [e[1] for e in legend.entries]
         ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 9)))
+        entries = _pack_columns(legend.entries, ncol)
+        handles = [e[0] for e in entries]
+        labels = [e[1] for e in entries]
         width = 1.0 if not layout.portrait else 0.62
         leg = panel.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 1, width, 0),
                            ncol=ncol, frameon=False, fontsize=fontsize, title=title,
                            title_fontsize=fontsize * 1.25, alignment="left",
                            handlelength=1.8, handletextpad=0.6, borderaxespad=0,
                            labelspacing=0.45, columnspacing=1.0)
-        for (_, _, is_header), text in zip(legend.entries, leg.get_texts(), strict=True):
+        for (_, _, is_header), text in zip(entries, leg.get_texts(), strict=True):
             if is_header:
                 text.set_color("#222222")
                 text.set_fontsize(fontsize * 1.08)
-        for (_, _, is_header), handle in zip(legend.entries, leg.legend_handles, strict=True):
+        for (_, _, is_header), handle in zip(entries, leg.legend_handles, strict=True):
             if is_header and handle is not None:
                 handle.set_visible(False)
     x = 0.0 if not layout.portrait else 0.64
