@@ -1114,9 +1114,12 @@ def exposure(
         radii[1] if len(radii) >= 2 else radii[-1]
     )
     if len(sh):
-        all_rows = _point_rows(sh, np.arange(len(sh)), zones, center)
-        shelters = all_rows[all_rows["zone"] != ""].reset_index(drop=True)
-        evac = all_rows[all_rows["distance_m"] >= beyond].head(n_evacuation).reset_index(drop=True)
+        d_all, _ = geodesic_distance(center, sh.lon, sh.lat)
+        every = np.arange(len(sh))
+        shelters = _point_rows(sh, every[_zone_of(d_all, radii) < nz], zones, center)
+        far = every[d_all >= beyond]
+        far = far[np.argsort(d_all[far], kind="stable")[: max(0, int(n_evacuation))]]
+        evac = _point_rows(sh, far, zones, center)
     else:
         shelters = pd.DataFrame(columns=["id", "name", "capacity", "distance_m", "zone"])
         evac = shelters.copy()
