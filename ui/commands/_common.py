@@ -20,8 +20,10 @@ def load_dataset(data: Path | None, *, quiet: bool = False) -> Dataset:
     """Load ``data`` (or the default), generating the bundled sample first if it is missing."""
     from ui.cli import CliError
 
+    from data import SAMPLE_DIR
+
     root = data or default_data_dir()
-    if data is None:
+    if root.resolve() == SAMPLE_DIR.resolve():
         from data.sample import ensure_sample
 
         ensure_sample(root, quiet=quiet)
