@@ -157,6 +157,27 @@ def _utm_crs(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
+def _metric_xy(gdf: gpd.GeoDataFrame, metric: pyproj.CRS) -> np.ndarray:
+    """Point coordinates (n x 2) in ``metric``, transformed as arrays (no geometries built)."""
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    if not len(xy):
+        return xy.reshape(0, 2)
+    to_metric = pyproj.Transformer.from_crs(gdf.crs, metric, always_xy=True)
+    x, y = to_metric.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``(a, b)`` integer pairs (n x 2, sorted) and each input's position among them."""
+    if not len(a):
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.intp)
+    a0, b0 = a.min(), b.min()
+    span = int(b.max() - b0) + 1
+    keys, inverse = np.unique((a - a0) * span + (b - b0), return_inverse=True)
+    pairs = np.column_stack([keys // span + a0, keys % span + b0])
+    return pairs, inverse.ravel()
+
+
 def _metric_crs(gdf: gpd.GeoDataFrame, crs: Any | None) -> pyproj.CRS:
     if crs is None:
         if len(gdf) == 0:
@@ -337,7 +358,7 @@ def influence_zones(
     if not isinstance(quad_segs, (int, np.integer)) or quad_segs < 1:
         raise ValueError(f"`quad_segs` must be a positive integer, got {quad_segs!r}")
     metric = _metric_crs(enterprises, crs)
-    xy_all = shapely.get_coordinates(enterprises.geometry.to_crs(metric).to_numpy())
+    xy_all = _metric_xy(enterprises, metric)
     columns = ["grade", "label_zh", "label_en", "color", "area_km2", "enterprises"]
     rows: list[dict[str, Any]] = []
     higher_trees: list[tuple[cKDTree, float]] = []
@@ -520,15 +541,13 @@ def grid_zones(
     breaks = _check_thresholds(thresholds)
     _check_method(method)
     metric = _metric_crs(enterprises, crs)
-    xy = shapely.get_coordinates(enterprises.geometry.to_crs(metric).to_numpy())
+    xy = _metric_xy(enterprises, metric)
     if shape == "square":
         ki = np.floor(xy[:, 0] / cell).astype(np.int64)
         kj = np.floor(xy[:, 1] / cell).astype(np.int64)
     else:
         ki, kj = _hex_axial(xy[:, 0], xy[:, 1], cell / math.sqrt(3))
-    keys, inverse = np.unique(np.column_stack([ki, kj]).reshape(-1, 2), axis=0,
-                              return_inverse=True)
-    inverse = inverse.ravel()
+    keys, inverse = _unique_pairs(ki, kj)
     counts = np.zeros((len(keys), 4), dtype=np.int64)
     np.add.at(counts, (inverse, ranks.astype(np.intp)), 1)
     if extent is not None:
@@ -599,18 +618,23 @@ def admin_zones(
         raise ValueError(msg)
     metric = _metric_crs(units, crs)
     shapes = units.geometry.to_crs(metric).to_numpy()
-    points = shapely.points(shapely.get_coordinates(enterprises.geometry.to_crs(metric).to_numpy()))
-    unit_of = np.full(len(points), -1, dtype=np.int64)
-    tree = shapely.STRtree(shapes)
-    if len(points):
-        pt_idx, unit_idx = tree.query(points, predicate="intersects")
-        first = np.unique(pt_idx, return_index=True)[1]  # on a shared boundary: the first unit
-        unit_of[pt_idx[first]] = unit_idx[first]
-        outside = np.flatnonzero(unit_of < 0)
-        if len(outside) and nearest_m:
-            near_pt, near_unit = tree.query_nearest(points[outside], max_distance=nearest_m,
-                                                    all_matches=False)
-            unit_of[outside[near_pt]] = near_unit
+    xy = _metric_xy(enterprises, metric)
+    unit_of = np.full(len(xy), -1, dtype=np.int64)
+    for k in range(len(shapes)):  # in input order: on a shared boundary the first unit wins
+        if shapes[k] is None or shapes[k].is_empty:
+            continue
+        xmin, ymin, xmax, ymax = shapes[k].bounds
+        todo = np.flatnonzero((unit_of < 0) & (xy[:, 0] >= xmin) & (xy[:, 0] <= xmax)
+                              & (xy[:, 1] >= ymin) & (xy[:, 1] <= ymax))
+        shapely.prepare(shapes[k])
+        hit = shapely.intersects_xy(shapes[k], xy[todo, 0], xy[todo, 1])
+        unit_of[todo[hit]] = k
+    outside = np.flatnonzero(unit_of < 0)
+    if len(outside) and nearest_m and len(shapes):
+        tree = shapely.STRtree(shapes)
+        near_pt, near_unit = tree.query_nearest(shapely.points(xy[outside]),
+                                                max_distance=nearest_m, all_matches=False)
+        unit_of[outside[near_pt]] = near_unit
     counts = np.zeros((len(units), 4), dtype=np.int64)
     inside = unit_of >= 0
     np.add.at(counts, (unit_of[inside], ranks[inside].astype(np.intp)), 1)

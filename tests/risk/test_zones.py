@@ -188,7 +188,8 @@ def test_influence_zones_do_not_mutate_and_reject_bad_input():
     with pytest.raises(ValueError, match="needs a 'grade' column"):
         influence_zones(ents.drop(columns="grade"))
     lines = ents.copy()
-    lines.geometry = shapely.box(113.9, 22.5, 114.0, 22.6)
+    lines.geometry = gpd.GeoSeries([shapely.box(113.9, 22.5, 114.0, 22.6)] * len(lines),
+                                   index=lines.index, crs=4326)
     with pytest.raises(ValueError, match="must hold non-empty Points"):
         influence_zones(lines)
 
