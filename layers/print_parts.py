@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pyproj import CRS, Geod, Proj, Transformer
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "PAPER_MM",
@@ -176,7 +180,7 @@ def ground_length_of_bar(crs: CRS, center: tuple[float, float], projected_length
     return float(WGS84.line_length([lon0, lon1], [lat0, lat1]))
 
 
-def draw_scale_bar(ax, bar: ScaleBar, *, x: float, y: float, fontsize: float,  # noqa: ANN001
+def draw_scale_bar(ax: Axes, bar: ScaleBar, *, x: float, y: float, fontsize: float,
                    lang: str = "zh") -> None:
     """Draw ``bar`` on map axes ``ax`` with its left end at data coordinates (x, y)."""
     from matplotlib.patches import Rectangle
@@ -194,7 +198,7 @@ def draw_scale_bar(ax, bar: ScaleBar, *, x: float, y: float, fontsize: float,  #
             va="top", fontsize=fontsize, zorder=20)
 
 
-def draw_north_arrow(ax, angle_deg: float, *, x: float, y: float, size: float,  # noqa: ANN001
+def draw_north_arrow(ax: Axes, angle_deg: float, *, x: float, y: float, size: float,
                      fontsize: float) -> None:
     """Draw a north arrow pointing ``angle_deg`` anticlockwise from up, centred at axes-fraction
     (x, y), ``size`` long in axes-height fraction."""

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -56,6 +56,9 @@ from layers.style import (
     WATERLOGGING_CLASSES,
 )
 from risk.grades import GRADES, Grade, GradeError, parse_grade
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "PrintMapError",
@@ -360,15 +363,16 @@ def _layout(paper: str, orientation: str, *, subtitle: bool) -> _Layout:
 
 
 def _marker_size_pt(n: int) -> float:
-    base = STYLES["enterprises"].radius * _PX_TO_PT  # diameter in points for a sparse map
-    return float(np.clip(base * math.sqrt(2000 / max(n, 1)), 1.6, base))
+    """Marker diameter in points: the screen size for a few hundred points, smaller when dense."""
+    base = 2 * STYLES["enterprises"].radius * _PX_TO_PT
+    return float(np.clip(base * math.sqrt(500 / max(n, 1)), 1.6, base))
 
 
 def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.get_coordinates(gdf.geometry.values)
 
 
-def _draw_polygons(ax, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:  # noqa: ANN001
+def _draw_polygons(ax: Axes, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
@@ -392,7 +396,7 @@ def _draw_polygons(ax, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:  # noqa: A
         ax.add_collection(PatchCollection(patches, **kwargs))
 
 
-def _draw_lines(ax, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:  # noqa: ANN001
+def _draw_lines(ax: Axes, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:
     from matplotlib.collections import LineCollection
 
     segs = []
@@ -431,7 +435,7 @@ def _point_handle(color: str, marker: str = "o", edge: str = "none", size: float
                   markerfacecolor=color, markeredgecolor=edge, markeredgewidth=0.5)
 
 
-def _draw_layers(ax, frames: dict[str, gpd.GeoDataFrame], legend: _Legend, *,  # noqa: ANN001
+def _draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: _Legend, *,
                  chosen_districts: list[str], lang: str, n_points: int) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -442,7 +446,7 @@ def _draw_layers(ax, frames: dict[str, gpd.GeoDataFrame], legend: _Legend, *,  #
         gdf = frames[name]
         style = STYLES[name]
         title = _both(*style.title, lang)
-        if name == "districts":
+        if name == "districts" and len(gdf):
             _draw_polygons(ax, gdf, facecolor=BASEMAP["land"], edgecolor="none", zorder=1)
             _draw_polygons(ax, gdf, facecolor="none", edgecolor=style.color,
                            linewidth=style.weight * _PX_TO_PT, linestyle=_dash(style.dash),
@@ -518,7 +522,7 @@ def _draw_layers(ax, frames: dict[str, gpd.GeoDataFrame], legend: _Legend, *,  #
                                f"{_both(grade.label_zh, grade.label_en, lang)} ({count:,})")
 
 
-def _draw_zones(ax, zones: gpd.GeoDataFrame, legend: _Legend, lang: str) -> None:  # noqa: ANN001
+def _draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: _Legend, lang: str) -> None:
     from matplotlib.patches import Patch
 
     if "grade" not in zones.columns:
@@ -537,7 +541,7 @@ def _draw_zones(ax, zones: gpd.GeoDataFrame, legend: _Legend, lang: str) -> None
                        _both(grade.label_zh, grade.label_en, lang))
 
 
-def _draw_incident(ax, rings: gpd.GeoDataFrame, center_xy: tuple[float, float],  # noqa: ANN001
+def _draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, float],
                    legend: _Legend, lang: str, fontsize: float) -> None:
     import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
@@ -562,7 +566,7 @@ def _draw_incident(ax, rings: gpd.GeoDataFrame, center_xy: tuple[float, float], 
                edgecolors="white", linewidths=0.8, zorder=16)
 
 
-def _draw_district_labels(ax, districts: gpd.GeoDataFrame, view: shapely.Geometry,  # noqa: ANN001
+def _draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: shapely.Geometry,
                           fontsize: float, lang: str) -> None:
     import matplotlib.patheffects as pe
 
@@ -639,7 +643,7 @@ def _data_frames(dataset: Any, layers: tuple[str, ...], *, grades: tuple[Grade, 
     return frames
 
 
-def _padded(bounds: tuple[float, float, float, float], frac: float = 0.03,
+def _padded(bounds: tuple[float, float, float, float], frac: float = 0.08,
             ) -> tuple[float, float, float, float]:
     w, s, e, n = bounds
     dx, dy = max(e - w, 0.005) * frac, max(n - s, 0.005) * frac
@@ -1101,7 +1105,7 @@ def _pack_columns(entries: list[tuple[Any, str, bool]], ncol: int) -> list[tuple
     return [e for col in columns for e in col + [blank] * (rows - len(col))]
 
 
-def _draw_panel(panel, legend: _Legend, layout: _Layout, info: list[str],  # noqa: ANN001
+def _draw_panel(panel: Axes, legend: _Legend, layout: _Layout, info: list[str],
                 lang: str) -> None:
     s = layout.scale
     n = len(legend.entries)

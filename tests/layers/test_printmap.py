@@ -195,6 +195,32 @@ def test_incident_rings_and_exposure_table(tiny, tmp_path):
     assert "警戒圈暴露统计" in view_text
 
 
+def test_graded_zones_are_drawn_and_listed(tiny, tmp_path):
+    zones = gpd.GeoDataFrame({"grade": ["重大", "C"]},
+                             geometry=[shapely.Point(FUTIAN).buffer(0.01),
+                                       shapely.Point(114.10, 22.56).buffer(0.01)], crs=4326)
+    pdf = _pdf_file(render_map_pdf(tiny, title="分区", layers=("districts",), zones=zones),
+                    tmp_path)
+    text = _text(pdf)
+    assert "风险分区" in text and "重大风险" in text and "一般风险" in text
+    assert "较大风险" not in text
+    with pytest.raises(PrintMapError, match="'grade' column"):
+        render_map_pdf(tiny, title="分区", zones=zones.rename(columns={"grade": "level"}))
+
+
+def test_dataset_with_enterprises_only(tmp_path):
+    store = FileStore(tmp_path / "d")
+    store.write_layer("enterprises", gpd.GeoDataFrame(
+        {"name": ["甲", "乙"], "grade": ["red", "C"]},
+        geometry=gpd.points_from_xy([114.0, 114.01], [22.5, 22.51]), crs=4326))
+    data = render_map_pdf(Dataset.load(tmp_path / "d"), title="只有企业",
+                          layers=("districts", "roads", "enterprises", "shelters"))
+    text = _text(_pdf_file(data, tmp_path))
+    assert "重大风险" in text and "一般风险" in text
+    for absent in ("行政区划", "道路", "应急避难场所"):  # empty layers are not in the legend
+        assert absent not in text
+
+
 def test_lang_en_puts_english_first(tiny, tmp_path):
     text = _text(_pdf_file(render_map_pdf(tiny, title="Risk map", lang="en"), tmp_path))
     assert "Legend 图例" in text
