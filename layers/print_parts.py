@@ -1,5 +1,5 @@
 """Map furniture for print maps: the map CRS, a scale that is true at the map's centre, the scale
-bar and the north arrow.
+bar and the north arrow; the page layout, the legend panel and the tables page.
 
 The print map is drawn in the UTM zone of the data (``estimate_utm_crs()``; EPSG:32650 for
 Shenzhen). UTM is conformal but its scale factor ``k`` is not 1 away from the central meridian
@@ -17,8 +17,10 @@ differs from grid north by the meridian convergence (about -1.1° in Shenzhen).
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyproj import CRS, Geod, Proj, Transformer
@@ -36,12 +38,24 @@ __all__ = [
     "nice_denominator",
     "nice_length",
     "scale_bar_for",
+    "ground_length_of_bar",
     "draw_scale_bar",
     "draw_north_arrow",
+    "MARGIN_MM",
+    "PageLayout",
+    "page_layout",
+    "Legend",
+    "pack_legend_columns",
+    "draw_panel",
+    "wrap_display",
+    "table_header",
+    "tables_figure",
 ]
 
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
 """Paper sizes in millimetres, landscape (long side first)."""
+MARGIN_MM = 10.0
+"""Page margin around the layout."""
 
 _DENOMINATOR_STEPS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 7.5,
                       8.0, 9.0)
@@ -220,3 +234,176 @@ def draw_north_arrow(ax: Axes, angle_deg: float, *, x: float, y: float, size: fl
                          linewidth=0.6, transform=tr, zorder=20))
     lx, ly = rot(0, 0.62)
     ax.text(lx, ly, "北 N", ha="center", va="bottom", fontsize=fontsize, transform=tr, zorder=20)
+
+
+# ---------------------------------------------------------------------------------------------
+# page layout, legend panel, tables page
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    page_mm: tuple[float, float]
+    map_mm: tuple[float, float, float, float]  # left, bottom, width, height from lower left
+    panel_mm: tuple[float, float, float, float]
+    title_y_mm: float
+    scale: float  # font scale: 1 for A4, √2 for A3
+    portrait: bool
+
+    def frac(self, box: tuple[float, float, float, float]) -> list[float]:
+        w, h = self.page_mm
+        return [box[0] / w, box[1] / h, box[2] / w, box[3] / h]
+
+
+def page_layout(paper: str, orientation: str, *, subtitle: bool) -> PageLayout:
+    long_mm, short_mm = PAPER_MM[paper]
+    portrait = orientation == "portrait"
+    w, h = (short_mm, long_mm) if portrait else (long_mm, short_mm)
+    s = short_mm / 210.0
+    m = MARGIN_MM
+    title_h = (17.0 if subtitle else 12.0) * s
+    top = h - m - title_h
+    if portrait:
+        panel_h = 62.0 * s
+        panel = (m, m, w - 2 * m, panel_h)
+        map_box = (m, m + panel_h + 4 * s, w - 2 * m, top - (m + panel_h + 4 * s))
+    else:
+        panel_w = 72.0 * s
+        map_box = (m, m, w - 2 * m - panel_w - 4 * s, top - m)
+        panel = (w - m - panel_w, m, panel_w, top - m)
+    return PageLayout((w, h), map_box, panel, h - m - 2.0 * s, s, portrait)
+
+
+@dataclass
+class Legend:
+    entries: list[tuple[Any, str, bool]]  # (handle, label, is_header)
+
+    def header(self, text: str) -> None:
+        from matplotlib.patches import Patch
+
+        self.entries.append((Patch(facecolor="none", edgecolor="none"), text, True))
+
+    def add(self, handle: Any, text: str) -> None:
+        self.entries.append((handle, text, False))
+
+
+_NO_LINE_START = set("，。、：；！？）》」』】〕…,.;:!?)]}")
+
+
+def wrap_display(text: str, width: int) -> list[str]:
+    """Wrap ``text`` to ``width`` display columns (CJK characters count two), breaking Latin text
+    at spaces and CJK text anywhere.
+
+    >>> wrap_display("数据来源 data source", 10)
+    ['数据来源', 'data', 'source']
+    """
+    lines: list[str] = []
+    line, used = "", 0
+    for token in re.findall(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef]+|\s+", text):
+        size = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in token)
+        if token.isspace():
+            if line and used + 1 <= width:
+                line, used = line + " ", used + 1
+            continue
+        if used + size > width and line.strip() and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + token, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def table_header(zh: str, en: str, lang: str) -> str:
+    return f"{en}\n{zh}" if lang == "en" else f"{zh}\n{en}"
+
+
+def tables_figure(layout: PageLayout, title: str, tables: list[tuple[str, list[str],
+                                                                  list[list[str]]]]) -> Any:
+    from matplotlib.figure import Figure
+
+    w, h = layout.page_mm
+    fig = Figure(figsize=(w / 25.4, h / 25.4))
+    s = layout.scale
+    fig.text(0.5, layout.title_y_mm / h, title, ha="center", va="top", fontsize=15 * s)
+    top = (layout.title_y_mm - 14 * s) / h
+    left, width = MARGIN_MM / w, 1 - 2 * MARGIN_MM / w
+    row_h = 5.2 * s / h
+    for caption, header, rows in tables:
+        room = int((top - 6 * s / h - MARGIN_MM / h) / row_h) - 2
+        if room < 2:
+            break  # no room left on the page
+        if len(rows) > room:
+            rows = rows[: room - 1] + [["…"] * len(header)]
+        height = row_h * (len(rows) + 2)
+        fig.text(left, top, caption, ha="left", va="top", fontsize=10.5 * s)
+        ax = fig.add_axes([left, top - 6 * s / h - height, width, height])
+        ax.axis("off")
+        table = ax.table(cellText=rows, colLabels=header, loc="upper center", cellLoc="center",
+                         bbox=[0, 0, 1, 1])
+        table.auto_set_font_size(False)
+        table.set_fontsize(7.5 * s)
+        table.auto_set_column_width(list(range(len(header))))
+        for (r, _c), cell in table.get_celld().items():
+            cell.set_linewidth(0.4)
+            cell.set_height(2.0 if r == 0 else 1.0)
+            if r == 0:
+                cell.set_facecolor("#e8e4da")
+        top -= height + 6 * s / h + 9 * s / h
+    return fig
+
+
+def pack_legend_columns(entries: list[tuple[Any, str, bool]], ncol: int,
+                        ) -> list[tuple[Any, str, bool]]:
+    """Order legend entries for a column-major legend of ``ncol`` columns so that no section
+    (a header and its classes) is split across columns; blank entries pad the columns."""
+    if ncol <= 1:
+        return list(entries)
+    from matplotlib.patches import Patch
+
+    sections: list[list[tuple[Any, str, bool]]] = []
+    for entry in entries:
+        if entry[2] or not sections:
+            sections.append([])
+        sections[-1].append(entry)
+    rows = max(math.ceil(len(entries) / ncol), max(len(sec) for sec in sections))
+    while True:
+        columns: list[list[tuple[Any, str, bool]]] = [[]]
+        for sec in sections:
+            if columns[-1] and len(columns[-1]) + len(sec) > rows:
+                columns.append([])
+            columns[-1].extend(sec)
+        if len(columns) <= ncol:
+            break
+        rows += 1
+    blank = (Patch(facecolor="none", edgecolor="none"), "", True)
+    columns += [[] for _ in range(ncol - len(columns))]
+    return [e for col in columns for e in col + [blank] * (rows - len(col))]
+
+
+def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
+                lang: str) -> None:
+    s = layout.scale
+    n = len(legend.entries)
+    fontsize = (7.5 if n <= 22 else 6.5) * s
+    title = "图例 Legend" if lang != "en" else "Legend 图例"
+    if legend.entries:
+        ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 9)))
+        entries = pack_legend_columns(legend.entries, ncol)
+        handles = [e[0] for e in entries]
+        labels = [e[1] for e in entries]
+        width = 1.0 if not layout.portrait else 0.62
+        leg = panel.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 1, width, 0),
+                           ncol=ncol, frameon=False, fontsize=fontsize, title=title,
+                           title_fontsize=fontsize * 1.25, alignment="left",
+                           handlelength=1.8, handletextpad=0.6, borderaxespad=0,
+                           labelspacing=0.45, columnspacing=1.0)
+        for (_, _, is_header), text in zip(entries, leg.get_texts(), strict=True):
+            if is_header:
+                text.set_color("#222222")
+                text.set_fontsize(fontsize * 1.08)
+        for (_, _, is_header), handle in zip(entries, leg.legend_handles, strict=True):
+            if is_header and handle is not None:
+                handle.set_visible(False)
+    x = 0.0 if not layout.portrait else 0.64
+    panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=6.5 * s,
+               color="#333333", linespacing=1.35, transform=panel.transAxes)

@@ -20,9 +20,7 @@ import datetime as dt
 import io
 import math
 import os
-import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,16 +35,24 @@ from pyproj import Transformer
 from data.schema import VECTOR_LAYERS
 from layers.fonts import print_rc
 from layers.print_parts import (
+    MARGIN_MM,
     PAPER_MM,
+    Legend,
+    PageLayout,
     ScaleBar,
     crs_label,
     draw_north_arrow,
+    draw_panel,
     draw_scale_bar,
     map_crs,
     nice_denominator,
+    page_layout,
     scale_bar_for,
     scale_factor_at,
+    table_header,
+    tables_figure,
     true_north_angle,
+    wrap_display,
 )
 from layers.style import (
     BASEMAP,
@@ -77,7 +83,6 @@ PRINT_LAYERS: tuple[str, ...] = tuple(VECTOR_LAYERS)
 
 _DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
 _CONTEXT_LAYERS = {"districts", "roads"}
-_MARGIN_MM = 10.0
 _PX_TO_PT = 0.75  # layers/style.py sizes are CSS pixels
 _RING_COLORS = ("#d7191c", "#f28e2b", "#e6b800", "#2c7bb6", "#7b3294")
 _FALLBACK_RING_NAMES = (
@@ -282,20 +287,6 @@ def incident_rings(lon: float, lat: float, radii_m: Sequence[float]) -> gpd.GeoD
 
 
 @dataclass(frozen=True)
-class _Layout:
-    page_mm: tuple[float, float]
-    map_mm: tuple[float, float, float, float]  # left, bottom, width, height from lower left
-    panel_mm: tuple[float, float, float, float]
-    title_y_mm: float
-    scale: float  # font scale: 1 for A4, √2 for A3
-    portrait: bool
-
-    def frac(self, box: tuple[float, float, float, float]) -> list[float]:
-        w, h = self.page_mm
-        return [box[0] / w, box[1] / h, box[2] / w, box[3] / h]
-
-
-@dataclass(frozen=True)
 class MapView:
     """Where the map frame sits: CRS, centre, scale (true at the centre) and limits."""
 
@@ -320,10 +311,10 @@ def map_view(extent: Sequence[float], *, paper: str = "A4", orientation: str = "
     bbox = _check_extent(extent)
     paper = _check_choice("paper", paper, PAPER_MM)
     orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
-    return _fit_view(bbox, map_crs(bbox), _layout(paper, orientation, subtitle=subtitle))
+    return _fit_view(bbox, map_crs(bbox), page_layout(paper, orientation, subtitle=subtitle))
 
 
-def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: _Layout) -> MapView:
+def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: PageLayout) -> MapView:
     # densify first: the box's edges are curves in the projection
     dense = gpd.GeoSeries([shapely.segmentize(shapely.box(*bbox), (bbox[2] - bbox[0]) / 200)],
                           crs=4326).to_crs(crs).iloc[0]
@@ -337,25 +328,6 @@ def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: _Layout
     return MapView(crs=crs, center=(float(center[0]), float(center[1])), center_xy=(cx, cy),
                    scale_factor=k, denominator=denominator, xlim=(cx - half_w, cx + half_w),
                    ylim=(cy - half_h, cy + half_h), frame_mm=(layout.map_mm[2], layout.map_mm[3]))
-
-
-def _layout(paper: str, orientation: str, *, subtitle: bool) -> _Layout:
-    long_mm, short_mm = PAPER_MM[paper]
-    portrait = orientation == "portrait"
-    w, h = (short_mm, long_mm) if portrait else (long_mm, short_mm)
-    s = short_mm / 210.0
-    m = _MARGIN_MM
-    title_h = (17.0 if subtitle else 12.0) * s
-    top = h - m - title_h
-    if portrait:
-        panel_h = 62.0 * s
-        panel = (m, m, w - 2 * m, panel_h)
-        map_box = (m, m + panel_h + 4 * s, w - 2 * m, top - (m + panel_h + 4 * s))
-    else:
-        panel_w = 72.0 * s
-        map_box = (m, m, w - 2 * m - panel_w - 4 * s, top - m)
-        panel = (w - m - panel_w, m, panel_w, top - m)
-    return _Layout((w, h), map_box, panel, h - m - 2.0 * s, s, portrait)
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,19 +387,6 @@ def _dash(spec: str | None) -> Any:
     return (0, tuple(float(v) for v in spec.split()))
 
 
-@dataclass
-class _Legend:
-    entries: list[tuple[Any, str, bool]]  # (handle, label, is_header)
-
-    def header(self, text: str) -> None:
-        from matplotlib.patches import Patch
-
-        self.entries.append((Patch(facecolor="none", edgecolor="none"), text, True))
-
-    def add(self, handle: Any, text: str) -> None:
-        self.entries.append((handle, text, False))
-
-
 def _point_handle(color: str, marker: str = "o", edge: str = "none", size: float = 6.0) -> Any:
     from matplotlib.lines import Line2D
 
@@ -435,7 +394,7 @@ def _point_handle(color: str, marker: str = "o", edge: str = "none", size: float
                   markerfacecolor=color, markeredgecolor=edge, markeredgewidth=0.5)
 
 
-def _draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: _Legend, *,
+def _draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *,
                  chosen_districts: list[str], lang: str, n_points: int) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -522,7 +481,7 @@ def _draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: _Legend,
                                f"{_both(grade.label_zh, grade.label_en, lang)} ({count:,})")
 
 
-def _draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: _Legend, lang: str) -> None:
+def _draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: Legend, lang: str) -> None:
     from matplotlib.patches import Patch
 
     if "grade" not in zones.columns:
@@ -542,7 +501,7 @@ def _draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: _Legend, lang: str) -
 
 
 def _draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, float],
-                   legend: _Legend, lang: str, fontsize: float) -> None:
+                   legend: Legend, lang: str, fontsize: float) -> None:
     import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
 
@@ -582,33 +541,6 @@ def _draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: shapely.G
         ax.text(point.x, point.y, text, ha="center", va="center", fontsize=fontsize,
                 color=BASEMAP["label"], linespacing=1.1, zorder=18, clip_on=True,
                 path_effects=halo)
-
-
-_NO_LINE_START = set("，。、：；！？）》」』】〕…,.;:!?)]}")
-
-
-def wrap_display(text: str, width: int) -> list[str]:
-    """Wrap ``text`` to ``width`` display columns (CJK characters count two), breaking Latin text
-    at spaces and CJK text anywhere.
-
-    >>> wrap_display("数据来源 data source", 10)
-    ['数据来源', 'data', 'source']
-    """
-    lines: list[str] = []
-    line, used = "", 0
-    for token in re.findall(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef]+|\s+", text):
-        size = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in token)
-        if token.isspace():
-            if line and used + 1 <= width:
-                line, used = line + " ", used + 1
-            continue
-        if used + size > width and line.strip() and token not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line, used = "", 0
-        line, used = line + token, used + size
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
 
 
 def _info_lines(dataset: Any, crs: Any, date: dt.date, lang: str, width: int) -> list[str]:
@@ -673,9 +605,9 @@ def _district_of(points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.Se
 def _grade_table(enterprises: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
                  lang: str) -> tuple[list[str], list[list[str]]]:
     names = _district_of(enterprises, districts)
-    header = [_header("行政区", "District", lang)] + [
-        _header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES] + [
-        _header("合计", "Total", lang)]
+    header = [table_header("行政区", "District", lang)] + [
+        table_header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES] + [
+        table_header("合计", "Total", lang)]
     order = [n for n in districts.get("name", pd.Series(dtype=str)) if n in set(names)]
     order += sorted(set(names) - set(order))
     rows, totals = [], np.zeros(5, dtype=int)
@@ -699,17 +631,18 @@ def _ring_tables(dataset: Any, rings: gpd.GeoDataFrame, incident: _Incident,
         from risk.cordon import exposure
     except ImportError:
         exposure = None
-    grade_cols = [_header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES]
+    grade_cols = [table_header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES]
     if exposure is not None:
         ex = exposure(dataset.layers, (incident.lon, incident.lat), radii_m=incident.radii_m,
                       population=dataset.raster_path("population"))
         table = ex.zone_table()
-        header = [_header("圈层", "Zone", lang), _header("范围", "Range", lang), *grade_cols,
-                  _header("重大危险源", "Major hazards", lang),
-                  _header("避难场所", "Shelters", lang), _header("容量(人)", "Capacity", lang)]
+        header = [table_header("圈层", "Zone", lang), table_header("范围", "Range", lang),
+                  *grade_cols, table_header("重大危险源", "Major hazards", lang),
+                  table_header("避难场所", "Shelters", lang),
+                  table_header("容量(人)", "Capacity", lang)]
         has_pop = table["population"].notna().any()
         if has_pop:
-            header.append(_header("人口(估)", "Population", lang))
+            header.append(table_header("人口(估)", "Population", lang))
         rows = []
         for r in table.to_dict("records"):
             row = [str(r["name"]), f"{r['inner_m'] / 1000:g}–{r['outer_m'] / 1000:g} km",
@@ -723,10 +656,10 @@ def _ring_tables(dataset: Any, rings: gpd.GeoDataFrame, incident: _Incident,
                 header, rows)]
         top = ex.priority_enterprises.head(12)
         if len(top):
-            header2 = [_header("重点企业", "Priority enterprise", lang),
-                       _header("等级", "Grade", lang), _header("重大危险源", "Major hazard", lang),
-                       _header("距离", "Distance", lang), _header("方位", "Direction", lang),
-                       _header("圈层", "Zone", lang)]
+            header2 = [table_header(zh, en, lang) for zh, en in (
+                ("重点企业", "Priority enterprise"), ("等级", "Grade"),
+                ("重大危险源", "Major hazard"), ("距离", "Distance"), ("方位", "Direction"),
+                ("圈层", "Zone"))]
             rows2 = [[str(r["name"]), Grade(r["grade"]).label_zh,
                       "是" if r["major_hazard"] else "", f"{r['distance_m'] / 1000:.2f} km",
                       str(r["direction"]), str(r["zone_name"])]
@@ -736,8 +669,8 @@ def _ring_tables(dataset: Any, rings: gpd.GeoDataFrame, incident: _Incident,
                               "Nearest priority enterprises", lang), header2, rows2))
         return out
     ent = frames.get("enterprises")
-    header = [_header("圈层", "Zone", lang), _header("范围", "Range", lang), *grade_cols,
-              _header("企业合计", "Enterprises", lang)]
+    header = [table_header("圈层", "Zone", lang), table_header("范围", "Range", lang), *grade_cols,
+              table_header("企业合计", "Enterprises", lang)]
     rows = []
     for _, ring in rings.sort_values("outer_m").iterrows():
         inside = ent[ent.within(ring.geometry)] if ent is not None and len(ent) else None
@@ -748,45 +681,6 @@ def _ring_tables(dataset: Any, rings: gpd.GeoDataFrame, incident: _Incident,
                      *(f"{c:,}" for c in counts), f"{sum(counts):,}"])
     return [(_both("警戒圈暴露统计（图上所示要素）", "Exposure by ring (features shown)", lang),
              header, rows)]
-
-
-def _header(zh: str, en: str, lang: str) -> str:
-    return f"{en}\n{zh}" if lang == "en" else f"{zh}\n{en}"
-
-
-def _tables_figure(layout: _Layout, title: str, tables: list[tuple[str, list[str],
-                                                                  list[list[str]]]]) -> Any:
-    from matplotlib.figure import Figure
-
-    w, h = layout.page_mm
-    fig = Figure(figsize=(w / 25.4, h / 25.4))
-    s = layout.scale
-    fig.text(0.5, layout.title_y_mm / h, title, ha="center", va="top", fontsize=15 * s)
-    top = (layout.title_y_mm - 14 * s) / h
-    left, width = _MARGIN_MM / w, 1 - 2 * _MARGIN_MM / w
-    row_h = 5.2 * s / h
-    for caption, header, rows in tables:
-        room = int((top - 6 * s / h - _MARGIN_MM / h) / row_h) - 2
-        if room < 2:
-            break  # no room left on the page
-        if len(rows) > room:
-            rows = rows[: room - 1] + [["…"] * len(header)]
-        height = row_h * (len(rows) + 2)
-        fig.text(left, top, caption, ha="left", va="top", fontsize=10.5 * s)
-        ax = fig.add_axes([left, top - 6 * s / h - height, width, height])
-        ax.axis("off")
-        table = ax.table(cellText=rows, colLabels=header, loc="upper center", cellLoc="center",
-                         bbox=[0, 0, 1, 1])
-        table.auto_set_font_size(False)
-        table.set_fontsize(7.5 * s)
-        table.auto_set_column_width(list(range(len(header))))
-        for (r, _c), cell in table.get_celld().items():
-            cell.set_linewidth(0.4)
-            cell.set_height(2.0 if r == 0 else 1.0)
-            if r == 0:
-                cell.set_facecolor("#e8e4da")
-        top -= height + 6 * s / h + 9 * s / h
-    return fig
 
 
 # --------------------------------------------------------------------------------------------
@@ -974,7 +868,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    layout = _layout(paper, orientation, subtitle=bool(subtitle))
+    layout = page_layout(paper, orientation, subtitle=bool(subtitle))
     w_mm, h_mm = layout.page_mm
     s = layout.scale
     fig = Figure(figsize=(w_mm / 25.4, h_mm / 25.4))
@@ -1012,7 +906,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
             proj = proj[~proj.geometry.is_empty]
         shown[name] = proj
     n_points = len(shown.get("enterprises", ()))
-    legend = _Legend([])
+    legend = Legend([])
     _draw_layers(ax, shown, legend, chosen_districts=chosen, lang=lang, n_points=n_points)
     if zones is not None and len(zones):
         _draw_zones(ax, zones.to_crs(crs), legend, lang)
@@ -1051,7 +945,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     if subtitle:
         fig.text(0.5, (layout.title_y_mm - 9 * s) / h_mm, subtitle, ha="center", va="top",
                  fontsize=10.5 * s, color="#444444")
-    m = _MARGIN_MM / 2
+    m = MARGIN_MM / 2
     fig.add_artist(Rectangle((m / w_mm, m / h_mm), 1 - 2 * m / w_mm, 1 - 2 * m / h_mm,
                              transform=fig.transFigure, fill=False, linewidth=0.8,
                              edgecolor="#333333"))
@@ -1059,7 +953,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     # panel: legend and information
     panel = fig.add_axes(layout.frac(layout.panel_mm))
     panel.axis("off")
-    _draw_panel(panel, legend, layout, _info_lines(
+    draw_panel(panel, legend, layout, _info_lines(
         dataset, crs, date, lang, width=int(layout.panel_mm[2] * (0.36 if layout.portrait else 1)
                                             / (1.3 * s))), lang)
 
@@ -1074,61 +968,5 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
                        *_grade_table(ent, dataset.districts, lang))]
             if rings is not None and incident is not None:
                 tables += _ring_tables(dataset, rings, incident, frames, lang)
-            pages.savefig(_tables_figure(layout, f"{title} — 附表 Tables", tables))
+            pages.savefig(tables_figure(layout, f"{title} — 附表 Tables", tables))
     return buffer.getvalue()
-
-
-def _pack_columns(entries: list[tuple[Any, str, bool]], ncol: int) -> list[tuple[Any, str, bool]]:
-    """Order legend entries for a column-major legend of ``ncol`` columns so that no section
-    (a header and its classes) is split across columns; blank entries pad the columns."""
-    if ncol <= 1:
-        return list(entries)
-    from matplotlib.patches import Patch
-
-    sections: list[list[tuple[Any, str, bool]]] = []
-    for entry in entries:
-        if entry[2] or not sections:
-            sections.append([])
-        sections[-1].append(entry)
-    rows = max(math.ceil(len(entries) / ncol), max(len(sec) for sec in sections))
-    while True:
-        columns: list[list[tuple[Any, str, bool]]] = [[]]
-        for sec in sections:
-            if columns[-1] and len(columns[-1]) + len(sec) > rows:
-                columns.append([])
-            columns[-1].extend(sec)
-        if len(columns) <= ncol:
-            break
-        rows += 1
-    blank = (Patch(facecolor="none", edgecolor="none"), "", True)
-    columns += [[] for _ in range(ncol - len(columns))]
-    return [e for col in columns for e in col + [blank] * (rows - len(col))]
-
-
-def _draw_panel(panel: Axes, legend: _Legend, layout: _Layout, info: list[str],
-                lang: str) -> None:
-    s = layout.scale
-    n = len(legend.entries)
-    fontsize = (7.5 if n <= 22 else 6.5) * s
-    title = "图例 Legend" if lang != "en" else "Legend 图例"
-    if legend.entries:
-        ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 9)))
-        entries = _pack_columns(legend.entries, ncol)
-        handles = [e[0] for e in entries]
-        labels = [e[1] for e in entries]
-        width = 1.0 if not layout.portrait else 0.62
-        leg = panel.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 1, width, 0),
-                           ncol=ncol, frameon=False, fontsize=fontsize, title=title,
-                           title_fontsize=fontsize * 1.25, alignment="left",
-                           handlelength=1.8, handletextpad=0.6, borderaxespad=0,
-                           labelspacing=0.45, columnspacing=1.0)
-        for (_, _, is_header), text in zip(entries, leg.get_texts(), strict=True):
-            if is_header:
-                text.set_color("#222222")
-                text.set_fontsize(fontsize * 1.08)
-        for (_, _, is_header), handle in zip(entries, leg.legend_handles, strict=True):
-            if is_header and handle is not None:
-                handle.set_visible(False)
-    x = 0.0 if not layout.portrait else 0.64
-    panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=6.5 * s,
-               color="#333333", linespacing=1.35, transform=panel.transAxes)

@@ -27,8 +27,9 @@ from layers.print_parts import (
     scale_bar_for,
     scale_factor_at,
     true_north_angle,
+    wrap_display,
 )
-from layers.printmap import EmptyMapError, PrintMapError, map_view, render_map_pdf, wrap_display
+from layers.printmap import EmptyMapError, PrintMapError, map_view, render_map_pdf
 from risk.grades import GRADES
 
 pytestmark = pytest.mark.skipif(
