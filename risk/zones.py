@@ -60,9 +60,9 @@ Grading a grid cell or a unit (same rule for both)
 
 from __future__ import annotations
 
-import io
 import math
 import os
+import secrets
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -720,13 +720,12 @@ def write_zones(zones: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
         msg = (f"`path` must end in {', '.join(EXPORT_FORMATS)}, got {str(target)!r}")
         raise ValueError(msg)
     data = zones_to_bytes(zones, fmt)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix,
-                                dir=target.parent)
+    tmp = target.with_name(f".{target.stem}-{secrets.token_hex(6)}{target.suffix}")
     try:
-        with io.FileIO(fd, "w", closefd=True) as handle:
+        with open(tmp, "xb") as handle:  # a new file, permissions from the umask
             handle.write(data)
-        os.replace(name, target)
+        os.replace(tmp, target)
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -442,7 +443,11 @@ def test_write_zones_is_atomic(tmp_path, monkeypatch):
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["zones.geojson"]
     monkeypatch.undo()
+    target.unlink()
     write_zones(zones, target)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # like any new file, not 0600
     back = gpd.read_file(target)
     assert len(back) == len(zones)
     assert pd.Series(back["n_total"]).sum() == 100

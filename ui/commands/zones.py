@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -149,17 +150,30 @@ def _read_units(path: Path) -> Any:
     return units
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: str, width: int, *, right: bool = True) -> str:
+    pad = " " * max(0, width - _width(text))
+    return pad + text if right else text + pad
+
+
 def summary_text(summary: Any, *, method: str) -> str:
-    """The per-grade summary as aligned text, Chinese then English."""
+    """The per-grade summary as a table aligned for a terminal, Chinese and English labels."""
     zh, en = METHODS[method]
-    lines = [f"风险分区（{zh}） Risk zones ({en})",
-             f"{'等级 Grade':<28}{'区块 Zones':>12}{'面积 Area km²':>16}{'企业 Enterprises':>18}"]
+    rows = [("等级 Grade", "区块 Zones", "面积 Area km²", "企业 Enterprises")]
     for row in summary.itertuples(index=False):
-        label = f"{row.label_zh} {row.label_en}"
-        lines.append(f"{label:<28}{row.zones:>12d}{row.area_km2:>16.3f}{row.enterprises:>18d}")
-    lines.append(f"{'合计 Total':<28}{int(summary['zones'].sum()):>12d}"
-                 f"{float(summary['area_km2'].sum()):>16.3f}"
-                 f"{int(summary['enterprises'].sum()):>18d}")
+        rows.append((f"{row.label_zh} {row.label_en}", f"{row.zones:d}",
+                     f"{row.area_km2:.3f}", f"{row.enterprises:d}"))
+    rows.append(("合计 Total", f"{int(summary['zones'].sum()):d}",
+                 f"{float(summary['area_km2'].sum()):.3f}",
+                 f"{int(summary['enterprises'].sum()):d}"))
+    widths = [max(_width(r[i]) for r in rows) for i in range(4)]
+    lines = [f"风险分区（{zh}） Risk zones ({en})"]
+    for r in rows:
+        lines.append("  ".join([_cell(r[0], widths[0], right=False)]
+                               + [_cell(r[i], widths[i]) for i in (1, 2, 3)]))
     return "\n".join(lines)
 
 
