@@ -11,7 +11,7 @@ differs from grid north by the meridian convergence (about -1.1° in Shenzhen).
 >>> nice_denominator(243_000)
 250000
 >>> nice_length(3_700)
-2000
+3000
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ MARGIN_MM = 10.0
 
 _DENOMINATOR_STEPS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 7.5,
                       8.0, 9.0)
-_LENGTH_STEPS = (1.0, 2.0, 5.0)
+_LENGTH_STEPS = (1.0, 2.0, 3.0, 4.0, 5.0)
+_SEGMENTS = {1: (5, 2, 1), 2: (4, 2, 1), 3: (3, 1), 4: (4, 2, 1), 5: (5, 2, 1)}
+"""Segment counts that give round tick labels, for each leading digit, most preferred first."""
 WGS84 = Geod(ellps="WGS84")
 
 
@@ -111,7 +113,7 @@ def nice_denominator(value: float) -> int:
 
 
 def nice_length(value_m: float) -> int:
-    """The largest "round" length (1, 2, 5 × 10ⁿ metres) ≤ ``value_m``."""
+    """The largest "round" length (1, 2, 3, 4, 5 × 10ⁿ metres) ≤ ``value_m``."""
     if not value_m >= 1:
         raise ValueError(f"`value_m` must be at least 1 metre, got {value_m!r}")
     exp = 10 ** math.floor(math.log10(value_m))
@@ -158,7 +160,8 @@ class ScaleBar:
 
 
 def scale_bar_for(
-    crs: CRS, center: tuple[float, float], *, denominator: int, max_paper_mm: float
+    crs: CRS, center: tuple[float, float], *, denominator: int, max_paper_mm: float,
+    min_segment_mm: float = 0.0,
 ) -> ScaleBar:
     """A round-length scale bar no longer than ``max_paper_mm`` on paper.
 
@@ -172,12 +175,16 @@ def scale_bar_for(
         The map's scale at its centre (ground metres per paper metre).
     max_paper_mm
         Longest bar allowed on paper.
+    min_segment_mm
+        Shortest segment on paper (room for its tick label); fewer segments when needed.
     """
     if denominator <= 0:
         raise ValueError(f"`denominator` must be positive, got {denominator!r}")
     length = nice_length(denominator * max_paper_mm / 1000.0)
     lead = round(length / 10 ** math.floor(math.log10(length)))
-    segments = {1: 5, 2: 4, 5: 5}[lead]
+    paper_mm = length / denominator * 1000.0
+    choices = _SEGMENTS[lead]
+    segments = next((c for c in choices if paper_mm / c >= min_segment_mm), choices[-1])
     k = scale_factor_at(crs, *center)
     return ScaleBar(length_m=float(length), segments=segments, scale_factor=k,
                     denominator=denominator)
@@ -287,6 +294,7 @@ class Legend:
 
 
 _NO_LINE_START = set("，。、：；！？）》」』】〕…,.;:!?)]}")
+_NO_LINE_END = set("（《「『【〔([{")
 
 
 def wrap_display(text: str, width: int) -> list[str]:
@@ -305,8 +313,12 @@ def wrap_display(text: str, width: int) -> list[str]:
                 line, used = line + " ", used + 1
             continue
         if used + size > width and line.strip() and token not in _NO_LINE_START:
+            carry = ""
+            while line and line[-1] in _NO_LINE_END and line[:-1].strip():
+                carry, line = line[-1] + carry, line[:-1]
             lines.append(line.rstrip())
-            line, used = "", 0
+            line, used = carry, sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                                    for c in carry)
         line, used = line + token, used + size
     if line.strip():
         lines.append(line.rstrip())
@@ -381,29 +393,50 @@ def pack_legend_columns(entries: list[tuple[Any, str, bool]], ncol: int,
 
 
 def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
-                lang: str) -> None:
+               lang: str) -> None:
+    """The legend (top) and the information block (date, CRS, sources) in the panel axes.
+
+    Landscape: one legend column above the information. Portrait: legend columns on the left,
+    information on the right. The legend's font shrinks until it fits beside the information
+    (measured with the figure's renderer, so nothing overlaps).
+    """
     s = layout.scale
-    n = len(legend.entries)
-    fontsize = (7.5 if n <= 22 else 6.5) * s
-    title = "图例 Legend" if lang != "en" else "Legend 图例"
-    if legend.entries:
-        ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 9)))
-        entries = pack_legend_columns(legend.entries, ncol)
-        handles = [e[0] for e in entries]
-        labels = [e[1] for e in entries]
-        width = 1.0 if not layout.portrait else 0.62
-        leg = panel.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, 1, width, 0),
-                           ncol=ncol, frameon=False, fontsize=fontsize, title=title,
-                           title_fontsize=fontsize * 1.25, alignment="left",
-                           handlelength=1.8, handletextpad=0.6, borderaxespad=0,
-                           labelspacing=0.45, columnspacing=1.0)
-        for (_, _, is_header), text in zip(entries, leg.get_texts(), strict=True):
-            if is_header:
-                text.set_color("#222222")
-                text.set_fontsize(fontsize * 1.08)
-        for (_, _, is_header), handle in zip(entries, leg.legend_handles, strict=True):
-            if is_header and handle is not None:
-                handle.set_visible(False)
     x = 0.0 if not layout.portrait else 0.64
-    panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=6.5 * s,
-               color="#333333", linespacing=1.35, transform=panel.transAxes)
+    info_text = panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=6.5 * s,
+                           color="#333333", linespacing=1.35, transform=panel.transAxes)
+    if not legend.entries:
+        return
+    renderer = panel.figure.canvas.get_renderer()
+    box = panel.get_window_extent(renderer)
+    info_box = info_text.get_window_extent(renderer)
+    if layout.portrait:
+        room_w, room_h = box.width * 0.62, box.height
+    else:
+        room_w, room_h = box.width, box.height - info_box.height - 4 * s / 25.4 * panel.figure.dpi
+    n = len(legend.entries)
+    fontsize = 7.5 * s
+    for attempt in range(12):
+        ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 8)))
+        leg = _legend(panel, legend, ncol, fontsize, lang)
+        found = leg.get_window_extent(renderer)
+        if (found.width <= room_w and found.height <= room_h) or attempt == 11:
+            break
+        leg.remove()
+        fontsize *= 0.92
+
+
+def _legend(panel: Axes, legend: Legend, ncol: int, fontsize: float, lang: str) -> Any:
+    entries = pack_legend_columns(legend.entries, ncol)
+    leg = panel.legend([e[0] for e in entries], [e[1] for e in entries], loc="upper left",
+                       bbox_to_anchor=(0, 1), ncol=ncol, frameon=False, fontsize=fontsize,
+                       title="Legend 图例" if lang == "en" else "图例 Legend",
+                       title_fontsize=fontsize * 1.25, alignment="left", handlelength=1.8,
+                       handletextpad=0.6, borderaxespad=0, labelspacing=0.45, columnspacing=1.0)
+    for (_, _, is_header), text in zip(entries, leg.get_texts(), strict=True):
+        if is_header:
+            text.set_color("#222222")
+            text.set_fontsize(fontsize * 1.08)
+    for (_, _, is_header), handle in zip(entries, leg.legend_handles, strict=True):
+        if is_header and handle is not None:
+            handle.set_visible(False)
+    return leg

@@ -336,7 +336,7 @@ def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: PageLay
 
 def _marker_size_pt(n: int) -> float:
     """Marker diameter in points: the screen size for a few hundred points, smaller when dense."""
-    base = 2 * STYLES["enterprises"].radius * _PX_TO_PT
+    base = 1.5 * STYLES["enterprises"].radius * _PX_TO_PT
     return float(np.clip(base * math.sqrt(500 / max(n, 1)), 1.6, base))
 
 
@@ -864,6 +864,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
             crs: Any, title: str, subtitle: str | None, paper: str, orientation: str, lang: str,
             chosen: list[str], rings: gpd.GeoDataFrame | None, incident: _Incident | None,
             zones: gpd.GeoDataFrame | None, tables_page: bool, date: dt.date) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
@@ -872,6 +873,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
     w_mm, h_mm = layout.page_mm
     s = layout.scale
     fig = Figure(figsize=(w_mm / 25.4, h_mm / 25.4))
+    FigureCanvasAgg(fig)  # a renderer to measure text with while laying out the legend
 
     view = _fit_view(bbox, crs, layout)
     (cx, cy), center, k, denominator = view.center_xy, view.center, view.scale_factor, \
@@ -921,7 +923,8 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[fl
 
     # furniture in the frame: scale bar (lower left), north arrow (upper right)
     bar: ScaleBar = scale_bar_for(crs, center, denominator=denominator,
-                                  max_paper_mm=layout.map_mm[2] * 0.22)
+                                  max_paper_mm=min(layout.map_mm[2] * 0.22, 70 * s),
+                                  min_segment_mm=6.0 * s)
     ax.add_patch(Rectangle((0.012, 0.012), (bar.paper_length_mm + 14 * s) / layout.map_mm[2],
                            15 * s / layout.map_mm[3], transform=ax.transAxes, facecolor="white",
                            alpha=0.8, edgecolor="#888888", linewidth=0.4, zorder=19))

