@@ -81,7 +81,8 @@ def main() -> int:
     if "gdaldem slope" in results:
         g = results["gdaldem slope"]
         o = results["riskmap write_slope"]
-        print(f"ratio time {o[0] / g[0]:.2f}x (goal <= 1.2x), memory {o[1] / g[1]:.2f}x (goal < 2x)")
+        print(f"ratio time {o[0] / g[0]:.2f}x (goal <= 1.2x), "
+              f"memory {o[1] / g[1]:.2f}x (goal < 2x)")
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
     return 0
 

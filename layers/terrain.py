@@ -99,7 +99,7 @@ def _geojson(gdf: gpd.GeoDataFrame, columns: Sequence[str], colours: Sequence[st
     geoms = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
     features = []
     records = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
-    for geom, row, colour in zip(geoms, records.to_dict("records"), colours):
+    for geom, row, colour in zip(geoms, records.to_dict("records"), colours, strict=True):
         props = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         props["_c"] = colour
         features.append({"type": "Feature", "properties": props,
@@ -126,10 +126,10 @@ def slope_zones_layer(zones: gpd.GeoDataFrame, *, lang: str = "zh",
     grades = [Grade(g) for g in zones["grade"]] if len(zones) else []
     frame = zones.assign(grade=[g.label(lang) for g in grades]) if len(zones) else zones
     data = _geojson(frame, cols, [g.color for g in grades])
-    aliases = [label(p, lang) for p in (("编号", "ID"), ("等级", "Grade"), ("高度 (m)", "Height (m)"),
-                                         ("最大坡度 (°)", "Max angle (°)"), ("面积 (m²)", "Area (m²)"),
-                                         ("坡下人口", "People below"),
-                                         ("坡下企业", "Enterprises below"))]
+    pairs = (("编号", "ID"), ("等级", "Grade"), ("高度 (m)", "Height (m)"),
+             ("最大坡度 (°)", "Max angle (°)"), ("面积 (m²)", "Area (m²)"),
+             ("坡下人口", "People below"), ("坡下企业", "Enterprises below"))
+    aliases = [label(p, lang) for p in pairs]
     return _layer(data, name=label(TITLES["zones"], lang), fields=cols, aliases=aliases,
                   show=show, fill_opacity=0.55, weight=1.0)
 

@@ -7,20 +7,22 @@ radius and an effective area per person. **These are this project's configurable
 (pass ``classes=`` to change them); they follow the standards as far as we know them, from memory,
 and should be checked against the edition a bureau uses:
 
-=========  ==============  =========  ===========  ===================================================
-code       中文            radius     m²/person    basis
-=========  ==============  =========  ===========  ===================================================
-emergency  紧急避难场所    500 m      1.0          GB 51143-2015: reachable on foot in about 5–10 min,
-                                                   service radius about 0.5 km; GB 21734-2008 Ⅲ类
-                                                   (紧急) about 1 m²/person. (Uncertain: some texts give
-                                                   0.5–1.0 m² for short stays.)
-fixed      固定避难场所    2 000 m    2.0          GB 51143-2015 固定 (short/medium term): service radius
-                                                   up to about 2–2.5 km, 2 m²/person for short-term
-                                                   stays; GB 21734 Ⅱ类. (Uncertain.)
-central    中心避难场所    5 000 m    3.0          GB 51143-2015 中心避难场所 (city level, long term,
-                                                   command and medical functions), ≥ 3 m²/person
-                                                   assumed; radius 5 km assumed for the city scale.
-=========  ==============  =========  ===========  ===================================================
+=========  ============  =======  =========  ==============================================
+code       中文          radius   m²/person  basis
+=========  ============  =======  =========  ==============================================
+emergency  紧急避难场所  500 m    1.0        GB 51143-2015: reachable on foot in about
+                                             5–10 min, service radius about 0.5 km;
+                                             GB 21734-2008 Ⅲ类 (紧急) about 1 m²/person.
+                                             (Uncertain: some texts give 0.5–1.0 m².)
+fixed      固定避难场所  2 000 m  2.0        GB 51143-2015 固定 (short/medium term):
+                                             service radius up to about 2–2.5 km,
+                                             2 m²/person for short-term stays; GB 21734
+                                             Ⅱ类. (Uncertain.)
+central    中心避难场所  5 000 m  3.0        GB 51143-2015 中心避难场所 (city level, long
+                                             term, command and medical functions);
+                                             ≥ 3 m²/person and a 5 km radius assumed for
+                                             the city scale.
+=========  ============  =======  =========  ==============================================
 
 Capacity is ``floor(area_m2 / per-capita area)`` unless the register gives a positive
 ``capacity``. A shelter's own ``service_radius_m`` column, when present and positive, overrides its
@@ -31,7 +33,8 @@ Coverage
 Each populated cell of the population raster counts by its centre: it is *covered* when its
 centre lies within the service radius of at least one shelter (distances in a transverse
 Mercator CRS centred on the shelters, scale error below 3e-5 across a city — about 0.15 m on
-5 km; checked against ``pyproj.Geod`` in the tests). A covered cell's people are the *demand* of the nearest shelter that covers it;
+5 km; checked against ``pyproj.Geod`` in the tests). A covered cell's people are the *demand*
+of the nearest shelter that covers it;
 ``shortfall = max(0, demand - capacity)``. ``people_within`` counts everybody within a shelter's
 radius (overlapping shelters each count them).
 """
@@ -85,7 +88,8 @@ SHELTER_CLASSES: dict[str, ShelterClass] = {
 def _classes_of(shelters: pd.DataFrame, classes: Mapping[str, ShelterClass]) -> pd.Series:
     if "shelter_type" not in shelters.columns:
         raise ValueError(
-            "`shelters` must have a shelter_type column (emergency/fixed/central = 紧急/固定/中心), "
+            "`shelters` must have a shelter_type column "
+            "(emergency/fixed/central = 紧急/固定/中心), "
             f"got columns {', '.join(map(str, shelters.columns))}"
         )
     types = shelters["shelter_type"].astype(str)
@@ -260,7 +264,7 @@ def _district_table(
     xy = shapely.get_coordinates(centres.to_numpy())
     sxy = shapely.get_coordinates(shapely.centroid(shelters.geometry.to_numpy()))
     rows = []
-    for name, geom in zip(names.tolist(), d4326.geometry.to_numpy()):
+    for name, geom in zip(names.tolist(), d4326.geometry.to_numpy(), strict=True):
         inside = shapely.contains_xy(geom, xy[:, 0], xy[:, 1]) if len(xy) else np.zeros(0, bool)
         s_in = shapely.contains_xy(geom, sxy[:, 0], sxy[:, 1]) if len(sxy) else np.zeros(0, bool)
         pop = float(people[inside].sum())
@@ -312,5 +316,5 @@ def hexagon_totals(
     rings = np.stack([hx.to_numpy()[:, None] + s * np.cos(angles),
                       hy.to_numpy()[:, None] + s * np.sin(angles)], axis=-1)
     polys = shapely.polygons(np.concatenate([rings, rings[:, :1]], axis=1))
-    return gpd.GeoDataFrame({"people": sums["v"].round(1).to_numpy()},
-                            geometry=gpd.GeoSeries(polys, crs=CRS.from_user_input(crs))).to_crs(4326)
+    hexes = gpd.GeoSeries(polys, crs=CRS.from_user_input(crs))
+    return gpd.GeoDataFrame({"people": sums["v"].round(1).to_numpy()}, geometry=hexes).to_crs(4326)

@@ -51,6 +51,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -65,7 +66,15 @@ from rasterio.windows import Window
 from scipy import ndimage
 
 from risk.grades import GRADES
-from risk.rasters import RasterInfo, check_raster, local_metric_crs, metres_per_degree
+from risk.rasters import (
+    RasterError,
+    RasterInfo,
+    cell_size_m,
+    check_raster,
+    check_same_crs,
+    local_metric_crs,
+    metres_per_degree,
+)
 
 __all__ = [
     "slope_degrees",
@@ -174,14 +183,29 @@ def slope_degrees(
     return out
 
 
-def _blocks(info: RasterInfo, block: int, halo: int) -> Iterator[tuple[int, int, int, np.ndarray]]:
-    """Yield ``(r0, r1, lo, window)``: rows ``r0:r1`` and the rows ``lo:…`` read with a halo."""
-    with rasterio.open(info.path) as src:
-        for r0 in range(0, info.height, block):
-            r1 = min(r0 + block, info.height)
-            lo, hi = max(r0 - halo, 0), min(r1 + halo, info.height)
-            data = src.read(1, window=Window(0, lo, info.width, hi - lo))
-            yield r0, r1, lo, _as_nan(data, info.nodata)
+def _blocks(
+    info: RasterInfo, block: int, halo: int
+) -> Iterator[tuple[int, int, int, np.ndarray, bool]]:
+    """Yield ``(r0, r1, lo, window, has_data)``: rows ``r0:r1``, read as rows ``lo:…`` with a
+    ``halo``; ``has_data`` says whether rows ``r0:r1`` hold any valid cell. The next block is
+    read in a background thread while the caller works on the current one (GDAL and numpy
+    release the GIL), so reading overlaps computing."""
+
+    def read(src: rasterio.io.DatasetReader, r0: int) -> tuple[int, int, int, np.ndarray, bool]:
+        r1 = min(r0 + block, info.height)
+        lo, hi = max(r0 - halo, 0), min(r1 + halo, info.height)
+        data = _as_nan(src.read(1, window=Window(0, lo, info.width, hi - lo)), info.nodata)
+        has_data = not np.isnan(data[r0 - lo : r1 - lo]).all()
+        return r0, r1, lo, data, has_data
+
+    starts = list(range(0, info.height, block))
+    with rasterio.open(info.path) as src, ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(read, src, starts[0])
+        for i in range(len(starts)):
+            current = ahead.result()
+            if i + 1 < len(starts):
+                ahead = pool.submit(read, src, starts[i + 1])
+            yield current
 
 
 def _slope_rows(info: RasterInfo, r0: int, r1: int, lo: int, win: np.ndarray) -> np.ndarray:
@@ -216,7 +240,7 @@ def write_slope(
     """
     if block < 1:
         raise ValueError(f"`block` must be a positive number of rows, got {block!r}")
-    info = check_raster(dem_path, what="DEM", check_data=True)
+    info = check_raster(dem_path, what="DEM", check_data=False)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     profile = {
@@ -229,12 +253,28 @@ def write_slope(
     fd, name = tempfile.mkstemp(prefix=f".{out_path.stem}-", suffix=".tif", dir=out_path.parent)
     os.close(fd)
     tmp = Path(name)
+
+    def write(dst: rasterio.io.DatasetWriter, out: np.ndarray, r0: int) -> None:
+        np.copyto(out, np.float32(NODATA), where=np.isnan(out))
+        dst.write(out, 1, window=Window(0, r0, info.width, out.shape[0]))
+
+    any_data = False
     try:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            for r0, r1, lo, win in _blocks(info, block, 1):
+        with rasterio.open(tmp, "w", **profile) as dst, ThreadPoolExecutor(1) as writer:
+            pending = None
+            for r0, r1, lo, win, has_data in _blocks(info, block, 1):
+                any_data |= has_data
                 out = _slope_rows(info, r0, r1, lo, win)
-                out[np.isnan(out)] = NODATA
-                dst.write(out, 1, window=Window(0, r0, info.width, r1 - r0))
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, dst, out, r0)
+            if pending is not None:
+                pending.result()
+        if not any_data:
+            raise RasterError(
+                f"DEM {info.path}: every cell is nodata (nodata value {info.nodata}); "
+                "nothing to analyse"
+            )
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -274,15 +314,16 @@ def dangerous_slope_zones(
             raise ValueError(f"`{name}` must be a number >= 0, got {value!r}")
     if not 0 <= min_angle_deg < 90:
         raise ValueError(f"`min_angle_deg` must be in [0, 90), got {min_angle_deg!r}")
-    info = check_raster(dem_path, what="DEM")
-    from risk.rasters import cell_size_m
+    info = check_raster(dem_path, what="DEM", check_data=False)
 
     cw, ch = cell_size_m(info)
     k = max(1, round(relief_radius_m / min(cw, ch)))
     size = 2 * k + 1
     mask = np.zeros((info.height, info.width), dtype=bool)
     idx_parts, elev_parts, slope_parts = [], [], []
-    for r0, r1, lo, win in _blocks(info, block, k):
+    any_data = False
+    for r0, r1, lo, win, has_data in _blocks(info, block, k):
+        any_data |= has_data
         slope = _slope_rows(info, r0, r1, lo, win)
         hi_src = np.where(np.isnan(win), -np.inf, win)
         lo_src = np.where(np.isnan(win), np.inf, win)
@@ -296,6 +337,9 @@ def dangerous_slope_zones(
         idx_parts.append(flat + r0 * info.width)
         elev_parts.append(win[r0 - lo : r1 - lo].ravel()[flat])
         slope_parts.append(slope.ravel()[flat])
+    if not any_data:
+        raise RasterError(f"DEM {info.path}: every cell is nodata (nodata value {info.nodata}); "
+                          "nothing to analyse")
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
     del mask
     columns = ["id", "area_m2", "height_m", "max_angle_deg", "mean_angle_deg", "mean_elev_m",
@@ -315,24 +359,39 @@ def dangerous_slope_zones(
     keep[0] = False
     if not keep.any():
         return empty
-    idx = np.concatenate(idx_parts)
-    lab = labels.ravel()[idx]
-    stats = (
-        pd.DataFrame({"label": lab, "elev": np.concatenate(elev_parts),
-                      "slope": np.concatenate(slope_parts)})
-        .loc[lambda d: keep[d["label"].to_numpy()]]
-        .groupby("label")
-        .agg(elev_max=("elev", "max"), elev_min=("elev", "min"), mean_elev_m=("elev", "mean"),
-             max_angle_deg=("slope", "max"), mean_angle_deg=("slope", "mean"))
-    )
+    # per-zone statistics, accumulated block by block (no concatenated copies)
+    flat_labels = labels.ravel()
+    acc = {
+        "elev_max": np.full(n + 1, -np.inf, np.float32),
+        "elev_min": np.full(n + 1, np.inf, np.float32),
+        "angle_max": np.full(n + 1, -np.inf, np.float32),
+        "elev_sum": np.zeros(n + 1),
+        "angle_sum": np.zeros(n + 1),
+    }
+    while idx_parts:
+        lab = flat_labels[idx_parts.pop(0)]
+        elev, slope_v = elev_parts.pop(0), slope_parts.pop(0)
+        np.maximum.at(acc["elev_max"], lab, elev)  # same dtype: numpy's fast path
+        np.minimum.at(acc["elev_min"], lab, elev)
+        np.maximum.at(acc["angle_max"], lab, slope_v)
+        acc["elev_sum"] += np.bincount(lab, weights=elev, minlength=n + 1)
+        acc["angle_sum"] += np.bincount(lab, weights=slope_v, minlength=n + 1)
+    keys = np.flatnonzero(keep)
+    stats = pd.DataFrame({
+        "elev_max": acc["elev_max"][keys].astype(float),
+        "elev_min": acc["elev_min"][keys].astype(float),
+        "mean_elev_m": acc["elev_sum"][keys] / counts[keys],
+        "max_angle_deg": acc["angle_max"][keys].astype(float),
+        "mean_angle_deg": acc["angle_sum"][keys] / counts[keys],
+    }, index=keys)
+    del acc, flat_labels
     lut = np.where(keep, np.arange(n + 1), 0).astype(np.int32)
-    labels = lut[labels]
+    np.take(lut, labels, out=labels, mode="clip")  # in place; "clip" avoids a buffer copy
     geoms: dict[int, list] = {}
     for geom, value in rasterio.features.shapes(labels, mask=labels > 0, connectivity=8,
                                                 transform=info.transform):
-        geoms.setdefault(int(value), []).append(shapely.geometry.shape(geom))
+        geoms.setdefault(int(value), []).append(polygon_from_geojson(geom))
     del labels
-    keys = sorted(geoms)
     polys = [shapely.union_all(geoms[key]) if len(geoms[key]) > 1 else geoms[key][0]
              for key in keys]
     zones = gpd.GeoDataFrame(stats.loc[keys].reset_index(drop=True),
@@ -358,6 +417,19 @@ def dangerous_slope_zones(
                 "people_below"):
         zones[col] = zones[col].astype(float).round(2)
     return gpd.GeoDataFrame(zones[columns], geometry=zones.geometry, crs=4326)
+
+
+def polygon_from_geojson(geom: dict) -> shapely.Polygon:
+    """A polygon from a GeoJSON-like mapping, converting each ring with numpy (fast for the
+    many-vertex pixel outlines :func:`rasterio.features.shapes` yields)."""
+    rings = shapely.linearrings([np.asarray(r, dtype=float) for r in geom["coordinates"]]) \
+        if len(geom["coordinates"]) == 1 else \
+        [shapely.linearrings(np.asarray(r, dtype=float)) for r in geom["coordinates"]]
+    if len(rings) == 1:
+        return shapely.Polygon(rings[0])
+    holes = np.empty(len(rings) - 1, dtype=object)
+    holes[:] = rings[1:]
+    return shapely.polygons(rings[0], holes=holes)
 
 
 def grade_zones(
@@ -427,6 +499,7 @@ def _exposure(
             np.add.at(firms, ring_idx[low], 1)
         if population is not None:
             pop = check_raster(population, what="population", check_data=False)
+            check_same_crs(pop, info.crs if info.geographic else "EPSG:4326", layer="DEM")
             rings_pop = rings.to_crs(pop.crs.to_wkt())
             with rasterio.open(pop.path) as src:
                 for i, ring in enumerate(rings_pop):
@@ -452,7 +525,7 @@ def _people_in(src, pop: RasterInfo, ring, ground, below: float) -> float:
     rows, cols = np.nonzero(data > 0)
     if len(rows) == 0:
         return 0.0
-    t = rasterio.windows.transform(win, pop.transform)
+    t = Affine(t0.a, 0, t0.c + c0 * t0.a, 0, t0.e, t0.f + r0 * t0.e)
     x0 = t.c + t.a * cols
     y0 = t.f + t.e * rows
     cells = shapely.box(x0, y0 + t.e, x0 + t.a, y0)
@@ -477,7 +550,8 @@ def compare_registered(
     """The registered slopes with ``confirmed`` (bool) and ``overlap`` (0–1) columns.
 
     A registered slope is *confirmed* when at least ``min_overlap`` of its area lies within
-    ``tolerance_m`` of a computed zone (areas measured in a local transverse Mercator CRS). The input is not changed.
+    ``tolerance_m`` of a computed zone (areas measured in a local transverse Mercator CRS).
+    The input is not changed.
     """
     if not 0 <= min_overlap <= 1:
         raise ValueError(f"`min_overlap` must be between 0 and 1, got {min_overlap!r}")

@@ -30,8 +30,8 @@ reconstruction by erosion (``skimage.morphology.reconstruction``; Soille 2004): 
 DEM's maximum everywhere except on the border and on nodata cells (sea), which are outlets;
 reconstruction lowers the seed to the lowest spill level of each depression. ``depth = filled -
 dem``; cells at least ``min_depth_m`` deep that connect (8 neighbours) into an area of at least
-``min_area_m2`` (measured in a local Lambert azimuthal equal-area CRS) are returned with their maximum and mean depth, area and
-stored volume.
+``min_area_m2`` (measured in a local Lambert azimuthal equal-area CRS) are returned with their
+maximum and mean depth, area and stored volume.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from skimage.morphology import reconstruction
 
 from risk.grades import GRADES
 from risk.rasters import check_raster, local_metric_crs, read_band
+from risk.slopes import polygon_from_geojson
 
 __all__ = ["DEFAULT_THRESHOLDS_CM", "classify_depth", "depth_classes", "ponding_areas"]
 
@@ -68,7 +69,8 @@ def depth_classes(
     """
     t = [float(v) for v in thresholds_cm]
     if len(t) != 3 or any(math.isnan(v) or v <= 0 for v in t) or sorted(set(t)) != t:
-        msg = f"`thresholds_cm` must be three increasing positive depths in cm, got {thresholds_cm!r}"
+        msg = ("`thresholds_cm` must be three increasing positive depths in cm, "
+               f"got {thresholds_cm!r}")
         raise ValueError(msg)
     bounds = [0.0, *t, math.inf]
     grades = [GRADES[3].value, GRADES[2].value, GRADES[1].value, GRADES[0].value]
@@ -172,7 +174,7 @@ def ponding_areas(
     parts: dict[int, list] = {}
     for geom, value in rasterio.features.shapes(labels.astype(np.int32), mask=wet,
                                                 connectivity=8, transform=info.transform):
-        parts.setdefault(int(value), []).append(shapely.geometry.shape(geom))
+        parts.setdefault(int(value), []).append(polygon_from_geojson(geom))
     geoms = [shapely.union_all(parts[i]) for i in index]
     gdf = gpd.GeoDataFrame(
         {"max_depth_m": max_d, "mean_depth_m": mean_d},

@@ -1,4 +1,4 @@
-"""Slope (Horn, as gdaldem) and dangerous-slope zones, against gdaldem, pyproj.Geod and hand counts."""
+"""Slope (Horn, as gdaldem) and dangerous-slope zones: against gdaldem, pyproj.Geod, by hand."""
 
 from __future__ import annotations
 
@@ -16,10 +16,17 @@ from affine import Affine
 from pyproj import Geod
 from scipy import ndimage
 
-from risk.slopes import NODATA, compare_registered, dangerous_slope_zones, slope_degrees, write_slope
+from risk.slopes import (
+    NODATA,
+    compare_registered,
+    dangerous_slope_zones,
+    slope_degrees,
+    write_slope,
+)
 
 GDALDEM = shutil.which("gdaldem")
-needs_gdaldem = pytest.mark.skipif(GDALDEM is None, reason="gdaldem (Debian gdal-bin) not installed")
+needs_gdaldem = pytest.mark.skipif(GDALDEM is None,
+                                   reason="gdaldem (Debian gdal-bin) not installed")
 UTM = "EPSG:32650"  # Shenzhen
 GEOD = Geod(ellps="WGS84")
 

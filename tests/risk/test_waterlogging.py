@@ -19,7 +19,8 @@ UTM = "EPSG:32650"
 def points(depths: list[float | None]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": [f"p{i}" for i in range(len(depths))],
                              "max_depth_cm": depths},
-                            geometry=[shapely.Point(114.0 + i / 100, 22.5) for i in range(len(depths))],
+                            geometry=[shapely.Point(114.0 + i / 100, 22.5)
+                                      for i in range(len(depths))],
                             crs=4326)
 
 

@@ -22,8 +22,11 @@ def riskmap(monkeypatch: pytest.MonkeyPatch):
     return ui.cli.main
 
 
+UTM_GRID = Affine(10, 0, 500_000, 0, -10, 2_500_000)
+
+
 def write_tif(path: Path, data: np.ndarray, *, crs: str | None = "EPSG:32650",
-              transform: Affine = Affine(10, 0, 500_000, 0, -10, 2_500_000)) -> Path:
+              transform: Affine = UTM_GRID) -> Path:
     data = data[None] if data.ndim == 2 else data
     with rasterio.open(path, "w", driver="GTiff", width=data.shape[2], height=data.shape[1],
                        count=data.shape[0], dtype="float32", crs=crs, transform=transform,

@@ -77,7 +77,8 @@ def _raster(args: argparse.Namespace, dataset: Any, name: str, option: str) -> P
     path = dataset.raster_path(name) if dataset is not None else None
     if path is None:
         raise _cli_error(
-            f"the dataset has no {name}.tif; give one with {option} FILE.tif / 数据集中没有 {name}.tif"
+            f"the dataset has no {name}.tif; give one with {option} FILE.tif "
+            f"/ 数据集中没有 {name}.tif"
         )
     return path
 
