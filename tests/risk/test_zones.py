@@ -85,13 +85,18 @@ def geodesic_km2(geom) -> float:
 # influence zones
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_influence_zones_match_naive_pipeline_and_never_overlap(seed):
+@pytest.mark.parametrize(("seed", "radii"), [
+    (1, DEFAULT_RADII_M),
+    (2, DEFAULT_RADII_M),
+    (3, DEFAULT_RADII_M),
+    (4, {"red": 150.0, "orange": 300.0, "yellow": 600.0, "blue": 900.0}),  # lower grades wider
+])
+def test_influence_zones_match_naive_pipeline_and_never_overlap(seed, radii):
     ents = random_enterprises(1500, seed)
-    zones = influence_zones(ents)
+    zones = influence_zones(ents, radii_m=radii)
     crs = ents.estimate_utm_crs()
     metric = zones.to_crs(crs).set_index("grade").geometry
-    ref = naive_zones(ents, DEFAULT_RADII_M, crs)
+    ref = naive_zones(ents, radii, crs)
     assert list(zones["grade"]) == [g for g in ORDER if g in set(ents["grade"])]
     for grade, geom in metric.items():  # same polygons as the naive pipeline, grade by grade
         assert shapely.area(shapely.symmetric_difference(geom, ref[grade])) < 1e-6 * ref[grade].area
@@ -291,11 +296,15 @@ def test_grid_counts_each_enterprise_in_the_square_holding_it():
     assert (cells["grade_max"].to_numpy() == expected_max).all()
 
 
-def test_grid_with_extent_returns_every_cell_meeting_it():
+@pytest.mark.parametrize("shape", ["square", "hex"])
+def test_grid_with_extent_returns_every_cell_meeting_it(shape):
     ents = points_at([(100, 100)], ["red"]).to_crs(4326)
     extent = gpd.GeoSeries([shapely.box(500_000, 2_500_000, 502_500, 2_501_500)], crs=UTM50)
-    cells = grid_zones(ents, cell_m=1000, crs=UTM50, extent=extent)
-    assert len(cells) == 3 * 2
+    cells = grid_zones(ents, cell_m=1000, crs=UTM50, extent=extent, shape=shape)
+    metric = cells.to_crs(UTM50).geometry.to_numpy()
+    assert shapely.intersects(metric, extent.iloc[0]).all()  # no cell beyond the extent
+    if shape == "square":
+        assert len(cells) == 3 * 2
     assert cells["n_total"].sum() == 1
     empty = cells[cells["n_total"] == 0]
     assert empty["grade"].isna().all() and (empty["score"] == 0).all()
