@@ -208,7 +208,7 @@ def print_rc(*, fast: bool = True) -> dict[str, object]:
         "pdf.fonttype": 42,
         "ps.fonttype": 42,
         "pdf.compression": 9,
-        "font.family": "sans-serif",
+        "font.family": families,  # a list of real families: per-glyph fallback from first to last
         "font.sans-serif": families,
         "axes.unicode_minus": False,
         "svg.fonttype": "none",

@@ -21,6 +21,7 @@ import io
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,7 @@ PRINT_LAYERS: tuple[str, ...] = tuple(VECTOR_LAYERS)
 
 _DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
 _CONTEXT_LAYERS = {"districts", "roads"}
+_RENDER_LOCK = threading.Lock()
 _PX_TO_PT = 0.75  # layers/style.py sizes are CSS pixels
 _RING_COLORS = ("#d7191c", "#f28e2b", "#e6b800", "#2c7bb6", "#7b3294")
 _FALLBACK_RING_NAMES = (
@@ -800,7 +802,7 @@ def render_map_pdf(
                                              extent))
 
     crs = map_crs(bbox)
-    with _print_context():
+    with _RENDER_LOCK, _print_context():  # rcParams are global: one render at a time
         pdf = _render(dataset, frames, bbox=bbox, crs=crs, title=title.strip(),
                       subtitle=subtitle, paper=paper, orientation=orientation, lang=lang,
                       chosen=chosen, rings=rings, incident=inc, zones=zones,
