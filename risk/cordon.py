@@ -603,21 +603,42 @@ class Exposure:
     enterprises_by_grade: NDArray[np.int64]
     """(zones, 4) counts, columns in :data:`risk.grades.GRADES` order (red … blue)."""
     major_hazard: NDArray[np.int64]
-    shelters: pd.DataFrame
-    """Shelters inside the rings, nearest first, with ``zone`` and ``distance_m``."""
+    shelter_counts: NDArray[np.int64]
+    shelter_capacity: NDArray[np.int64]
+    waterlogging_counts: NDArray[np.int64]
     _priority: Callable[[int | None], pd.DataFrame] = field(repr=False)
     """Builds the priority table's first ``n`` rows (all with ``None``), nearest first."""
     priority_total: int
-    evacuation_shelters: pd.DataFrame
-    """The nearest shelters outside the control zone (``distance_m >= evacuate_beyond_m``)."""
+    _builders: dict[str, Callable[[], pd.DataFrame]] = field(repr=False)
+    """Builders of the ``shelters``, ``evacuation_shelters`` and ``waterlogging`` tables."""
     population: NDArray[np.float64] | None
     slopes: pd.DataFrame
-    waterlogging: pd.DataFrame
     checkpoints: pd.DataFrame
     evacuate_beyond_m: float = 0.0
     downwind: dict[str, Any] | None = field(default=None)
     _rings: gpd.GeoDataFrame | None = field(default=None, repr=False)
     _priority_all: pd.DataFrame | None = field(default=None, repr=False)
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            self._tables[name] = self._builders[name]()
+        return self._tables[name].copy()
+
+    @property
+    def shelters(self) -> pd.DataFrame:
+        """Shelters inside the rings, nearest first, with ``zone`` and ``distance_m``."""
+        return self._table("shelters")
+
+    @property
+    def evacuation_shelters(self) -> pd.DataFrame:
+        """The nearest shelters outside the control zone (``distance_m >= evacuate_beyond_m``)."""
+        return self._table("evacuation_shelters")
+
+    @property
+    def waterlogging(self) -> pd.DataFrame:
+        """Waterlogging points inside the rings, nearest first."""
+        return self._table("waterlogging")
 
     @property
     def priority_enterprises(self) -> pd.DataFrame:
@@ -649,7 +670,6 @@ class Exposure:
         """One row per zone from the centre out (the panel's summary)."""
         rows = []
         for i, z in enumerate(self.zones):
-            in_zone = self.shelters["zone"] == z.zone if len(self.shelters) else []
             row: dict[str, Any] = {
                 "zone": z.zone, "name": z.name_zh, "name_en": z.name_en,
                 "inner_m": z.inner_m, "outer_m": z.outer_m,
@@ -657,18 +677,13 @@ class Exposure:
             for j, g in enumerate(GRADES):
                 row[g.value] = int(self.enterprises_by_grade[i, j])
             row["major_hazard"] = int(self.major_hazard[i])
-            row["shelters"] = int(np.sum(in_zone)) if len(self.shelters) else 0
-            row["shelter_capacity"] = (
-                int(self.shelters.loc[in_zone, "capacity"].fillna(0).sum())
-                if len(self.shelters) and "capacity" in self.shelters else 0
-            )
+            row["shelters"] = int(self.shelter_counts[i])
+            row["shelter_capacity"] = int(self.shelter_capacity[i])
             row["population"] = (
                 None if self.population is None else int(round(float(self.population[i])))
             )
             row["slopes"] = int((self.slopes["zone"] == z.zone).sum()) if len(self.slopes) else 0
-            row["waterlogging"] = (
-                int((self.waterlogging["zone"] == z.zone).sum()) if len(self.waterlogging) else 0
-            )
+            row["waterlogging"] = int(self.waterlogging_counts[i])
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -1139,22 +1154,34 @@ def exposure(
     beyond = float(evacuate_beyond_m) if evacuate_beyond_m is not None else (
         radii[1] if len(radii) >= 2 else radii[-1]
     )
+    empty_shelters = pd.DataFrame(columns=["id", "name", "capacity", "distance_m", "zone"])
+    builders: dict[str, Callable[[], pd.DataFrame]] = {
+        "shelters": empty_shelters.copy, "evacuation_shelters": empty_shelters.copy,
+    }
+    shelter_counts = np.zeros(nz, dtype=np.int64)
+    shelter_capacity = np.zeros(nz, dtype=np.int64)
     if len(sh):
         d_all, _ = geodesic_distance(center, sh.lon, sh.lat)
         every = np.arange(len(sh))
-        shelters = _point_rows(sh, every[_zone_of(d_all, radii) < nz], zones, center)
+        zi_all = _zone_of(d_all, radii)
+        in_rings = every[zi_all < nz]
+        shelter_counts = np.bincount(zi_all[in_rings], minlength=nz).astype(np.int64)
+        if "capacity" in sh.columns:
+            cap = pd.to_numeric(pd.Series(sh.columns["capacity"][in_rings]), errors="coerce")
+            shelter_capacity = np.bincount(
+                zi_all[in_rings], weights=cap.fillna(0).to_numpy(np.float64), minlength=nz
+            ).round().astype(np.int64)
         far = every[d_all >= beyond]
         far = far[np.argsort(d_all[far], kind="stable")[: max(0, int(n_evacuation))]]
-        evac = _point_rows(sh, far, zones, center)
-    else:
-        shelters = pd.DataFrame(columns=["id", "name", "capacity", "distance_m", "zone"])
-        evac = shelters.copy()
+        builders["shelters"] = lambda: _point_rows(sh, in_rings, zones, center)
+        builders["evacuation_shelters"] = lambda: _point_rows(sh, far, zones, center)
 
     # waterlogging, slopes, population, checkpoints
-    wpos, _, _ = _points_in_zones(index.waterlogging, center, radii, box)
-    waterlogging = (
-        _point_rows(index.waterlogging, wpos, zones, center) if wpos.size
-        else pd.DataFrame(columns=["id", "name", "distance_m", "zone"])
+    wpos, wzone, _ = _points_in_zones(index.waterlogging, center, radii, box)
+    waterlogging_counts = np.bincount(wzone, minlength=nz).astype(np.int64)
+    builders["waterlogging"] = (
+        (lambda: _point_rows(index.waterlogging, wpos, zones, center)) if wpos.size
+        else (lambda: pd.DataFrame(columns=["id", "name", "distance_m", "zone"]))
     )
     slopes = _slopes(index.slopes, center, zones, box)
     people = _population(population if population is not None else index.population,
@@ -1180,7 +1207,9 @@ def exposure(
         }
     return Exposure(
         center=center, zones=zones, enterprises_by_grade=by_grade,
-        major_hazard=major, shelters=shelters, _priority=priority, priority_total=int(psel.size),
-        evacuation_shelters=evac, population=people, slopes=slopes, waterlogging=waterlogging,
+        major_hazard=major, shelter_counts=shelter_counts, shelter_capacity=shelter_capacity,
+        waterlogging_counts=waterlogging_counts, _builders=builders,
+        _priority=priority, priority_total=int(psel.size),
+        population=people, slopes=slopes,
         checkpoints=checkpoints, evacuate_beyond_m=beyond, downwind=downwind,
     )
