@@ -85,6 +85,7 @@ PRINT_LAYERS: tuple[str, ...] = tuple(VECTOR_LAYERS)
 _DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
 _CONTEXT_LAYERS = {"districts", "roads"}
 _RENDER_LOCK = threading.Lock()
+_MAX_SPAN_DEG = 12.0
 _PX_TO_PT = 0.75  # layers/style.py sizes are CSS pixels
 _RING_COLORS = ("#d7191c", "#f28e2b", "#e6b800", "#2c7bb6", "#7b3294")
 _FALLBACK_RING_NAMES = (
@@ -793,6 +794,15 @@ def render_map_pdf(
                                                  major_only, None))
         arr = np.array(parts)
         bbox = _padded((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()))
+    elif dataset.region is not None:  # a world-wide view from a zoomed-out web map: the region
+        w, s_, e, n = _padded(dataset.region.bounds, 0.5)
+        clipped = (max(bbox[0], w), max(bbox[1], s_), min(bbox[2], e), min(bbox[3], n))
+        if clipped[0] < clipped[2] and clipped[1] < clipped[3]:
+            bbox = clipped
+    if bbox[2] - bbox[0] > _MAX_SPAN_DEG or bbox[3] - bbox[1] > _MAX_SPAN_DEG:
+        msg = (f"`extent` spans {bbox[2] - bbox[0]:.1f}° × {bbox[3] - bbox[1]:.1f}°; a print map "
+               f"covers at most {_MAX_SPAN_DEG:g}° (one UTM zone and its neighbours)")
+        raise PrintMapError(msg)
     frames = {name: _in_bbox(gdf, bbox) for name, gdf in frames.items()}
     content = [n for n in layers if n not in _CONTEXT_LAYERS]
     counted = content or list(layers)

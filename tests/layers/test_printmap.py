@@ -384,6 +384,15 @@ def test_bad_input_raises_and_writes_nothing(tiny, tmp_path, kwargs, error, matc
     _assert_untouched(tmp_path, {"map.pdf"})
 
 
+def test_world_wide_extent_is_cut_to_the_dataset_region(tiny, tmp_path):
+    """A zoomed-out web map sends the whole world: the print map shows the region instead."""
+    text = _text(_pdf_file(render_map_pdf(tiny, title="全球", extent=(-180, -85, 180, 85)),
+                           tmp_path))
+    assert "EPSG:32650" in text and "重大风险" in text
+    denominator = int(re.search(r"1:(\d{1,3}(?:,\d{3})+)", text).group(1).replace(",", ""))
+    assert 100_000 <= denominator <= 1_000_000  # a city map, not a world map
+
+
 def test_unwritable_path_leaves_nothing(tiny, tmp_path):
     with pytest.raises(OSError, match="missing"):
         render_map_pdf(tiny, out=tmp_path / "missing" / "map.pdf", title="无目录")
