@@ -53,19 +53,15 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import rasterio
 import rasterio.features
-import shapely
 from affine import Affine
 from pyproj import CRS
 from rasterio.windows import Window
-from scipy import ndimage
 
-from risk.grades import GRADES
 from risk.rasters import (
     RasterError,
     RasterInfo,
@@ -75,6 +71,11 @@ from risk.rasters import (
     local_metric_crs,
     metres_per_degree,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
 
 __all__ = [
     "slope_degrees",
@@ -307,6 +308,12 @@ def dangerous_slope_zones(
     ``id, area_m2, height_m, max_angle_deg, mean_angle_deg, mean_elev_m, people_below,
     enterprises_below, grade`` (grade code), sorted most severe first.
     """
+    import geopandas as gpd  # lazy: `riskmap slope` needs none of these
+    import pandas as pd
+    import shapely
+    from scipy import ndimage
+
+    from risk.grades import GRADES
     for name, value in (("min_angle_deg", min_angle_deg), ("min_relief_m", min_relief_m),
                         ("min_area_m2", min_area_m2), ("buffer_m", buffer_m),
                         ("relief_radius_m", relief_radius_m)):
@@ -422,6 +429,7 @@ def dangerous_slope_zones(
 def polygon_from_geojson(geom: dict) -> shapely.Polygon:
     """A polygon from a GeoJSON-like mapping, converting each ring with numpy (fast for the
     many-vertex pixel outlines :func:`rasterio.features.shapes` yields)."""
+    import shapely
     rings = shapely.linearrings([np.asarray(r, dtype=float) for r in geom["coordinates"]]) \
         if len(geom["coordinates"]) == 1 else \
         [shapely.linearrings(np.asarray(r, dtype=float)) for r in geom["coordinates"]]
@@ -444,11 +452,15 @@ def grade_zones(
 
     ``rank = min(3, (2 - height class) + (2 - consequence class))``, see the module docstring.
 
+    >>> import pandas as pd
     >>> z = pd.DataFrame({"height_m": [40, 20, 5], "max_angle_deg": [30, 30, 30],
     ...                   "people_below": [500, 20, 0], "enterprises_below": [0, 0, 0]})
     >>> grade_zones(z).tolist()
     ['red', 'yellow', 'blue']
     """
+    import pandas as pd
+
+    from risk.grades import GRADES
     h = (zones["height_m"] >= height_m[0]).astype(int) + (zones["height_m"] >= height_m[1])
     h = np.minimum(2, h + (zones["max_angle_deg"] >= steep_deg).astype(int))
     pe, en = zones["people_below"], zones["enterprises_below"]
@@ -471,6 +483,8 @@ def _exposure(
     cell_m: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """People and enterprises within ``buffer_m`` of each zone on ground below its mean."""
+    import geopandas as gpd
+    import shapely
     people = np.zeros(len(zones))
     firms = np.zeros(len(zones), dtype=int)
     if len(zones) == 0:
@@ -509,6 +523,8 @@ def _exposure(
 
 def _people_in(src, pop: RasterInfo, ring, ground, below: float) -> float:
     """People in population cells, weighted by the fraction of each cell inside ``ring``."""
+    import geopandas as gpd
+    import shapely
     t0 = pop.transform
     minx, miny, maxx, maxy = ring.bounds
     c0 = max(0, math.floor((minx - t0.c) / t0.a))
@@ -553,6 +569,8 @@ def compare_registered(
     ``tolerance_m`` of a computed zone (areas measured in a local transverse Mercator CRS).
     The input is not changed.
     """
+    import pandas as pd
+    import shapely
     if not 0 <= min_overlap <= 1:
         raise ValueError(f"`min_overlap` must be between 0 and 1, got {min_overlap!r}")
     out = registered.copy()

@@ -18,11 +18,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Any
 
 from ui.commands._common import add_data_option, load_dataset
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["add_parser", "run_slope", "run_slopes", "run_waterlogging", "run_shelters"]
 
@@ -190,6 +191,8 @@ def run_shelters(args: argparse.Namespace) -> int:
     if len(result.districts):
         table = districts[["name", "geometry"]].merge(result.districts, left_on="name",
                                                       right_on="district")
+        import geopandas as gpd
+
         layers["district_coverage"] = gpd.GeoDataFrame(table.drop(columns=["name"]),
                                                        geometry="geometry", crs=4326)
     write_gpkg_atomic(out, layers)
