@@ -258,20 +258,27 @@ def validate_incident(
 # rings
 
 
-@lru_cache(maxsize=64)
-def _aeqd(lon: float, lat: float) -> tuple[pyproj.Transformer, pyproj.Transformer, pyproj.CRS]:
-    """(to local, to EPSG:4326, local CRS) for an azimuthal-equidistant CRS centred on a point."""
-    crs = pyproj.CRS.from_proj4(
-        f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +datum=WGS84 +units=m +no_defs"
+@lru_cache(maxsize=256)
+def _aeqd(lon: float, lat: float) -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    """(EPSG:4326 → local, local → EPSG:4326) for the azimuthal-equidistant CRS centred on a
+    point. Built as proj pipelines: ~0.5 ms instead of ~50 ms for ``Transformer.from_crs``
+    (which searches the proj database), and a new incident needs new ones."""
+    aeqd = f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +ellps=WGS84 +x_0=0 +y_0=0"
+    fwd = pyproj.Transformer.from_pipeline(
+        f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {aeqd}"
     )
-    fwd = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
-    inv = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-    return fwd, inv, crs
+    inv = pyproj.Transformer.from_pipeline(
+        f"+proj=pipeline +step +inv {aeqd} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
+    return fwd, inv
 
 
 def local_crs(center: tuple[float, float]) -> pyproj.CRS:
     """The azimuthal-equidistant CRS (metres) centred on ``center`` = (lon, lat)."""
-    return _aeqd(float(center[0]), float(center[1]))[2]
+    lon, lat = float(center[0]), float(center[1])
+    return pyproj.CRS.from_proj4(
+        f"+proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +datum=WGS84 +units=m +no_defs"
+    )
 
 
 def _segments(radius: float, max_sag_m: float) -> int:
@@ -304,7 +311,7 @@ def cordon_rings(
     """
     lon, lat, radii = validate_incident(center[0], center[1], radii_m)
     zones = zones_for(radii, names=names)
-    _, to_geo, _ = _aeqd(lon, lat)
+    _, to_geo = _aeqd(lon, lat)
     circles = []
     for r in radii:
         xy = _circle(r, max_sag_m)
@@ -950,7 +957,7 @@ def _checkpoints(
         near |= np.abs(approx - zone.outer_m) < 500.0
     vi = vi[near]
     lon, lat, part = vertices.lon[vi], vertices.lat[vi], vertices.part[vi]
-    to_local, to_geo, _ = _aeqd(*center)
+    to_local, to_geo = _aeqd(*center)
     x, y = to_local.transform(lon, lat)
     x, y = np.asarray(x), np.asarray(y)
     dist = np.hypot(x, y)  # exact geodesic distance in the azimuthal-equidistant CRS
