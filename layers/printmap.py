@@ -578,7 +578,7 @@ def _data_frames(dataset: Any, layers: tuple[str, ...], *, grades: tuple[Grade, 
     return frames
 
 
-def _padded(bounds: tuple[float, float, float, float], frac: float = 0.08,
+def _padded(bounds: tuple[float, float, float, float], frac: float = 0.05,
             ) -> tuple[float, float, float, float]:
     w, s, e, n = bounds
     dx, dy = max(e - w, 0.005) * frac, max(n - s, 0.005) * frac
