@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -115,6 +116,9 @@ def test_csv_has_bom_and_reads_back_in_chinese(result):
 def test_atomic_writes(result, tmp_path):
     path = write_export(result, tmp_path / "out" / "cordon.kml")
     ET.parse(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     assert write_export(result, tmp_path / "c.geojson").read_bytes() == to_geojson(result)
     with pytest.raises(ValueError, match="cannot tell the export format"):
         write_export(result, tmp_path / "c.txt")
