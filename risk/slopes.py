@@ -50,8 +50,9 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -221,6 +222,53 @@ def _slope_rows(info: RasterInfo, r0: int, r1: int, lo: int, win: np.ndarray) ->
     return out
 
 
+@contextmanager
+def _slope_writer(
+    info: RasterInfo, out_path: Path, *, compress: str | None = None
+) -> Iterator[Callable[[np.ndarray, int, bool], None]]:
+    """Yield ``put(rows, r0, has_data)`` that writes slope rows (NaN → -9999) in a background
+    thread; the file replaces ``out_path`` atomically when the block ends without error, and
+    :class:`RasterError` is raised if no block had data."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    profile = {
+        "driver": "GTiff", "width": info.width, "height": info.height, "count": 1,
+        "dtype": "float32", "crs": info.crs.to_wkt(), "transform": info.transform,
+        "nodata": NODATA,
+    }
+    if compress:
+        profile.update(compress=compress, tiled=True, predictor=3)
+    fd, name = tempfile.mkstemp(prefix=f".{out_path.stem}-", suffix=".tif", dir=out_path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    state = {"data": False, "pending": None}
+
+    def write(dst: rasterio.io.DatasetWriter, out: np.ndarray, r0: int) -> None:
+        np.copyto(out, np.float32(NODATA), where=np.isnan(out))
+        dst.write(out, 1, window=Window(0, r0, info.width, out.shape[0]))
+
+    try:
+        with rasterio.open(tmp, "w", **profile) as dst, ThreadPoolExecutor(1) as writer:
+
+            def put(out: np.ndarray, r0: int, has_data: bool) -> None:
+                state["data"] = state["data"] or has_data
+                if state["pending"] is not None:
+                    state["pending"].result()
+                state["pending"] = writer.submit(write, dst, out, r0)
+
+            yield put
+            if state["pending"] is not None:
+                state["pending"].result()
+        if not state["data"]:
+            raise RasterError(
+                f"DEM {info.path}: every cell is nodata (nodata value {info.nodata}); "
+                "nothing to analyse"
+            )
+        os.replace(tmp, out_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_slope(
     dem_path: str | os.PathLike[str],
     out_path: str | os.PathLike[str],
@@ -242,44 +290,9 @@ def write_slope(
     if block < 1:
         raise ValueError(f"`block` must be a positive number of rows, got {block!r}")
     info = check_raster(dem_path, what="DEM", check_data=False)
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    profile = {
-        "driver": "GTiff", "width": info.width, "height": info.height, "count": 1,
-        "dtype": "float32", "crs": info.crs.to_wkt(), "transform": info.transform,
-        "nodata": NODATA,
-    }
-    if compress:
-        profile.update(compress=compress, tiled=True, predictor=3)
-    fd, name = tempfile.mkstemp(prefix=f".{out_path.stem}-", suffix=".tif", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(name)
-
-    def write(dst: rasterio.io.DatasetWriter, out: np.ndarray, r0: int) -> None:
-        np.copyto(out, np.float32(NODATA), where=np.isnan(out))
-        dst.write(out, 1, window=Window(0, r0, info.width, out.shape[0]))
-
-    any_data = False
-    try:
-        with rasterio.open(tmp, "w", **profile) as dst, ThreadPoolExecutor(1) as writer:
-            pending = None
-            for r0, r1, lo, win, has_data in _blocks(info, block, 1):
-                any_data |= has_data
-                out = _slope_rows(info, r0, r1, lo, win)
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(write, dst, out, r0)
-            if pending is not None:
-                pending.result()
-        if not any_data:
-            raise RasterError(
-                f"DEM {info.path}: every cell is nodata (nodata value {info.nodata}); "
-                "nothing to analyse"
-            )
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with _slope_writer(info, Path(out_path), compress=compress) as put:
+        for r0, r1, lo, win, has_data in _blocks(info, block, 1):
+            put(_slope_rows(info, r0, r1, lo, win), r0, has_data)
     return out_path
 
 
@@ -301,12 +314,15 @@ def dangerous_slope_zones(
     enterprises: gpd.GeoDataFrame | None = None,
     buffer_m: float = 100.0,
     block: int = 512,
+    slope_path: str | os.PathLike[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Zones of steep, high ground computed from the DEM, graded red/orange/yellow/blue.
 
     See the module docstring for the rule. Returns an EPSG:4326 GeoDataFrame with columns
     ``id, area_m2, height_m, max_angle_deg, mean_angle_deg, mean_elev_m, people_below,
     enterprises_below, grade`` (grade code), sorted most severe first.
+
+    With ``slope_path`` the slope raster (as :func:`write_slope`) is written in the same pass.
     """
     import geopandas as gpd  # lazy: `riskmap slope` needs none of these
     import pandas as pd
@@ -329,21 +345,16 @@ def dangerous_slope_zones(
     mask = np.zeros((info.height, info.width), dtype=bool)
     idx_parts, elev_parts, slope_parts = [], [], []
     any_data = False
-    for r0, r1, lo, win, has_data in _blocks(info, block, k):
-        any_data |= has_data
-        slope = _slope_rows(info, r0, r1, lo, win)
-        hi_src = np.where(np.isnan(win), -np.inf, win)
-        lo_src = np.where(np.isnan(win), np.inf, win)
-        relief = (ndimage.maximum_filter(hi_src, size=size, mode="nearest")
-                  - ndimage.minimum_filter(lo_src, size=size, mode="nearest"))
-        relief = relief[r0 - lo : r1 - lo]
-        with np.errstate(invalid="ignore"):
-            hit = (slope >= min_angle_deg) & (relief >= min_relief_m)
-        mask[r0:r1] = hit
-        flat = np.flatnonzero(hit)
-        idx_parts.append(flat + r0 * info.width)
-        elev_parts.append(win[r0 - lo : r1 - lo].ravel()[flat])
-        slope_parts.append(slope.ravel()[flat])
+    stack = ExitStack()
+    put = (stack.enter_context(_slope_writer(info, Path(slope_path)))
+           if slope_path is not None else None)
+    with stack:
+        for r0, r1, lo, win, has_data in _blocks(info, block, k):
+            any_data |= has_data
+            _zone_block(info, r0, r1, lo, win, min_angle_deg=min_angle_deg,
+                        min_relief_m=min_relief_m, size=size, mask=mask, idx_parts=idx_parts,
+                        elev_parts=elev_parts, slope_parts=slope_parts, put=put,
+                        has_data=has_data)
     if not any_data:
         raise RasterError(f"DEM {info.path}: every cell is nodata (nodata value {info.nodata}); "
                           "nothing to analyse")
@@ -424,6 +435,31 @@ def dangerous_slope_zones(
                 "people_below"):
         zones[col] = zones[col].astype(float).round(2)
     return gpd.GeoDataFrame(zones[columns], geometry=zones.geometry, crs=4326)
+
+
+def _zone_block(
+    info: RasterInfo, r0: int, r1: int, lo: int, win: np.ndarray, *, min_angle_deg: float,
+    min_relief_m: float, size: int, mask: np.ndarray, idx_parts: list, elev_parts: list,
+    slope_parts: list, put: Callable[[np.ndarray, int, bool], None] | None, has_data: bool,
+) -> None:
+    """Mark the steep, high cells of rows ``r0:r1`` in ``mask`` and keep their values."""
+    from scipy import ndimage
+
+    slope = _slope_rows(info, r0, r1, lo, win)
+    hi_src = np.where(np.isnan(win), -np.inf, win)
+    lo_src = np.where(np.isnan(win), np.inf, win)
+    relief = (ndimage.maximum_filter(hi_src, size=size, mode="nearest")
+              - ndimage.minimum_filter(lo_src, size=size, mode="nearest"))
+    relief = relief[r0 - lo : r1 - lo]
+    with np.errstate(invalid="ignore"):
+        hit = (slope >= min_angle_deg) & (relief >= min_relief_m)
+    mask[r0:r1] = hit
+    flat = np.flatnonzero(hit)
+    idx_parts.append(flat + r0 * info.width)
+    elev_parts.append(win[r0 - lo : r1 - lo].ravel()[flat])
+    slope_parts.append(slope.ravel()[flat])
+    if put is not None:
+        put(slope, r0, has_data)  # the writer turns NaN into nodata in place: last use
 
 
 def polygon_from_geojson(geom: dict) -> shapely.Polygon:

@@ -279,3 +279,24 @@ def test_zone_arguments_are_checked(tmp_path: Path) -> None:
         dangerous_slope_zones(dem, min_angle_deg=95)
     with pytest.raises(ValueError, match="`buffer_m` must be a number >= 0"):
         dangerous_slope_zones(dem, buffer_m=-1)
+
+
+def test_zones_can_write_the_slope_raster_in_the_same_pass(tmp_path: Path) -> None:
+    dem, _ = ramp_dem(tmp_path)
+    zones = dangerous_slope_zones(dem, relief_radius_m=10, min_area_m2=500,
+                                  slope_path=tmp_path / "slope.tif", block=17)
+    assert len(zones) == 1
+    np.testing.assert_array_equal(read(tmp_path / "slope.tif"),
+                                  read(write_slope(dem, tmp_path / "ref.tif")))
+
+
+def test_all_nodata_dem_is_refused_and_leaves_no_file(tmp_path: Path) -> None:
+    from risk.rasters import RasterError
+
+    src = write_tif(tmp_path / "sea.tif", np.full((6, 6), NODATA), Affine(10, 0, 0, 0, -10, 60))
+    out = tmp_path / "out" / "slope.tif"
+    with pytest.raises(RasterError, match=r"DEM .*sea\.tif: every cell is nodata"):
+        write_slope(src, out)
+    with pytest.raises(RasterError, match=r"sea\.tif: every cell is nodata"):
+        dangerous_slope_zones(src)
+    assert list(out.parent.iterdir()) == []

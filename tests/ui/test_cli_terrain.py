@@ -108,9 +108,12 @@ def test_slopes_with_own_dem_and_stricter_angle(riskmap, tmp_path: Path,
     out = tmp_path / "s.gpkg"
     dem = small_sample / "dem.tif"
     assert riskmap(["slopes", "--data", str(small_sample), "--dem", str(dem), "--min-angle", "32",
-                    "--out", str(out), "-q"]) == 0
+                    "--slope-out", str(tmp_path / "slope.tif"), "--out", str(out), "-q"]) == 0
     zones = gpd.read_file(out, layer="dangerous_slope_zones")
     assert (zones["max_angle_deg"] >= 32).all()
+    with rasterio.open(tmp_path / "slope.tif") as src:
+        slope = src.read(1, masked=True)
+    assert slope.max() >= zones["max_angle_deg"].max() - 1e-3
 
 
 def test_waterlogging_gpkg(riskmap, tmp_path: Path, small_sample: Path) -> None:

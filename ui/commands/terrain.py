@@ -134,6 +134,7 @@ def run_slopes(args: argparse.Namespace) -> int:
                 dem, min_angle_deg=args.min_angle, min_relief_m=args.min_relief,
                 min_area_m2=args.min_area, population=population,
                 enterprises=dataset.enterprises, buffer_m=args.buffer_m,
+                slope_path=args.slope_out,
             )
         except ValueError as exc:
             raise _cli_error(str(exc)) from None
@@ -254,6 +255,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--buffer-m", type=float, default=100.0, metavar="M",
                    help="distance below a zone where people/enterprises count / 坡下影响距离 "
                         "(default 100)")
+    p.add_argument("--slope-out", type=Path, default=None, metavar="SLOPE.tif",
+                   help="also write the slope raster, in the same pass / 同时输出坡度栅格")
     p.set_defaults(func=run_slopes)
 
     p = sub.add_parser(
