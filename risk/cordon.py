@@ -73,6 +73,7 @@ __all__ = [
     "downwind_zone",
     "geodesic_distance",
     "find_enterprises",
+    "local_crs",
 ]
 
 GEOD = pyproj.Geod(ellps="WGS84")
