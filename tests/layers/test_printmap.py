@@ -244,6 +244,28 @@ def test_dataset_with_enterprises_only(tmp_path):
         assert absent not in text
 
 
+def test_rings_without_risk_cordon_are_geodesic(tiny, tmp_path, monkeypatch):
+    """The fallback when risk.cordon is missing: AEQD buffers, radii checked with pyproj.Geod."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "risk.cordon", None)  # import now raises ImportError
+    rings = printmap.incident_rings(*FUTIAN, (1000, 5000))
+    assert list(rings["name_zh"]) == ["核心区", "警戒区"]
+    outer = shapely.get_coordinates(rings.geometry.iloc[1].exterior)
+    dist = GEOD.inv(np.full(len(outer), FUTIAN[0]), np.full(len(outer), FUTIAN[1]),
+                    outer[:, 0], outer[:, 1])[2]
+    assert dist == pytest.approx(np.full(len(outer), 5000.0), rel=1e-3)
+    pdf = _pdf_file(render_map_pdf(tiny, title="无警戒模块", incident=(*FUTIAN, (1000, 5000)),
+                                   layers=("districts", "enterprises"), tables_page=True),
+                    tmp_path)
+    page2 = _text(pdf, "-f", "2", "-l", "2", "-layout")
+    # the core zone's total = enterprises within 1 km by pyproj.Geod (only 福田区's are near)
+    core = next(line for line in page2.splitlines() if line.strip().startswith("核心区"))
+    assert core.split()[-1] == str(sum(
+        GEOD.inv(FUTIAN[0], FUTIAN[1], FUTIAN[0] + dx, FUTIAN[1] + dy)[2] < 1000
+        for d, _, dx, dy in ENTERPRISES if d == "福田区"))
+
+
 def test_lang_en_puts_english_first(tiny, tmp_path):
     text = _text(_pdf_file(render_map_pdf(tiny, title="Risk map", lang="en"), tmp_path))
     assert "Legend 图例" in text
