@@ -35,7 +35,12 @@
     riskmap: {
       post: function (cmd) {
         if (!cmd || !cmd.type) { return ""; }
+        if (cmd.type === "riskmap:batch") {
+          (cmd.commands || []).forEach(function (c) { window.dash_clientside.riskmap.post(c); });
+          return "";
+        }
         var key = cmd.type === "riskmap:clear-incident" ? "riskmap:incident" : cmd.type;
+        if (cmd.type === "riskmap:overlay") { key = "riskmap:overlay:" + (cmd.id || ""); }
         lastCommands[key] = cmd;
         send(cmd);
         return "";

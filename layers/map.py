@@ -425,3 +425,22 @@ def enterprise_detail(enterprises: gpd.GeoDataFrame, index: int, *, lang: str = 
 
 
 __all__ += ["enterprise_detail", "legend_html"]
+
+
+def overlay_message(layer: folium.GeoJson, *, overlay_id: str, title: str,
+                    legend: Sequence[tuple[str, str]], fill_opacity: float = 0.5) -> dict:
+    """A folium GeoJson layer as a ``riskmap:overlay`` command for the map iframe.
+
+    The app posts it into the running map instead of re-rendering the page; the map draws the
+    features on the overlay pane with the colour in each feature's ``_c`` property (or
+    ``colorBy``) and a tooltip built from the layer's tooltip fields, every text escaped.
+    """
+    from folium.features import GeoJsonTooltip
+
+    fields: list[list[str]] = []
+    for child in layer._children.values():
+        if isinstance(child, GeoJsonTooltip):
+            aliases = child.aliases or child.fields
+            fields = [[f, a] for f, a in zip(child.fields, aliases, strict=False)]
+    return {"type": "riskmap:overlay", "id": overlay_id, "title": title, "geojson": layer.data,
+            "fields": fields, "legend": [list(e) for e in legend], "fillOpacity": fill_opacity}

@@ -31,7 +31,7 @@ from folium.utilities import JsCode
 from layers.style import GRADE_COLORS, label
 from risk.grades import GRADES
 
-__all__ = ["ZONE_TITLES", "zones_kind", "zones_layer", "zones_legend"]
+__all__ = ["ZONE_TITLES", "zones_kind", "zones_geojson", "zones_layer", "zones_legend"]
 
 ZONE_TITLES: dict[str, tuple[str, str]] = {
     "influence": ("风险影响区", "Risk influence zones"),
@@ -114,6 +114,41 @@ def _properties(zones: gpd.GeoDataFrame, kind: str, lang: str) -> pd.DataFrame:
     return props
 
 
+def zones_geojson(
+    zones: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    decimals: int = 6,
+    simplify_m: float | None = None,
+) -> tuple[dict, list[tuple[str, str]]]:
+    """``zones`` as a GeoJSON dict (EPSG:4326) with display properties, and its tooltip fields.
+
+    Features without a grade or with an empty geometry are left out. ``simplify_m`` simplifies
+    outlines (in the zones' metric CRS when they have one) for display only; areas and counts in
+    the properties are those of the exact zones.
+    """
+    kind = zones_kind(zones)
+    if lang not in ("zh", "en"):
+        raise ValueError(f"`lang` must be 'zh' or 'en', got {lang!r}")
+    if not isinstance(zones, gpd.GeoDataFrame) or zones.crs is None:
+        raise ValueError("`zones` must be a GeoDataFrame with a CRS")
+    geoms = zones.geometry.to_numpy()
+    keep = zones["grade"].notna().to_numpy() & ~pd.isna(geoms)
+    keep[keep] = ~shapely.is_empty(geoms[keep])
+    frame = zones[keep]
+    if simplify_m and len(frame):
+        metric = frame if frame.crs.is_projected else frame.to_crs(frame.estimate_utm_crs())
+        frame = metric.set_geometry(metric.geometry.simplify(simplify_m, preserve_topology=False))
+    frame = frame.to_crs(4326) if frame.crs.to_epsg() != 4326 else frame
+    geoms = frame.geometry.to_numpy()
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    props = _properties(frame, kind, lang)
+    data = gpd.GeoDataFrame(props, geometry=geoms, crs=4326)
+    geojson = json.loads(data.to_json(drop_id=True, ensure_ascii=False))
+    fields = [(f, label(pair, lang)) for f, pair in _FIELDS[kind]]
+    return geojson, fields
+
+
 def zones_layer(
     zones: gpd.GeoDataFrame,
     *,
@@ -151,21 +186,9 @@ def zones_layer(
         One layer; features without a grade or with an empty geometry are left out.
     """
     kind = zones_kind(zones)
-    if lang not in ("zh", "en"):
-        raise ValueError(f"`lang` must be 'zh' or 'en', got {lang!r}")
-    if not isinstance(zones, gpd.GeoDataFrame) or zones.crs is None:
-        raise ValueError("`zones` must be a GeoDataFrame with a CRS")
-    frame = zones.to_crs(4326) if zones.crs.to_epsg() != 4326 else zones
-    geoms = frame.geometry.to_numpy()
-    keep = frame["grade"].notna().to_numpy() & ~shapely.is_empty(geoms) & ~pd.isna(geoms)
-    frame, geoms = frame[keep], geoms[keep]
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
-    props = _properties(frame, kind, lang)
-    data = gpd.GeoDataFrame(props, geometry=geoms, crs=4326)
-    geojson = json.loads(data.to_json(drop_id=True, ensure_ascii=False))
-    fields = [(f, label(pair, lang)) for f, pair in _FIELDS[kind]]
+    geojson, fields = zones_geojson(zones, lang=lang, decimals=decimals)
     tip = None
-    if tooltip and len(data):
+    if tooltip and geojson["features"]:
         tip = folium.GeoJsonTooltip(fields=[f for f, _ in fields],
                                     aliases=[a for _, a in fields], sticky=True)
     title = name or " ".join(ZONE_TITLES[kind])

@@ -18,7 +18,7 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from layers.map import build_analyst_map, enterprise_detail
 from ui import ids
 from ui.i18n import norm_lang, tr
-from ui.panels import analysis, data_import, incident
+from ui.panels import analysis, data_import, incident, printing, terrain, zones
 from ui.state import AppState
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +26,9 @@ ASSETS = ROOT / "assets"
 PANELS = [
     ("analysis", "tab_analysis", analysis),
     ("incident", "tab_incident", incident),
+    ("zones", "tab_zones", zones),
+    ("terrain", "tab_terrain", terrain),
+    ("print", "tab_print", printing),
     ("import", "tab_import", data_import),
 ]
 """(tab value, i18n key of its label, module with ``layout`` and ``register``)."""
@@ -75,6 +78,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id=ids.MAP_COMMAND),
             dcc.Store(id=ids.INC_CURRENT),
             dcc.Store(id=ids.IMP_REPORT_STORE),
+            dcc.Store(id=ids.ZON_PARAMS),
             html.Div(id=ids.MAP_COMMAND_SINK, style={"display": "none"}),
             _header(state, lang),
             html.Div(className="main", children=[

@@ -12,6 +12,9 @@ COMMANDS = (
     "info",
     "cordon",
     "incidents",
+    "zones",
+    "terrain",
+    "pdf",
     "import_cmd",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""

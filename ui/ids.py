@@ -50,3 +50,34 @@ IMP_RESULT = "imp-result"
 IMP_REPORT = "imp-report"
 IMP_REPORT_DOWNLOAD = "imp-report-download"
 IMP_REPORT_STORE = "imp-report-store"
+
+# zones tab
+ZON_METHOD = "zon-method"
+ZON_RADII = "zon-radii"          # pattern id: {"type": ZON_RADII, "grade": code}
+ZON_CELL = "zon-cell"
+ZON_SHAPE = "zon-shape"
+ZON_GRADE_BY = "zon-grade-by"
+ZON_RUN = "zon-run"
+ZON_CLEAR = "zon-clear"
+ZON_PARAMS = "zon-params"        # dcc.Store: the parameters of the zones on the map
+ZON_RESULT = "zon-result"
+ZON_EXPORT = "zon-export"        # pattern id: {"type": ZON_EXPORT, "fmt": "geojson" | "gpkg"}
+ZON_DOWNLOAD = "zon-download"
+
+# print tab
+PDF_TITLE = "pdf-title"
+PDF_SUBTITLE = "pdf-subtitle"
+PDF_PAPER = "pdf-paper"
+PDF_ORIENTATION = "pdf-orientation"
+PDF_LAYERS = "pdf-layers"
+PDF_OPTIONS = "pdf-options"
+PDF_RUN = "pdf-run"
+PDF_MESSAGE = "pdf-message"
+PDF_DOWNLOAD = "pdf-download"
+
+# terrain tab
+TER_RUN = "ter-run"              # pattern id: {"type": TER_RUN, "what": "slopes" | "ponding" | "shelters"}
+TER_CLEAR = "ter-clear"
+TER_ANGLE = "ter-angle"
+TER_RELIEF = "ter-relief"
+TER_RESULT = "ter-result"

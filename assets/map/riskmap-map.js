@@ -23,7 +23,17 @@
     return html + "</table></div>";
   }
 
-  var state = {map: null, enterprises: null, incident: null, parentOrigin: "*", lastFilter: null};
+  var state = {map: null, enterprises: null, incident: null, overlays: {}, parentOrigin: "*",
+               lastFilter: null};
+
+  // panes, bottom to top: basemap and hazard layers (overlayPane, 400), graded zones,
+  // enterprises, incident rings and checkpoints
+  var PANES = {"rm-zones": 410, "rm-points": 450, "rm-incident": 470};
+  L.Map.addInitHook(function () {
+    for (var name in PANES) {
+      if (!this.getPane(name)) { this.createPane(name).style.zIndex = String(PANES[name]); }
+    }
+  });
 
   function post(message) {
     if (window.parent && window.parent !== window) {
@@ -33,7 +43,7 @@
 
   /* ---------------- enterprises: one canvas layer from column arrays ---------------- */
   function enterpriseLayer(data, opts) {
-    var renderer = L.canvas({padding: 0.3});
+    var renderer = L.canvas({padding: 0.3, pane: "rm-points"});
     var group = L.layerGroup();
     var n = data.n, markers = new Array(n);
     var colors = data.vocab.grade_color;
@@ -159,8 +169,9 @@
     if (!msg || !msg.rings) { return; }
     var palette = msg.palette || {};
     var group = L.layerGroup();
+    var renderer = L.svg({pane: "rm-incident"});
     L.geoJSON(msg.rings, {
-      interactive: false,
+      interactive: false, renderer: renderer, pane: "rm-incident",
       style: function (f) {
         var c = palette[f.properties.zone] || "#d7191c";
         return {color: c, weight: 2, fillColor: c, fillOpacity: 0.08, dashArray: f.properties.zone === "core" ? null : "6 4"};
@@ -169,19 +180,67 @@
     if (msg.checkpoints) {
       L.geoJSON(msg.checkpoints, {
         pointToLayer: function (f, latlng) {
-          return L.circleMarker(latlng, {radius: 5, color: "#000", weight: 1.5, fillColor: "#ffffff", fillOpacity: 1});
+          return L.circleMarker(latlng, {radius: 5, color: "#000", weight: 1.5, fillColor: "#ffffff",
+                                         fillOpacity: 1, renderer: renderer, pane: "rm-incident"});
         },
         onEachFeature: function (f, layer) {
           layer.bindTooltip(escapeHtml(f.properties.label || ""));
         }
       }).addTo(group);
     }
-    L.circleMarker([msg.lat, msg.lon], {radius: 7, color: "#000", weight: 2, fillColor: "#d7191c", fillOpacity: 1})
+    L.circleMarker([msg.lat, msg.lon], {radius: 7, color: "#000", weight: 2, fillColor: "#d7191c",
+                                        fillOpacity: 1, renderer: renderer, pane: "rm-incident"})
       .bindTooltip(escapeHtml(msg.label || "")).addTo(group);
     group.addTo(map);
     state.incident = group;
     document.documentElement.setAttribute("data-incident", msg.lon + "," + msg.lat);
     if (msg.fit) { map.fitBounds(L.geoJSON(msg.rings).getBounds(), {padding: [20, 20]}); }
+  }
+
+  /* ------- computed overlays (graded zones, terrain results) drawn from GeoJSON sent by the parent -------
+   * msg = {type: "riskmap:overlay", id, title, geojson, fields: [[prop, label]], legend: [[colour, label]],
+   *        colors: {value: colour} with colorBy: prop, or a "_c" colour property on each feature}
+   * A message without geojson removes overlay `id`.
+   */
+  function showOverlay(msg) {
+    var map = state.map, id = msg.id || "overlay";
+    state.overlays = state.overlays || {};
+    if (state.overlays[id]) { map.removeLayer(state.overlays[id]); delete state.overlays[id]; }
+    var old = document.getElementById("rm-legend-" + id);
+    if (old) { old.parentNode.removeChild(old); }
+    document.documentElement.removeAttribute("data-overlay-" + id);
+    if (!msg.geojson) { return; }
+    var renderer = L.canvas({padding: 0.3, pane: "rm-zones"});
+    var fields = msg.fields || [];
+    function colourOf(p) {
+      if (msg.colorBy && msg.colors) { return msg.colors[p[msg.colorBy]] || "#9e9e9e"; }
+      return p._c || "#9e9e9e";
+    }
+    state.overlays[id] = L.geoJSON(msg.geojson, {
+      renderer: renderer, pane: "rm-zones",
+      style: function (f) {
+        var c = colourOf(f.properties);
+        return {color: c, weight: msg.weight || 0.8, opacity: 0.9, fillColor: c,
+                fillOpacity: msg.fillOpacity || 0.45};
+      },
+      onEachFeature: function (f, layer) {
+        var rows = fields.map(function (fl) { return [fl[1], f.properties[fl[0]]]; });
+        layer.bindTooltip(popupTable(msg.title || "", rows), {sticky: true});
+      }
+    }).addTo(map);
+    var legend = document.getElementById("rm-legend");
+    if (legend && msg.legend) {
+      var div = document.createElement("div");
+      div.id = "rm-legend-" + id;
+      var html = "<div><b>" + escapeHtml(msg.title || "") + "</b></div>";
+      msg.legend.forEach(function (e) {
+        html += '<div><span class="rm-sw" style="background:' + escapeHtml(e[0]) + ';opacity:0.7"></span>' +
+                escapeHtml(e[1]) + "</div>";
+      });
+      div.innerHTML = html;
+      legend.insertBefore(div, legend.children[1] || null);
+    }
+    document.documentElement.setAttribute("data-overlay-" + id, String(msg.geojson.features.length));
   }
 
   function viewMessage() {
@@ -229,6 +288,8 @@
       } else if (msg.type === "riskmap:clear-incident") {
         showIncident(null);
         document.documentElement.removeAttribute("data-incident");
+      } else if (msg.type === "riskmap:overlay") {
+        showOverlay(msg);
       } else if (msg.type === "riskmap:fit" && msg.bounds) {
         map.fitBounds([[msg.bounds[1], msg.bounds[0]], [msg.bounds[3], msg.bounds[2]]]);
       }
@@ -243,6 +304,7 @@
   window.riskmap = {
     escapeHtml: escapeHtml, enterpriseLayer: function (d, o) { return registerEnterprises(enterpriseLayer(d, o)); },
     dataLayer: dataLayer, labelLayer: labelLayer, bridge: bridge, showIncident: showIncident,
+    showOverlay: showOverlay,
     state: state
   };
 })();
