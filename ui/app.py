@@ -112,7 +112,9 @@ def create_app(data_dir: Path) -> dash.Dash:
         __name__,
         title="安全风险地图 risk-map",
         assets_folder=str(ASSETS),
-        assets_ignore=r"^(vendor|map)[/\\]",
+        # Dash matches this against file names only: keep the map's own files (and vendored
+        # Leaflet) out of the parent page; they are still served to the map iframe
+        assets_ignore=r"^(leaflet(-src)?\.(js|css)|riskmap-map\.(js|css))$",
         serve_locally=True,
         compress=True,
         suppress_callback_exceptions=True,

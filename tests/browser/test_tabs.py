@@ -1,0 +1,49 @@
+"""Zones overlay, PDF export and language switch in a real headless Chromium."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _ready(page):
+    page.frame_locator("#map-frame").locator("html[data-map-ready='1']").wait_for(timeout=20_000)
+
+
+def test_zones_are_drawn_in_the_map_with_a_legend(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    _ready(page)
+    page.get_by_text("风险分区").click()
+    page.locator("#zon-method input[value='grid']").click()
+    page.click("#zon-run")
+    page.locator("#zon-summary").wait_for(timeout=20_000)
+    frame = page.frame_locator("#map-frame")
+    frame.locator("html[data-overlay-zones]").wait_for(timeout=20_000)
+    assert "风险网格" in frame.locator("#rm-legend-zones").inner_text()
+    assert page.external_requests == [] and page.page_errors == []
+
+
+def test_print_button_downloads_a_pdf(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    _ready(page)
+    page.get_by_text("打印出图").click()
+    page.fill("#pdf-title", "测试出图")
+    with page.expect_download(timeout=60_000) as info:
+        page.click("#pdf-run")
+    path = info.value.path()
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    assert info.value.suggested_filename.startswith("测试出图")
+
+
+def test_english_switch(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    _ready(page)
+    page.click("#lang-switch")
+    page.wait_for_url("**lang=en")
+    _ready(page)
+    assert "Risk map" in page.locator("header").inner_text()
+    legend = page.frame_locator("#map-frame").locator("#rm-legend").inner_text()
+    assert "Major risk (red)" in legend

@@ -1,0 +1,44 @@
+"""The pages and small APIs the Flask server behind Dash serves (no browser)."""
+
+import re
+
+import pytest
+
+from ui.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(small_sample):
+    app = create_app(small_sample)
+    return app, app.server.test_client()
+
+
+def test_parent_page_does_not_load_the_map_files(client):
+    _, c = client
+    html = c.get("/").get_data(as_text=True)
+    assert "leaflet.js" not in html and "riskmap-map.js" not in html
+    assert "/assets/riskmap.js" in html
+    assert not re.search(r'(src|href)="https?://', html)
+
+
+def test_map_page_is_offline_and_compressed(client):
+    _, c = client
+    resp = c.get("/map/analyst.html?lang=zh", headers={"Accept-Encoding": "gzip"})
+    assert resp.status_code == 200 and resp.headers.get("Content-Encoding") == "gzip"
+    import gzip
+
+    html = gzip.decompress(resp.get_data()).decode()
+    assert "riskmap.enterpriseLayer" in html
+    assert not re.search(r"https?://", html)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        path = url.replace("../", "/")
+        assert c.get(path).status_code == 200, url
+
+
+def test_enterprise_details_api(client):
+    app, c = client
+    ents = app.state.dataset.enterprises
+    data = c.get(f"/api/enterprise/0?lang=en&v={app.state.version}").get_json()
+    assert data["title"] == ents["name"].iloc[0] and data["id"] == ents["id"].iloc[0]
+    assert c.get(f"/api/enterprise/{len(ents)}").status_code == 404
+    assert c.get("/api/enterprise/0?v=stale").status_code == 409
