@@ -33,6 +33,7 @@ run: install
 	$(VENV)/bin/riskmap serve --host $(HOST) --port $(PORT)
 
 test: install install-system
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install

@@ -27,7 +27,6 @@ Rasters: ``dem`` (GeoTIFF, metres above sea level) and ``population`` (GeoTIFF, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd

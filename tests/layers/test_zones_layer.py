@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import folium
@@ -19,7 +18,6 @@ from risk.zones import admin_zones, grid_zones, influence_zones
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAFLET = ROOT / "assets" / "vendor" / "leaflet"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 COLORS = {g.value: g.color for g in GRADES}
 
 
@@ -110,11 +108,7 @@ def test_zones_layer_rejects_other_frames():
 
 
 @pytest.mark.browser
-def test_chromium_draws_each_zone_in_its_grade_colour(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed: run `make test` (it installs it)")
-    from playwright.sync_api import sync_playwright
-
+def test_chromium_draws_each_zone_in_its_grade_colour(tmp_path, browser):
     zones = influence_zones(enterprises())
     m = folium.Map(location=[22.55, 114.05], zoom_start=12, tiles=None, width=900, height=700)
     m.default_js = [("leaflet", (LEAFLET / "leaflet.js").as_uri())]
@@ -122,20 +116,17 @@ def test_chromium_draws_each_zone_in_its_grade_colour(tmp_path):
     zones_layer(zones, fill_opacity=0.5).add_to(m)
     page_file = tmp_path / "zones.html"
     m.save(page_file)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
-                                                                   "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(page_file.as_uri())
-        page.wait_for_selector("path.leaflet-interactive")
-        drawn = page.eval_on_selector_all(
-            "path.leaflet-interactive",
-            "els => els.map(e => [e.getAttribute('fill'), e.getAttribute('fill-opacity'),"
-            " e.getAttribute('stroke')])",
-        )
-        browser.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("path.leaflet-interactive")
+    drawn = page.eval_on_selector_all(
+        "path.leaflet-interactive",
+        "els => els.map(e => [e.getAttribute('fill'), e.getAttribute('fill-opacity'),"
+        " e.getAttribute('stroke')])",
+    )
+    page.close()
     assert not errors
     expected = [COLORS[g] for g in zones["grade"]]
     assert sorted(f for f, _, _ in drawn) == sorted(expected)

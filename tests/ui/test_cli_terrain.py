@@ -18,7 +18,8 @@ import ui.cli
 
 @pytest.fixture
 def riskmap(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(ui.cli, "COMMANDS", (*ui.cli.COMMANDS, "terrain"))
+    if "terrain" not in ui.cli.COMMANDS:
+        monkeypatch.setattr(ui.cli, "COMMANDS", (*ui.cli.COMMANDS, "terrain"))
     return ui.cli.main
 
 

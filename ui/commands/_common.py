@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from data.dataset import Dataset, default_data_dir
@@ -20,10 +21,8 @@ def load_dataset(data: Path | None, *, quiet: bool = False) -> Dataset:
     """Load ``data`` (or the default), generating the bundled sample first if it is missing."""
     from ui.cli import CliError
 
-    from data import SAMPLE_DIR
-
     root = data or default_data_dir()
-    if root.resolve() == SAMPLE_DIR.resolve():
+    if data is None and not os.environ.get("RISKMAP_DATA"):  # the bundled sample
         from data.sample import ensure_sample
 
         ensure_sample(root, quiet=quiet)

@@ -15,7 +15,6 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
 
 from data.export import export_bytes
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_path
-from layers.style import GRADE_COLORS
 from risk.cordon import DEFAULT_RADII_M, ExposureIndex, exposure, validate_incident
 from risk.grades import GRADES
 from ui import ids
