@@ -89,3 +89,19 @@ def test_saving_nothing_is_refused(state):
     options, msg = save_or_delete(state, trigger=ids.INC_SAVE, current=None, kind="fire",
                                   note="", saved_id=None, lang="en")
     assert options is dash.no_update and "Place an incident first" in msg.children
+
+
+def test_search_by_partial_name_then_place_there(state):
+    from ui.panels.incident import search_options
+
+    ents = state.dataset.enterprises
+    name = ents["name"].iloc[5]
+    part = name[3:6]
+    options = search_options(state, part, None)
+    assert options and any(o["value"] == ents["id"].iloc[5] for o in options)
+    assert all(part in o["label"] for o in options)
+    current, *_ , command = place(state, trigger=ids.INC_SEARCH, click=None,
+                                  search=ents["id"].iloc[5], lon_text=None, lat_text=None,
+                                  radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
+    point = ents.geometry.iloc[5]
+    assert current["lon"] == pytest.approx(point.x) and current["lat"] == pytest.approx(point.y)

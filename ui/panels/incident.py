@@ -15,7 +15,13 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
 
 from data.export import export_bytes
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_path
-from risk.cordon import DEFAULT_RADII_M, ExposureIndex, exposure, validate_incident
+from risk.cordon import (
+    DEFAULT_RADII_M,
+    ExposureIndex,
+    exposure,
+    find_enterprises,
+    validate_incident,
+)
 from risk.grades import GRADES
 from ui import ids
 from ui.i18n import norm_lang
@@ -190,7 +196,7 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
 
 def result_view(ex, lang: str) -> html.Div:
     en = lang == "en"
-    pri = ex.priority_enterprises.copy()
+    pri = ex.priority_enterprises.head(500).copy()  # nearest 500; the export has them all
     if len(pri):
         pri["grade_label"] = [next(g for g in GRADES if g.value == v).label(lang)
                               for v in pri["grade"]]
@@ -199,7 +205,7 @@ def result_view(ex, lang: str) -> html.Div:
     children = [
         html.H3(f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}"),
         html.H3(tt("zones", lang)), _zone_table(ex, lang),
-        html.H3(f"{tt('priority', lang)} · {len(pri):,}"),
+        html.H3(f"{tt('priority', lang)} · {len(ex.priority_enterprises):,}"),
         _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
                      ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
                      ("direction_en" if en else "direction", tt("direction", lang)),
@@ -265,8 +271,11 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
         elif trigger == ids.INC_SEARCH:
             if search is None:
                 return (nothing,) * 6
-            row = state.dataset.enterprises.iloc[int(search)]
-            lon, lat = row.geometry.x, row.geometry.y
+            ents = state.dataset.enterprises
+            hit = ents[ents["id"] == search]
+            if not len(hit):
+                raise KeyError(f"no enterprise with id {search!r}")
+            lon, lat = hit.geometry.iloc[0].x, hit.geometry.iloc[0].y
         elif trigger == ids.INC_OPEN:
             if saved_id is None:
                 return (nothing,) * 6
@@ -323,14 +332,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         prevent_initial_call=True,
     )
     def _search(text, value):
-        ents = state.dataset.enterprises
-        if not text:
-            if value is not None:
-                return [{"label": str(ents["name"].iloc[int(value)]), "value": int(value)}]
-            return dash.no_update
-        hits = ents.index[ents["name"].str.contains(str(text), regex=False, na=False)][:30]
-        return [{"label": f"{ents['name'].iloc[i]} · {ents['district'].iloc[i]}",
-                 "value": int(i)} for i in hits]
+        return search_options(state, text, value)
 
     @app.callback(
         Output(ids.INC_SAVED, "options"),
@@ -361,6 +363,20 @@ def register(app: dash.Dash, state: AppState) -> None:
             return dash.no_update, dash.no_update
         return export_download(state, fmt=ctx.triggered_id["fmt"], current=current,
                                lang=norm_lang(lang))
+
+
+def search_options(state: AppState, text, value) -> list[dict] | object:
+    """Dropdown options: enterprises whose name contains ``text`` (exact matches first)."""
+    ents = state.dataset.enterprises
+    if not text:
+        if value is not None:
+            hit = ents[ents["id"] == value]
+            if len(hit):
+                return [{"label": str(hit["name"].iloc[0]), "value": value}]
+        return dash.no_update
+    found = find_enterprises(ents, str(text), limit=30)
+    return [{"label": f"{r['name']} · {r['district']}", "value": r["id"]}
+            for r in found.to_dict("records")]
 
 
 def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, lang):
