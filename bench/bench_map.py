@@ -11,7 +11,9 @@ For each size a synthetic sample is generated once into ``bench/out/sample-N`` (
 - bytes: what headless Chromium receives on loading the app (``/``) — compressed body sizes of
   every response, total and for the map page alone;
 - paint: from navigation start to the map iframe having drawn its enterprises (the map sets
-  ``data-map-ready`` after building the layers; we wait one animation frame more), median.
+  ``data-map-ready`` after building the layers; we wait one animation frame more), median;
+- cordon: click-to-rings round trip in the incident tab (click in the map → Dash callback →
+  exposure → rings drawn in the iframe), first click and median of the next ones.
 """
 
 from __future__ import annotations
@@ -93,12 +95,24 @@ def bench_browser(data_dir: Path, repeat: int) -> dict:
             paints.append(time.perf_counter() - t0)
             page.wait_for_load_state("networkidle")
             if i == 0:
+                clicks = []
+                page.get_by_text("事件警戒").click()
+                box = page.locator("#map-frame").bounding_box()
+                for k in range(4):
+                    frame.evaluate("document.documentElement.removeAttribute('data-incident')")
+                    t1 = time.perf_counter()
+                    page.mouse.click(box["x"] + box["width"] * (0.40 + 0.05 * k),
+                                     box["y"] + box["height"] * 0.5)
+                    page.frame_locator("#map-frame").locator("html[data-incident]").wait_for(
+                        timeout=30_000)
+                    clicks.append(time.perf_counter() - t1)
                 total_bytes = sum(s for _, s in sizes)
                 map_bytes = sum(s for u, s in sizes if "map/analyst.html" in u)
             ctx.close()
         browser.close()
     server.shutdown()
     return {"paint_s": statistics.median(paints), "paint_first_s": paints[0],
+            "click_first_s": clicks[0], "click_s": statistics.median(clicks[1:]),
             "bytes_total": total_bytes, "bytes_map_page": map_bytes, "external": external}
 
 
@@ -108,13 +122,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print("enterprises | build s | page bytes (raw) | bytes to browser (map page / all, "
-          "compressed) | first paint s (median, first)")
+          "compressed) | first paint s (median, first) | click-to-rings s (first, median)")
     for n in [int(s) for s in args.sizes.split(",")]:
         data_dir = sample_for(n)
         build, raw = bench_build(data_dir, args.repeat)
         b = bench_browser(data_dir, args.repeat)
         print(f"{n:>11,} | {build:7.3f} | {raw:>16,} | {b['bytes_map_page']:>10,} / "
-              f"{b['bytes_total']:>10,} | {b['paint_s']:.2f}, {b['paint_first_s']:.2f}"
+              f"{b['bytes_total']:>10,} | {b['paint_s']:.2f}, {b['paint_first_s']:.2f} | "
+              f"{b['click_first_s']:.2f}, {b['click_s']:.2f}"
               + (f"  EXTERNAL: {b['external']}" if b["external"] else ""))
 
 
