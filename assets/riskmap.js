@@ -9,6 +9,26 @@
 
   function frame() { return document.getElementById("map-frame"); }
 
+  // The map can be ready before Dash has rendered its layout (it loads in parallel): keep the
+  // latest value per store and retry until Dash accepts it.
+  var pending = {};
+  function setStore(id, data) {
+    pending[id] = data;
+    flush();
+  }
+  function flush() {
+    var set = window.dash_clientside && window.dash_clientside.set_props;
+    Object.keys(pending).forEach(function (id) {
+      try {
+        if (!set) { throw new Error("dash not ready"); }
+        set(id, {data: pending[id]});
+        delete pending[id];
+      } catch (e) {
+        if (!flush.timer) { flush.timer = setTimeout(function () { flush.timer = null; flush(); }, 250); }
+      }
+    });
+  }
+
   function send(cmd) {
     var f = frame();
     if (f && f.contentWindow) { f.contentWindow.postMessage(cmd, window.location.origin); }
@@ -18,13 +38,12 @@
     if (ev.origin !== window.location.origin) { return; }
     var msg = ev.data;
     if (!msg || typeof msg.type !== "string" || msg.type.indexOf("riskmap:") !== 0) { return; }
-    var set = window.dash_clientside && window.dash_clientside.set_props;
     if (msg.type === "riskmap:ready") {
       Object.keys(lastCommands).forEach(function (k) { send(lastCommands[k]); });
-    } else if (msg.type === "riskmap:click" && set) {
-      set("map-click", {data: {lon: msg.lon, lat: msg.lat, zoom: msg.zoom, t: Date.now()}});
-    } else if (msg.type === "riskmap:view" && set) {
-      set("map-view", {data: {center: msg.center, zoom: msg.zoom, bounds: msg.bounds}});
+    } else if (msg.type === "riskmap:click") {
+      setStore("map-click", {lon: msg.lon, lat: msg.lat, zoom: msg.zoom, t: Date.now()});
+    } else if (msg.type === "riskmap:view") {
+      setStore("map-view", {center: msg.center, zoom: msg.zoom, bounds: msg.bounds});
     } else if (msg.type === "riskmap:count") {
       var f = frame();
       if (f) { f.setAttribute("data-shown", String(msg.shown)); }
@@ -35,6 +54,11 @@
     riskmap: {
       post: function (cmd) {
         if (!cmd || !cmd.type) { return ""; }
+        if (cmd.type === "riskmap:reload") {  // new data: load the map again (commands re-sent)
+          var f = frame();
+          if (f && cmd.src) { f.src = cmd.src; }
+          return "";
+        }
         if (cmd.type === "riskmap:batch") {
           (cmd.commands || []).forEach(function (c) { window.dash_clientside.riskmap.post(c); });
           return "";

@@ -98,6 +98,16 @@ class OfflineMap(folium.Map):
         ]
 
 
+def _data_block(fmap: folium.Map, value: Any) -> str:
+    """Put ``value`` in the page as a JSON data block; return the JS expression that reads it."""
+    block_id = f"rm-data-{len(fmap.get_root().html._children)}"
+    fmap.get_root().html.add_child(
+        Element(f'<script type="application/json" id="{block_id}">{safe_json(value)}</script>'),
+        name=block_id,
+    )
+    return f'riskmap.data("{block_id}")'
+
+
 class _JsLayer(folium.map.Layer):
     """A folium layer whose Leaflet object is made by one expression of ``riskmap-map.js``."""
 
@@ -312,7 +322,7 @@ def build_analyst_map(
         geo = _round_geojson(districts, columns=["name", "name_en"], simplify=0.0001)
         opts = {"style": {"color": s.color, "weight": s.weight, "dashArray": s.dash,
                           "fillColor": BASEMAP["land"], "fillOpacity": 1.0}}
-        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+        _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang)).add_to(fmap)
         pts = districts.geometry.representative_point()
         names = districts["name_en" if lang == "en" else "name"].astype(str).tolist()
@@ -330,7 +340,7 @@ def build_analyst_map(
             "weightBy": {"property": "road_class",
                          "weights": {k: v[1] for k, v in ROAD_STYLES.items()}},
         }
-        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+        _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(STYLES["roads"].title, lang)).add_to(fmap)
 
     yes_no = {True: label(("是", "yes"), lang), False: label(("否", "no"), lang)}
@@ -348,7 +358,7 @@ def build_analyst_map(
                 ["monitored", t("monitored", lang), {"true": yes_no[True], "false": yes_no[False]}],
             ]},
         }
-        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+        _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang)).add_to(fmap)
 
     water = dataset.layer("waterlogging")
@@ -365,7 +375,7 @@ def build_analyst_map(
                 ["occurrences", t("occurrences", lang)],
             ]},
         }
-        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+        _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang)).add_to(fmap)
 
     shelters = dataset.layer("shelters")
@@ -384,7 +394,7 @@ def build_analyst_map(
                 ["capacity", t("capacity", lang)],
             ]},
         }
-        _JsLayer(f"riskmap.dataLayer({safe_json(geo)}, {safe_json(opts)})",
+        _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang)).add_to(fmap)
 
     ents = dataset.enterprises
@@ -392,7 +402,7 @@ def build_analyst_map(
         cols = enterprise_columns(ents)
         opts = {"radius": STYLES["enterprises"].radius, "detailUrl": detail_url,
                 "loading": t("loading", lang), "failed": t("failed", lang)}
-        _JsLayer(f"riskmap.enterpriseLayer({safe_json(cols)}, {safe_json(opts)})",
+        _JsLayer(f"riskmap.enterpriseLayer({_data_block(fmap, cols)}, {safe_json(opts)})",
                  name=label(STYLES["enterprises"].title, lang)).add_to(fmap)
 
     present = [n for n in layers if n == "enterprises" or len(dataset.layer(n))]

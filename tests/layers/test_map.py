@@ -79,8 +79,9 @@ def test_enterprise_columns_round_trip_coordinates_and_codes(tiny):
 
 def test_page_embeds_every_enterprise_once(tiny):
     html = _render(tiny)
-    match = re.search(r"riskmap\.enterpriseLayer\((\{.*?\}), \{", html)
-    data = json.loads(match.group(1))
+    block = re.search(r'riskmap\.enterpriseLayer\(riskmap\.data\("([^"]+)"\)', html).group(1)
+    data = json.loads(re.search(rf'<script type="application/json" id="{block}">(.*?)</script>',
+                                html, re.S).group(1))
     assert data["n"] == 4 and len(data["lon"]) == 4
 
 

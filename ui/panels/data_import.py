@@ -226,7 +226,7 @@ def register(app: dash.Dash, state: AppState) -> None:
     @app.callback(
         Output(ids.IMP_RESULT, "children"),
         Output(ids.IMP_REPORT_STORE, "data"),
-        Output(ids.MAP_FRAME, "src", allow_duplicate=True),
+        Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
         Input(ids.IMP_RUN, "n_clicks"),
         State(ids.IMP_TOKEN, "data"),
         State(ids.IMP_LAYER, "value"),
@@ -243,9 +243,10 @@ def register(app: dash.Dash, state: AppState) -> None:
             state, token=(token or {}).get("token"), filename=(token or {}).get("filename"),
             layer=layer, crs=crs, mode=mode, strict=bool(strict), mapping_rows=mapping_rows,
             lang=lang)
-        src = f"map/analyst.html?lang={lang}&v={state.version}" if written else dash.no_update
+        reload = ({"type": "riskmap:reload", "src": f"map/analyst.html?lang={lang}&v={state.version}"}
+                  if written else dash.no_update)
         stored = base64.b64encode(report).decode() if report else None
-        return view, stored, src
+        return view, stored, reload
 
     @app.callback(
         Output(ids.IMP_REPORT_DOWNLOAD, "data"),

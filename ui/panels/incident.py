@@ -68,7 +68,7 @@ def tt(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-def _index(state: AppState) -> ExposureIndex:
+def exposure_index(state: AppState) -> ExposureIndex:
     ds = state.dataset
     return state.cached(
         ("exposure-index",),
@@ -251,7 +251,7 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
 def compute(state: AppState, lon: float, lat: float, radii_m) -> Any:
     ds = state.dataset
     lon, lat, radii = validate_incident(lon, lat, radii_m, region=ds.region)
-    return exposure(_index(state), (lon, lat), radii_m=radii,
+    return exposure(exposure_index(state), (lon, lat), radii_m=radii,
                     population=ds.raster_path("population"))
 
 
