@@ -136,13 +136,13 @@ def map_page(state: AppState, lang: str) -> str:
     return state.cached(("map", lang), build)
 
 
-def create_app(data_dir: Path, *, warm: bool = True) -> dash.Dash:
+def create_app(data_dir: Path, *, warm: bool = True, dataset=None) -> dash.Dash:
     """The Dash app serving the dataset in ``data_dir``.
 
     With ``warm`` the dataset is loaded now and the Chinese map page and the cordon index are
     built in a background thread, so the first visitor does not wait for them.
     """
-    state = AppState(data_dir)
+    state = AppState(data_dir, dataset=dataset)
     if warm:
         state.dataset  # noqa: B018 - load (and validate) now, not on the first request
 

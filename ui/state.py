@@ -14,11 +14,12 @@ __all__ = ["AppState"]
 class AppState:
     """Holds one loaded :class:`Dataset` and the pages built from it, keyed by data version."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, dataset: Dataset | None = None) -> None:
+        """``dataset``: already loaded from ``data_dir`` (saves loading it twice at start)."""
         self.data_dir = Path(data_dir)
         self._lock = threading.Lock()
-        self._dataset: Dataset | None = None
-        self._version = ""
+        self._dataset: Dataset | None = dataset
+        self._version = self._fingerprint() if dataset is not None else ""
         self.cache: dict[tuple, object] = {}
 
     def _fingerprint(self) -> str:

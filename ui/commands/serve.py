@@ -16,7 +16,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
-    p.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, dev tools)")
+    p.add_argument("--threads", type=int, default=8,
+                   help="worker threads of the waitress server (default 8)")
+    p.add_argument("--debug", action="store_true",
+                   help="Dash's development server in debug mode (dev tools) instead of waitress")
     add_data_option(p)
     p.set_defaults(func=run)
 
@@ -29,7 +32,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"数据 / data: {dataset.store.describe()} ({layers})")
     if dataset.synthetic:
         print("注意：合成样例数据 / note: synthetic sample data")
-    app = create_app(dataset.store.root if hasattr(dataset.store, "root") else args.data)
+    root = dataset.store.root if hasattr(dataset.store, "root") else args.data
+    app = create_app(root, dataset=dataset)
     print(f"打开 / open http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True)
+        return 0
+    from waitress import serve
+
+    serve(app.server, host=args.host, port=args.port, threads=args.threads, ident="risk-map")
     return 0
