@@ -26,9 +26,9 @@
   var state = {map: null, enterprises: null, incident: null, overlays: {}, parentOrigin: "*",
                lastFilter: null};
 
-  // panes, bottom to top: basemap and hazard layers (overlayPane, 400), graded zones,
-  // enterprises, incident rings and checkpoints
-  var PANES = {"rm-zones": 410, "rm-points": 450, "rm-incident": 470};
+  // panes, bottom to top: basemap and hazard layers (overlayPane, 400), enterprises,
+  // computed overlays (translucent graded zones, terrain results), incident rings and checkpoints
+  var PANES = {"rm-points": 440, "rm-zones": 455, "rm-incident": 470};
   L.Map.addInitHook(function () {
     for (var name in PANES) {
       if (!this.getPane(name)) { this.createPane(name).style.zIndex = String(PANES[name]); }
