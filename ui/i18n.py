@@ -35,6 +35,16 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def translator(table: dict[str, tuple[str, str]]):
+    """``tt(key, lang)`` for a panel's own ``{key: (zh, en)}`` table."""
+
+    def tt(key: str, lang: str = "zh") -> str:
+        zh, en = table[key]
+        return en if lang == "en" else zh
+
+    return tt
+
+
 def tr(key: str, lang: str = "zh") -> str:
     zh, en = TEXT[key]
     return en if lang == "en" else zh

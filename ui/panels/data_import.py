@@ -21,7 +21,7 @@ from data.importer import ImportFileError, import_layer, preview
 from data.schema import LAYERS, RASTER_LAYERS
 from data.store import FileStore
 from ui import ids
-from ui.i18n import norm_lang
+from ui.i18n import norm_lang, translator
 from ui.state import AppState
 
 UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
@@ -65,9 +65,7 @@ CRS_OPTIONS = [
 ]
 
 
-def tt(key: str, lang: str) -> str:
-    zh, en = T[key]
-    return en if lang == "en" else zh
+tt = translator(T)
 
 
 def _layer_options(lang: str) -> list[dict]:

@@ -24,7 +24,7 @@ from risk.cordon import (
 )
 from risk.grades import GRADES
 from ui import ids
-from ui.i18n import norm_lang
+from ui.i18n import norm_lang, translator
 from ui.state import AppState
 
 T = {
@@ -63,9 +63,7 @@ T = {
 }
 
 
-def tt(key: str, lang: str) -> str:
-    zh, en = T[key]
-    return en if lang == "en" else zh
+tt = translator(T)
 
 
 def exposure_index(state: AppState) -> ExposureIndex:

@@ -11,7 +11,7 @@ from dash import Input, Output, State, dcc, html
 from data.schema import LAYERS
 from layers.printmap import PRINT_LAYERS, PrintMapError, render_map_pdf
 from ui import ids
-from ui.i18n import norm_lang
+from ui.i18n import norm_lang, translator
 from ui.panels.zones import compute_zones
 from ui.state import AppState
 
@@ -33,9 +33,7 @@ T = {
 }
 
 
-def tt(key: str, lang: str) -> str:
-    zh, en = T[key]
-    return en if lang == "en" else zh
+tt = translator(T)
 
 
 def layout(state: AppState, lang: str) -> html.Div:

@@ -21,7 +21,7 @@ from layers.terrain import (
 from risk.grades import GRADES
 from risk.rasters import RasterError
 from ui import ids
-from ui.i18n import norm_lang
+from ui.i18n import norm_lang, translator
 from ui.state import AppState
 
 T = {
@@ -48,9 +48,7 @@ T = {
 }
 
 
-def tt(key: str, lang: str) -> str:
-    zh, en = T[key]
-    return en if lang == "en" else zh
+tt = translator(T)
 
 
 def layout(state: AppState, lang: str) -> html.Div:

@@ -17,7 +17,7 @@ from risk.zones import (
     zones_to_bytes,
 )
 from ui import ids
-from ui.i18n import norm_lang
+from ui.i18n import norm_lang, translator
 from ui.state import AppState
 
 T = {
@@ -42,9 +42,7 @@ T = {
 }
 
 
-def tt(key: str, lang: str) -> str:
-    zh, en = T[key]
-    return en if lang == "en" else zh
+tt = translator(T)
 
 
 def layout(state: AppState, lang: str) -> html.Div:
