@@ -44,6 +44,8 @@
       setStore("map-click", {lon: msg.lon, lat: msg.lat, zoom: msg.zoom, t: Date.now()});
     } else if (msg.type === "riskmap:view") {
       setStore("map-view", {center: msg.center, zoom: msg.zoom, bounds: msg.bounds});
+    } else if (msg.type === "riskmap:layers") {
+      setStore("map-layers", msg.visible || []);
     } else if (msg.type === "riskmap:count") {
       var f = frame();
       if (f) { f.setAttribute("data-shown", String(msg.shown)); }

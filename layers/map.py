@@ -115,14 +115,20 @@ class _JsLayer(folium.map.Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = {{ this.expression }};
+        {%- if this.key %}
+        {{ this.get_name() }}._rmKey = {{ this.key|tojson }};
+        {%- endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, expression: str, *, name: str, show: bool = True, control: bool = True):
+    def __init__(self, expression: str, *, name: str, key: str = "", show: bool = True,
+                 control: bool = True):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "RiskmapLayer"
         self.expression = expression
+        self.key = key
+        """Dataset layer name, reported to the app when the layer is switched on or off."""
 
 
 class _Bridge(MacroElement):
@@ -323,7 +329,7 @@ def build_analyst_map(
         opts = {"style": {"color": s.color, "weight": s.weight, "dashArray": s.dash,
                           "fillColor": BASEMAP["land"], "fillOpacity": 1.0}}
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
-                 name=label(s.title, lang)).add_to(fmap)
+                 name=label(s.title, lang), key="districts").add_to(fmap)
         pts = districts.geometry.representative_point()
         names = districts["name_en" if lang == "en" else "name"].astype(str).tolist()
         labels = [[round(p.x, 4), round(p.y, 4), n] for p, n in zip(pts, names, strict=True)]
@@ -341,7 +347,7 @@ def build_analyst_map(
                          "weights": {k: v[1] for k, v in ROAD_STYLES.items()}},
         }
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
-                 name=label(STYLES["roads"].title, lang)).add_to(fmap)
+                 name=label(STYLES["roads"].title, lang), key="roads").add_to(fmap)
 
     yes_no = {True: label(("是", "yes"), lang), False: label(("否", "no"), lang)}
     slopes = dataset.layer("slopes")
@@ -359,7 +365,7 @@ def build_analyst_map(
             ]},
         }
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
-                 name=label(s.title, lang)).add_to(fmap)
+                 name=label(s.title, lang), key="slopes").add_to(fmap)
 
     water = dataset.layer("waterlogging")
     if "waterlogging" in layers and len(water):
@@ -376,7 +382,7 @@ def build_analyst_map(
             ]},
         }
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
-                 name=label(s.title, lang)).add_to(fmap)
+                 name=label(s.title, lang), key="waterlogging").add_to(fmap)
 
     shelters = dataset.layer("shelters")
     if "shelters" in layers and len(shelters):
@@ -395,7 +401,7 @@ def build_analyst_map(
             ]},
         }
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
-                 name=label(s.title, lang)).add_to(fmap)
+                 name=label(s.title, lang), key="shelters").add_to(fmap)
 
     ents = dataset.enterprises
     if "enterprises" in layers:
@@ -403,7 +409,7 @@ def build_analyst_map(
         opts = {"radius": STYLES["enterprises"].radius, "detailUrl": detail_url,
                 "loading": t("loading", lang), "failed": t("failed", lang)}
         _JsLayer(f"riskmap.enterpriseLayer({_data_block(fmap, cols)}, {safe_json(opts)})",
-                 name=label(STYLES["enterprises"].title, lang)).add_to(fmap)
+                 name=label(STYLES["enterprises"].title, lang), key="enterprises").add_to(fmap)
 
     present = [n for n in layers if n == "enterprises" or len(dataset.layer(n))]
     _Legend(legend_html(dataset, lang, present)).add_to(fmap)

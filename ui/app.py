@@ -76,6 +76,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id="lang", data=lang),
             dcc.Store(id=ids.MAP_CLICK),
             dcc.Store(id=ids.MAP_VIEW),
+            dcc.Store(id=ids.MAP_LAYERS),
             dcc.Store(id=ids.MAP_COMMAND),
             dcc.Store(id=ids.INC_CURRENT),
             dcc.Store(id=ids.IMP_REPORT_STORE),

@@ -277,6 +277,8 @@
   function showIncident(msg) {
     var map = state.map;
     if (state.incident) { map.removeLayer(state.incident); state.incident = null; }
+    var oldLegend = document.getElementById("rm-legend-incident");
+    if (oldLegend) { oldLegend.parentNode.removeChild(oldLegend); }
     if (!msg || !msg.rings) { return; }
     var palette = msg.palette || {};
     var group = L.layerGroup();
@@ -304,6 +306,18 @@
       .bindTooltip(escapeHtml(msg.label || "")).addTo(group);
     group.addTo(map);
     state.incident = group;
+    var legend = document.getElementById("rm-legend");
+    if (legend && msg.legend) {
+      var div = document.createElement("div");
+      div.id = "rm-legend-incident";
+      var html = "<div><b>" + escapeHtml(msg.legendTitle || "") + "</b></div>";
+      msg.legend.forEach(function (e) {
+        html += '<div><span class="rm-sw" style="background:transparent;border:2px ' +
+                (e[2] ? "dashed " : "solid ") + escapeHtml(e[0]) + '"></span>' + escapeHtml(e[1]) + "</div>";
+      });
+      div.innerHTML = html;
+      legend.insertBefore(div, legend.children[1] || null);
+    }
     document.documentElement.setAttribute("data-incident", msg.lon + "," + msg.lat);
     if (msg.fit) { map.fitBounds(L.geoJSON(msg.rings).getBounds(), {padding: [20, 20]}); }
   }
@@ -360,6 +374,12 @@
             bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]};
   }
 
+  function visibleLayers() {
+    var keys = [];
+    state.map.eachLayer(function (l) { if (l._rmKey && keys.indexOf(l._rmKey) < 0) { keys.push(l._rmKey); } });
+    return keys;
+  }
+
   function bridge(map, opts) {
     state.map = map;
     opts = opts || {};
@@ -372,6 +392,9 @@
       post({type: "riskmap:click", lon: e.latlng.lng, lat: e.latlng.lat, zoom: map.getZoom()});
     });
     map.on("moveend", function () { post(viewMessage()); });
+    map.on("overlayadd overlayremove", function () {
+      post({type: "riskmap:layers", visible: visibleLayers()});
+    });
     window.addEventListener("message", function (ev) {
       var msg = ev.data;
       if (!msg || typeof msg !== "object" || typeof msg.type !== "string") { return; }
@@ -394,6 +417,7 @@
     document.documentElement.setAttribute("data-map-ready", "1");
     post({type: "riskmap:ready"});
     post(viewMessage());
+    post({type: "riskmap:layers", visible: visibleLayers()});
   }
 
   function registerEnterprises(layer) { state.enterprises = layer; return layer; }

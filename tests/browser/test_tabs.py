@@ -47,3 +47,20 @@ def test_english_switch(live_app, page):
     assert "Risk map" in page.locator("header").inner_text()
     legend = page.frame_locator("#map-frame").locator("#rm-legend").inner_text()
     assert "Major risk (red)" in legend
+
+
+def test_print_layers_follow_the_map_layer_control(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    _ready(page)
+    page.get_by_text("打印出图").click()
+    checked = page.locator("#pdf-layers input[value='roads']")
+    checked.wait_for()
+    page.wait_for_function(
+        "document.querySelector(\"#pdf-layers input[value='roads']\").checked === true")
+    # switch roads off in the map's own layer control
+    frame = page.frame_locator("#map-frame")
+    frame.locator(".leaflet-control-layers label", has_text="道路").locator("input").click()
+    page.wait_for_function(
+        "document.querySelector(\"#pdf-layers input[value='roads']\").checked === false")
+    assert page.locator("#pdf-layers input[value='enterprises']").is_checked()

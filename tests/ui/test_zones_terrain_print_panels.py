@@ -100,3 +100,13 @@ def test_pdf_needs_a_title_and_reports_bad_input(state):
                            industries=[], districts=[], major=False, incident=None,
                            zone_params=None, lang="en")
     assert data is dash.no_update and msg.className == "error"
+
+
+def test_print_layers_follow_the_map():
+    from layers.printmap import PRINT_LAYERS
+    from ui.panels.printing import follow_map_layers
+
+    got = follow_map_layers(["roads", "enterprises", "districts"], ["shelters"])
+    assert got == [n for n in PRINT_LAYERS if n in {"roads", "enterprises", "districts"}]
+    assert follow_map_layers(None, ["shelters"]) == ["shelters"]
+    assert "labels" not in follow_map_layers(["labels", "enterprises"], [])

@@ -57,6 +57,7 @@ T = {
     "deleted": ("已删除事件 #{id}", "Deleted incident #{id}"),
     "nothing": ("请先放置事故点", "Place an incident first"),
     "center": ("事故点", "Incident"),
+    "rings": ("警戒圈", "Cordon rings"),
     "name": ("名称", "Name"), "grade": ("等级", "Grade"), "distance": ("距离 (m)", "Distance (m)"),
     "direction": ("方位", "Direction"), "industry": ("行业", "Industry"),
     "capacity": ("容量", "Capacity"), "road": ("道路", "Road"), "kind": ("类型", "Kind"),
@@ -238,7 +239,10 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
         cps.append({"type": "Feature", "properties": {"label": label},
                     "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]}})
     palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
+    legend = [[palette.get(z.zone, "#d7191c"), f"{z.name(lang)} {_fmt_range(z.inner_m, z.outer_m)}",
+               z.zone != "core"] for z in ex.zones]
     return {
+        "legend": legend, "legendTitle": tt("rings", lang),
         "type": "riskmap:incident", "lon": ex.center[0], "lat": ex.center[1],
         "rings": rings_geo, "checkpoints": {"type": "FeatureCollection", "features": cps},
         "palette": palette, "fit": fit,

@@ -23,7 +23,7 @@ T = {
     "title": ("标题", "Title"), "subtitle": ("副标题（可选）", "Subtitle (optional)"),
     "paper": ("纸张", "Paper"), "orientation": ("方向", "Orientation"),
     "landscape": ("横向", "Landscape"), "portrait": ("纵向", "Portrait"),
-    "layers": ("图层", "Layers"),
+    "layers": ("图层（随地图中开启的图层）", "Layers (follow the layers switched on in the map)"),
     "tables": ("附统计表（第 2 页）", "Add a tables page (page 2)"),
     "view": ("按当前地图范围", "Use the current map extent"),
     "run": ("导出 PDF", "Export PDF"),
@@ -96,7 +96,22 @@ def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, 
     return dcc.send_bytes(pdf, _file_name(str(title))), msg
 
 
+def follow_map_layers(visible, current) -> list[str]:
+    """The print layers follow what is switched on in the map (printable layers only)."""
+    if visible is None:
+        return current
+    return [n for n in PRINT_LAYERS if n in visible]
+
+
 def register(app: dash.Dash, state: AppState) -> None:
+    @app.callback(
+        Output(ids.PDF_LAYERS, "value"),
+        Input(ids.MAP_LAYERS, "data"),
+        State(ids.PDF_LAYERS, "value"),
+    )
+    def _follow(visible, current):
+        return follow_map_layers(visible, current)
+
     @app.callback(
         Output(ids.PDF_DOWNLOAD, "data"),
         Output(ids.PDF_MESSAGE, "children"),
