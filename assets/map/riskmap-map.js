@@ -290,6 +290,12 @@
         return {color: c, weight: 2, fillColor: c, fillOpacity: 0.08, dashArray: f.properties.zone === "core" ? null : "6 4"};
       }
     }).addTo(group);
+    if (msg.downwind) {
+      L.geoJSON(msg.downwind, {
+        interactive: false, renderer: renderer, pane: "rm-incident",
+        style: {color: "#2b8cbe", weight: 2, dashArray: "4 4", fillColor: "#2b8cbe", fillOpacity: 0.12}
+      }).addTo(group);
+    }
     if (msg.checkpoints) {
       L.geoJSON(msg.checkpoints, {
         pointToLayer: function (f, latlng) {

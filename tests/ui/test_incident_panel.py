@@ -105,3 +105,21 @@ def test_search_by_partial_name_then_place_there(state):
                                   radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
     point = ents.geometry.iloc[5]
     assert current["lon"] == pytest.approx(point.x) and current["lat"] == pytest.approx(point.y)
+
+
+def test_wind_direction_adds_a_downwind_area(state):
+    from ui.panels.incident import parse_wind
+
+    assert parse_wind("") is None and parse_wind(" 90 ") == 90.0 and parse_wind("360") == 0.0
+    with pytest.raises(ValueError, match="0–360"):
+        parse_wind("400")
+    current, _, _, msg, result, command = place(
+        state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text="114.05",
+        lat_text="22.60", radii_text="1,5,10", saved_id=None, tab="incident", lang="zh",
+        wind_text="90")
+    assert current["wind_from_deg"] == 90.0
+    ring = command["downwind"]["geometry"]["coordinates"][0]
+    # wind from the east: the area lies west of the incident
+    assert max(lon for lon, _ in ring) <= 114.05 + 1e-6
+    assert min(lon for lon, _ in ring) < 114.05 - 0.05
+    assert any(getattr(c, "id", None) == "inc-downwind" for c in result.children)

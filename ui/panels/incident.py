@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import dash
+import shapely
 from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
 
 from data.export import export_bytes
@@ -58,6 +59,14 @@ T = {
     "nothing": ("请先放置事故点", "Place an incident first"),
     "center": ("事故点", "Incident"),
     "rings": ("警戒圈", "Cordon rings"),
+    "wind": ("风向（来向，度；可选，用于下风向防护区）",
+             "Wind from (degrees; optional, for the downwind protective-action area)"),
+    "downwind": ("下风向防护区", "Downwind protective-action area"),
+    "downwind_text": ("风自 {w:g}° 吹来，下风向 {d:g} km 内：企业 红{red}/橙{orange}/黄{yellow}/蓝{blue}，"
+                      "重大危险源 {major}，避难场所 {shelters}",
+                      "Wind from {w:g}°, within {d:g} km downwind: enterprises red {red} / orange "
+                      "{orange} / yellow {yellow} / blue {blue}, major hazards {major}, "
+                      "shelters {shelters}"),
     "name": ("名称", "Name"), "grade": ("等级", "Grade"), "distance": ("距离 (m)", "Distance (m)"),
     "direction": ("方位", "Direction"), "industry": ("行业", "Industry"),
     "capacity": ("容量", "Capacity"), "road": ("道路", "Road"), "kind": ("类型", "Kind"),
@@ -91,6 +100,20 @@ def parse_radii_km(text: str | None) -> tuple[float, ...]:
         raise ValueError(msg) from None
 
 
+def parse_wind(text) -> float | None:
+    """Wind direction (from, degrees clockwise from north) or None when left empty."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 360:
+        msg = f"风向须为 0–360 度 / wind direction must be 0–360 degrees, got {text!r}"
+        raise ValueError(msg)
+    return value % 360
+
+
 def _saved_options(state: AppState, lang: str) -> list[dict]:
     out = []
     for inc in _store(state).list():
@@ -118,6 +141,9 @@ def layout(state: AppState, lang: str) -> html.Div:
         ]),
         html.Label(tt("radii", lang)),
         dcc.Input(id=ids.INC_RADII, type="text", value="1,5,10", debounce=True),
+        html.Label(tt("wind", lang)),
+        dcc.Input(id=ids.INC_WIND, type="text", value="", debounce=True, placeholder="—",
+                  style={"width": "80px"}),
         html.Div(className="row", children=[
             html.Div([html.Label(tt("type", lang)),
                       dcc.Dropdown(id=ids.INC_TYPE, clearable=False, value="hazmat",
@@ -204,6 +230,11 @@ def result_view(ex, lang: str) -> html.Div:
     children = [
         html.H3(f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}"),
         html.H3(tt("zones", lang)), _zone_table(ex, lang),
+        *([html.P(tt("downwind_text", lang).format(
+            w=ex.downwind["wind_from_deg"], d=ex.downwind["distance_m"] / 1000,
+            major=ex.downwind["major_hazard"], shelters=ex.downwind["shelters"],
+            **ex.downwind["enterprises"]), id="inc-downwind", className="hint")]
+          if ex.downwind else []),
         html.H3(f"{tt('priority', lang)} · {len(ex.priority_enterprises):,}"),
         _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
                      ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
@@ -241,7 +272,14 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
     palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
     legend = [[palette.get(z.zone, "#d7191c"), f"{z.name(lang)} {_fmt_range(z.inner_m, z.outer_m)}",
                z.zone != "core"] for z in ex.zones]
+    downwind = None
+    if ex.downwind:
+        downwind = {"type": "Feature", "properties": {"label": tt("downwind", lang)},
+                    "geometry": json.loads(shapely.to_geojson(
+                        shapely.set_precision(ex.downwind["geometry"], 1e-6)))}
+        legend.append(["#2b8cbe", tt("downwind", lang), True])
     return {
+        "downwind": downwind,
         "legend": legend, "legendTitle": tt("rings", lang),
         "type": "riskmap:incident", "lon": ex.center[0], "lat": ex.center[1],
         "rings": rings_geo, "checkpoints": {"type": "FeatureCollection", "features": cps},
@@ -250,15 +288,15 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
     }
 
 
-def compute(state: AppState, lon: float, lat: float, radii_m) -> Any:
+def compute(state: AppState, lon: float, lat: float, radii_m, wind: float | None = None) -> Any:
     ds = state.dataset
     lon, lat, radii = validate_incident(lon, lat, radii_m, region=ds.region)
     return exposure(exposure_index(state), (lon, lat), radii_m=radii,
-                    population=ds.raster_path("population"))
+                    population=ds.raster_path("population"), wind_from_deg=wind)
 
 
 def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_text,
-          radii_text, saved_id, tab: str | None, lang: str):
+          radii_text, saved_id, tab: str | None, lang: str, wind_text=None):
     """Callback body. Returns (current, lon, lat, message, result, map command)."""
     nothing = dash.no_update
     if trigger == ids.INC_CLEAR:
@@ -266,6 +304,7 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
     fit = True
     try:
         radii = parse_radii_km(radii_text)
+        wind = parse_wind(wind_text)
         if trigger == ids.MAP_CLICK:
             if tab != "incident" or not click:
                 return (nothing,) * 6
@@ -293,10 +332,12 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
                 raise ValueError(
                     f"经纬度须为数字 / longitude and latitude must be numbers, got "
                     f"{lon_text!r}, {lat_text!r}") from None
-        ex = compute(state, lon, lat, radii)
+        ex = compute(state, lon, lat, radii, wind)
     except (ValueError, KeyError, IndexError) as exc:
         return nothing, nothing, nothing, html.Span(str(exc), className="error"), nothing, nothing
     current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m)}
+    if wind is not None:
+        current["wind_from_deg"] = wind
     return (current, f"{ex.center[0]:.6f}", f"{ex.center[1]:.6f}", "",
             result_view(ex, lang), map_message(ex, lang, fit=fit))
 
@@ -313,6 +354,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         Input(ids.INC_SEARCH, "value"),
         Input(ids.INC_LOCATE, "n_clicks"),
         Input(ids.INC_RADII, "value"),
+        Input(ids.INC_WIND, "value"),
         Input(ids.INC_OPEN, "n_clicks"),
         Input(ids.INC_CLEAR, "n_clicks"),
         State(ids.INC_LON, "value"),
@@ -322,10 +364,14 @@ def register(app: dash.Dash, state: AppState) -> None:
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _place(click, search, _locate, radii_text, _open, _clear, lon, lat, saved, tab, lang):
-        return place(state, trigger=ctx.triggered_id, click=click, search=search, lon_text=lon,
+    def _place(click, search, _locate, radii_text, wind, _open, _clear, lon, lat, saved, tab,
+               lang):
+        trigger = ctx.triggered_id
+        if trigger == ids.INC_WIND:
+            trigger = ids.INC_RADII  # a new wind direction recomputes the current incident
+        return place(state, trigger=trigger, click=click, search=search, lon_text=lon,
                      lat_text=lat, radii_text=radii_text, saved_id=saved, tab=tab,
-                     lang=norm_lang(lang))
+                     lang=norm_lang(lang), wind_text=wind)
 
     @app.callback(
         Output(ids.INC_SEARCH, "options"),
@@ -404,7 +450,8 @@ def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, l
 def export_download(state: AppState, *, fmt: str, current, lang: str):
     if not current:
         return dash.no_update, html.Span(tt("nothing", lang), className="error")
-    ex = compute(state, current["lon"], current["lat"], current["radii_m"])
+    ex = compute(state, current["lon"], current["lat"], current["radii_m"],
+                 current.get("wind_from_deg"))
     data = export_bytes(ex, "zip" if fmt == "csv" else fmt)
     ext = {"geojson": "geojson", "kml": "kml", "csv": "zip"}[fmt]
     name = f"incident_{current['lon']:.4f}_{current['lat']:.4f}.{ext}"
