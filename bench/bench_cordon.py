@@ -26,19 +26,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import cached_sample  # noqa: E402 - bench/ is on sys.path when run as a script
+
 from data.dataset import Dataset  # noqa: E402
 from risk.cordon import ExposureIndex, exposure  # noqa: E402
 
 
 def _sample(cache: Path, n: int) -> Path:
-    from data.sample import generate_sample
-
-    root = cache / f"sample_{n}"
-    if not (root / "dataset.json").is_file():
-        t = time.perf_counter()
-        generate_sample(root, seed=42, n_enterprises=n, quiet=True)
-        print(f"  generated {n:,} enterprises in {time.perf_counter() - t:.1f} s", flush=True)
-    return root
+    return cached_sample(n, cache)
 
 
 def _ms(times: list[float]) -> str:

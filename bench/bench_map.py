@@ -29,17 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import cached_sample  # noqa: E402 - bench/ is on sys.path when run as a script
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def sample_for(n: int) -> Path:
-    from data.sample import generate_sample
-
-    out = ROOT / "bench" / "out" / f"sample-{n}"
-    if not (out / "dataset.json").is_file():
-        generate_sample(out, seed=42, n_enterprises=n, quiet=True)
-    return out
+    return cached_sample(n, ROOT / "bench" / "out")
 
 
 def bench_build(data_dir: Path, repeat: int) -> tuple[float, int]:

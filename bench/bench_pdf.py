@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import cached_sample  # noqa: E402 - bench/ is on sys.path when run as a script
+
 from data.dataset import Dataset  # noqa: E402
 from layers.fonts import print_font_path  # noqa: E402
 from layers.printmap import render_map_pdf  # noqa: E402
@@ -37,14 +39,7 @@ CASES = [
 
 
 def _sample(cache: Path, n: int) -> Path:
-    from data.sample import generate_sample
-
-    root = cache / f"sample_{n}"
-    if not (root / "dataset.json").is_file():
-        t = time.perf_counter()
-        generate_sample(root, seed=42, n_enterprises=n, quiet=True)
-        print(f"  generated {n:,} enterprises in {time.perf_counter() - t:.1f} s", flush=True)
-    return root
+    return cached_sample(n, cache)
 
 
 def main(argv: list[str] | None = None) -> int:
