@@ -42,8 +42,14 @@ lint: install
 sample: install
 	$(VENV)/bin/riskmap sample
 
+# speed and memory goals: scripts, never timed unit tests (a few minutes on 2 cores)
 bench: install install-system
 	$(PY) bench/bench_map.py
+	$(PY) bench/bench_cordon.py
+	$(PY) bench/bench_zones.py
+	$(PY) bench/bench_slope.py
+	$(PY) bench/bench_pdf.py
+	$(PY) bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) data/sample .pytest_cache

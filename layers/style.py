@@ -64,13 +64,20 @@ ROAD_STYLES: dict[str, tuple[str, float]] = {
 
 SHELTER_COLORS: dict[str, str] = {"central": "#00441b", "fixed": "#238b45", "emergency": "#74c476"}
 
-WATERLOGGING_CLASSES: tuple[tuple[float, str, tuple[str, str]], ...] = (
-    # (lower bound of max depth in cm, colour, label); see risk/ for the thresholds' sources
-    (0.0, "#c6dbef", ("积水 < 15 cm", "Ponding < 15 cm")),
-    (15.0, "#6baed6", ("积水 15–30 cm", "Ponding 15–30 cm")),
-    (30.0, "#2171b5", ("积水 30–50 cm", "Ponding 30–50 cm")),
-    (50.0, "#08306b", ("积水 ≥ 50 cm", "Ponding ≥ 50 cm")),
-)
+def _waterlogging_classes() -> tuple[tuple[float, str, tuple[str, str]], ...]:
+    """(lower bound of max depth in cm, colour, label), from the classification's thresholds
+    (:data:`risk.waterlogging.DEFAULT_THRESHOLDS_CM`, sources documented there)."""
+    from risk.waterlogging import DEFAULT_THRESHOLDS_CM
+
+    colours = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+    t = [float(v) for v in DEFAULT_THRESHOLDS_CM]
+    labels = [(f"积水 < {t[0]:g} cm", f"Ponding < {t[0]:g} cm")]
+    labels += [(f"积水 {a:g}–{b:g} cm", f"Ponding {a:g}–{b:g} cm") for a, b in zip(t, t[1:], strict=False)]
+    labels += [(f"积水 ≥ {t[-1]:g} cm", f"Ponding ≥ {t[-1]:g} cm")]
+    return tuple(zip([0.0, *t], colours, labels, strict=True))
+
+
+WATERLOGGING_CLASSES: tuple[tuple[float, str, tuple[str, str]], ...] = _waterlogging_classes()
 
 BASEMAP = {
     "sea": "#cfe3ef",  # background outside the land boundaries
