@@ -1,0 +1,55 @@
+"""Bring your own data in the browser: upload, preview and mapping, import, the map reloads."""
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+pytestmark = pytest.mark.browser
+
+CSV = (
+    "单位名称,东经,北纬,风险等级,行业类别,所属区\n"
+    "上传测试燃气公司,114.05,22.55,红,燃气,福田区\n"
+    "上传测试化工厂,113.93,22.53,较大风险,危化品,南山区\n"
+    "坏行公司,abc,22.53,一般,工贸,南山区\n"
+)
+
+
+@pytest.fixture()
+def own_app(small_sample, tmp_path):
+    from ui.app import create_app
+
+    root = tmp_path / "data"
+    shutil.copytree(small_sample, root)
+    app = create_app(root)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+
+
+def test_upload_preview_import_and_the_map_shows_the_new_data(own_app, page, tmp_path):
+    base, app = own_app
+    csv = tmp_path / "台账.csv"
+    csv.write_bytes(CSV.encode("gbk"))
+    page.goto(base + "/")
+    page.frame_locator("#map-frame").locator("html[data-map-ready='1']").wait_for(timeout=20_000)
+    page.get_by_text("数据导入").click()
+    page.locator("#imp-upload input[type=file]").set_input_files(str(csv))
+    mapping = page.locator("#imp-mapping")
+    mapping.wait_for(timeout=20_000)
+    text = mapping.inner_text()
+    assert "单位名称" in text and "name" in text and "lon" in text
+    page.click("#imp-run")
+    result = page.locator("#imp-result-body")
+    result.wait_for(timeout=30_000)
+    assert "已导入 2 行，1 行未通过" in result.inner_text()
+    # the map reloads with the two imported enterprises, without restarting the app
+    page.frame_locator("#map-frame").locator(
+        "html[data-enterprises-shown='2']").wait_for(timeout=30_000)
+    assert len(app.state.dataset.enterprises) == 2
+    with page.expect_download() as info:
+        page.click("#imp-report")
+    assert info.value.suggested_filename.endswith(".csv")
+    assert page.external_requests == []
