@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -53,7 +53,10 @@ class Dataset:
         A layer that cannot be used at all (missing required column …) is left out and its reason
         kept in :attr:`errors`; rows that fail validation are kept in :attr:`rejected`.
         """
-        store = root if hasattr(root, "read_layer") else FileStore(root or default_data_dir())
+        # Duck-typed: anything with ``read_layer`` is taken as a Store (the Protocol is not
+        # runtime-checkable, so mypy cannot narrow on hasattr alone).
+        store: Store = (cast(Store, root) if hasattr(root, "read_layer")
+                        else FileStore(root or default_data_dir()))
         meta = store.read_meta()
         layers: dict[str, gpd.GeoDataFrame] = {}
         errors: dict[str, str] = {}

@@ -46,7 +46,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -714,7 +714,8 @@ class Exposure:
 
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             part = frame if limit is None else frame.head(limit)
-            return [{k: _plain(v) for k, v in r.items()} for r in part.to_dict("records")]
+            rows = cast("list[dict[str, Any]]", part.to_dict("records"))  # column names are str
+            return [{k: _plain(v) for k, v in r.items()} for r in rows]
 
         out = {
             "center": {"lon": self.center[0], "lat": self.center[1]},

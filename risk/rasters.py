@@ -170,7 +170,10 @@ def check_same_crs(info: RasterInfo, crs: object, *, layer: str = "vector layers
         return
     if info.crs.equals(other, ignore_axis_order=True):
         return
-    same_datum = {info.crs.datum.name, other.datum.name} <= {
+    info_datum, other_datum = info.crs.datum, other.datum
+    # pyproj gives every CRS it builds from EPSG/WKT (geographic, compound, engineering …) a datum
+    assert info_datum is not None and other_datum is not None
+    same_datum = {info_datum.name, other_datum.name} <= {
         "World Geodetic System 1984",
         "World Geodetic System 1984 ensemble",
         "China 2000",
@@ -234,7 +237,7 @@ def local_metric_crs(gdf_or_bounds: object, *, equal_area: bool = False) -> CRS:
     'Transverse Mercator'
     """
     if hasattr(gdf_or_bounds, "to_crs"):
-        bounds = gdf_or_bounds.to_crs(4326).total_bounds  # type: ignore[attr-defined]
+        bounds = gdf_or_bounds.to_crs(4326).total_bounds
     else:
         bounds = np.asarray(gdf_or_bounds, dtype=float)
     if len(bounds) != 4 or not np.all(np.isfinite(bounds)):

@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import rasterio
@@ -240,7 +240,7 @@ def _slope_writer(
     fd, name = tempfile.mkstemp(prefix=f".{out_path.stem}-", suffix=".tif", dir=out_path.parent)
     os.close(fd)
     tmp = Path(name)
-    state = {"data": False, "pending": None}
+    state: dict[str, Any] = {"data": False, "pending": None}
 
     def write(dst: rasterio.io.DatasetWriter, out: np.ndarray, r0: int) -> None:
         np.copyto(out, np.float32(NODATA), where=np.isnan(out))
@@ -293,7 +293,7 @@ def write_slope(
     with _slope_writer(info, Path(out_path), compress=compress) as put:
         for r0, r1, lo, win, has_data in _blocks(info, block, 1):
             put(_slope_rows(info, r0, r1, lo, win), r0, has_data)
-    return out_path
+    return Path(out_path)
 
 
 # --------------------------------------------------------------------------- zones
@@ -343,7 +343,9 @@ def dangerous_slope_zones(
     k = max(1, round(relief_radius_m / min(cw, ch)))
     size = 2 * k + 1
     mask = np.zeros((info.height, info.width), dtype=bool)
-    idx_parts, elev_parts, slope_parts = [], [], []
+    idx_parts: list[np.ndarray] = []
+    elev_parts: list[np.ndarray] = []
+    slope_parts: list[np.ndarray] = []
     any_data = False
     stack = ExitStack()
     put = (stack.enter_context(_slope_writer(info, Path(slope_path)))
@@ -405,13 +407,13 @@ def dangerous_slope_zones(
     del acc, flat_labels
     lut = np.where(keep, np.arange(n + 1), 0).astype(np.int32)
     np.take(lut, labels, out=labels, mode="clip")  # in place; "clip" avoids a buffer copy
-    geoms: dict[int, list] = {}
+    geoms: dict[int, list[shapely.Polygon]] = {}
     for geom, value in rasterio.features.shapes(labels, mask=labels > 0, connectivity=8,
                                                 transform=info.transform):
         geoms.setdefault(int(value), []).append(polygon_from_geojson(geom))
     del labels
     polys = [shapely.union_all(geoms[key]) if len(geoms[key]) > 1 else geoms[key][0]
-             for key in keys]
+             for key in keys.tolist()]
     zones = gpd.GeoDataFrame(stats.loc[keys].reset_index(drop=True),
                              geometry=gpd.GeoSeries(polys, crs=info.crs.to_wkt()))
     zones = zones.to_crs(4326)
@@ -466,14 +468,17 @@ def polygon_from_geojson(geom: dict) -> shapely.Polygon:
     """A polygon from a GeoJSON-like mapping, converting each ring with numpy (fast for the
     many-vertex pixel outlines :func:`rasterio.features.shapes` yields)."""
     import shapely
-    rings = shapely.linearrings([np.asarray(r, dtype=float) for r in geom["coordinates"]]) \
-        if len(geom["coordinates"]) == 1 else \
-        [shapely.linearrings(np.asarray(r, dtype=float)) for r in geom["coordinates"]]
+    # the stubs cannot tell scalar from array results: one ring in, an array of one ring out
+    rings: np.ndarray | list[shapely.LinearRing] = cast(
+        np.ndarray, shapely.linearrings([np.asarray(r, dtype=float) for r in geom["coordinates"]])
+    ) if len(geom["coordinates"]) == 1 else \
+        [cast(shapely.LinearRing, shapely.linearrings(np.asarray(r, dtype=float)))
+         for r in geom["coordinates"]]
     if len(rings) == 1:
         return shapely.Polygon(rings[0])
     holes = np.empty(len(rings) - 1, dtype=object)
     holes[:] = rings[1:]
-    return shapely.polygons(rings[0], holes=holes)
+    return cast(shapely.Polygon, shapely.polygons(rings[0], holes=holes))
 
 
 def grade_zones(
@@ -498,7 +503,8 @@ def grade_zones(
 
     from risk.grades import GRADES
     h = (zones["height_m"] >= height_m[0]).astype(int) + (zones["height_m"] >= height_m[1])
-    h = np.minimum(2, h + (zones["max_angle_deg"] >= steep_deg).astype(int))
+    # np.minimum of a Series returns a Series (the stubs say ndarray)
+    h = cast("pd.Series[int]", np.minimum(2, h + (zones["max_angle_deg"] >= steep_deg).astype(int)))
     pe, en = zones["people_below"], zones["enterprises_below"]
     c = ((pe >= people[0]) | (en >= enterprises[0])).astype(int) + (
         (pe >= people[1]) | (en >= enterprises[1])

@@ -68,7 +68,7 @@ import secrets
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -78,6 +78,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from risk.grades import GRADES, GradeError, parse_grade, parse_grades
 
@@ -252,7 +253,7 @@ def _covered_by_higher(xy: np.ndarray, r: float, higher: list[tuple[cKDTree, flo
 
 def _cluster_unions(xy: np.ndarray, r: float, quad_segs: int) -> np.ndarray:
     """Union of the ``r`` buffers around ``xy``, one polygonal geometry per overlapping cluster."""
-    buffers = shapely.buffer(shapely.points(xy), r, quad_segs=quad_segs)
+    buffers = cast(np.ndarray, shapely.buffer(shapely.points(xy), r, quad_segs=quad_segs))
     if len(xy) < 2:
         return buffers
     pairs = cKDTree(xy).query_pairs(2 * r + _EPS_M, output_type="ndarray")
@@ -271,7 +272,7 @@ def _cluster_unions(xy: np.ndarray, r: float, quad_segs: int) -> np.ndarray:
     return np.asarray(out, dtype=object)
 
 
-def _tiled(parts: list[shapely.Geometry], tile_m: float, *, max_vertices: int = 256
+def _tiled(parts: list[BaseGeometry], tile_m: float, *, max_vertices: int = 256
            ) -> list[shapely.Geometry]:
     """``parts`` with each large polygon cut into ``tile_m`` squares (same area, smaller pieces).
 
@@ -403,7 +404,8 @@ def _grade_cells(counts: np.ndarray, area_km2: np.ndarray, weights: dict[str, fl
          score >= thresholds["yellow"], score > 0],
         ["red", "orange", "yellow", "blue"], default="",
     ).astype(object)
-    grade_score = np.where((total > 0) & (classes != ""), classes, None)
+    # numpy's stubs reject None as a branch value; at run time it gives an object array
+    grade_score = np.where((total > 0) & (classes != ""), classes, None)  # type: ignore[call-overload]
     out: dict[str, Any] = {"grade_max": grade_max, "grade_score": grade_score, "score": score}
     for j, col in enumerate(_COUNT_COLUMNS):
         out[col] = counts[:, j].astype(np.int64)
@@ -446,10 +448,10 @@ def _cell_polygons(keys: np.ndarray, cell_m: float, shape: str) -> np.ndarray:
     angles = np.deg2rad(30 + 60 * np.arange(7))
     ring = np.stack([cx[:, None] + size * np.cos(angles), cy[:, None] + size * np.sin(angles)],
                     axis=-1)
-    return shapely.polygons(ring)
+    return cast(np.ndarray, shapely.polygons(ring))
 
 
-def _cells_meeting(extent: shapely.Geometry, cell_m: float, shape: str) -> np.ndarray:
+def _cells_meeting(extent: BaseGeometry, cell_m: float, shape: str) -> np.ndarray:
     """Keys of every cell that intersects ``extent`` (metric CRS)."""
     xmin, ymin, xmax, ymax = extent.bounds
     if shape == "square":
@@ -467,7 +469,7 @@ def _cells_meeting(extent: shapely.Geometry, cell_m: float, shape: str) -> np.nd
     return keys[shapely.intersects(extent, cells)]
 
 
-def _extent_geometry(extent: Any, metric: pyproj.CRS) -> shapely.Geometry:
+def _extent_geometry(extent: Any, metric: pyproj.CRS) -> BaseGeometry:
     if isinstance(extent, (gpd.GeoDataFrame, gpd.GeoSeries)):
         if extent.crs is None:
             raise ValueError("`extent` has no CRS; expected EPSG:4326 or any CRS that is set")
