@@ -227,9 +227,9 @@ def resolve_mapping(
     target of ``""`` drops the column. Returns ``(mapping, warnings)``; a target that is not a
     column of ``layer`` raises :class:`MappingError` listing the valid ones.
     """
-    columns = [str(c) for c in columns]
+    names: list[str] = [str(c) for c in columns]
     valid = targets_for(layer)
-    by_key = {normalise_header(c): c for c in reversed(columns)}
+    by_key = {normalise_header(c): c for c in reversed(names)}
     warnings: list[str] = []
     chosen: dict[str, str] = {}
     for label, given in (("remembered", remembered or {}), ("user", user or {})):
@@ -244,16 +244,16 @@ def resolve_mapping(
                 if label == "user":
                     warnings.append(
                         f"映射中的列 {source!r} 不在文件中 / mapping column {source!r} is not in the "
-                        f"file (columns: {', '.join(columns)})"
+                        f"file (columns: {', '.join(names)})"
                     )
                 continue
             chosen[column] = target
     taken = {t for t in chosen.values() if t}
-    for column, target in guess_mapping(columns, layer).items():
+    for column, target in guess_mapping(names, layer).items():
         if column not in chosen and target not in taken:
             chosen[column] = target
             taken.add(target)
-    mapping = {c: chosen[c] for c in columns if chosen.get(c)}
+    mapping = {c: chosen[c] for c in names if chosen.get(c)}
     seen: dict[str, str] = {}
     for column, target in mapping.items():
         if target in seen:

@@ -20,7 +20,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -160,16 +160,17 @@ def to_kml(result: Exposure, *, title: str | None = None) -> bytes:
     _sub(zones_folder, "name", "警戒分区 Cordon zones")
     table = result.zone_table().set_index("zone")
     for zone, geom in zip(result.zones, result.rings.geometry, strict=True):
-        row = table.loc[zone.zone]
-        counts = " ".join(f"{g.short_zh}{int(row[g.value])}" for g in GRADES)
-        pop = "—" if row["population"] is None or pd.isna(row["population"]) else (
-            f"{int(row['population'])}"
+        # "zone" values are unique, so .loc gives one row (a Series), never a DataFrame
+        zone_row = cast("pd.Series", table.loc[zone.zone])
+        counts = " ".join(f"{g.short_zh}{int(zone_row[g.value])}" for g in GRADES)
+        pop = "—" if zone_row["population"] is None or pd.isna(zone_row["population"]) else (
+            f"{int(zone_row['population'])}"
         )
         desc = (
             f"{zone.name_zh} {zone.name_en}: {zone.inner_m / 1000:g}–{zone.outer_m / 1000:g} km; "
-            f"企业 enterprises {counts}; 重大危险源 major hazards {int(row['major_hazard'])}; "
-            f"避难场所 shelters {int(row['shelters'])} (容量 capacity "
-            f"{int(row['shelter_capacity'])}); 人口 population {pop}"
+            f"企业 enterprises {counts}; 重大危险源 major hazards {int(zone_row['major_hazard'])}; "
+            f"避难场所 shelters {int(zone_row['shelters'])} (容量 capacity "
+            f"{int(zone_row['shelter_capacity'])}); 人口 population {pop}"
         )
         pm = _sub(zones_folder, "Placemark")
         _sub(pm, "name", f"{zone.name_zh} {zone.inner_m / 1000:g}–{zone.outer_m / 1000:g} km")

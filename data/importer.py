@@ -46,6 +46,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -320,6 +321,7 @@ def _table_layer(
 ) -> tuple[gpd.GeoDataFrame, list[dict], np.ndarray, list[str]]:
     """Schema columns + point geometry from a table; coordinate problems per position."""
     frame = raw.frame
+    assert frame is not None  # a table always has a frame
     n = len(frame)
     rows = raw.rows
     inverse = {t: s for s, t in mapping.items()}
@@ -416,7 +418,9 @@ def _table_layer(
             f"{system.describe()}); wrong --crs?"))
     ok &= ~outside
     pre_bad |= ~ok
-    geometry = shapely.points(np.where(pre_bad, np.nan, lon), np.where(pre_bad, np.nan, lat))
+    geometry = cast(  # arrays in, so an array of points out
+        np.ndarray, shapely.points(np.where(pre_bad, np.nan, lon), np.where(pre_bad, np.nan, lat))
+    )
     geometry[pre_bad] = None
     columns = {}
     for target in LAYERS[layer].columns:
@@ -524,6 +528,7 @@ def _prepare(
     """Map, convert and validate; returns (accepted, rejected, accepted rows, mapping, warnings,
     crs description)."""
     system = parse_crs(crs)
+    assert raw.frame is not None  # not a raster, so read_source gave a frame
     geometry = raw.frame.geometry.name if isinstance(raw.frame, gpd.GeoDataFrame) else None
     columns = [c for c in raw.frame.columns if c != geometry]
     used, warnings = resolve_mapping(columns, layer, user=mapping, remembered=remembered)
@@ -545,7 +550,8 @@ def _prepare(
                if "id" in gdf.columns else pd.Series([""] * len(gdf), dtype=object))
         blank = (ids == "").to_numpy()
         if blank.any():
-            ids[blank] = [f"{layer[:3]}-{digest}-{r}" for r in rows[blank]]
+            # pandas-stubs reject a list as the value of a masked assignment; pandas takes it
+            ids[blank] = [f"{layer[:3]}-{digest}-{r}" for r in rows[blank]]  # type: ignore[call-overload]
             if "id" in gdf.columns:
                 warnings.append(f"{int(blank.sum())} 行无编号，已自动生成 / {int(blank.sum())} "
                                 f"rows had no id; ids like {layer[:3]}-{digest}-<row> were given")
@@ -773,6 +779,7 @@ def _crs_hint(raw: RawSource, mapping: dict[str, str]) -> tuple[str | None, str]
     inverse = {t: s for s, t in mapping.items()}
     if "lon" not in inverse or "lat" not in inverse:
         return None, ""
+    assert raw.frame is not None  # a table always has a frame
     x = parse_numbers(raw.frame[inverse["lon"]].head(200))
     y = parse_numbers(raw.frame[inverse["lat"]].head(200))
     ok = ~(np.isnan(x) | np.isnan(y))
@@ -820,6 +827,7 @@ def preview(
                        detected_crs_hint=None, format="geotiff", total_rows=1,
                        warnings=raw.warnings)
     frame = raw.frame
+    assert frame is not None  # only rasters (returned above) have no frame
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     columns = [str(c) for c in frame.columns if c != geometry]
     root = getattr(store, "root", None) if store is not None else None

@@ -161,6 +161,7 @@ class IncidentStore:
                     (item.created or _now(), item.lon, item.lat, json.dumps(list(item.radii_m)),
                      item.type, item.note),
                 )
+                assert cur.lastrowid is not None  # set by the INSERT just executed
                 ids.append(int(cur.lastrowid))
         return ids
 

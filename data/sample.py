@@ -27,6 +27,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +39,7 @@ import shapely
 import shapely.geometry
 from rasterio.transform import Affine
 from scipy import ndimage
+from shapely.geometry.base import BaseGeometry
 
 from data import BOUNDARIES_DIR, SAMPLE_DIR
 from data.store import FileStore
@@ -494,7 +496,7 @@ def _make_slopes(
     py = m[:, None] + u * np.sin(turn) + v * np.cos(turn)
     ring = np.stack([px, py], axis=-1)
     ring = np.concatenate([ring, ring[:, :1]], axis=1)
-    polygons = _to_wgs(shapely.polygons(ring), to_wgs)
+    polygons = _to_wgs(cast(np.ndarray, shapely.polygons(ring)), to_wgs)  # ring is 3-D: an array
     centre = shapely.get_coordinates(shapely.point_on_surface(polygons))
     district = _districts_at(centre[:, 0], centre[:, 1], districts)
     height = 8.0 + 52.0 * rng.beta(1.6, 3.0, N_SLOPES)
@@ -591,7 +593,7 @@ def _wiggly(rng: np.random.Generator, start: np.ndarray, end: np.ndarray, *, jit
     return line + offset[:, None] * normal
 
 
-def _highland(dem: np.ndarray, grid: _Grid, *, above_m: float = HIGHLAND_M) -> shapely.Geometry:
+def _highland(dem: np.ndarray, grid: _Grid, *, above_m: float = HIGHLAND_M) -> BaseGeometry:
     """Polygons (EPSG:4326) where the DEM, max-pooled over 4x4 cells, rises above ``above_m``."""
     f = 4
     h, w = dem.shape[0] // f, dem.shape[1] // f
@@ -603,8 +605,8 @@ def _highland(dem: np.ndarray, grid: _Grid, *, above_m: float = HIGHLAND_M) -> s
 
 
 def _make_roads(
-    rng: np.random.Generator, districts: gpd.GeoDataFrame, land: shapely.Geometry,
-    highland: shapely.Geometry, to_utm: pyproj.Transformer, to_wgs: pyproj.Transformer,
+    rng: np.random.Generator, districts: gpd.GeoDataFrame, land: BaseGeometry,
+    highland: BaseGeometry, to_utm: pyproj.Transformer, to_wgs: pyproj.Transformer,
 ) -> gpd.GeoDataFrame:
     from scipy.sparse.csgraph import minimum_spanning_tree
 
@@ -640,7 +642,8 @@ def _make_roads(
     geoms = _to_wgs(np.array([shapely.linestrings(line) for _, line in lines]), to_wgs)
     classes = np.array([c for c, _ in lines], dtype=object)
     grid_road = np.isin(classes, ["primary", "secondary"])
-    area = np.where(grid_road, shapely.difference(land, highland), land)  # grid roads avoid hills
+    # grid roads avoid hills; numpy's stubs take no geometry scalars (they broadcast at runtime)
+    area = np.where(grid_road, shapely.difference(land, highland), land)  # type: ignore[call-overload]
     clipped = shapely.intersection(geoms, area)
     parts, index = shapely.get_parts(clipped, return_index=True)
     keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)

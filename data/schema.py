@@ -28,6 +28,7 @@ Rasters: ``dem`` (GeoTIFF, metres above sea level) and ``population`` (GeoTIFF, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -271,6 +272,7 @@ def validate_layer(
             )
 
     out = {}
+    reason: str | pd.Series
     for column, kind in spec.columns.items():
         if column not in frame.columns:
             out[column] = pd.Series([_DEFAULTS.get(kind, "")] * len(frame), index=frame.index)
@@ -304,7 +306,10 @@ def validate_layer(
         if region is not None and spec.check_region and usable.any():
             probe = geom[usable].representative_point()
             inside = pd.Series(True, index=frame.index)
-            inside[usable] = shapely.contains_xy(region, *shapely.get_coordinates(probe).T)
+            # x and y are arrays, so contains_xy gives an array (the stubs pick the scalar overload)
+            inside[usable] = cast(
+                "np.ndarray", shapely.contains_xy(region, *shapely.get_coordinates(probe).T)
+            )
             reject(~inside, "geometry", geom.astype(object).map(lambda g: g.wkt[:60] if g else ""),
                    "outside the dataset's region")
     if "name" in spec.columns and "name" in frame.columns:
