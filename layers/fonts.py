@@ -26,6 +26,10 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "FontNotFoundError",
@@ -84,15 +88,15 @@ def cjk_font_path() -> Path:
             msg = f"${ENV_VAR} must name a TrueType font file, got {env!r} (no such file)"
             raise FontNotFoundError(msg)
         return path
-    path = _zhplot_font()
-    if path is None:
+    bundled = _zhplot_font()
+    if bundled is None:
         msg = (
             f"中文字体缺失 / CJK font not found: expected {FONT_FILE} in the installed 'zhplot' "
             "package; run `make install` (or `pip install zhplot`), or set "
             f"${ENV_VAR} to a TrueType (.ttf) font file"
         )
         raise FontNotFoundError(msg)
-    return path
+    return bundled
 
 
 def _print_charset() -> list[int]:
@@ -193,7 +197,7 @@ def register_cjk_font() -> str:
     return _register(str(cjk_font_path()))
 
 
-def print_rc(*, fast: bool = True) -> dict[str, object]:
+def print_rc(*, fast: bool = True) -> dict[RcKeyType, object]:
     """rcParams for print maps: the CJK font first, TrueType (Type 42) embedding, vector output.
 
     With ``fast``, the cached print subset (:func:`print_font_path`) comes first and the full

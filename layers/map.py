@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from data.dataset import Dataset
@@ -100,8 +100,9 @@ class OfflineMap(folium.Map):
 
 def _data_block(fmap: folium.Map, value: Any) -> str:
     """Put ``value`` in the page as a JSON data block; return the JS expression that reads it."""
-    block_id = f"rm-data-{len(fmap.get_root().html._children)}"
-    fmap.get_root().html.add_child(
+    root = cast(Figure, fmap.get_root())  # a folium.Map's root is always its Figure
+    block_id = f"rm-data-{len(root.html._children)}"
+    root.html.add_child(
         Element(f'<script type="application/json" id="{block_id}">{safe_json(value)}</script>'),
         name=block_id,
     )
@@ -319,15 +320,16 @@ def build_analyst_map(
         attribution_control=True,
     )
     fmap.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])
-    fmap.get_root().header.add_child(
+    cast(Figure, fmap.get_root()).header.add_child(
         Element('<meta name="referrer" content="no-referrer">'), name="rm_referrer"
     )
 
     if "districts" in layers and len(districts):
         s = STYLES["districts"]
         geo = _round_geojson(districts, columns=["name", "name_en"], simplify=0.0001)
-        opts = {"style": {"color": s.color, "weight": s.weight, "dashArray": s.dash,
-                          "fillColor": BASEMAP["land"], "fillOpacity": 1.0}}
+        opts: dict[str, Any] = {"style": {"color": s.color, "weight": s.weight,
+                                          "dashArray": s.dash, "fillColor": BASEMAP["land"],
+                                          "fillOpacity": 1.0}}
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang), key="districts").add_to(fmap)
         pts = districts.geometry.representative_point()

@@ -20,13 +20,14 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from pyproj import CRS, Geod, Proj, Transformer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 __all__ = [
     "PAPER_MM",
@@ -256,9 +257,9 @@ class PageLayout:
     scale: float  # font scale: 1 for A4, √2 for A3
     portrait: bool
 
-    def frac(self, box: tuple[float, float, float, float]) -> list[float]:
+    def frac(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         w, h = self.page_mm
-        return [box[0] / w, box[1] / h, box[2] / w, box[3] / h]
+        return (box[0] / w, box[1] / h, box[2] / w, box[3] / h)
 
 
 def page_layout(paper: str, orientation: str, *, subtitle: bool) -> PageLayout:
@@ -348,10 +349,11 @@ def tables_figure(layout: PageLayout, title: str, tables: list[tuple[str, list[s
             rows = rows[: room - 1] + [["…"] * len(header)]
         height = row_h * (len(rows) + 2)
         fig.text(left, top, caption, ha="left", va="top", fontsize=10.5 * s)
-        ax = fig.add_axes([left, top - 6 * s / h - height, width, height])
+        ax = fig.add_axes((left, top - 6 * s / h - height, width, height))
         ax.axis("off")
+        # Table documents bbox as "Bbox or [xmin, ymin, width, height]"; the stub has Bbox only
         table = ax.table(cellText=rows, colLabels=header, loc="upper center", cellLoc="center",
-                         bbox=[0, 0, 1, 1])
+                         bbox=[0, 0, 1, 1])  # type: ignore[arg-type]
         table.auto_set_font_size(False)
         table.set_fontsize(7.5 * s)
         table.auto_set_column_width(list(range(len(header))))
@@ -406,7 +408,8 @@ def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
                            color="#333333", linespacing=1.35, transform=panel.transAxes)
     if not legend.entries:
         return
-    renderer = panel.figure.canvas.get_renderer()
+    # the figure has an Agg canvas (render_map_pdf attaches one to measure text with)
+    renderer = cast("FigureCanvasAgg", panel.figure.canvas).get_renderer()
     box = panel.get_window_extent(renderer)
     info_box = info_text.get_window_extent(renderer)
     if layout.portrait:

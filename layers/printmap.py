@@ -22,7 +22,7 @@ import math
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +66,9 @@ from risk.grades import GRADES, Grade, GradeError, parse_grade
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from shapely.geometry.base import BaseGeometry
+
+    from risk.cordon import Exposure
 
 __all__ = [
     "PrintMapError",
@@ -200,7 +203,8 @@ def _check_industries(values: Iterable[str] | str | None, present: pd.Series) ->
     from data.schema import INDUSTRIES
 
     valid = list(dict.fromkeys([*INDUSTRIES, *sorted(set(present.dropna().astype(str)) - {""})]))
-    out, unknown = [], []
+    out: list[str] = []
+    unknown: list[str] = []
     for value in values:
         text = str(value).strip()
         match = next((v for v in valid if text.lower() in (v.lower(),
@@ -266,6 +270,7 @@ def _filter_to_districts(gdf: gpd.GeoDataFrame, chosen: list[str],
 def incident_rings(lon: float, lat: float, radii_m: Sequence[float]) -> gpd.GeoDataFrame:
     """Rings around an incident: ``risk.cordon.cordon_rings`` when available, else local AEQD
     buffers (columns ``zone, name_zh, name_en, inner_m, outer_m, geometry``, EPSG:4326)."""
+    cordon_rings: Callable[..., gpd.GeoDataFrame] | None
     try:
         from risk.cordon import cordon_rings  # another module; optional until it lands
     except ImportError:
@@ -312,6 +317,7 @@ def map_view(extent: Sequence[float], *, paper: str = "A4", orientation: str = "
     """The frame :func:`render_map_pdf` draws for lon/lat ``extent`` = (west, south, east, north):
     the smallest round scale showing all of it, centred on it, in its UTM zone."""
     bbox = _check_extent(extent)
+    assert bbox is not None  # _check_extent returns None only for extent=None
     paper = _check_choice("paper", paper, PAPER_MM)
     orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
     return _fit_view(bbox, map_crs(bbox), page_layout(paper, orientation, subtitle=subtitle))
@@ -528,7 +534,7 @@ def _draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, fl
                edgecolors="white", linewidths=0.8, zorder=16)
 
 
-def _draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: shapely.Geometry,
+def _draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeometry,
                           fontsize: float, lang: str) -> None:
     import matplotlib.patheffects as pe
 
@@ -630,6 +636,7 @@ def _ring_tables(dataset: Any, rings: gpd.GeoDataFrame, incident: _Incident,
                  ) -> list[tuple[str, list[str], list[list[str]]]]:
     """Exposure per ring: from :func:`risk.cordon.exposure` (all data, population included) when
     that module is installed, else counted here from the layers shown."""
+    exposure: Callable[..., Exposure] | None
     try:
         from risk.cordon import exposure
     except ImportError:
@@ -848,7 +855,7 @@ class _print_context:
         self._ctx = matplotlib.rc_context(print_rc())
         self._ctx.__enter__()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._ctx.__exit__(*exc)
 
 
@@ -872,8 +879,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, bbox: tuple[float, ...],
-            crs: Any, title: str, subtitle: str | None, paper: str, orientation: str, lang: str,
+def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *,
+            bbox: tuple[float, float, float, float], crs: Any, title: str,
+            subtitle: str | None, paper: str, orientation: str, lang: str,
             chosen: list[str], rings: gpd.GeoDataFrame | None, incident: _Incident | None,
             zones: gpd.GeoDataFrame | None, tables_page: bool, date: dt.date) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg

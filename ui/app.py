@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import dash
 import flask
 from dash import ClientsideFunction, Input, Output, dcc, html
+from dash.development.base_component import Component
 
 from layers.map import build_analyst_map, enterprise_detail
 from ui import ids
@@ -39,7 +40,7 @@ def _header(state: AppState, lang: str) -> html.Header:
     ds = state.dataset
     other = "en" if lang == "zh" else "zh"
     title = ds.meta.get("title_en" if lang == "en" else "title") or ds.title
-    children = [
+    children: list[Component] = [
         html.Div([html.H1(tr("app_title", lang)), html.Span(tr("app_subtitle", lang),
                                                            className="subtitle")]),
         html.Div(str(title), className="dataset-title"),
@@ -104,7 +105,8 @@ def _request_lang() -> str:
     value = flask.request.args.get("lang")
     if value is None and flask.request.referrer:
         query = parse_qs(urlparse(flask.request.referrer).query)
-        value = (query.get("lang") or [None])[0]
+        langs = query.get("lang")
+        value = langs[0] if langs else None
     return norm_lang(value)
 
 
@@ -114,6 +116,9 @@ class RiskDash(dash.Dash):
     The browser starts loading the map at once, in parallel with Dash's own scripts, instead of
     after Dash has rendered the layout: first paint comes about a second earlier.
     """
+
+    state: AppState
+    """Set by :func:`create_app` (for tests and the CLI)."""
 
     def interpolate_index(self, **kwargs):
         lang = _request_lang()
@@ -162,7 +167,8 @@ def create_app(data_dir: Path, *, warm: bool = True, dataset=None) -> dash.Dash:
         serve_locally=True,
         compress=True,
         suppress_callback_exceptions=True,
-        update_title=None,
+        # Dash documents None as "don't update the title"; its annotation says str only
+        update_title=None,  # type: ignore[arg-type]
     )
     app.state = state  # for tests and the CLI
 

@@ -78,7 +78,8 @@ def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
         if args.lon is not None or args.lat is not None:
             raise CliError("give either --enterprise or --lon/--lat, not both")
         ent = dataset.enterprises
-        names = ent["name"].astype(str) if "name" in ent else []
+        # a Series whenever ent has rows ("name" is a required column); [] for an empty layer
+        names: Any = ent["name"].astype(str) if "name" in ent else []
         hits = ent[names.str.contains(args.enterprise, regex=False)] if len(ent) else ent
         exact = hits[hits["name"] == args.enterprise] if len(hits) else hits
         if len(exact) == 1:

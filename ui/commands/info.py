@@ -8,12 +8,15 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.dataset import Dataset
 from data.schema import LAYERS, RASTER_LAYERS
 from risk.grades import GRADES
 from ui.commands._common import add_data_option, load_dataset
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -74,7 +77,8 @@ def describe_dataset(dataset: Dataset) -> dict[str, Any]:
     table = ent.groupby(["district", "grade"]).size() if len(ent) else {}
     by_district = {d: {g: int(table.get((d, g), 0)) for g in grades} for d in order}
     rejected = dataset.rejected
-    counts = rejected.groupby("layer")["row"].nunique() if len(rejected) else {}
+    counts: pd.Series | dict[str, int] = (rejected.groupby("layer")["row"].nunique()
+                                          if len(rejected) else {})
     return {
         "data": store.describe(),
         "title": dataset.title,

@@ -189,18 +189,21 @@ def run(args: argparse.Namespace) -> int:
     subtitle = args.subtitle if args.subtitle is not None else _subtitle(args, dataset)
 
     if not args.each_district:
+        assert args.out is not None  # checked above
         _check_out(args.out)
         names = _districts(dataset, args.district) if args.district else None
         title = args.title or (f"{'、'.join(names)}{DEFAULT_TITLE}" if names and len(names) <= 3
                                else f"{DEFAULT_TITLE}")
         size = _render(dataset, args.out, title=title, subtitle=subtitle or None,
                        districts_filter=names, **options)
+        assert size is not None  # None only with skip_empty
         print(f"已写入 wrote {args.out} ({size / 1e6:.2f} MB)")
         return 0
 
     districts = dataset.districts
     if districts.empty:
         raise CliError(f"--each-district: dataset {dataset.title} has no districts layer")
+    assert args.out_dir is not None  # checked above
     folder: Path = args.out_dir
     if folder.exists() and not folder.is_dir():
         raise CliError(f"--out-dir {folder}: is a file; expected a folder")

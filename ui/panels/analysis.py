@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 from dash import Input, Output, State, dcc, html
 
@@ -116,9 +118,10 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
     shown = ents[mask]
     order = ds.districts["name"].tolist() if len(ds.districts) else None
     table = counts_by_district_grade(shown, districts=order)
+    data_attrs: dict[str, Any] = {"data-count": int(mask.sum())}
     count = html.Span([
         html.Span(tr("count", lang) + " "),
-        html.Strong(f"{int(mask.sum()):,}", id="count-value", **{"data-count": int(mask.sum())}),
+        html.Strong(f"{int(mask.sum()):,}", id="count-value", **data_attrs),
         html.Span(f" {tr('unit', lang)} / {tr('of_total', lang)} {len(ents):,}"),
     ])
     command = {"type": "riskmap:filter", **flt}

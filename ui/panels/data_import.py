@@ -141,13 +141,15 @@ def preview_view(path: Path, *, filename: str, layer: str, state: AppState, lang
                                               n=f"{pv.total_rows:,}"), className="muted"),
         *[html.Div(w, className="warning") for w in pv.warnings],
         html.H3(tt("preview", lang)),
-        dash_table.DataTable(
+        # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
+        dash_table.DataTable(  # type: ignore[attr-defined]
             columns=[{"name": c, "id": c} for c in cols], data=rows,
             style_table={"overflowX": "auto"},
             style_cell={"fontSize": "11px", "padding": "2px 4px", "maxWidth": "140px",
                         "overflow": "hidden", "textOverflow": "ellipsis"}),
         html.H3(tt("mapping", lang)),
-        dash_table.DataTable(
+        # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
+        dash_table.DataTable(  # type: ignore[attr-defined]
             id=ids.IMP_MAPPING,
             columns=[{"name": tt("source_col", lang), "id": "source"},
                      {"name": tt("target", lang), "id": "target", "presentation": "dropdown",
@@ -187,7 +189,8 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
     if len(result.rejected):
         rej = result.rejected.head(50).astype(str)
         children += [
-            dash_table.DataTable(columns=[{"name": c, "id": c} for c in rej.columns],
+            # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
+            dash_table.DataTable(columns=[{"name": c, "id": c} for c in rej.columns],  # type: ignore[attr-defined]
                                  data=rej.to_dict("records"), page_size=10, sort_action="native",
                                  style_cell={"fontSize": "11px", "textAlign": "left",
                                              "maxWidth": "200px", "whiteSpace": "normal"}),

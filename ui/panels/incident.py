@@ -185,7 +185,7 @@ def _zone_table(ex, lang: str) -> html.Table:
     rows = []
     for r in zt.to_dict("records"):
         pop = "—" if r["population"] is None else f"{r['population']:,}"
-        grades = []
+        grades: list[str | html.Span] = []
         for g in GRADES:
             if grades:
                 grades.append("/")
@@ -206,7 +206,8 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
     data = frame[[c for c, _ in columns if c in frame.columns]].copy()
     if "distance_m" in data:
         data["distance_m"] = data["distance_m"].round(0).astype(int)
-    return dash_table.DataTable(
+    # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
+    return dash_table.DataTable(  # type: ignore[attr-defined]
         id=table_id,
         columns=[{"name": name, "id": col} for col, name in columns if col in frame.columns],
         data=data.to_dict("records"),
