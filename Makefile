@@ -34,6 +34,7 @@ run: install
 
 test: install install-system
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install

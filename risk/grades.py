@@ -76,7 +76,7 @@ class Grade(str, enum.Enum):
         """The label in ``lang`` ("zh" or "en")."""
         return self.label_en if lang == "en" else self.label_zh
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: object) -> bool:
         if not isinstance(other, Grade):
             return NotImplemented
         return self.rank < other.rank

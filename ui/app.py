@@ -78,6 +78,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id=ids.MAP_CLICK),
             dcc.Store(id=ids.MAP_VIEW),
             dcc.Store(id=ids.MAP_LAYERS),
+            dcc.Store(id=ids.DATA_VERSION),
             dcc.Store(id=ids.MAP_COMMAND),
             dcc.Store(id=ids.INC_CURRENT),
             dcc.Store(id=ids.IMP_REPORT_STORE),

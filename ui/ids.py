@@ -4,6 +4,7 @@ MAP_FRAME = "map-frame"
 MAP_CLICK = "map-click"          # dcc.Store fed by assets/riskmap.js from iframe clicks
 MAP_VIEW = "map-view"            # dcc.Store: the iframe's current centre/zoom/bounds
 MAP_LAYERS = "map-layers"        # dcc.Store: dataset layers switched on in the map
+DATA_VERSION = "data-version"    # dcc.Store: set after an import; figures and options refresh
 MAP_COMMAND = "map-command"      # dcc.Store: messages posted into the iframe
 MAP_COMMAND_SINK = "map-command-sink"
 FILTER_GRADES = "filter-grades"

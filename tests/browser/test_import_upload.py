@@ -52,4 +52,7 @@ def test_upload_preview_import_and_the_map_shows_the_new_data(own_app, page, tmp
     with page.expect_download() as info:
         page.click("#imp-report")
     assert info.value.suggested_filename.endswith(".csv")
+    # the figures in the sidebar follow the new data too
+    page.get_by_text("风险分布").click()
+    page.wait_for_function("document.querySelector('#count-value').dataset.count === '2'")
     assert page.external_requests == []

@@ -32,12 +32,7 @@ def district_label(state: AppState, name: str, lang: str) -> str:
 
 
 def layout(state: AppState, lang: str) -> html.Div:
-    ds = state.dataset
-    ents = ds.enterprises
-    industries = sorted(ents["industry"].unique().tolist()) if len(ents) else []
-    districts = ds.districts["name"].tolist() if len(ds.districts) else sorted(
-        ents["district"].unique().tolist()
-    )
+    industry_options, district_options = filter_options(state, lang)
     grade_options = [
         {"label": html.Span([html.Span(className="sw", style={"background": g.color}),
                              g.label(lang)]), "value": g.value}
@@ -53,13 +48,11 @@ def layout(state: AppState, lang: str) -> html.Div:
                           persistence=True, persistence_type="session"),
             html.Label(tr("industry", lang)),
             dcc.Dropdown(id=ids.FILTER_INDUSTRIES, multi=True, placeholder=tr("all", lang),
-                         options=[{"label": _industry_label(v, lang), "value": v}
-                                  for v in industries],
+                         options=industry_options,
                          persistence=True, persistence_type="session"),
             html.Label(tr("district", lang)),
             dcc.Dropdown(id=ids.FILTER_DISTRICTS, multi=True, placeholder=tr("all", lang),
-                         options=[{"label": district_label(state, d, lang), "value": d}
-                                  for d in districts],
+                         options=district_options,
                          persistence=True, persistence_type="session"),
             dcc.Checklist(id=ids.FILTER_MAJOR,
                           options=[{"label": tr("major_only", lang), "value": "major"}],
@@ -129,7 +122,31 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
     return count, stats_chart(table, lang, names), stats_table(table, lang, names), command
 
 
+def filter_options(state: AppState, lang: str) -> tuple[list[dict], list[dict]]:
+    """Industry and district options of the data as it is now (they change after an import)."""
+    ds = state.dataset
+    ents = ds.enterprises
+    industries = sorted(ents["industry"].unique().tolist()) if len(ents) else []
+    districts = ds.districts["name"].tolist() if len(ds.districts) else sorted(
+        ents["district"].unique().tolist()
+    )
+    return (
+        [{"label": _industry_label(v, lang), "value": v} for v in industries],
+        [{"label": district_label(state, d, lang), "value": d} for d in districts],
+    )
+
+
 def register(app: dash.Dash, state: AppState) -> None:
+    @app.callback(
+        Output(ids.FILTER_INDUSTRIES, "options"),
+        Output(ids.FILTER_DISTRICTS, "options"),
+        Input(ids.DATA_VERSION, "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _on_new_data(_version, lang):
+        return filter_options(state, norm_lang(lang))
+
     @app.callback(
         Output(ids.COUNT, "children"),
         Output(ids.STATS_CHART, "children"),
@@ -139,10 +156,11 @@ def register(app: dash.Dash, state: AppState) -> None:
         Input(ids.FILTER_INDUSTRIES, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
         Input(ids.FILTER_MAJOR, "value"),
+        Input(ids.DATA_VERSION, "data"),
         State("lang", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def _on_filter(grades, industries, districts, major, lang):
+    def _on_filter(grades, industries, districts, major, _version, lang):
         return update_filters(state, grades, industries, districts, bool(major), norm_lang(lang))
 
     @app.callback(

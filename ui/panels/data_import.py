@@ -228,6 +228,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.IMP_RESULT, "children"),
         Output(ids.IMP_REPORT_STORE, "data"),
         Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Output(ids.DATA_VERSION, "data"),
         Input(ids.IMP_RUN, "n_clicks"),
         State(ids.IMP_TOKEN, "data"),
         State(ids.IMP_LAYER, "value"),
@@ -247,7 +248,8 @@ def register(app: dash.Dash, state: AppState) -> None:
         reload = ({"type": "riskmap:reload", "src": f"map/analyst.html?lang={lang}&v={state.version}"}
                   if written else dash.no_update)
         stored = base64.b64encode(report).decode() if report else None
-        return view, stored, reload
+        version = state.version if written else dash.no_update
+        return view, stored, reload, version
 
     @app.callback(
         Output(ids.IMP_REPORT_DOWNLOAD, "data"),
