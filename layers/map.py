@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import folium
@@ -36,6 +37,7 @@ from risk.grades import GRADES
 
 __all__ = [
     "OfflineMap",
+    "TileSource",
     "build_analyst_map",
     "enterprise_columns",
     "safe_json",
@@ -277,6 +279,33 @@ def legend_html(dataset: Dataset, lang: str, layers: Sequence[str]) -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True)
+class TileSource:
+    """An online or intranet XYZ tile server (``{z}/{x}/{y}`` URL template).
+
+    ``coords`` is the coordinate system the tiles are drawn in: ``"wgs84"`` (OpenStreetMap,
+    Tianditu 天地图 …) or ``"gcj02"`` (Amap/Gaode 高德, Tencent), whose imagery is offset by about
+    500 m in Shenzhen; GCJ-02 tiles are shifted back onto WGS 84 in the browser.
+    """
+
+    url: str
+    coords: str = "wgs84"
+    attribution: str = ""
+    max_zoom: int = 18
+    subdomains: str = "abc"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not all(k in self.url for k in ("{z}", "{x}", "{y}")):
+            raise ValueError(f"tile URL must contain {{z}}, {{x}} and {{y}}, got {self.url!r}")
+        if self.coords not in ("wgs84", "gcj02"):
+            raise ValueError(f"tile `coords` must be 'wgs84' or 'gcj02', got {self.coords!r}")
+
+    def options(self) -> dict[str, Any]:
+        return {"gcj02": self.coords == "gcj02", "attribution": self.attribution,
+                "maxZoom": self.max_zoom, "subdomains": self.subdomains}
+
+
 def build_analyst_map(
     dataset: Dataset,
     *,
@@ -284,6 +313,7 @@ def build_analyst_map(
     asset_base: str = "/assets",
     detail_url: str = "/api/enterprise/{i}",
     layers: Sequence[str] = LAYER_ORDER,
+    tiles: TileSource | None = None,
 ) -> OfflineMap:
     """The analyst map of ``dataset``: basemap, hazard layers, enterprises, legend, click bridge.
 
@@ -299,6 +329,10 @@ def build_analyst_map(
         Where a click on enterprise ``{i}`` (row index) fetches its details as JSON.
     layers
         Which layers to include (all by default); every included one can be switched off.
+    tiles
+        An optional online/intranet tile server drawn under everything (off by default: the
+        basemap is then drawn from the dataset alone). GCJ-02 tiles (Amap/Gaode, Tencent) are
+        shifted tile by tile onto WGS 84 so that they line up with the data.
     """
     districts = dataset.districts
     bounds = (
@@ -324,12 +358,16 @@ def build_analyst_map(
         Element('<meta name="referrer" content="no-referrer">'), name="rm_referrer"
     )
 
+    if tiles is not None:
+        _JsLayer(f"riskmap.tileLayer({safe_json(tiles.url)}, {safe_json(tiles.options())})",
+                 name=tiles.name or label(("在线底图", "Online basemap"), lang)).add_to(fmap)
     if "districts" in layers and len(districts):
         s = STYLES["districts"]
         geo = _round_geojson(districts, columns=["name", "name_en"], simplify=0.0001)
         opts: dict[str, Any] = {"style": {"color": s.color, "weight": s.weight,
                                           "dashArray": s.dash, "fillColor": BASEMAP["land"],
-                                          "fillOpacity": 1.0}}
+                                          # over web tiles only the outlines are drawn
+                                          "fillOpacity": 0.0 if tiles is not None else 1.0}}
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang), key="districts").add_to(fmap)
         pts = districts.geometry.representative_point()

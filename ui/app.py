@@ -17,7 +17,7 @@ import flask
 from dash import ClientsideFunction, Input, Output, dcc, html
 from dash.development.base_component import Component
 
-from layers.map import build_analyst_map, enterprise_detail
+from layers.map import TileSource, build_analyst_map, enterprise_detail
 from ui import ids
 from ui.i18n import norm_lang, tr
 from ui.panels import analysis, data_import, incident, printing, terrain, zones
@@ -136,20 +136,22 @@ def map_page(state: AppState, lang: str) -> str:
     def build() -> str:
         fmap = build_analyst_map(
             state.dataset, lang=lang, asset_base="../assets",
-            detail_url=f"../api/enterprise/{{i}}?lang={lang}&v={version}",
+            detail_url=f"../api/enterprise/{{i}}?lang={lang}&v={version}", tiles=state.tiles,
         )
         return fmap.get_root().render()
 
     return state.cached(("map", lang), build)
 
 
-def create_app(data_dir: Path, *, warm: bool = True, dataset=None) -> dash.Dash:
+def create_app(data_dir: Path, *, warm: bool = True, dataset=None,
+               tiles: TileSource | None = None) -> dash.Dash:
     """The Dash app serving the dataset in ``data_dir``.
 
     With ``warm`` the dataset is loaded now and the Chinese map page and the cordon index are
     built in a background thread, so the first visitor does not wait for them.
     """
     state = AppState(data_dir, dataset=dataset)
+    state.tiles = tiles
     if warm:
         state.dataset  # noqa: B018 - load (and validate) now, not on the first request
 

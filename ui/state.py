@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
+from typing import Any
 
 from data.dataset import Dataset
 
@@ -21,6 +22,8 @@ class AppState:
         self._dataset: Dataset | None = dataset
         self._version = self._fingerprint() if dataset is not None else ""
         self.cache: dict[tuple, object] = {}
+        self.tiles: Any = None
+        """Optional :class:`layers.map.TileSource` drawn under the map (None: offline basemap)."""
 
     def _fingerprint(self) -> str:
         parts = []

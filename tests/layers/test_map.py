@@ -108,3 +108,17 @@ def test_safe_json_escapes_script_breakers():
     text = safe_json({"a": "</script>\u2028&"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == {"a": "</script>\u2028&"}
+
+
+def test_tile_source_is_checked_and_only_drawn_when_given(tiny):
+    from layers.map import TileSource
+
+    with pytest.raises(ValueError, match=r"\{z\}"):
+        TileSource("http://tiles.example/{x}/{y}.png")
+    with pytest.raises(ValueError, match="gcj02"):
+        TileSource("http://t/{z}/{x}/{y}.png", coords="bd09")
+    html = _render(tiny, tiles=TileSource("http://t.example/{z}/{x}/{y}.png", coords="gcj02"))
+    assert 'riskmap.tileLayer("http://t.example/{z}/{x}/{y}.png"' in html
+    assert '"gcj02":true' in html
+    assert '"fillOpacity":0.0' in html  # the land fill would hide the tiles
+    assert "riskmap.tileLayer" not in _render(tiny)
