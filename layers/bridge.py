@@ -1,0 +1,74 @@
+"""The map bridge, Python side: the one place where the ``riskmap:*`` message names live.
+
+The analyst map is a folium page inside an iframe. The parent Dash page and the map talk by
+``postMessage``; the JavaScript side spells the same names once, in
+``assets/riskmap-messages.js`` (loaded by both pages). ``tests/layers/test_bridge.py`` checks
+that the two lists agree and that every message sent on one side has a listener on the other.
+
+Commands (Dash callbacks -> ``map-command`` store -> parent page -> map):
+
+=================  ==========================================================================
+``FILTER``         enterprise filter ``{grades, industries, districts, major}``
+``INCIDENT``       draw an incident: centre, rings GeoJSON, checkpoints
+``CLEAR_INCIDENT`` remove the incident
+``OVERLAY``        draw (or, without ``geojson``, remove) a computed overlay with id ``id``
+``FIT``            fit the map to ``bounds`` (west, south, east, north)
+``BATCH``          several commands at once (handled by the parent page)
+``RELOAD``         load the map page again from ``src`` (new data; handled by the parent)
+=================  ==========================================================================
+
+Events (map -> parent page -> ``dcc.Store``):
+
+=================  ==========================================================================
+``READY``          the map has loaded (the parent re-sends its last commands)
+``CLICK``          a click on the map or on an enterprise (``enterprise`` = its row index)
+``VIEW``           the view after a move: centre, zoom, bounds
+``LAYERS``         the overlays switched on in the layer control
+``COUNT``          how many enterprises the filter left on the map
+=================  ==========================================================================
+
+>>> command(FILTER, grades=["red"])
+{'type': 'riskmap:filter', 'grades': ['red']}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "PREFIX", "FILTER", "INCIDENT", "CLEAR_INCIDENT", "OVERLAY", "FIT", "BATCH", "RELOAD",
+    "READY", "CLICK", "VIEW", "LAYERS", "COUNT", "COMMANDS", "EVENTS", "command", "batch",
+]
+
+PREFIX = "riskmap:"
+
+# commands: Dash -> map
+FILTER = "riskmap:filter"
+INCIDENT = "riskmap:incident"
+CLEAR_INCIDENT = "riskmap:clear-incident"
+OVERLAY = "riskmap:overlay"
+FIT = "riskmap:fit"
+BATCH = "riskmap:batch"
+RELOAD = "riskmap:reload"
+
+# events: map -> Dash
+READY = "riskmap:ready"
+CLICK = "riskmap:click"
+VIEW = "riskmap:view"
+LAYERS = "riskmap:layers"
+COUNT = "riskmap:count"
+
+COMMANDS = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD)
+EVENTS = (READY, CLICK, VIEW, LAYERS, COUNT)
+
+
+def command(kind: str, **fields: Any) -> dict[str, Any]:
+    """A command for the map iframe: ``{"type": kind, **fields}``; ``kind`` must be a command."""
+    if kind not in COMMANDS:
+        raise ValueError(f"`kind` must be one of {', '.join(COMMANDS)}, got {kind!r}")
+    return {"type": kind, **fields}
+
+
+def batch(*commands: dict[str, Any]) -> dict[str, Any]:
+    """Several commands posted in one store update."""
+    return command(BATCH, commands=list(commands))

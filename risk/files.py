@@ -1,0 +1,99 @@
+"""Atomic, durable file writes: the one helper every writer of the project uses.
+
+A write goes to a temporary name in the target's own folder (``.<name>.tmp-XXXXXXXX``), is
+flushed and fsynced, then renamed over the target with :func:`os.replace`, and the folder is
+fsynced so that the rename itself survives a power cut. A failure at any point removes the
+temporary file and leaves any previous file exactly as it was: readers see the old file or the
+new one, never half of one.
+
+Permissions follow one policy: a written file gets ordinary permissions (``0666 & ~umask``, as
+``open()`` would give), or ``0600`` with ``private=True`` (uploads, anything only the app may
+read).
+
+It lives in ``risk/`` because it is the lowest floor (``ui -> layers -> data -> risk``) and
+``risk`` writes rasters too; it imports nothing of ours.
+
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+>>> write_text_atomic(target, "一 two").read_text(encoding="utf-8")
+'一 two'
+>>> with atomic_path(target) as tmp:
+...     _ = tmp.write_text("new", encoding="utf-8")
+>>> target.read_text(encoding="utf-8"), sorted(p.name for p in target.parent.iterdir())
+('new', ['out.txt'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic", "fsync_path", "TMP_MARK"]
+
+TMP_MARK = ".tmp-"
+"""Temporary files are named ``.<target name>.tmp-<hex>``: a writer killed half-way leaves one
+behind, which a later start can recognise and remove."""
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def fsync_path(path: str | os.PathLike[str]) -> None:
+    """fsync a file or a folder by path (a folder: its entries, i.e. a rename into it)."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if Path(path).is_dir() else os.O_RDONLY
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse fsync on a folder; the rename still happened
+        if not Path(path).is_dir():
+            raise
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` durably.
+
+    The temporary path does not exist yet (so that drivers such as GDAL may create it
+    themselves); whatever is written there must be a single file. On an exception the
+    temporary file is removed and the exception propagates; ``path`` is untouched.
+    """
+    target = Path(path)
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{target.name}{TMP_MARK}{secrets.token_hex(4)}"
+    try:
+        yield tmp
+        if not tmp.is_file():
+            raise FileNotFoundError(f"nothing was written to the temporary file {tmp}")
+        os.chmod(tmp, 0o600 if private else 0o666 & ~_umask())
+        fsync_path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_path(folder)
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *,
+                       private: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically and durably; returns the target path."""
+    target = Path(path)
+    with atomic_path(target, private=private) as tmp:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+    return target
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8",
+                      private: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically and durably; returns the target path."""
+    return write_bytes_atomic(path, text.encode(encoding), private=private)
