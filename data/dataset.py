@@ -14,6 +14,7 @@ import shapely
 from data import SAMPLE_DIR
 from data.schema import LAYERS, LayerError, validate_layer
 from data.store import FileStore, Store, StoreError
+from risk.crs import metric_crs
 
 __all__ = ["Dataset", "default_data_dir", "REGION_MARGIN_M"]
 
@@ -28,8 +29,9 @@ def default_data_dir() -> Path:
 
 
 def region_of(districts: gpd.GeoDataFrame, *, margin_m: float = REGION_MARGIN_M) -> shapely.Geometry:
-    """The union of the districts grown by ``margin_m`` metres (in a local UTM CRS), in EPSG:4326."""
-    metric = districts.to_crs(districts.estimate_utm_crs())
+    """The union of the districts grown by ``margin_m`` metres (in :func:`risk.crs.metric_crs`),
+    in EPSG:4326."""
+    metric = districts.to_crs(metric_crs(districts))
     grown = shapely.buffer(metric.union_all(), margin_m)
     return gpd.GeoSeries([grown], crs=metric.crs).to_crs(4326).iloc[0]
 
