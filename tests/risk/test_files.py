@@ -1,0 +1,88 @@
+"""risk/files.py: atomic, durable writes with one permission policy."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from risk import files
+from risk.files import TMP_MARK, atomic_path, write_bytes_atomic, write_text_atomic
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_write_replaces_the_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "sub" / "layer.txt"
+    write_text_atomic(target, "old")
+    write_bytes_atomic(target, "新".encode())
+    assert target.read_text(encoding="utf-8") == "新"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["layer.txt"]
+
+
+def test_a_failure_keeps_the_old_file_and_removes_the_temporary(tmp_path):
+    target = tmp_path / "layer.gpkg"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError, match="boom"), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("boom")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["layer.gpkg"]
+
+
+def test_nothing_written_is_an_error_and_keeps_the_old_file(tmp_path):
+    target = tmp_path / "a.json"
+    target.write_text("{}")
+    with pytest.raises(FileNotFoundError, match="nothing was written"), atomic_path(target):
+        pass
+    assert target.read_text() == "{}"
+
+
+def test_temporary_is_beside_the_target_with_a_recognisable_name(tmp_path):
+    target = tmp_path / "enterprises.gpkg"
+    with atomic_path(target) as tmp:
+        assert tmp.parent == tmp_path and not tmp.exists()
+        assert tmp.name.startswith(f".{target.name}{TMP_MARK}")
+        tmp.write_bytes(b"x")
+
+
+def test_file_and_folder_are_fsynced_before_and_after_the_rename(tmp_path, monkeypatch):
+    calls: list[tuple[str, bool]] = []
+    real_replace = os.replace
+
+    def fsync_path(path):
+        calls.append(("fsync", Path(path).is_dir()))
+
+    def replace(src, dst):
+        calls.append(("replace", False))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files, "fsync_path", fsync_path)
+    monkeypatch.setattr(files.os, "replace", replace)
+    write_bytes_atomic(tmp_path / "x.bin", b"1")
+    assert calls == [("fsync", False), ("replace", False), ("fsync", True)]
+
+
+def test_one_permission_policy(tmp_path):
+    old = os.umask(0o022)
+    try:
+        public = write_bytes_atomic(tmp_path / "export.csv", b"a")
+        private = write_bytes_atomic(tmp_path / "upload.csv", b"a", private=True)
+        with atomic_path(tmp_path / "driver.gpkg") as tmp:  # created by a "driver" with 0600
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.close(fd)
+    finally:
+        os.umask(old)
+    assert _mode(public) == 0o644
+    assert _mode(private) == 0o600
+    assert _mode(tmp_path / "driver.gpkg") == 0o644
+
+
+def test_fsync_path_accepts_files_and_folders(tmp_path):
+    (tmp_path / "f").write_text("x")
+    files.fsync_path(tmp_path / "f")
+    files.fsync_path(tmp_path)
