@@ -15,12 +15,16 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import rasterio
 from affine import Affine
 from pyproj import CRS, Geod
 from rasterio.windows import Window
+
+if TYPE_CHECKING:
+    import shapely
 
 __all__ = [
     "RasterError",
@@ -30,7 +34,7 @@ __all__ = [
     "metres_per_degree",
     "cell_size_m",
     "read_band",
-    "local_metric_crs",
+    "polygon_from_geojson",
 ]
 
 _GEOD = Geod(ellps="WGS84")
@@ -224,27 +228,19 @@ def read_band(info: RasterInfo, *, window: Window | None = None) -> np.ndarray:
     return data
 
 
-def local_metric_crs(gdf_or_bounds: object, *, equal_area: bool = False) -> CRS:
-    """A metric CRS centred on the data: transverse Mercator (scale factor 1 on the central
-    meridian: distance error below 3e-5 within 50 km of it) or, with ``equal_area``, Lambert
-    azimuthal equal-area (areas exact). UTM is avoided because Shenzhen straddles the
-    UTM 49/50 boundary at 114°E, where UTM's scale error reaches 0.08 % (0.15 % in area).
+def polygon_from_geojson(geom: dict) -> shapely.Polygon:
+    """A polygon from a GeoJSON-like mapping, converting each ring with numpy (fast for the
+    many-vertex pixel outlines :func:`rasterio.features.shapes` yields)."""
+    import shapely
+    # the stubs cannot tell scalar from array results: one ring in, an array of one ring out
+    rings: np.ndarray | list[shapely.LinearRing] = cast(
+        np.ndarray, shapely.linearrings([np.asarray(r, dtype=float) for r in geom["coordinates"]])
+    ) if len(geom["coordinates"]) == 1 else \
+        [cast(shapely.LinearRing, shapely.linearrings(np.asarray(r, dtype=float)))
+         for r in geom["coordinates"]]
+    if len(rings) == 1:
+        return shapely.Polygon(rings[0])
+    holes = np.empty(len(rings) - 1, dtype=object)
+    holes[:] = rings[1:]
+    return cast(shapely.Polygon, shapely.polygons(rings[0], holes=holes))
 
-    ``gdf_or_bounds`` is a GeoDataFrame/GeoSeries (any CRS) or EPSG:4326 bounds
-    ``(minx, miny, maxx, maxy)``.
-
-    >>> local_metric_crs((113.7, 22.4, 114.6, 22.9)).coordinate_operation.method_name
-    'Transverse Mercator'
-    """
-    if hasattr(gdf_or_bounds, "to_crs"):
-        bounds = gdf_or_bounds.to_crs(4326).total_bounds
-    else:
-        bounds = np.asarray(gdf_or_bounds, dtype=float)
-    if len(bounds) != 4 or not np.all(np.isfinite(bounds)):
-        raise ValueError(f"`gdf_or_bounds` must give finite EPSG:4326 bounds, got {bounds!r}")
-    lon = (bounds[0] + bounds[2]) / 2
-    lat = (bounds[1] + bounds[3]) / 2
-    if equal_area:
-        return CRS.from_proj4(f"+proj=laea +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m")
-    return CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={lon:.6f} +k=1 +x_0=0 +y_0=0 "
-                          "+datum=WGS84 +units=m")

@@ -31,8 +31,8 @@ class radius.
 Coverage
 --------
 Each populated cell of the population raster counts by its centre: it is *covered* when its
-centre lies within the service radius of at least one shelter (distances in a transverse
-Mercator CRS centred on the shelters, scale error below 3e-5 across a city — about 0.15 m on
+centre lies within the service radius of at least one shelter (distances in
+:func:`risk.crs.metric_crs` of the shelters, a transverse Mercator centred on them, scale error below 3e-5 across a city — about 0.15 m on
 5 km; checked against ``pyproj.Geod`` in the tests). A covered cell's people are the *demand*
 of the nearest shelter that covers it;
 ``shortfall = max(0, demand - capacity)``. ``people_within`` counts everybody within a shelter's
@@ -55,7 +55,8 @@ from affine import Affine
 from pyproj import CRS
 from scipy.spatial import cKDTree
 
-from risk.rasters import check_raster, check_same_crs, local_metric_crs
+from risk.crs import metric_crs
+from risk.rasters import check_raster, check_same_crs
 
 __all__ = [
     "ShelterClass",
@@ -210,10 +211,9 @@ def coverage(
     cy = t.f + t.e * (rows + 0.5)
     centres = gpd.GeoSeries(gpd.points_from_xy(cx, cy), crs=info.crs.to_wkt()).to_crs(4326)
     sh4326 = shelters.to_crs(4326)
-    metric_crs = local_metric_crs(sh4326 if len(sh4326) else gpd.GeoSeries(centres.to_numpy(),
-                                                                              crs=4326))
-    cell_xy = shapely.get_coordinates(centres.to_crs(metric_crs).to_numpy())
-    sh_xy = shapely.get_coordinates(shapely.centroid(sh4326.to_crs(metric_crs).geometry.to_numpy()))
+    metric = metric_crs(sh4326 if len(sh4326) else gpd.GeoSeries(centres.to_numpy(), crs=4326))
+    cell_xy = shapely.get_coordinates(centres.to_crs(metric).to_numpy())
+    sh_xy = shapely.get_coordinates(shapely.centroid(sh4326.to_crs(metric).geometry.to_numpy()))
 
     best_d = np.full(len(people), np.inf)
     best_s = np.full(len(people), -1)
@@ -238,7 +238,7 @@ def coverage(
 
     uncovered = np.zeros(pop.shape)
     uncovered[rows[~covered_mask], cols[~covered_mask]] = people[~covered_mask]
-    hexes = hexagon_totals(cell_xy[~covered_mask], people[~covered_mask], crs=metric_crs,
+    hexes = hexagon_totals(cell_xy[~covered_mask], people[~covered_mask], crs=metric,
                            size_m=hex_size_m)
     table = _district_table(districts, centres, people, covered_mask, sh4326, out["capacity"])
     return Coverage(

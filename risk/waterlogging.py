@@ -49,9 +49,9 @@ import shapely
 from scipy import ndimage
 from skimage.morphology import reconstruction
 
+from risk.crs import metric_crs
 from risk.grades import GRADES
-from risk.rasters import check_raster, local_metric_crs, read_band
-from risk.slopes import polygon_from_geojson
+from risk.rasters import check_raster, polygon_from_geojson, read_band
 
 __all__ = ["DEFAULT_THRESHOLDS_CM", "classify_depth", "depth_classes", "ponding_areas"]
 
@@ -154,8 +154,8 @@ def ponding_areas(
 ) -> gpd.GeoDataFrame:
     """Candidate ponding areas: filled depressions of the DEM, as EPSG:4326 polygons.
 
-    Columns: ``id, area_m2, max_depth_m, mean_depth_m, volume_m3`` (areas and volume in a UTM
-    CRS), largest maximum depth first.
+    Columns: ``id, area_m2, max_depth_m, mean_depth_m, volume_m3`` (areas and volume in the
+    equal-area CRS of :func:`risk.crs.metric_crs`), largest maximum depth first.
     """
     for name, value in (("min_depth_m", min_depth_m), ("min_area_m2", min_area_m2)):
         if not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
@@ -180,7 +180,7 @@ def ponding_areas(
         {"max_depth_m": max_d, "mean_depth_m": mean_d},
         geometry=gpd.GeoSeries(geoms, crs=info.crs.to_wkt()),
     ).to_crs(4326)
-    metric = gdf.to_crs(local_metric_crs(gdf, equal_area=True))
+    metric = gdf.to_crs(metric_crs(gdf, equal_area=True))
     gdf["area_m2"] = metric.area.to_numpy()
     gdf["volume_m3"] = gdf["area_m2"] * gdf["mean_depth_m"]
     gdf = gdf[gdf["area_m2"] >= min_area_m2].sort_values("max_depth_m", ascending=False)

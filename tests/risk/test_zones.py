@@ -15,10 +15,13 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+import risk.files
 from data.dataset import Dataset
 from risk import zones as Z
+from risk.crs import check_metric_crs, metric_crs
+from risk.zone_rules import zone_metric_crs
 from risk.zones import (
-    DEFAULT_RADII_M,
+    DEFAULT_BUFFER_M,
     admin_zones,
     grid_zones,
     influence_zones,
@@ -86,15 +89,15 @@ def geodesic_km2(geom) -> float:
 
 
 @pytest.mark.parametrize(("seed", "radii"), [
-    (1, DEFAULT_RADII_M),
-    (2, DEFAULT_RADII_M),
-    (3, DEFAULT_RADII_M),
+    (1, DEFAULT_BUFFER_M),
+    (2, DEFAULT_BUFFER_M),
+    (3, DEFAULT_BUFFER_M),
     (4, {"red": 150.0, "orange": 300.0, "yellow": 600.0, "blue": 900.0}),  # lower grades wider
 ])
 def test_influence_zones_match_naive_pipeline_and_never_overlap(seed, radii):
     ents = random_enterprises(1500, seed)
     zones = influence_zones(ents, radii_m=radii)
-    crs = ents.estimate_utm_crs()
+    crs = metric_crs(ents)
     metric = zones.to_crs(crs).set_index("grade").geometry
     ref = naive_zones(ents, radii, crs)
     assert list(zones["grade"]) == [g for g in ORDER if g in set(ents["grade"])]
@@ -172,7 +175,7 @@ def test_influence_zones_accept_a_given_metric_crs_and_refuse_degrees():
     aeqd = pyproj.CRS.from_proj4("+proj=aeqd +lat_0=22.6 +lon_0=114.1 +datum=WGS84 +units=m")
     a = influence_zones(ents, crs=aeqd)["area_km2"].sum()
     b = influence_zones(ents)["area_km2"].sum()
-    assert a == pytest.approx(b, rel=0.003)  # UTM 50N scale at 114 E is ~1.0008 (area 0.15 %)
+    assert a == pytest.approx(b, rel=0.003)  # AEQD vs the policy's TM, both near scale 1 here
     for bad in ("EPSG:4326", "EPSG:3857"):
         with pytest.raises(ValueError, match="`crs` must be a projected metric CRS"):
             influence_zones(ents, crs=bad)
@@ -207,9 +210,15 @@ def test_influence_zones_of_nothing_is_an_empty_frame():
     assert zone_summary(zones)["area_km2"].sum() == 0
 
 
-def test_default_metric_crs_is_what_geopandas_estimates():
+def test_default_metric_crs_is_the_policys():
     ents = random_enterprises(100, 9)
-    assert Z._utm_crs(ents) == ents.estimate_utm_crs()
+    policy = metric_crs(ents)
+    assert zone_metric_crs(ents, None) == policy
+    assert zone_metric_crs(ents, "EPSG:32650") == check_metric_crs("EPSG:32650")
+    assert_geodataframe_equal(grid_zones(ents, cell_m=500), grid_zones(ents, cell_m=500, crs=policy))
+    assert_geodataframe_equal(influence_zones(ents), influence_zones(ents, crs=policy))
+    extent = (113.9, 22.5, 114.0, 22.6)
+    assert zone_metric_crs(ents.iloc[:0], None, extent=extent) == metric_crs(extent)
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,12 +248,12 @@ def test_grid_hand_computed_cells_and_scores():
 def test_square_cells_are_cell_m_wide_in_metres(cell_m):
     ents = random_enterprises(500, 21)
     cells = grid_zones(ents, cell_m=cell_m)
-    metric = cells.to_crs(ents.estimate_utm_crs())
+    metric = cells.to_crs(metric_crs(ents))
     b = metric.bounds
     assert np.allclose(b["maxx"] - b["minx"], cell_m, atol=1e-6)
     assert np.allclose(b["maxy"] - b["miny"], cell_m, atol=1e-6)
     assert np.allclose(cells["area_km2"], cell_m**2 / 1e6, rtol=1e-9)
-    # on the ellipsoid the edges are cell_m within the UTM scale error (< 0.2 % here)
+    # on the ellipsoid the edges are cell_m within the metric CRS's scale error (< 0.2 % here)
     ring = np.asarray(cells.geometry.iloc[0].exterior.coords)
     _, _, edges = GEOD.inv(ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1])
     assert edges == pytest.approx(np.full(4, cell_m), rel=0.002)
@@ -256,7 +265,7 @@ def test_hex_cells_are_equal_area_cell_m_across_and_hold_their_points():
     ents = random_enterprises(1500, 22)
     cell_m = 800.0
     cells = grid_zones(ents, cell_m=cell_m, shape="hex")
-    crs = ents.estimate_utm_crs()
+    crs = metric_crs(ents)
     metric = cells.to_crs(crs)
     areas = metric.area.to_numpy()
     assert np.allclose(areas, math.sqrt(3) / 2 * cell_m**2, rtol=1e-6)
@@ -282,7 +291,7 @@ def test_hex_cells_are_equal_area_cell_m_across_and_hold_their_points():
 def test_grid_counts_each_enterprise_in_the_square_holding_it():
     ents = random_enterprises(1000, 23)
     cells = grid_zones(ents, cell_m=500, weights={"red": 10}, method="score")
-    crs = ents.estimate_utm_crs()
+    crs = metric_crs(ents)
     joined = gpd.sjoin(ents.to_crs(crs), cells.to_crs(crs), predicate="within")
     assert len(joined) == len(ents)
     for grade in ORDER:
@@ -374,14 +383,14 @@ def sample(small_sample):
 def test_sample_influence_invariants(sample):
     ents = sample.enterprises
     zones = influence_zones(ents)
-    crs = ents.estimate_utm_crs()
+    crs = metric_crs(ents)
     metric = zones.to_crs(crs)
     geoms = metric.geometry.to_numpy()
     for i in range(len(geoms)):
         for j in range(i + 1, len(geoms)):
             overlap = shapely.area(shapely.intersection(geoms[i], geoms[j]))
             assert overlap <= 1e-6 * min(geoms[i].area, geoms[j].area)
-    union = naive_zones(ents, DEFAULT_RADII_M, crs)["all"]
+    union = naive_zones(ents, DEFAULT_BUFFER_M, crs)["all"]
     assert zones["area_km2"].sum() == pytest.approx(union.area / 1e6, rel=1e-6)
     assert zones["area_km2"].sum() <= union.area / 1e6 * (1 + 1e-6)
     assert zones["enterprises"].sum() == len(ents)
@@ -446,7 +455,7 @@ def test_write_zones_is_atomic(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(Z.os, "replace", broken_replace)
+    monkeypatch.setattr(risk.files.os, "replace", broken_replace)  # the writer zones use
     with pytest.raises(OSError, match="disk full"):
         write_zones(zones, target)
     assert target.read_text() == "old"
