@@ -1,7 +1,8 @@
 /* risk-map, parent page side of the map bridge (auto-loaded by Dash from assets/).
  * Messages from the map iframe (same origin) feed dcc.Stores through dash_clientside.set_props;
  * commands for the map (filters, incidents) are posted into the iframe, and re-sent when the map
- * (re)loads, so the map is never rebuilt to show them.
+ * (re)loads, so the map is never rebuilt to show them. Message names: RISKMAP_MSG
+ * (assets/riskmap-messages.js, loaded just before this file).
  */
 (function () {
   "use strict";
@@ -34,43 +35,60 @@
     if (f && f.contentWindow) { f.contentWindow.postMessage(cmd, window.location.origin); }
   }
 
+  /* events from the map, by message type */
+  var events = {};
+  function onEvent(type, handler) { events[type] = handler; }
+
+  onEvent(RISKMAP_MSG.READY, function () {
+    Object.keys(lastCommands).forEach(function (k) { send(lastCommands[k]); });
+  });
+  onEvent(RISKMAP_MSG.CLICK, function (msg) {
+    setStore("map-click", {lon: msg.lon, lat: msg.lat, zoom: msg.zoom, t: Date.now()});
+  });
+  onEvent(RISKMAP_MSG.VIEW, function (msg) {
+    setStore("map-view", {center: msg.center, zoom: msg.zoom, bounds: msg.bounds});
+  });
+  onEvent(RISKMAP_MSG.LAYERS, function (msg) { setStore("map-layers", msg.visible || []); });
+  onEvent(RISKMAP_MSG.COUNT, function (msg) {
+    var f = frame();
+    if (f) { f.setAttribute("data-shown", String(msg.shown)); }
+  });
+
   window.addEventListener("message", function (ev) {
     if (ev.origin !== window.location.origin) { return; }
     var msg = ev.data;
-    if (!msg || typeof msg.type !== "string" || msg.type.indexOf("riskmap:") !== 0) { return; }
-    if (msg.type === "riskmap:ready") {
-      Object.keys(lastCommands).forEach(function (k) { send(lastCommands[k]); });
-    } else if (msg.type === "riskmap:click") {
-      setStore("map-click", {lon: msg.lon, lat: msg.lat, zoom: msg.zoom, t: Date.now()});
-    } else if (msg.type === "riskmap:view") {
-      setStore("map-view", {center: msg.center, zoom: msg.zoom, bounds: msg.bounds});
-    } else if (msg.type === "riskmap:layers") {
-      setStore("map-layers", msg.visible || []);
-    } else if (msg.type === "riskmap:count") {
-      var f = frame();
-      if (f) { f.setAttribute("data-shown", String(msg.shown)); }
-    }
+    if (!msg || typeof msg.type !== "string" || !events.hasOwnProperty(msg.type)) { return; }
+    events[msg.type](msg);
   });
 
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    riskmap: {
-      post: function (cmd) {
-        if (!cmd || !cmd.type) { return ""; }
-        if (cmd.type === "riskmap:reload") {  // new data: load the map again (commands re-sent)
-          var f = frame();
-          if (f && cmd.src) { f.src = cmd.src; }
-          return "";
-        }
-        if (cmd.type === "riskmap:batch") {
-          (cmd.commands || []).forEach(function (c) { window.dash_clientside.riskmap.post(c); });
-          return "";
-        }
-        var key = cmd.type === "riskmap:clear-incident" ? "riskmap:incident" : cmd.type;
-        if (cmd.type === "riskmap:overlay") { key = "riskmap:overlay:" + (cmd.id || ""); }
-        lastCommands[key] = cmd;
-        send(cmd);
-        return "";
-      }
-    }
+  /* commands the parent page handles itself; every other command goes into the map */
+  var commands = {};
+  function onCommand(type, handler) { commands[type] = handler; }
+
+  onCommand(RISKMAP_MSG.RELOAD, function (cmd) {  // new data: load the map again (commands re-sent)
+    var f = frame();
+    if (f && cmd.src) { f.src = cmd.src; }
   });
+  onCommand(RISKMAP_MSG.BATCH, function (cmd) { (cmd.commands || []).forEach(post); });
+
+  // the last command of each kind is re-sent when the map (re)loads; clearing the incident
+  // replaces the incident, and each overlay id is its own kind
+  function commandKey(cmd) {
+    if (cmd.type === RISKMAP_MSG.CLEAR_INCIDENT) { return RISKMAP_MSG.INCIDENT; }
+    if (cmd.type === RISKMAP_MSG.OVERLAY) { return RISKMAP_MSG.OVERLAY + ":" + (cmd.id || ""); }
+    return cmd.type;
+  }
+
+  function post(cmd) {
+    if (!cmd || !cmd.type) { return ""; }
+    if (commands.hasOwnProperty(cmd.type)) {
+      commands[cmd.type](cmd);
+      return "";
+    }
+    lastCommands[commandKey(cmd)] = cmd;
+    send(cmd);
+    return "";
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {riskmap: {post: post}});
 })();

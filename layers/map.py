@@ -2,8 +2,9 @@
 
 The basemap is drawn from the dataset itself (district boundaries and names, roads) over a sea
 colour; enterprises are shipped as compact column arrays and drawn on one canvas
-(``assets/map/riskmap-map.js``), so 15,000 or 100,000 points cost one Python object, not one
-each. Details are fetched on click from the app (``detail_url``), which keeps the page small.
+(``assets/map/riskmap-map-enterprises.js``), so 15,000 or 100,000 points cost one Python object,
+not one each. Details are fetched on click from the app (``detail_url``), which keeps the page
+small. The page's scripts are ``MAP_SCRIPTS``, one job each, all adding to ``window.riskmap``.
 
 Every JS/CSS file the page references is served by the app itself from ``asset_base``
 (vendored Leaflet 1.9.4 in ``assets/vendor/leaflet``).
@@ -25,6 +26,7 @@ from jinja2 import Template
 
 from data.dataset import Dataset
 from data.schema import INDUSTRIES, SHELTER_TYPES
+from layers.bridge import OVERLAY, command
 from layers.style import (
     BASEMAP,
     ROAD_STYLES,
@@ -42,6 +44,7 @@ __all__ = [
     "enterprise_columns",
     "safe_json",
     "LAYER_ORDER",
+    "MAP_SCRIPTS",
     "TEXT",
 ]
 
@@ -68,6 +71,18 @@ TEXT = {
 }
 
 
+MAP_SCRIPTS = (
+    "riskmap-messages.js",  # the bridge's message names, shared with the parent Dash page
+    "map/riskmap-map-core.js",  # state, escaping, data blocks, the bridge to the parent page
+    "map/riskmap-map-layers.js",  # the dataset's small layers and the district labels
+    "map/riskmap-map-enterprises.js",  # the canvas enterprise layer, hit grid, popup, filter
+    "map/riskmap-map-overlays.js",  # computed overlays (graded zones, terrain results)
+    "map/riskmap-map-incident.js",  # incident rings, checkpoints, downwind area
+    "map/riskmap-map-tiles.js",  # optional online/intranet tiles, GCJ-02 shifted onto WGS 84
+)
+"""The map page's own scripts under ``assets/``, in load order (after Leaflet)."""
+
+
 def t(key: str, lang: str) -> str:
     return label(TEXT[key], lang)
 
@@ -90,9 +105,8 @@ class OfflineMap(folium.Map):
     def __init__(self, *args: Any, asset_base: str = "/assets", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         base = asset_base.rstrip("/")
-        self.default_js = [
-            ("leaflet", f"{base}/vendor/leaflet/leaflet.js"),
-            ("riskmap_map", f"{base}/map/riskmap-map.js"),
+        self.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")] + [
+            (f"riskmap_{i}", f"{base}/{path}") for i, path in enumerate(MAP_SCRIPTS)
         ]
         self.default_css = [
             ("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"),
@@ -112,7 +126,7 @@ def _data_block(fmap: folium.Map, value: Any) -> str:
 
 
 class _JsLayer(folium.map.Layer):
-    """A folium layer whose Leaflet object is made by one expression of ``riskmap-map.js``."""
+    """A folium layer whose Leaflet object is made by one expression of the map scripts."""
 
     _template = Template(
         """
@@ -485,7 +499,7 @@ __all__ += ["enterprise_detail", "legend_html"]
 
 def overlay_message(layer: folium.GeoJson, *, overlay_id: str, title: str,
                     legend: Sequence[tuple[str, str]], fill_opacity: float = 0.5) -> dict:
-    """A folium GeoJson layer as a ``riskmap:overlay`` command for the map iframe.
+    """A folium GeoJson layer as an ``OVERLAY`` command (``layers.bridge``) for the map iframe.
 
     The app posts it into the running map instead of re-rendering the page; the map draws the
     features on the overlay pane with the colour in each feature's ``_c`` property (or
@@ -498,5 +512,5 @@ def overlay_message(layer: folium.GeoJson, *, overlay_id: str, title: str,
         if isinstance(child, GeoJsonTooltip):
             aliases = child.aliases or child.fields
             fields = [[f, a] for f, a in zip(child.fields, aliases, strict=False)]
-    return {"type": "riskmap:overlay", "id": overlay_id, "title": title, "geojson": layer.data,
-            "fields": fields, "legend": [list(e) for e in legend], "fillOpacity": fill_opacity}
+    return command(OVERLAY, id=overlay_id, title=title, geojson=layer.data, fields=fields,
+                   legend=[list(e) for e in legend], fillOpacity=fill_opacity)

@@ -8,6 +8,7 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from data.schema import INDUSTRIES
+from layers.bridge import FILTER, command
 from risk.grades import GRADES
 from risk.stats import counts_by_district_grade, filter_mask
 from ui import ids
@@ -117,9 +118,9 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
         html.Strong(f"{int(mask.sum()):,}", id="count-value", **data_attrs),
         html.Span(f" {tr('unit', lang)} / {tr('of_total', lang)} {len(ents):,}"),
     ])
-    command = {"type": "riskmap:filter", **flt}
     names = {d: district_label(state, d, lang).split(" ")[0] for d in table.index}
-    return count, stats_chart(table, lang, names), stats_table(table, lang, names), command
+    return (count, stats_chart(table, lang, names), stats_table(table, lang, names),
+            command(FILTER, **flt))
 
 
 def filter_options(state: AppState, lang: str) -> tuple[list[dict], list[dict]]:
