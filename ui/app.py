@@ -166,7 +166,7 @@ def create_app(data_dir: Path, *, warm: bool = True, dataset=None,
         assets_folder=str(ASSETS),
         # Dash matches this against file names only: keep the map's own files (and vendored
         # Leaflet) out of the parent page; they are still served to the map iframe
-        assets_ignore=r"^(leaflet(-src)?\.(js|css)|riskmap-map\.(js|css))$",
+        assets_ignore=r"^(leaflet(-src)?\.(js|css)|riskmap-map(-[a-z]+)?\.(js|css))$",
         serve_locally=True,
         compress=True,
         suppress_callback_exceptions=True,
