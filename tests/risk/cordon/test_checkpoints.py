@@ -1,0 +1,35 @@
+"""Road checkpoints on the zone boundaries (risk/cordon/checkpoints.py)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+
+from risk.cordon import exposure
+
+GEOD = pyproj.Geod(ellps="WGS84")
+SHENZHEN = (114.0579, 22.5431)
+
+
+def test_checkpoints_where_a_road_crosses_the_5_and_10_km_boundaries(points_at):
+    lon, lat = points_at(SHENZHEN, np.array([15000.0, 15000.0]), np.array([90.0, 270.0]))
+    road = shapely.LineString([(lon[1], lat[1]), (lon[0], lat[0])])  # W-E through the centre
+    end = points_at(SHENZHEN, np.array([7000.0]), np.array([0.0]))
+    short = shapely.LineString([SHENZHEN, (end[0][0], end[1][0])])  # crosses 5 km only
+    lon2, lat2 = points_at(SHENZHEN, np.array([30000.0]), np.array([0.0]))
+    far = shapely.LineString([(lon2[0], lat2[0]), (lon2[0] + 0.1, lat2[0])])
+    roads = gpd.GeoDataFrame(
+        {"id": ["r1", "r2", "r3"], "name": ["深南大道", "支路 <A&B>", "远路"],
+         "road_class": ["trunk", "secondary", "primary"]},
+        geometry=[road, short, far], crs=4326,
+    )
+    cps = exposure({"roads": roads}, SHENZHEN).checkpoints
+    assert len(cps) == 5
+    assert sorted(cps["kind"]) == ["管制点"] * 3 + ["警戒点"] * 2
+    assert set(cps.loc[cps["road_id"] == "r2", "boundary_m"]) == {5000.0}
+    _, _, d = GEOD.inv(np.full(len(cps), SHENZHEN[0]), np.full(len(cps), SHENZHEN[1]),
+                       cps["lon"].to_numpy(), cps["lat"].to_numpy())
+    assert np.abs(d - cps["boundary_m"].to_numpy()).max() < 0.01
+    assert set(cps["road_name"]) == {"深南大道", "支路 <A&B>"}

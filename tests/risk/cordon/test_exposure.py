@@ -1,0 +1,145 @@
+"""Exposure per cordon zone (risk/cordon/exposure.py), checked against independent
+pyproj.Geod counts and hand-computed answers."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from risk.cordon import ExposureIndex, exposure
+from risk.crs import aeqd_crs
+
+GEOD = pyproj.Geod(ellps="WGS84")
+SHENZHEN = (114.0579, 22.5431)
+GRADES = ["red", "orange", "yellow", "blue"]
+
+
+# ---------------------------------------------------------------------------------------------
+# exposure: membership exactly by Geod distance
+
+
+def _independent_zone(center, gdf, radii):
+    """Zone index by a per-point Geod.inv loop (n = outside)."""
+    out = []
+    for x, y in zip(gdf.geometry.x, gdf.geometry.y, strict=True):
+        _, _, d = GEOD.inv(center[0], center[1], x, y)
+        out.append(sum(d >= r for r in radii))
+    return np.asarray(out)
+
+
+@pytest.mark.parametrize("center", [SHENZHEN, (8.3, 45.2)])
+def test_enterprise_counts_equal_independent_geod_count(center, ring_test_points):
+    radii = (1000.0, 5000.0, 10000.0)
+    ent = ring_test_points(center, radii)
+    result = exposure({"enterprises": ent}, center, radii_m=radii)
+    zone = _independent_zone(center, ent, radii)
+    for i in range(len(radii)):
+        for j, g in enumerate(GRADES):
+            expected = int(np.sum((zone == i) & (ent["grade"] == g).to_numpy()))
+            assert result.enterprises_by_grade[i, j] == expected
+        assert result.major_hazard[i] == int(np.sum((zone == i) & ent["major_hazard"].to_numpy()))
+    # priority list: every red/orange/major enterprise inside, nearest first, with its zone
+    want = ((zone < 3) & (ent["grade"].isin(["red", "orange"]) | ent["major_hazard"])).to_numpy()
+    pri = result.priority_enterprises
+    assert sorted(pri["id"]) == sorted(ent["id"][want])
+    assert (np.diff(pri["distance_m"].to_numpy()) >= 0).all()
+    by_id = dict(zip(ent["id"], zone, strict=True))
+    codes = ["core", "control", "warning"]
+    assert all(codes[by_id[i]] == z for i, z in zip(pri["id"], pri["zone"], strict=True))
+    n = len(pri)
+    az, _, d = GEOD.inv(np.full(n, center[0]), np.full(n, center[1]), pri["lon"].to_numpy(),
+                        pri["lat"].to_numpy())
+    assert np.abs(pri["distance_m"].to_numpy() - d).max() <= 0.06  # shown to 0.1 m
+    assert np.abs((pri["bearing_deg"].to_numpy() - az % 360 + 180) % 360 - 180).max() < 0.1  # deg
+    assert set(pri["grade_zh"]) <= {"重大风险", "较大风险", "一般风险", "低风险"}
+
+
+def test_index_and_layers_give_the_same_answer_and_inputs_untouched(ring_test_points):
+    ent = ring_test_points(SHENZHEN, (1000, 5000, 10000), n_random=500)
+    before = ent.copy()
+    index = ExposureIndex.from_layers({"enterprises": ent})
+    a = exposure(index, SHENZHEN)
+    b = exposure({"enterprises": ent}, SHENZHEN)
+    assert (a.enterprises_by_grade == b.enterprises_by_grade).all()
+    assert ent.equals(before)
+
+
+def test_empty_and_missing_layers():
+    empty = gpd.GeoDataFrame({"name": [], "grade": []}, geometry=gpd.GeoSeries([], crs=4326))
+    result = exposure({"enterprises": empty, "shelters": None}, SHENZHEN)
+    data = result.to_json()
+    assert [z["enterprises"] for z in data["zones"]] == [dict.fromkeys(GRADES, 0)] * 3
+    assert data["evacuation_shelters"] == [] and data["checkpoints"] == []
+    assert all(z["population"] is None for z in data["zones"])
+    json.dumps(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# shelters, slopes, waterlogging, checkpoints
+
+
+def test_shelters_per_zone_and_evacuation_outside_control_zone(points_at):
+    dists = np.array([500.0, 4999.0, 5001.0, 7000.0, 12000.0, 30000.0])
+    lon, lat = points_at(SHENZHEN, dists, np.array([10, 100, 200, 300, 45, 90.0]))
+    shelters = gpd.GeoDataFrame(
+        {"id": list("abcdef"), "name": ["甲", "乙", "丙", "丁", "戊", "己"],
+         "capacity": [100, 200, 300, 400, 500, 600], "shelter_type": ["fixed"] * 6},
+        geometry=gpd.points_from_xy(lon, lat), crs=4326,
+    )
+    result = exposure({"shelters": shelters}, SHENZHEN)
+    zones = result.to_json()["zones"]
+    assert [z["shelters"] for z in zones] == [1, 1, 2]
+    assert [z["shelter_capacity"] for z in zones] == [100, 200, 700]
+    evac = result.evacuation_shelters
+    assert list(evac["id"]) == ["c", "d", "e", "f"]  # >= 5 km, nearest first
+    assert evac["distance_m"].to_numpy() == pytest.approx(dists[2:], abs=0.06)
+    few = exposure({"shelters": shelters}, SHENZHEN, n_evacuation=2, evacuate_beyond_m=10000)
+    assert list(few.evacuation_shelters["id"]) == ["e", "f"]
+
+
+def test_slopes_by_nearest_point_and_waterlogging_points(points_at):
+    to_local = pyproj.Transformer.from_crs(4326, aeqd_crs(*SHENZHEN), always_xy=True)
+    to_geo = pyproj.Transformer.from_crs(aeqd_crs(*SHENZHEN), 4326, always_xy=True)
+
+    def local_box(x0, y0, x1, y1):
+        poly = shapely.segmentize(shapely.box(x0, y0, x1, y1), 10)
+        return shapely.transform(poly, lambda xy: np.column_stack(to_geo.transform(*xy.T)))
+
+    slopes = gpd.GeoDataFrame(
+        {"id": ["s1", "s2", "s3"], "name": ["跨核心区边坡", "管制区边坡", "区外边坡"]},
+        geometry=[local_box(900, -50, 1500, 50),  # nearest point 900 m: core, centroid 1200 m
+                  local_box(-3000, 2000, -2900, 2100),
+                  local_box(20000, 0, 20100, 100)],
+        crs=4326,
+    )
+    lon, lat = points_at(SHENZHEN, np.array([999.0, 1001.0, 9999.0, 10001.0]), np.zeros(4))
+    water = gpd.GeoDataFrame({"id": list("wxyz"), "name": list("WXYZ"),
+                              "max_depth_cm": [10.0] * 4},
+                             geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    result = exposure({"slopes": slopes, "waterlogging": water}, SHENZHEN)
+    zones = result.to_json()["zones"]
+    assert [z["slopes"] for z in zones] == [1, 1, 0]
+    assert [z["waterlogging"] for z in zones] == [1, 1, 1]
+    s1 = result.slopes.set_index("id").loc["s1"]
+    assert s1["zone"] == "core" and s1["distance_m"] == pytest.approx(900, abs=1)
+    del to_local
+
+
+def test_to_json_shape_and_tables(ring_test_points):
+    ent = ring_test_points(SHENZHEN, (1000, 5000, 10000), n_random=200)
+    result = exposure({"enterprises": ent}, SHENZHEN)
+    data = json.loads(json.dumps(result.to_json(), ensure_ascii=False))
+    assert data["radii_m"] == [1000.0, 5000.0, 10000.0]
+    assert [z["name"] for z in data["zones"]] == ["核心区（禁入）", "管制区", "警戒区"]
+    for z in data["zones"]:
+        assert {"name", "inner_m", "outer_m", "enterprises", "shelters", "shelter_capacity",
+                "population", "slopes", "waterlogging", "major_hazard"} <= set(z)
+    assert len(result.to_json(limit=3)["priority_enterprises"]) == 3
+    tables = result.tables()
+    assert set(tables) >= {"zones", "priority_enterprises", "evacuation_shelters", "checkpoints"}
+    assert tables["zones"]["red"].sum() == result.enterprises_by_grade[:, 0].sum()
