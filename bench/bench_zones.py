@@ -31,8 +31,9 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from layers.zones import zones_layer  # noqa: E402
+from risk.crs import metric_crs  # noqa: E402
 from risk.zones import (  # noqa: E402
-    DEFAULT_RADII_M,
+    DEFAULT_BUFFER_M,
     QUAD_SEGS,
     admin_zones,
     grid_zones,
@@ -94,11 +95,11 @@ def render_layer(zones: gpd.GeoDataFrame) -> int:
 
 def naive_influence(enterprises: gpd.GeoDataFrame) -> list[float]:
     """Reference pipeline: buffer all, union_all per grade, subtract the higher grades."""
-    metric = enterprises.to_crs(enterprises.estimate_utm_crs())
+    metric = enterprises.to_crs(metric_crs(enterprises))
     areas, higher = [], shapely.Polygon()
     for grade in ORDER:
         pts = metric.geometry[metric["grade"] == grade].to_numpy()
-        union = shapely.union_all(shapely.buffer(pts, DEFAULT_RADII_M[grade], quad_segs=QUAD_SEGS))
+        union = shapely.union_all(shapely.buffer(pts, DEFAULT_BUFFER_M[grade], quad_segs=QUAD_SEGS))
         areas.append(shapely.area(shapely.difference(union, higher)) / 1e6)
         higher = shapely.union(higher, union)
     return areas

@@ -29,6 +29,7 @@ import shapely
 from folium.utilities import JsCode
 
 from layers.style import GRADE_COLORS, label
+from risk.crs import metric_crs
 from risk.grades import GRADES
 
 __all__ = ["ZONE_TITLES", "zones_kind", "zones_geojson", "zones_layer", "zones_legend"]
@@ -124,7 +125,8 @@ def zones_geojson(
     """``zones`` as a GeoJSON dict (EPSG:4326) with display properties, and its tooltip fields.
 
     Features without a grade or with an empty geometry are left out. ``simplify_m`` simplifies
-    outlines (in the zones' metric CRS when they have one) for display only; areas and counts in
+    outlines (in the zones' metric CRS when they have one, else in
+    :func:`risk.crs.metric_crs` of the zones) for display only; areas and counts in
     the properties are those of the exact zones.
     """
     kind = zones_kind(zones)
@@ -137,7 +139,7 @@ def zones_geojson(
     keep[keep] = ~shapely.is_empty(geoms[keep])
     frame = zones[keep]
     if simplify_m and len(frame):
-        metric = frame if frame.crs.is_projected else frame.to_crs(frame.estimate_utm_crs())
+        metric = frame if frame.crs.is_projected else frame.to_crs(metric_crs(frame))
         frame = metric.set_geometry(metric.geometry.simplify(simplify_m, preserve_topology=False))
     frame = frame.to_crs(4326) if frame.crs.to_epsg() != 4326 else frame
     geoms = frame.geometry.to_numpy()

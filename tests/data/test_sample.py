@@ -25,6 +25,7 @@ from data.sample import (
 )
 from data.schema import LAYERS, ROAD_CLASSES, validate_layer
 from data.store import FileStore
+from risk.crs import metric_crs
 from ui.cli import main
 
 N = 2_000  # the small_sample fixture in tests/conftest.py: seed 7, 2,000 enterprises
@@ -192,7 +193,7 @@ def test_bad_counts_are_refused(tmp_path):
 def test_slopes_small_polygons_with_plausible_attributes(small_sample):
     slopes = _layer(small_sample, "slopes")
     assert 250 <= len(slopes) <= 350
-    metric = slopes.to_crs(slopes.estimate_utm_crs())
+    metric = slopes.to_crs(metric_crs(slopes))
     geod = pyproj.Geod(ellps="WGS84")
     for geom in slopes.geometry.iloc[:40]:  # widest extent by geodesic distance, independent of UTM
         lon, lat = np.asarray(geom.exterior.coords).T
@@ -238,7 +239,7 @@ def test_roads_are_synthetic_named_and_on_land(small_sample):
     assert set(roads["road_class"]) == set(ROAD_CLASSES)
     land = _layer(small_sample, "districts").union_all()
     assert roads.geometry.covered_by(land.buffer(1e-7)).all()
-    km = roads.to_crs(roads.estimate_utm_crs()).length.sum() / 1000
+    km = roads.to_crs(metric_crs(roads)).length.sum() / 1000
     assert 1_000 < km < 10_000
 
 
