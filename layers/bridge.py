@@ -29,15 +29,23 @@ Events (map -> parent page -> ``dcc.Store``):
 
 >>> command(FILTER, grades=["red"])
 {'type': 'riskmap:filter', 'grades': ['red']}
+
+Handlers: the map registers each command with ``riskmap.onCommand(RISKMAP_MSG.X, …)`` in the
+``assets/map/riskmap-map-*.js`` file of its job and posts events with ``post(RISKMAP_MSG.X, …)``;
+the parent page (``assets/riskmap.js``) registers ``onEvent(RISKMAP_MSG.X, …)`` and handles
+``BATCH`` and ``RELOAD`` itself with ``onCommand``. To add a message: one line here (and in
+``COMMANDS`` or ``EVENTS``), one line in ``riskmap-messages.js``, one handler on the other side.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
     "PREFIX", "FILTER", "INCIDENT", "CLEAR_INCIDENT", "OVERLAY", "FIT", "BATCH", "RELOAD",
-    "READY", "CLICK", "VIEW", "LAYERS", "COUNT", "COMMANDS", "EVENTS", "command", "batch",
+    "READY", "CLICK", "VIEW", "LAYERS", "COUNT", "COMMANDS", "EVENTS", "command", "batch", "fit",
 ]
 
 PREFIX = "riskmap:"
@@ -72,3 +80,20 @@ def command(kind: str, **fields: Any) -> dict[str, Any]:
 def batch(*commands: dict[str, Any]) -> dict[str, Any]:
     """Several commands posted in one store update."""
     return command(BATCH, commands=list(commands))
+
+
+def fit(bounds: Sequence[float]) -> dict[str, Any]:
+    """A ``FIT`` command: show ``bounds`` = (west, south, east, north) in degrees (EPSG:4326).
+
+    >>> fit((113.9, 22.5, 114.1, 22.6))
+    {'type': 'riskmap:fit', 'bounds': [113.9, 22.5, 114.1, 22.6]}
+    """
+    try:
+        values = [float(v) for v in bounds]
+    except (TypeError, ValueError):
+        values = []
+    if (len(values) != 4 or not all(math.isfinite(v) for v in values)
+            or values[0] > values[2] or values[1] > values[3]):
+        msg = f"`bounds` must be finite (west, south, east, north), got {bounds!r}"
+        raise ValueError(msg)
+    return command(FIT, bounds=values)
