@@ -1,7 +1,10 @@
 """What an analyst sees in a real headless Chromium: map, points, legend, filters, popups."""
 
+import json
+
 import pytest
 
+from layers import bridge
 from risk.stats import filter_mask
 
 pytestmark = pytest.mark.browser
@@ -65,3 +68,38 @@ def test_popup_shows_hostile_name_as_text(live_app, page):
     popup.wait_for(timeout=10_000)
     assert popup.inner_text() == ents["name"].iloc[i]
     assert page.external_requests == []
+
+
+def test_parent_page_loads_the_names_not_the_map_code(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    _map_frame(page)
+    names = page.evaluate("Object.isFrozen(window.RISKMAP_MSG) && window.RISKMAP_MSG")
+    assert names == {n: getattr(bridge, n) for n in bridge.__all__
+                     if isinstance(getattr(bridge, n), str) and n != "PREFIX"}
+    assert page.evaluate("typeof window.riskmap") == "undefined"
+    scripts = page.evaluate("Array.from(document.scripts).map(s => s.src).filter(Boolean)")
+    order = [s.split("?")[0].rsplit("/", 1)[-1] for s in scripts if "/assets/" in s]
+    assert order.index("riskmap-messages.js") < order.index("riskmap.js")
+    assert not any("riskmap-map" in s or "leaflet" in s for s in scripts)
+    assert page.page_errors == []
+
+
+def test_a_fit_command_from_python_moves_the_map(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    frame = _map_frame(page)
+    page.wait_for_function("document.querySelector('#count-value') !== null")
+    west, south, east, north = 114.00, 22.50, 114.10, 22.60
+    cmd = bridge.fit([west, south, east, north])
+    # the way every command travels: the map-command store, its clientside callback, the iframe
+    page.evaluate(f"window.dash_clientside.set_props('map-command', {{data: {json.dumps(cmd)}}})")
+    frame.wait_for_function(
+        "(() => { const c = riskmap.state.map.getCenter();"
+        " return Math.abs(c.lng - 114.05) < 0.01 && Math.abs(c.lat - 22.55) < 0.01; })()",
+        timeout=10_000)
+    b = frame.evaluate("(() => { const b = riskmap.state.map.getBounds();"
+                       " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()")
+    assert b[0] <= west and b[1] <= south and b[2] >= east and b[3] >= north
+    assert frame.evaluate("riskmap.state.map.getZoom()") >= 11  # not just the city view
+    assert page.page_errors == [] and page.external_requests == []

@@ -122,3 +122,34 @@ def test_tile_source_is_checked_and_only_drawn_when_given(tiny):
     assert '"gcj02":true' in html
     assert '"fillOpacity":0.0' in html  # the land fill would hide the tiles
     assert "riskmap.tileLayer" not in _render(tiny)
+
+
+def test_page_loads_the_message_names_then_every_map_script_in_order(tiny):
+    from pathlib import Path
+
+    from layers.map import MAP_SCRIPTS
+
+    assets = Path(__file__).resolve().parents[2] / "assets"
+    html = _render(tiny, asset_base="/assets")
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts == ["/assets/vendor/leaflet/leaflet.js"] + [f"/assets/{p}" for p in MAP_SCRIPTS]
+    assert MAP_SCRIPTS[:2] == ("riskmap-messages.js", "map/riskmap-map-core.js")
+    on_disk = sorted(f"map/{p.name}" for p in (assets / "map").glob("*.js"))
+    assert sorted(p for p in MAP_SCRIPTS if p.startswith("map/")) == on_disk
+    # the expressions the page calls are defined by the map scripts
+    api = "\n".join((assets / p).read_text(encoding="utf-8") for p in MAP_SCRIPTS)
+    for call in set(re.findall(r"riskmap\.(\w+)\(", html)):
+        assert re.search(rf"\b(rm|window\.riskmap)\.{call} = |\b{call}: {call}\b", api), call
+
+
+def test_overlay_message_is_an_overlay_command(tiny):
+    import folium
+
+    from layers.bridge import OVERLAY
+    from layers.map import overlay_message
+
+    geo = {"type": "FeatureCollection", "features": []}
+    layer = folium.GeoJson(geo, tooltip=folium.GeoJsonTooltip(fields=["grade"], aliases=["等级"]))
+    msg = overlay_message(layer, overlay_id="zones", title="分区", legend=[("#f00", "红")])
+    assert msg == {"type": OVERLAY, "id": "zones", "title": "分区", "geojson": geo,
+                   "fields": [["grade", "等级"]], "legend": [["#f00", "红"]], "fillOpacity": 0.5}
