@@ -17,6 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data import BOUNDARIES_DIR  # noqa: E402
+from data.coordsys import parse_crs  # noqa: E402
 from data.importer import import_layer  # noqa: E402
 from data.store import FileStore  # noqa: E402
 from risk.coords import wgs84_to_gcj02  # noqa: E402
@@ -41,7 +42,7 @@ def main(n: int = 100_000) -> None:
         store = FileStore(tmp)
         store.write_layer("districts", gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson"))
         t0 = time.perf_counter()
-        result = import_layer(store, "enterprises", data, filename="bench.csv", crs="gcj02")
+        result = import_layer(store, "enterprises", data, filename="bench.csv", crs=parse_crs("gcj02"))
         elapsed = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"rows {n:,}, file {len(data) / 1e6:.1f} MB: imported {result.accepted_count:,}, "

@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from data.schema import LAYERS
+from risk.files import write_text_atomic
 
 __all__ = [
     "COORD_FIELDS",
@@ -296,12 +296,4 @@ def remember_mapping(
     entry = dict(stored.get(layer) or {})
     entry.update({normalise_header(k): v for k, v in mapping.items()})
     stored[layer] = entry
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import_mappings-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(stored, fh, ensure_ascii=False, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(stored, ensure_ascii=False, indent=2))

@@ -5,15 +5,17 @@ The embedded default, :class:`FileStore`, is a folder holding one GeoPackage per
 ``population.tif``) and ``dataset.json`` with the dataset's description and sources.
 A central PostGIS store for multi-user bureaus would implement the same small protocol.
 
-Every write is atomic: the new file is written beside the old one and moved over it with
-:func:`os.replace`, so a failure half-way leaves the previous data exactly as it was.
+Every write is atomic and durable (:func:`risk.files.atomic_path`): the new file is written
+beside the old one (a layer's GeoPackage by the GDAL driver itself), fsynced and moved over it
+with :func:`os.replace`, and the folder is fsynced; a failure half-way leaves the previous data
+exactly as it was.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any, Protocol
 
 import geopandas as gpd
 import pyogrio
+
+from risk.files import atomic_path, write_text_atomic
 
 __all__ = ["Store", "FileStore", "StoreError"]
 
@@ -77,7 +81,11 @@ class FileStore:
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame) -> None:
         """Replace layer ``name`` atomically."""
         path = self.layer_file(name)
-        with self._atomic(path) as tmp:
+        with atomic_path(path) as tmp, warnings.catch_warnings():
+            # the driver creates the GeoPackage at the temporary path, whose name does not end in
+            # .gpkg (GDAL warns about that); the file it replaces does
+            warnings.filterwarnings("ignore", message="The filename extension should be 'gpkg'",
+                                    category=RuntimeWarning)
             gdf.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
 
     def raster_path(self, name: str) -> Path | None:
@@ -87,7 +95,7 @@ class FileStore:
     @contextmanager
     def atomic_raster(self, name: str) -> Iterator[Path]:
         """Yield a temporary path to write raster ``name`` to; it replaces the old one on success."""
-        with self._atomic(self.root / f"{name}.tif") as tmp:
+        with atomic_path(self.root / f"{name}.tif") as tmp:
             yield tmp
 
     def read_meta(self) -> dict[str, Any]:
@@ -97,19 +105,4 @@ class FileStore:
         return json.loads(path.read_text(encoding="utf-8"))
 
     def write_meta(self, meta: dict[str, Any]) -> None:
-        with self._atomic(self.root / self.META) as tmp:
-            tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-
-    @contextmanager
-    def _atomic(self, path: Path) -> Iterator[Path]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=self.root)
-        os.close(fd)
-        tmp = Path(name)
-        tmp.unlink()  # drivers want to create the file themselves
-        try:
-            yield tmp
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_text_atomic(self.root / self.META, json.dumps(meta, ensure_ascii=False, indent=2))

@@ -17,7 +17,8 @@ import shapely
 from rasterio.transform import from_origin
 
 from data import BOUNDARIES_DIR
-from data.importer import ImportFileError, import_layer, parse_crs, preview
+from data.coordsys import parse_crs
+from data.importer import ImportFileError, import_layer, preview
 from data.store import FileStore
 from risk.coords import wgs84_to_bd09, wgs84_to_gcj02
 
@@ -55,7 +56,7 @@ def test_gbk_csv_coordinates_land_within_5m(store, system):
             system, lambda a, b: (a, b))(lon, lat)
         rows.append((name, f"{float(x):.7f}", f"{float(y):.7f}", "较大", "危化品", "福田区"))
     result = import_layer(store, "enterprises", _csv(rows).encode("gbk"), filename="r.csv",
-                          crs=system)
+                          crs=parse_crs(system))
     assert (result.accepted_count, result.rejected_count, result.total_rows) == (4, 0, 4)
     assert result.encoding == "GBK/GB18030" and result.written
     _assert_within_5m(store)
@@ -137,7 +138,7 @@ def test_geojson_gcj02_and_kml(store, tmp_path):
                            geometry=shapely.points(lon, lat), crs=4326)
     path = tmp_path / "amap.geojson"
     gdf.to_file(path, driver="GeoJSON")
-    result = import_layer(store, "enterprises", path, crs="gcj02")
+    result = import_layer(store, "enterprises", path, crs=parse_crs("gcj02"))
     assert result.accepted_count == 4 and result.rejected.empty
     _assert_within_5m(store)
 
@@ -180,9 +181,10 @@ def test_gauss_kruger_table_with_surveying_xy(store):
         rows.append((name, f"{n:.3f}", f"{e:.3f}", "红"))  # X = northing, as surveyors write it
     text = _csv(rows, header=("企业名称", "X坐标", "Y坐标", "风险等级"))
     hint = preview(text.encode(), filename="gk.csv", layer="enterprises")
-    assert hint.detected_crs_hint == "EPSG:45xx"
+    assert hint.detected_crs_hint == "EPSG:4547"  # the 3° zone of Shenzhen, a registry value
+    assert parse_crs(hint.detected_crs_hint).crs.to_epsg() == 4547
     result = import_layer(store, "enterprises", text.encode(), filename="gk.csv",
-                          crs="EPSG:4547")
+                          crs=parse_crs("EPSG:4547"))
     assert result.accepted_count == 4 and any("northings" in w for w in result.warnings)
     _assert_within_5m(store)
 
@@ -261,14 +263,6 @@ def test_report_csv_is_utf8_bom(store, tmp_path):
     assert back["row"].tolist() == [2] and "坐标不是数字" in back["reason"].iloc[0]
 
 
-def test_parse_crs_errors():
-    assert parse_crs(None) is None
-    assert parse_crs("百度").name == "bd09"
-    assert parse_crs("CGCS2000").crs.to_epsg() == 4490
-    with pytest.raises(ValueError, match="`crs` must be one of"):
-        parse_crs("mars")
-
-
 def _tif(path, data, crs="EPSG:4547", nodata=-9999.0):
     bands = data if data.ndim == 3 else data[None]
     with rasterio.open(path, "w", driver="GTiff", width=bands.shape[2], height=bands.shape[1],
@@ -320,3 +314,26 @@ def test_cli_import(store, tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exc:  # --data is required
         ui.cli.main(["import", "--layer", "enterprises", str(src)])
     assert exc.value.code == 2
+
+
+def test_cli_crs_help_lists_exactly_the_registry_choices(monkeypatch, capsys):
+    import re
+
+    import ui.cli
+    from data.coordsys import CHOICES, cli_help
+
+    monkeypatch.setattr(ui.cli, "COMMANDS", ("import_cmd",))
+    monkeypatch.setenv("COLUMNS", "400")  # one line per option
+    with pytest.raises(SystemExit):
+        ui.cli.main(["import", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert " ".join(cli_help().split()) in out
+    named = re.findall(r"(?:: |\| )(\S+) = ", out.split("--crs CRS")[-1].split("--mapping")[0])
+    assert named == [c.value for c in CHOICES]
+
+
+def test_import_layer_takes_the_parsed_crs_only(store):
+    text = _csv([("甲", 114.1, 22.6, "红", "", "")]).encode()
+    with pytest.raises(TypeError, match="parse_crs"):
+        import_layer(store, "enterprises", text, filename="a.csv", crs="gcj02")  # type: ignore[arg-type]
+    assert not store.has_layer("enterprises")

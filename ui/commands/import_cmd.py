@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from data.coordsys import cli_help
 from data.schema import LAYERS, RASTER_LAYERS
 
 SHOW_REJECTED = 20
@@ -31,9 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="target layer 目标图层")
     p.add_argument("--data", type=Path, required=True, metavar="DIR",
                    help="dataset folder to import into (required; created if missing) 数据目录")
-    p.add_argument("--crs", default=None,
-                   help="coordinates of the file 坐标系: wgs84 | cgcs2000 | gcj02 (高德/腾讯) | "
-                        "bd09 (百度) | EPSG:n (e.g. EPSG:4547); default: the file's own, else wgs84")
+    p.add_argument("--crs", default=None, metavar="CRS",
+                   help=f"coordinates of the file 坐标系: {cli_help()}; default: the file's own, "
+                        f"else wgs84")
     p.add_argument("--mapping", default=None, metavar="JSON",
                    help='column mapping, JSON text or file, e.g. \'{"单位名称": "name"}\'; '
                         "remembered for this layer")
@@ -51,6 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from data.columns import MappingError
+    from data.coordsys import parse_crs
     from data.importer import ImportFileError, import_layer
     from data.store import FileStore
     from ui.cli import CliError
@@ -63,10 +65,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"创建数据目录 / creating dataset folder {args.data}")
     if args.max_mb <= 0:
         raise CliError(f"--max-mb must be positive, got {args.max_mb}")
+    try:
+        crs = parse_crs(args.crs)  # parsed once here; the importer gets the CoordSystem
+    except ValueError as exc:
+        raise CliError(f"--crs: {exc}") from exc
     store = FileStore(args.data)
     try:
         result = import_layer(
-            store, args.layer, args.file, filename=args.file.name, crs=args.crs,
+            store, args.layer, args.file, filename=args.file.name, crs=crs,
             mapping=args.mapping, mode=args.mode, strict=args.strict, swap_xy=args.swap_xy,
             max_bytes=int(args.max_mb * 1024 * 1024),
         )

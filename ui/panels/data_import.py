@@ -1,8 +1,10 @@
 """The import tab: upload a register, check the preview and column mapping, import, get a report.
 
 The uploaded file is kept in a private temporary folder under a random token between the preview
-and the import, so it crosses the network once. After an import the map reloads with the new data
-(the app notices changed files by itself; no restart).
+and the import, so it crosses the network once. The coordinate systems offered come from the
+registry :mod:`data.coordsys`; the preview shows the system it detects and preselects it, and the
+choice is parsed once here, in the callback, before the importer gets it. After an import the map
+reloads with the new data (the app notices changed files by itself; no restart).
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import dash
 from dash import Input, Output, State, ctx, dash_table, dcc, html
 
 from data.columns import targets_for
+from data.coordsys import CHOICES, FILE_OWN, choice_for, parse_crs
 from data.importer import ImportFileError, import_layer, preview
 from data.schema import LAYERS, RASTER_LAYERS
 from data.store import FileStore
+from layers.bridge import RELOAD, command
+from risk.files import write_bytes_atomic
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
@@ -54,15 +59,9 @@ T = {
                 "File over 50 MB: use `riskmap import` on the command line"),
     "no_file": ("请先上传文件", "Upload a file first"),
     "file_info": ("格式 {f} · 编码 {e} · 共 {n} 行", "Format {f} · encoding {e} · {n} rows"),
+    "crs_hint": ("检测到的坐标系：{c}（已在“坐标系”中预选，请核对）",
+                 "Detected coordinates: {c} (preselected under Coordinates; please check)"),
 }
-CRS_OPTIONS = [
-    ("", ("文件自带 / WGS 84", "As in the file / WGS 84")),
-    ("wgs84", ("WGS 84（GPS）", "WGS 84 (GPS)")),
-    ("cgcs2000", ("CGCS2000 经纬度", "CGCS2000 lon/lat")),
-    ("gcj02", ("GCJ-02（高德/腾讯拾取）", "GCJ-02 (Amap/Tencent)")),
-    ("bd09", ("BD-09（百度拾取）", "BD-09 (Baidu)")),
-    ("EPSG:4547", ("CGCS2000 高斯-克吕格 114°E（EPSG:4547）", "CGCS2000 Gauss-Kruger 114°E (EPSG:4547)")),
-]
 
 
 tt = translator(T)
@@ -75,6 +74,18 @@ def _layer_options(lang: str) -> list[dict]:
     return opts
 
 
+def crs_options(lang: str, *, extra: str | None = None) -> list[dict]:
+    """The coordinate-system dropdown: "as in the file", the registry's choices, then ``extra``.
+
+    ``extra`` (a detected system outside the registry's named choices, e.g. ``EPSG:4526``) is
+    added so that it can be preselected.
+    """
+    choices = [FILE_OWN, *CHOICES]
+    if extra and all(c.value != extra for c in choices):
+        choices.append(choice_for(extra))
+    return [{"label": c.label(lang), "value": c.value} for c in choices]
+
+
 def layout(state: AppState, lang: str) -> html.Div:
     return html.Div(className="panel", children=[
         html.P(tt("how", lang), className="hint"),
@@ -82,9 +93,8 @@ def layout(state: AppState, lang: str) -> html.Div:
         dcc.Dropdown(id=ids.IMP_LAYER, options=_layer_options(lang), value="enterprises",
                      clearable=False),
         html.Label(tt("crs", lang)),
-        dcc.Dropdown(id=ids.IMP_CRS, clearable=False, value="",
-                     options=[{"label": (en if lang == "en" else zh), "value": v}
-                              for v, (zh, en) in CRS_OPTIONS]),
+        dcc.Dropdown(id=ids.IMP_CRS, clearable=False, value=FILE_OWN.value,
+                     options=crs_options(lang)),
         dcc.Upload(id=ids.IMP_UPLOAD, children=html.Div(tt("drop", lang)), className="upload",
                    max_size=UPLOAD_LIMIT_BYTES, multiple=False),
         dcc.Store(id=ids.IMP_TOKEN),
@@ -110,7 +120,7 @@ def _save_upload(contents: str, filename: str) -> str:
     _, _, b64 = contents.partition(",")
     token = secrets.token_hex(16)
     suffix = "".join(Path(filename).suffixes)[-20:]
-    (_UPLOADS / f"{token}{suffix}").write_bytes(base64.b64decode(b64))
+    write_bytes_atomic(_UPLOADS / f"{token}{suffix}", base64.b64decode(b64), private=True)
     return f"{token}{suffix}"
 
 
@@ -123,10 +133,18 @@ def _upload_path(token: str) -> Path:
 
 def preview_view(path: Path, *, filename: str, layer: str, state: AppState, lang: str):
     """Preview table and the editable mapping table (raster layers: just the file name)."""
+    return preview_with_hint(path, filename=filename, layer=layer, state=state, lang=lang)[0]
+
+
+def preview_with_hint(
+    path: Path, *, filename: str, layer: str, state: AppState, lang: str
+) -> tuple[html.Div, str | None]:
+    """:func:`preview_view` and the detected coordinate system (a registry value or ``None``)."""
     if layer in RASTER_LAYERS:
-        return html.Div(f"{filename}", className="muted")
+        return html.Div(f"{filename}", className="muted"), None
     pv = preview(path.read_bytes(), filename=filename, layer=layer, n=10,
                  store=FileStore(state.data_dir))
+    hint = pv.detected_crs_hint
     targets = targets_for(layer)
     options = [{"label": tt("ignore", lang), "value": IGNORE}] + [
         {"label": f"{name} · {(en if lang == 'en' else zh)}", "value": name}
@@ -139,6 +157,8 @@ def preview_view(path: Path, *, filename: str, layer: str, state: AppState, lang
     return html.Div([
         html.Div(tt("file_info", lang).format(f=pv.format, e=pv.encoding or "—",
                                               n=f"{pv.total_rows:,}"), className="muted"),
+        *([html.Div(tt("crs_hint", lang).format(c=choice_for(hint).label(lang)),
+                    id="imp-crs-hint", className="hint")] if hint else []),
         *[html.Div(w, className="warning") for w in pv.warnings],
         html.H3(tt("preview", lang)),
         # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
@@ -158,7 +178,29 @@ def preview_view(path: Path, *, filename: str, layer: str, state: AppState, lang
             style_cell={"fontSize": "12px", "textAlign": "left"},
             css=[{"selector": ".Select-menu-outer", "rule": "display: block !important"}],
         ),
-    ])
+    ]), hint
+
+
+def on_upload(state: AppState, *, contents: str | None, uploaded: bool, layer: str,
+              filename: str | None, token: dict | None, lang: str):
+    """Callback body of an upload or a layer change.
+
+    Returns ``(token, preview view, CRS dropdown value, CRS dropdown options)``; the dropdown
+    gets the detected system preselected, or is left as it is when nothing was detected.
+    """
+    keep = dash.no_update
+    try:
+        if uploaded and contents:
+            token = {"token": _save_upload(contents, filename or "upload"), "filename": filename}
+        if not token:
+            return keep, "", keep, keep
+        view, hint = preview_with_hint(_upload_path(token["token"]), filename=token["filename"],
+                                       layer=layer, state=state, lang=lang)
+    except (ImportFileError, ValueError) as exc:
+        return token, html.Span(str(exc), className="error"), keep, keep
+    if hint is None:
+        return token, view, keep, keep
+    return token, view, hint, crs_options(lang, extra=hint)
 
 
 def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, mapping_rows,
@@ -171,8 +213,9 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
         mapping = {r["source"]: r["target"] for r in mapping_rows
                    if r.get("target") and r["target"] != IGNORE}
     try:
+        system = parse_crs(crs)  # parsed once, here; the importer gets the CoordSystem
         result = import_layer(FileStore(state.data_dir), layer, _upload_path(token).read_bytes(),
-                              filename=filename or token, crs=crs or None, mapping=mapping,
+                              filename=filename or token, crs=system, mapping=mapping,
                               mode=mode or "replace", strict=bool(strict))
     except (ImportFileError, ValueError) as exc:
         return html.Span(str(exc), className="error"), None, False
@@ -203,6 +246,8 @@ def register(app: dash.Dash, state: AppState) -> None:
     @app.callback(
         Output(ids.IMP_TOKEN, "data"),
         Output(ids.IMP_PREVIEW, "children"),
+        Output(ids.IMP_CRS, "value"),
+        Output(ids.IMP_CRS, "options"),
         Input(ids.IMP_UPLOAD, "contents"),
         Input(ids.IMP_LAYER, "value"),
         State(ids.IMP_UPLOAD, "filename"),
@@ -211,18 +256,8 @@ def register(app: dash.Dash, state: AppState) -> None:
         prevent_initial_call=True,
     )
     def _on_upload(contents, layer, filename, token, lang):
-        lang = norm_lang(lang)
-        try:
-            if ctx.triggered_id == ids.IMP_UPLOAD and contents:
-                token = {"token": _save_upload(contents, filename or "upload"),
-                         "filename": filename}
-            if not token:
-                return dash.no_update, ""
-            view = preview_view(_upload_path(token["token"]), filename=token["filename"],
-                                layer=layer, state=state, lang=lang)
-        except (ImportFileError, ValueError) as exc:
-            return token, html.Span(str(exc), className="error")
-        return token, view
+        return on_upload(state, contents=contents, uploaded=ctx.triggered_id == ids.IMP_UPLOAD,
+                         layer=layer, filename=filename, token=token, lang=norm_lang(lang))
 
     @app.callback(
         Output(ids.IMP_RESULT, "children"),
@@ -245,7 +280,7 @@ def register(app: dash.Dash, state: AppState) -> None:
             state, token=(token or {}).get("token"), filename=(token or {}).get("filename"),
             layer=layer, crs=crs, mode=mode, strict=bool(strict), mapping_rows=mapping_rows,
             lang=lang)
-        reload = ({"type": "riskmap:reload", "src": f"map/analyst.html?lang={lang}&v={state.version}"}
+        reload = (command(RELOAD, src=f"map/analyst.html?lang={lang}&v={state.version}")
                   if written else dash.no_update)
         stored = base64.b64encode(report).decode() if report else None
         version = state.version if written else dash.no_update
