@@ -96,4 +96,23 @@ def test_remembered_per_layer(tmp_path):
     mapping, _ = resolve_mapping(["单位名称", "坐标X", "纬度"], "enterprises",
                                  remembered=load_remembered(tmp_path, "enterprises"))
     assert mapping == {"单位名称": "name", "坐标X": "lon", "纬度": "lat"}
-    assert not list(tmp_path.glob(".import_mappings-*"))  # no temporary file left behind
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_remembered_mapping_is_written_atomically(tmp_path, monkeypatch):
+    import pytest
+
+    import risk.files
+
+    remember_mapping(tmp_path, "enterprises", {"单位": "name"})
+    path = tmp_path / "import_mappings.json"
+    before = path.read_bytes()
+
+    def broken(target, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(risk.files.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        remember_mapping(tmp_path, "enterprises", {"地址": "address"})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["import_mappings.json"]

@@ -242,6 +242,24 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
     return html.Div(children, id="imp-result-body"), result.report_csv(), result.written
 
 
+def on_import(state: AppState, *, token: dict | None, layer, crs, mode, strict, mapping_rows,
+              lang: str):
+    """Callback body of the import button.
+
+    Returns ``(result view, report as base64 or None, map command, data version)``; after a
+    write the map command is :data:`layers.bridge.RELOAD` with the map page's new address.
+    """
+    view, report, written = run_import(
+        state, token=(token or {}).get("token"), filename=(token or {}).get("filename"),
+        layer=layer, crs=crs, mode=mode, strict=bool(strict), mapping_rows=mapping_rows,
+        lang=lang)
+    reload = (command(RELOAD, src=f"map/analyst.html?lang={lang}&v={state.version}")
+              if written else dash.no_update)
+    stored = base64.b64encode(report).decode() if report else None
+    version = state.version if written else dash.no_update
+    return view, stored, reload, version
+
+
 def register(app: dash.Dash, state: AppState) -> None:
     @app.callback(
         Output(ids.IMP_TOKEN, "data"),
@@ -275,16 +293,8 @@ def register(app: dash.Dash, state: AppState) -> None:
         prevent_initial_call=True,
     )
     def _on_import(_n, token, layer, crs, mode, strict, mapping_rows, lang):
-        lang = norm_lang(lang)
-        view, report, written = run_import(
-            state, token=(token or {}).get("token"), filename=(token or {}).get("filename"),
-            layer=layer, crs=crs, mode=mode, strict=bool(strict), mapping_rows=mapping_rows,
-            lang=lang)
-        reload = (command(RELOAD, src=f"map/analyst.html?lang={lang}&v={state.version}")
-                  if written else dash.no_update)
-        stored = base64.b64encode(report).decode() if report else None
-        version = state.version if written else dash.no_update
-        return view, stored, reload, version
+        return on_import(state, token=token, layer=layer, crs=crs, mode=mode, strict=strict,
+                         mapping_rows=mapping_rows, lang=norm_lang(lang))
 
     @app.callback(
         Output(ids.IMP_REPORT_DOWNLOAD, "data"),
