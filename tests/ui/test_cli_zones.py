@@ -12,12 +12,15 @@ import pytest
 import shapely
 
 from data.store import FileStore
+from risk.crs import metric_crs
 from risk.grades import GRADES
 from ui import cli
 from ui.cli import CliError
 from ui.commands import zones as zones_cmd
 
-UTM50 = "EPSG:32650"
+# UTM 50N's grid (false easting 500 km, central meridian 117°E) with scale 1 on the central
+# meridian: coordinates are metres on the ground, as in the policy's CRS (risk.crs.metric_crs)
+GRID_M = "+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +datum=WGS84 +units=m +no_defs"
 
 
 def _parse(argv):
@@ -36,19 +39,19 @@ def _run(argv, capsys):
 
 @pytest.fixture
 def tiny(tmp_path):
-    """Two box districts (2 km² and 1 km²) and six enterprises at known places (UTM 50N)."""
+    """Two box districts (2 km² and 1 km²) and six enterprises at known places (metres)."""
     store = FileStore(tmp_path / "tiny")
     west = shapely.box(500_000, 2_500_000, 502_000, 2_501_000)
     east = shapely.box(502_000, 2_500_000, 503_000, 2_501_000)
     store.write_layer("districts", gpd.GeoDataFrame(
         {"code": ["440301", "440302"], "name": ["西区", "东区"], "name_en": ["West", "East"]},
-        geometry=[west, east], crs=UTM50).to_crs(4326))
+        geometry=[west, east], crs=GRID_M).to_crs(4326))
     xy = np.array([(500_500, 2_500_500), (501_500, 2_500_500), (501_500, 2_500_600),
                    (502_500, 2_500_500), (502_600, 2_500_500), (502_700, 2_500_500)], float)
     store.write_layer("enterprises", gpd.GeoDataFrame(
         {"id": [f"e{i}" for i in range(6)], "name": [f"企业{i}" for i in range(6)],
          "grade": ["红", "yellow", "blue", "orange", "blue", "blue"]},
-        geometry=gpd.points_from_xy(*xy.T), crs=UTM50).to_crs(4326))
+        geometry=gpd.points_from_xy(*xy.T), crs=GRID_M).to_crs(4326))
     store.write_meta({"title": "tiny", "synthetic": True})
     return tmp_path / "tiny"
 
@@ -63,7 +66,8 @@ def test_influence_writes_gpkg_and_prints_summary(tiny, tmp_path, capsys):
     # the red 800 m disc alone (32-gon); the others lie outside it or are clipped by it
     red_km2 = 0.5 * 32 * 800**2 * np.sin(2 * np.pi / 32) / 1e6
     assert back["area_km2"].iloc[0] == pytest.approx(red_km2, rel=1e-9)
-    assert back.to_crs(UTM50).area.iloc[0] / 1e6 == pytest.approx(red_km2, rel=1e-6)
+    ents = gpd.read_file(tiny / "enterprises.gpkg")
+    assert back.to_crs(metric_crs(ents)).area.iloc[0] / 1e6 == pytest.approx(red_km2, rel=1e-6)
     assert "风险分区（影响范围） Risk zones (influence zones)" in text
     red_line = next(line for line in text.splitlines() if line.startswith("重大风险"))
     assert red_line.split()[-3:] == ["1", f"{red_km2:.3f}", "1"]
@@ -104,7 +108,7 @@ def test_admin_by_score_counts_by_district(tiny, tmp_path, capsys):
 
 def test_admin_with_own_units_file(tiny, tmp_path, capsys):
     units = tmp_path / "streets.geojson"
-    gpd.GeoDataFrame({"name": ["全部"]}, crs=UTM50,
+    gpd.GeoDataFrame({"name": ["全部"]}, crs=GRID_M,
                      geometry=[shapely.box(499_000, 2_499_000, 504_000, 2_502_000)]
                      ).to_crs(4326).to_file(units)
     out = tmp_path / "streets.gpkg"
@@ -156,12 +160,12 @@ def test_bad_output_paths(tiny, tmp_path):
 def test_failed_write_leaves_old_file_and_no_temp_file(tiny, tmp_path, monkeypatch):
     out = tmp_path / "zones.geojson"
     out.write_text("old")
-    import risk.zones
+    import risk.files
 
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(risk.zones.os, "replace", broken_replace)
+    monkeypatch.setattr(risk.files.os, "replace", broken_replace)  # the writer zones use
     args = _parse(["zones", "--data", str(tiny), "--out", str(out)])
     with pytest.raises(CliError, match="cannot write: disk full"):
         args.func(args)

@@ -9,8 +9,9 @@ from risk.zones import zone_summary
 from ui import ids
 from ui.panels.printing import export_pdf
 from ui.panels.terrain import run
-from ui.panels.zones import compute_zones, params_of, show
+from ui.panels.zones import params_of, show
 from ui.state import AppState
+from ui.workflows.zones import state_zones
 
 PARAMS = {"method": "grid", "radii_m": {"red": 1000.0, "orange": 500.0, "yellow": 300.0,
                                         "blue": 100.0},
@@ -35,7 +36,7 @@ def test_zones_summary_and_overlay_agree(state, method):
     params = {**PARAMS, "method": method}
     stored, view, command = show(state, trigger=ids.ZON_RUN, params=params, lang="zh")
     assert stored == params
-    zones = compute_zones(state, params)
+    zones = state_zones(state, params)
     summary = zone_summary(zones)
     graded = zones[zones["grade"].notna() & ~zones.geometry.is_empty]
     assert command["type"] == "riskmap:overlay" and command["id"] == "zones"

@@ -13,8 +13,7 @@ atomically: a failure leaves any previous file untouched.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,19 +51,19 @@ def _out_gpkg(path: Path) -> Path:
 
 
 def write_gpkg_atomic(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
-    """Write ``layers`` (name → frame) into one GeoPackage at ``path``, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
-    try:
+    """Write ``layers`` (name → frame) into one GeoPackage at ``path``, atomically.
+
+    Through :func:`risk.files.atomic_path`: the layers go into a temporary file beside ``path``
+    that replaces it only when every layer is written.
+    """
+    from risk.files import atomic_path
+
+    with atomic_path(path) as tmp, warnings.catch_warnings():
+        # GDAL would like a .gpkg extension on the temporary name; the target has one
+        warnings.filterwarnings("ignore", category=RuntimeWarning,
+                                message=".*(non conformant file extension|filename extension)")
         for layer, gdf in layers.items():
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -77,11 +76,12 @@ def _raster(args: argparse.Namespace, dataset: Any, name: str, option: str) -> P
         return Path(given)
     path = dataset.raster_path(name) if dataset is not None else None
     if path is None:
-        raise _cli_error(
-            f"the dataset has no {name}.tif; give one with {option} FILE.tif "
-            f"/ 数据集中没有 {name}.tif"
-        )
+        raise _cli_error(_missing(name, option))
     return path
+
+
+def _missing(name: str, option: str) -> str:
+    return f"the dataset has no {name}.tif; give one with {option} FILE.tif / 数据集中没有 {name}.tif"
 
 
 def _floats(text: str, *, option: str, count: int | None = None) -> tuple[float, ...]:
@@ -118,27 +118,26 @@ def run_slope(args: argparse.Namespace) -> int:
 
 
 def run_slopes(args: argparse.Namespace) -> int:
-    from risk.slopes import compare_registered, dangerous_slope_zones
+    from ui.workflows.terrain import MissingRasterError, dangerous_slopes
 
     out = _out_gpkg(args.out)
     dataset = load_dataset(args.data, quiet=True)
-    dem = _raster(args, dataset, "dem", "--dem")
-    population = args.population
-    if population is None:
-        population = dataset.raster_path("population")
-    elif not Path(population).is_file():
-        raise _cli_error(f"--population {population}: no such file (expected a GeoTIFF)")
+    for name in ("dem", "population"):
+        given = getattr(args, name)
+        if given is not None and not Path(given).is_file():
+            raise _cli_error(f"--{name} {given}: no such file (expected a GeoTIFF)")
     with _raster_errors():
         try:
-            zones = dangerous_slope_zones(
-                dem, min_angle_deg=args.min_angle, min_relief_m=args.min_relief,
-                min_area_m2=args.min_area, population=population,
-                enterprises=dataset.enterprises, buffer_m=args.buffer_m,
-                slope_path=args.slope_out,
+            result = dangerous_slopes(
+                dataset, dem=args.dem, population=args.population,
+                min_angle_deg=args.min_angle, min_relief_m=args.min_relief,
+                min_area_m2=args.min_area, buffer_m=args.buffer_m, slope_path=args.slope_out,
             )
+        except MissingRasterError as exc:
+            raise _cli_error(_missing(exc.name, "--" + exc.name)) from None
         except ValueError as exc:
             raise _cli_error(str(exc)) from None
-    registered = compare_registered(zones, dataset.layer("slopes"))
+    zones, registered = result.zones, result.registered
     write_gpkg_atomic(out, {"dangerous_slope_zones": zones, "registered_slopes": registered})
     counts = zones["grade"].value_counts().to_dict() if len(zones) else {}
     confirmed = int(registered["confirmed"].sum()) if len(registered) else 0

@@ -6,26 +6,20 @@
     riskmap zones --method admin --data /path/to/dataset --out districts.geojson
     riskmap zones --method admin --units streets.gpkg --out streets.gpkg
 
-The rules of each method are documented in :mod:`risk.zones`; the per-grade summary (area and
-enterprise count) is printed in Chinese and English.
+The rules of each method are documented in :mod:`risk.zones`; the options are checked and the
+method dispatched by :mod:`ui.workflows.zones` (the same functions as the zones tab); the
+per-grade summary (area and enterprise count) is printed in Chinese and English.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-METHODS = {
-    "influence": ("影响范围", "influence zones"),
-    "grid": ("网格", "grid"),
-    "admin": ("行政单元", "administrative units"),
-}
-SHAPES = ("square", "hex")
-GRADE_BY = ("max", "score")
+from ui.workflows.zones import GRADE_BY, METHODS, SHAPES, ZoneParams
 
 
 def _cli_error(message: str) -> Exception:
@@ -34,29 +28,9 @@ def _cli_error(message: str) -> Exception:
     return CliError(message)
 
 
-def parse_grade_values(text: str, option: str) -> dict[str, float]:
-    """``"red=1000,橙=500"`` (also ``，`` and ``:``) → ``{"red": 1000.0, "orange": 500.0}``."""
-    from risk.grades import GradeError, parse_grade
-
-    out: dict[str, float] = {}
-    for item in [p for p in text.replace("，", ",").split(",") if p.strip()]:
-        key, sep, value = item.replace("：", "=").replace(":", "=").partition("=")
-        if not sep:
-            raise _cli_error(f"{option} must look like red=1000,orange=500; got {item!r}")
-        try:
-            code = parse_grade(key).value
-        except GradeError as exc:
-            raise _cli_error(f"{option}: {exc}") from None
-        try:
-            number = float(value)
-        except ValueError:
-            raise _cli_error(f"{option}: {key.strip()}= needs a number, got {value!r}") from None
-        if not math.isfinite(number) or number <= 0:
-            raise _cli_error(f"{option}: {key.strip()}= must be positive, got {value!r}")
-        out[code] = number
-    if not out:
-        raise _cli_error(f"{option} must look like red=1000,orange=500; got {text!r}")
-    return out
+def _option(name: str) -> str:
+    """How the workflow's parameter ``name`` is spelled on the command line."""
+    return "--" + name.replace("_", "-")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -99,22 +73,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _check_args(args: argparse.Namespace) -> dict[str, Any]:
+def _check_args(args: argparse.Namespace) -> ZoneParams:
     """Every user-input problem as a CliError, before any work is done."""
     from risk.zones import EXPORT_FORMATS
+    from ui.workflows.zones import zone_params
 
-    if args.method not in METHODS:
-        raise _cli_error(f"--method must be one of {', '.join(METHODS)}; got {args.method!r}")
-    if args.shape not in SHAPES:
-        raise _cli_error(f"--shape must be square or hex; got {args.shape!r}")
-    if args.grade_by not in GRADE_BY:
-        raise _cli_error(f"--grade-by must be max or score; got {args.grade_by!r}")
     try:
-        cell_m = float(args.cell_m)
-    except (TypeError, ValueError):
-        cell_m = math.nan
-    if not math.isfinite(cell_m) or cell_m <= 0:
-        raise _cli_error(f"--cell-m must be a positive number of metres; got {args.cell_m!r}")
+        params = zone_params(method=args.method, cell_m=args.cell_m, shape=args.shape,
+                             grade_by=args.grade_by, radii_m=args.radii_m, weights=args.weights,
+                             thresholds=args.thresholds, spell=_option)
+    except ValueError as exc:
+        raise _cli_error(str(exc)) from None
     out = Path(args.out)
     if out.suffix.lower() not in EXPORT_FORMATS:
         raise _cli_error(f"--out {out}: the file name must end in .gpkg or .geojson "
@@ -126,15 +95,9 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
         raise _cli_error(f"--out {out}: cannot write there (permission denied)")
     if out.is_dir():
         raise _cli_error(f"--out {out}: is a folder, expected a file name")
-    options: dict[str, Any] = {"cell_m": cell_m}
-    for name, option in (("radii_m", "--radii-m"), ("weights", "--weights"),
-                         ("thresholds", "--thresholds")):
-        text = getattr(args, name)
-        if text is not None:
-            options[name] = parse_grade_values(text, option)
     if args.units is not None and not Path(args.units).is_file():
         raise _cli_error(f"--units {args.units}: no such file")
-    return options
+    return params
 
 
 def _read_units(path: Path) -> Any:
@@ -178,29 +141,19 @@ def summary_text(summary: Any, *, method: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from risk.zones import admin_zones, grid_zones, influence_zones, write_zones, zone_summary
+    from risk.zones import write_zones, zone_summary
     from ui.commands._common import load_dataset
+    from ui.workflows.zones import dataset_zones
 
-    options = _check_args(args)
+    params = _check_args(args)
     units = _read_units(args.units) if args.method == "admin" and args.units else None
     dataset = load_dataset(args.data, quiet=True)
-    enterprises = dataset.enterprises
-    if not len(enterprises):
+    if not len(dataset.enterprises):
         raise _cli_error(f"dataset {dataset.title}: no enterprises to grade")
-    scoring = {k: options[k] for k in ("weights", "thresholds") if k in options}
+    if params.method == "admin" and units is None and not len(dataset.districts):
+        raise _cli_error(f"dataset {dataset.title}: no districts; give --units FILE")
     try:
-        if args.method == "influence":
-            zones = influence_zones(enterprises, **{k: options[k] for k in ("radii_m",)
-                                                    if k in options})
-        elif args.method == "grid":
-            zones = grid_zones(enterprises, cell_m=options["cell_m"], shape=args.shape,
-                               method=args.grade_by, **scoring)
-        else:
-            if units is None:
-                units = dataset.districts
-                if not len(units):
-                    raise _cli_error(f"dataset {dataset.title}: no districts; give --units FILE")
-            zones = admin_zones(enterprises, units, method=args.grade_by, **scoring)
+        zones = dataset_zones(dataset, params, units=units)
     except ValueError as exc:
         raise _cli_error(str(exc)) from None
     try:

@@ -12,8 +12,8 @@ from data.schema import LAYERS
 from layers.printmap import PRINT_LAYERS, PrintMapError, render_map_pdf
 from ui import ids
 from ui.i18n import norm_lang, translator
-from ui.panels.zones import compute_zones
 from ui.state import AppState
+from ui.workflows.zones import state_zones
 
 T = {
     "how": ("导出当前视图（范围、筛选条件、事故警戒圈、风险分区）为打印质量的 PDF："
@@ -81,7 +81,7 @@ def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, 
         return dash.no_update, html.Span(tt("empty_title", lang), className="error")
     options = options or []
     extent = tuple(view["bounds"]) if view and "view" in options and view.get("bounds") else None
-    zones = compute_zones(state, zone_params) if zone_params else None
+    zones = state_zones(state, zone_params) if zone_params else None
     inc = (incident["lon"], incident["lat"], tuple(incident["radii_m"])) if incident else None
     try:
         pdf = render_map_pdf(

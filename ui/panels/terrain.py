@@ -6,6 +6,7 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
+from layers.bridge import OVERLAY, batch, command
 from layers.map import overlay_message
 from layers.terrain import (
     TITLES,
@@ -23,6 +24,7 @@ from risk.rasters import RasterError
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
+from ui.workflows.terrain import MissingRasterError, dangerous_slopes
 
 T = {
     "how": ("由高程（DEM）计算危险边坡与易积水洼地，按人口栅格评估避难场所覆盖。结果作为图层叠加在地图上。"
@@ -49,6 +51,9 @@ T = {
 
 
 tt = translator(T)
+
+OVERLAY_IDS = ("slope-zones", "slopes-checked", "ponding", "uncovered")
+"""The map overlays this tab draws (and clears)."""
 
 
 def layout(state: AppState, lang: str) -> html.Div:
@@ -77,18 +82,14 @@ def _title(key: str, lang: str) -> str:
 
 
 def run_slopes(state: AppState, *, angle: float, relief: float, lang: str):
-    from risk.slopes import compare_registered, dangerous_slope_zones
-
     ds = state.dataset
-    dem = ds.raster_path("dem")
-    if dem is None:
-        raise RasterError(tt("no_dem", lang))
     key = ("terrain-slopes", float(angle), float(relief))
-    zones = state.cached(key, lambda: dangerous_slope_zones(
-        dem, min_angle_deg=float(angle), min_relief_m=float(relief),
-        population=ds.raster_path("population"), enterprises=ds.enterprises))
-    registered = ds.layer("slopes")
-    compared = compare_registered(zones, registered) if len(registered) else None
+    try:
+        result = state.cached(key, lambda: dangerous_slopes(
+            ds, min_angle_deg=float(angle), min_relief_m=float(relief)))
+    except MissingRasterError:
+        raise RasterError(tt("no_dem", lang)) from None
+    zones, compared = result.zones, result.registered
     commands = [overlay_message(slope_zones_layer(zones, lang=lang), overlay_id="slope-zones",
                                 title=_title("zones", lang), legend=slope_zone_legend(lang),
                                 fill_opacity=0.6)]
@@ -96,7 +97,7 @@ def run_slopes(state: AppState, *, angle: float, relief: float, lang: str):
     if len(zones):
         counts = zones["grade"].value_counts()
         lines.append(" · ".join(f"{g.label(lang)} {int(counts.get(g.value, 0))}" for g in GRADES))
-    if compared is not None:
+    if len(compared):
         commands.append(overlay_message(registered_slopes_layer(compared, lang=lang),
                                         overlay_id="slopes-checked",
                                         title=_title("registered", lang),
@@ -172,13 +173,11 @@ def register(app: dash.Dash, state: AppState) -> None:
     def _run(clicks, _clear, angle, relief, lang):
         lang = norm_lang(lang)
         if ctx.triggered_id == ids.TER_CLEAR:
-            return "", {"type": "riskmap:batch", "commands": [
-                {"type": "riskmap:overlay", "id": i}
-                for i in ("slope-zones", "slopes-checked", "ponding", "uncovered")]}
+            return "", batch(*(command(OVERLAY, id=i) for i in OVERLAY_IDS))
         if not any(c for c in (clicks or []) if c):
             return dash.no_update, dash.no_update
         view, commands = run(state, what=ctx.triggered_id["what"], angle=angle, relief=relief,
                              lang=lang)
         if not commands:
             return view, dash.no_update
-        return view, {"type": "riskmap:batch", "commands": commands}
+        return view, batch(*commands)

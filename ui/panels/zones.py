@@ -5,20 +5,15 @@ from __future__ import annotations
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
+from layers.bridge import OVERLAY, command
 from layers.style import GRADE_COLORS
 from layers.zones import ZONE_TITLES, zones_geojson, zones_legend
 from risk.grades import GRADES
-from risk.zones import (
-    DEFAULT_RADII_M,
-    admin_zones,
-    grid_zones,
-    influence_zones,
-    zone_summary,
-    zones_to_bytes,
-)
+from risk.zones import DEFAULT_BUFFER_M, zone_summary, zones_to_bytes
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
+from ui.workflows.zones import DEFAULT_CELL_M, state_zones
 
 T = {
     "how": ("按企业风险等级生成分区分级的风险分布图：影响区（按等级设定影响半径，高等级优先）、"
@@ -56,13 +51,13 @@ def layout(state: AppState, lang: str) -> html.Div:
         html.Div(className="row", children=[
             html.Div([html.Span(className="sw", style={"background": g.color}),
                       dcc.Input(id={"type": ids.ZON_RADII, "grade": g.value}, type="number",
-                                min=1, max=20_000, value=DEFAULT_RADII_M[g.value],
+                                min=1, max=20_000, value=DEFAULT_BUFFER_M[g.value],
                                 style={"width": "70px"})])
             for g in GRADES
         ]),
         html.Div(className="row", children=[
             html.Div([html.Label(tt("cell", lang)),
-                      dcc.Input(id=ids.ZON_CELL, type="number", min=50, max=50_000, value=1000,
+                      dcc.Input(id=ids.ZON_CELL, type="number", min=50, max=50_000, value=DEFAULT_CELL_M,
                                 style={"width": "90px"})]),
             html.Div([html.Label(tt("shape", lang)),
                       dcc.RadioItems(id=ids.ZON_SHAPE, value="square", inline=True,
@@ -86,28 +81,12 @@ def layout(state: AppState, lang: str) -> html.Div:
 
 
 def params_of(method, radii_values, radii_ids, cell, shape, grade_by) -> dict:
+    """The form's values as the plain dict stored in ``ZON_PARAMS`` (checked by the workflow)."""
     radii = {i["grade"]: float(v) for i, v in zip(radii_ids, radii_values, strict=True)
              if v is not None}
-    return {"method": method or "influence", "radii_m": radii or dict(DEFAULT_RADII_M),
-            "cell_m": float(cell or 1000), "shape": shape or "square",
+    return {"method": method or "influence", "radii_m": radii or dict(DEFAULT_BUFFER_M),
+            "cell_m": float(cell or DEFAULT_CELL_M), "shape": shape or "square",
             "grade_by": grade_by or "max"}
-
-
-def compute_zones(state: AppState, params: dict):
-    """The zones for ``params`` (cached per data version and parameters)."""
-    ds = state.dataset
-    key = ("zones", tuple(sorted((k, str(v)) for k, v in params.items())))
-
-    def build():
-        ents = ds.enterprises
-        if params["method"] == "grid":
-            return grid_zones(ents, cell_m=params["cell_m"], shape=params["shape"],
-                              method=params["grade_by"])
-        if params["method"] == "admin":
-            return admin_zones(ents, ds.districts, method=params["grade_by"])
-        return influence_zones(ents, radii_m=params["radii_m"])
-
-    return state.cached(key, build)
 
 
 def summary_table(zones, lang: str) -> html.Table:
@@ -131,17 +110,16 @@ def zones_message(zones, params: dict, lang: str) -> dict:
     geojson, fields = zones_geojson(zones, lang=lang, simplify_m=simplify, decimals=5)
     kind = params["method"]
     title = ZONE_TITLES[kind][1 if lang == "en" else 0]
-    return {"type": "riskmap:overlay", "id": "zones", "geojson": geojson, "fields": fields,
-            "colorBy": "grade", "colors": GRADE_COLORS, "title": title,
-            "legend": zones_legend(zones, lang=lang)}
+    return command(OVERLAY, id="zones", geojson=geojson, fields=fields, colorBy="grade",
+                   colors=GRADE_COLORS, title=title, legend=zones_legend(zones, lang=lang))
 
 
 def show(state: AppState, *, trigger, params: dict, lang: str):
     """Callback body: (stored params, result view, map command)."""
     if trigger == ids.ZON_CLEAR:
-        return None, "", {"type": "riskmap:overlay", "id": "zones"}
+        return None, "", command(OVERLAY, id="zones")
     try:
-        zones = compute_zones(state, params)
+        zones = state_zones(state, params)
     except ValueError as exc:
         return dash.no_update, html.Span(str(exc), className="error"), dash.no_update
     return params, summary_table(zones, lang), zones_message(zones, params, lang)
@@ -177,5 +155,5 @@ def register(app: dash.Dash, state: AppState) -> None:
         if not any(clicks or []) or not params:
             return dash.no_update
         fmt = ctx.triggered_id["fmt"]
-        data = zones_to_bytes(compute_zones(state, params), fmt)
+        data = zones_to_bytes(state_zones(state, params), fmt)
         return dcc.send_bytes(data, f"risk_zones_{params['method']}.{fmt}")
