@@ -41,6 +41,9 @@ def test_upload_preview_import_and_the_map_shows_the_new_data(own_app, page, tmp
     mapping.wait_for(timeout=20_000)
     text = mapping.inner_text()
     assert "单位名称" in text and "name" in text and "lon" in text
+    # the detected coordinate system is shown and preselected in the dropdown
+    assert "检测到的坐标系：WGS 84（GPS）" in page.locator("#imp-crs-hint").inner_text()
+    assert "WGS 84（GPS）" in page.locator("#imp-crs").inner_text()
     page.click("#imp-run")
     result = page.locator("#imp-result-body")
     result.wait_for(timeout=30_000)
