@@ -38,6 +38,7 @@ __all__ = [
     "CHOICES",
     "FILE_OWN",
     "CoordSystem",
+    "WGS84",
     "parse_crs",
     "choice_for",
     "cli_help",
@@ -148,6 +149,10 @@ class CoordSystem:
         tr = pyproj.Transformer.from_crs(self.crs, 4326, always_xy=True)
         lon, lat = tr.transform(x, y)
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+WGS84 = CoordSystem("wgs84", pyproj.CRS.from_epsg(4326))
+"""WGS 84 longitude/latitude: how tables without a ``crs`` are read."""
 
 
 def parse_crs(value: str | CoordSystem | None) -> CoordSystem | None:

@@ -32,16 +32,12 @@ import pyproj
 import shapely
 
 from data.columns import resolve_mapping
-from data.coordsys import CHINA_LAT, CHINA_LON, CoordSystem, in_china
+from data.coordsys import CHINA_LAT, CHINA_LON, WGS84, CoordSystem, in_china
 from data.import_report import REPORT_COLUMNS, bilingual, problem, short_rows
 from data.readers import ImportFileError, RawSource
 from data.schema import LAYERS, validate_layer
-from risk.coords import bd09_to_wgs84, gcj02_to_wgs84
 
-__all__ = ["parse_numbers", "prepare_layer", "WGS84"]
-
-WGS84 = CoordSystem("wgs84", pyproj.CRS.from_epsg(4326))
-"""Tables without a ``crs`` are read as WGS 84."""
+__all__ = ["parse_numbers", "prepare_layer"]
 
 _DMS = re.compile(
     r"^\s*([NSEW东西南北]?)\s*(?:东经|北纬|西经|南纬)?\s*(-?\d+(?:\.\d+)?)\s*[°度:]\s*"
@@ -242,9 +238,10 @@ def _vector_layer(
             f"given crs {system.describe()}, overriding the file's own {file_crs.name}"
         )
     if system.offset:
-        fn = gcj02_to_wgs84 if system.name == "gcj02" else bd09_to_wgs84
+        shift = system  # bound for the lambda: mypy cannot narrow `system` inside it
         geom = gpd.GeoSeries(
-            shapely.transform(geom.to_numpy(), lambda xy: np.column_stack(fn(xy[:, 0], xy[:, 1]))),
+            shapely.transform(geom.to_numpy(),
+                              lambda xy: np.column_stack(shift.to_wgs84(xy[:, 0], xy[:, 1]))),
             crs=4326,
         )
     else:

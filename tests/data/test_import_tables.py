@@ -7,8 +7,8 @@ import pandas as pd
 import pyproj
 import pytest
 
-from data.coordsys import parse_crs
-from data.import_tables import WGS84, parse_numbers, prepare_layer
+from data.coordsys import WGS84, parse_crs
+from data.import_tables import parse_numbers, prepare_layer
 from data.readers import ImportFileError, read_source
 from risk.coords import wgs84_to_gcj02
 
