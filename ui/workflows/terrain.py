@@ -87,6 +87,7 @@ def dangerous_slopes(
     from risk.slopes import compare_registered, dangerous_slope_zones
 
     dem_path = dataset_raster(dataset, "dem", dem)
+    assert dem_path is not None  # required: dataset_raster raised otherwise
     pop_path = dataset_raster(dataset, "population", population, required=False)
     zones = dangerous_slope_zones(
         dem_path, min_angle_deg=float(min_angle_deg), min_relief_m=float(min_relief_m),

@@ -66,11 +66,6 @@ class ZoneParams:
         return tuple((k, tuple(sorted(v.items())) if isinstance(v, Mapping) else v)
                      for k, v in asdict(self).items())
 
-    def scoring(self) -> dict[str, Mapping[str, float]]:
-        """The ``weights``/``thresholds`` that were given, as keyword arguments."""
-        return {k: v for k, v in (("weights", self.weights), ("thresholds", self.thresholds))
-                if v is not None}
-
 
 def parse_grade_values(text: str, *, name: str = "values") -> dict[str, float]:
     """``"red=1000,橙=500"`` (also ``，`` and ``:``/``：``) → ``{"red": 1000.0, "orange": 500.0}``.
@@ -165,18 +160,28 @@ def zone_params(
 def compute_zones(enterprises: gpd.GeoDataFrame, params: ZoneParams, *,
                   units: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """The zones of ``enterprises`` by ``params.method`` (``units``: the polygons of ``admin``)."""
-    from risk.zones import admin_zones, grid_zones, influence_zones
+    from risk.zones import (
+        DEFAULT_BUFFER_M,
+        DEFAULT_THRESHOLDS,
+        DEFAULT_WEIGHTS,
+        admin_zones,
+        grid_zones,
+        influence_zones,
+    )
 
+    weights = DEFAULT_WEIGHTS if params.weights is None else params.weights
+    thresholds = DEFAULT_THRESHOLDS if params.thresholds is None else params.thresholds
     if params.method == "grid":
         return grid_zones(enterprises, cell_m=params.cell_m, shape=params.shape,
-                          method=params.grade_by, **params.scoring())
+                          method=params.grade_by, weights=weights, thresholds=thresholds)
     if params.method == "admin":
         if units is None:
             raise ValueError("`units` must be given for method 'admin' (districts or any "
                              "polygon layer with a 'name' column)")
-        return admin_zones(enterprises, units, method=params.grade_by, **params.scoring())
-    radii = {} if params.radii_m is None else {"radii_m": params.radii_m}
-    return influence_zones(enterprises, **radii)
+        return admin_zones(enterprises, units, method=params.grade_by, weights=weights,
+                           thresholds=thresholds)
+    return influence_zones(enterprises,
+                           radii_m=DEFAULT_BUFFER_M if params.radii_m is None else params.radii_m)
 
 
 def dataset_zones(dataset: Dataset, params: ZoneParams, *,
