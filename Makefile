@@ -1,7 +1,10 @@
 # risk-map: two commands on a bare machine (see README):
 #   make run    install what is needed, then serve the bundled Shenzhen sample on http://127.0.0.1:8050
 #   make test   install what is needed (Python packages, Debian chromium, poppler, gdal, CJK fonts),
-#               then run every test, browser tests included
+#               then run every test, browser tests included, the doctests of risk/ layers/ data/ ui/,
+#               and the wheel test (build the wheel, install it into a throwaway venv, serve from it)
+# The generated sample lives in the per-user data folder (Linux ~/.local/share/risk-map/sample),
+# the print-font cache in the per-user cache folder (~/.cache/risk-map); `make clean` keeps both.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -36,6 +39,8 @@ test: install install-system
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --doctest-modules risk layers data ui
+	$(PY) -m pytest -q -m wheel tests/test_wheel.py
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -53,4 +58,4 @@ bench: install install-system
 	$(PY) bench/bench_import.py
 
 clean:
-	rm -rf $(VENV) data/sample .pytest_cache
+	rm -rf $(VENV) data/sample build .pytest_cache

@@ -23,7 +23,18 @@ REGION_MARGIN_M = 2_000.0
 
 
 def default_data_dir() -> Path:
-    """``$RISKMAP_DATA`` if set, else the bundled sample folder ``data/sample``."""
+    """``$RISKMAP_DATA`` if set, else :data:`data.SAMPLE_DIR` (the per-user sample folder).
+
+    >>> import os
+    >>> saved = dict(os.environ)
+    >>> os.environ["RISKMAP_DATA"] = "/srv/bureau-data"
+    >>> str(default_data_dir())
+    '/srv/bureau-data'
+    >>> del os.environ["RISKMAP_DATA"]
+    >>> default_data_dir() == SAMPLE_DIR
+    True
+    >>> os.environ.update(saved)
+    """
     env = os.environ.get("RISKMAP_DATA")
     return Path(env) if env else SAMPLE_DIR
 

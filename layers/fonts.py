@@ -12,8 +12,10 @@ rcParams); the font is registered once with :meth:`matplotlib.font_manager.FontM
 Speed: the full font is 10.5 MB (65,000 glyphs) and matplotlib re-reads it with fontTools to
 subset it on every save (about 1.5 s per PDF). :func:`print_font_path` therefore derives, once, a
 "print" font holding Latin, punctuation, symbols and all 6,763 GB 2312 hanzi (2.2 MB, family
-"Noto Sans SC Print", same PostScript name), cached in ``$RISKMAP_CACHE`` when set, else
-``$XDG_CACHE_HOME/risk-map`` (or ``~/.cache/risk-map``, else the temp folder); building it takes
+"Noto Sans SC Print", same PostScript name), cached in ``$RISKMAP_CACHE`` when set, else the
+per-user cache folder :func:`platformdirs.user_cache_dir` names (Linux: ``$XDG_CACHE_HOME/risk-map``,
+by default ``~/.cache/risk-map``), else a ``risk-map-<uid>`` folder in the temp folder; never in
+the installed package. It is written atomically (:func:`risk.files.atomic_path`). Building it takes
 about 10 s, ``python -m layers.fonts`` does it ahead of time. Rarer characters fall back glyph by
 glyph to the full font, so nothing is ever drawn as a box.
 """
@@ -27,6 +29,10 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import platformdirs
+
+from risk.files import atomic_path
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -114,10 +120,9 @@ def _cache_dirs() -> list[Path]:
     own = os.environ.get(CACHE_ENV_VAR)
     if own:
         return [Path(own)]
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
     uid = getattr(os, "getuid", lambda: 0)()
-    return [base / "risk-map", Path(tempfile.gettempdir()) / f"risk-map-{uid}"]
+    return [Path(platformdirs.user_cache_dir("risk-map", appauthor=False)),
+            Path(tempfile.gettempdir()) / f"risk-map-{uid}"]
 
 
 def _build_print_font(source: Path, target: Path) -> None:
@@ -143,15 +148,8 @@ def _build_print_font(source: Path, target: Path) -> None:
             record.string = family
         elif record.nameID == 4:
             record.string = f"{family} Regular"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".ttf", dir=target.parent)
-    os.close(fd)
-    try:
-        font.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp:
+        font.save(str(tmp))
 
 
 def print_font_path(*, build: bool = True) -> Path | None:

@@ -23,8 +23,23 @@ from ui.i18n import norm_lang, tr
 from ui.panels import analysis, data_import, incident, printing, terrain, zones
 from ui.state import AppState
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "assets"
+
+def assets_dir() -> Path:
+    """The folder of the files the app serves (parent-page JS/CSS, the map's scripts, Leaflet).
+
+    ``ui/assets/`` inside an installed wheel (``pyproject.toml`` maps the top-level ``assets/``
+    there), else ``assets/`` at the top of the source checkout (also in an editable install).
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "assets", here.parent / "assets"):
+        if (folder / "riskmap.js").is_file():
+            return folder
+    msg = (f"the app's assets are missing: no riskmap.js in {here / 'assets'} "
+           f"or {here.parent / 'assets'}")
+    raise FileNotFoundError(msg)
+
+
+ASSETS = assets_dir()
 PANELS = [
     ("analysis", "tab_analysis", analysis),
     ("incident", "tab_incident", incident),

@@ -6,14 +6,15 @@ import argparse
 import os
 from pathlib import Path
 
+from data import SAMPLE_DIR
 from data.dataset import Dataset, default_data_dir
 
 
 def add_data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=None, metavar="DIR",
-        help="dataset folder (default: $RISKMAP_DATA, else the bundled Shenzhen sample, "
-             "generated on first use)",
+        help="dataset folder (default: $RISKMAP_DATA, else the bundled Shenzhen sample in the "
+             f"per-user data folder {SAMPLE_DIR}, generated there on first use)",
     )
 
 

