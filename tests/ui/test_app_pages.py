@@ -42,3 +42,19 @@ def test_enterprise_details_api(client):
     assert data["title"] == ents["name"].iloc[0] and data["id"] == ents["id"].iloc[0]
     assert c.get(f"/api/enterprise/{len(ents)}").status_code == 404
     assert c.get("/api/enterprise/0?v=stale").status_code == 409
+
+
+def test_every_asset_is_served_from_the_checkout_assets_folder(client):
+    from pathlib import Path
+
+    from ui.app import assets_dir
+
+    _, c = client
+    folder = assets_dir()
+    assert folder == Path(__file__).resolve().parents[2] / "assets"  # a source checkout
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.name == "layers.png" for p in files)  # Leaflet's images are served too
+    for path in files:
+        resp = c.get(f"/assets/{path.relative_to(folder).as_posix()}")
+        assert resp.status_code == 200, path
+        assert resp.get_data() == path.read_bytes()

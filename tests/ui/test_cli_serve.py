@@ -42,3 +42,17 @@ def test_serve_refuses_a_missing_folder(tmp_path):
     from ui.cli import main
 
     assert main(["serve", "--data", str(tmp_path / "nope")]) == 2
+
+
+def test_help_says_where_the_sample_goes(capsys, monkeypatch):
+    import pytest
+
+    from data import SAMPLE_DIR
+    from ui.cli import main
+
+    monkeypatch.setenv("COLUMNS", "1000")  # argparse would break a long path across lines
+    for command in ("serve", "sample", "info"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "per-user" in text and str(SAMPLE_DIR) in text, command
