@@ -1,7 +1,7 @@
 """Export an incident's cordon rings and exposure tables: GeoJSON, KML and CSV.
 
 Every function returns ``bytes`` (for Dash ``dcc.send_bytes``); :func:`write_export` writes them
-to a path atomically (a temporary file beside the target, then :func:`os.replace`).
+to a path atomically and durably with :func:`risk.files.write_bytes_atomic`.
 
 * GeoJSON (RFC 7946, EPSG:4326): the zone polygons plus points for priority enterprises,
   evacuation shelters and checkpoints, each feature with a ``kind`` property.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from risk.cordon import Exposure
+from risk.files import write_bytes_atomic
 from risk.grades import GRADES
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "to_csv",
     "to_csv_zip",
     "export_bytes",
-    "write_bytes_atomic",
     "write_export",
 ]
 
@@ -242,26 +241,6 @@ def export_bytes(result: Exposure, fmt: str, *, table: str = "zones") -> bytes:
         return json.dumps(result.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
     msg = f"export format must be one of {', '.join(FORMATS)}, got {fmt!r}"
     raise ValueError(msg)
-
-
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; a failure leaves any previous file untouched."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; exports are ordinary files
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def write_export(

@@ -5,6 +5,13 @@ EPSG:4326), cordon radii, type and a note. Every write runs in one transaction: 
 fails half-way the transaction is rolled back and the store is exactly as it was. The file
 survives restarts; open it again with the same path.
 
+The place and radii are checked by the one incident validation,
+:func:`risk.cordon.validate_incident`, once: when an incident is made from a validated
+:class:`risk.cordon.Cordon` (:meth:`Incident.from_cordon`), when :meth:`Incident.checked` is
+called, or when :meth:`IncidentStore.get` loads one (a row may have been edited by hand); a
+checked incident is saved without being checked again, and :attr:`Incident.cordon` hands its
+cordon to :func:`risk.cordon.exposure` as it is.
+
 >>> import tempfile, pathlib
 >>> store = IncidentStore(pathlib.Path(tempfile.mkdtemp()) / "incidents.sqlite")
 >>> new = store.add(Incident(lon=114.0579, lat=22.5431, type="火灾爆炸", note="仓库起火"))
@@ -24,7 +31,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from risk.cordon import DEFAULT_RADII_M, validate_incident
+from risk.cordon import DEFAULT_RADII_M, Cordon, validate_incident
 
 __all__ = ["Incident", "IncidentStore", "INCIDENT_TYPES", "parse_incident_type", "CST",
            "incidents_path"]
@@ -85,6 +92,23 @@ class Incident:
     note: str = ""
     created: str = ""
     id: int | None = field(default=None, compare=False)
+    _checked: bool = field(default=False, compare=False, repr=False)
+    """Set by :meth:`checked` / :meth:`from_cordon`: the fields are validated and normalised."""
+
+    @classmethod
+    def from_cordon(cls, cordon: Cordon, *, type: str = "other", note: str = "",
+                    created: str = "") -> Incident:
+        """A checked incident at a validated ``cordon`` (its type and note are checked here)."""
+        return cls(lon=cordon.lon, lat=cordon.lat, radii_m=cordon.radii_m,
+                   type=parse_incident_type(type), note=_check_note(note), created=created,
+                   _checked=True)
+
+    @property
+    def cordon(self) -> Cordon:
+        """The place and radii as a :class:`~risk.cordon.Cordon` (validated first if needed)."""
+        if self._checked:
+            return Cordon(self.lon, self.lat, tuple(self.radii_m))
+        return validate_incident(self.lon, self.lat, self.radii_m)
 
     @property
     def type_zh(self) -> str:
@@ -95,13 +119,14 @@ class Incident:
         return INCIDENT_TYPES.get(self.type, (self.type, self.type))[1]
 
     def checked(self, *, region: Any = None) -> Incident:
-        """This incident with validated, normalised fields (raises ``ValueError``)."""
+        """This incident with validated, normalised fields (raises ``ValueError``).
+
+        ``region``: also refuse a place too far from the dataset's region (see
+        :func:`risk.cordon.validate_incident`).
+        """
         lon, lat, radii = validate_incident(self.lon, self.lat, self.radii_m, region=region)
-        note = "" if self.note is None else str(self.note)
-        if len(note) > 10_000:
-            raise ValueError(f"备注过长 `note` must be at most 10000 characters, got {len(note)}")
         return replace(self, lon=lon, lat=lat, radii_m=radii, type=parse_incident_type(self.type),
-                       note=note)
+                       note=_check_note(self.note), _checked=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +134,13 @@ class Incident:
             "radii_m": list(self.radii_m), "type": self.type, "type_zh": self.type_zh,
             "type_en": self.type_en, "note": self.note,
         }
+
+
+def _check_note(note: object) -> str:
+    text = "" if note is None else str(note)
+    if len(text) > 10_000:
+        raise ValueError(f"备注过长 `note` must be at most 10000 characters, got {len(text)}")
+    return text
 
 
 def _now() -> str:
@@ -146,12 +178,14 @@ class IncidentStore:
             conn.close()
 
     def add(self, incident: Incident, *, region: Any = None) -> int:
-        """Validate and save ``incident``; return its id. Nothing is saved if anything fails."""
+        """Validate (unless already checked and no ``region`` is given) and save ``incident``;
+        return its id. Nothing is saved if anything fails."""
         return self.add_many([incident], region=region)[0]
 
     def add_many(self, incidents: Iterable[Incident], *, region: Any = None) -> list[int]:
         """Save several incidents in one transaction: all of them or, on any error, none."""
-        checked = [i.checked(region=region) for i in incidents]
+        checked = [i if i._checked and region is None else i.checked(region=region)
+                   for i in incidents]
         ids = []
         with self._transaction() as conn:
             for item in checked:
@@ -177,8 +211,10 @@ class IncidentStore:
             conn.close()
         return [self._incident(r) for r in rows]
 
-    def get(self, incident_id: int) -> Incident:
-        """The incident with ``incident_id`` (``KeyError`` if there is none)."""
+    def get(self, incident_id: int, *, region: Any = None) -> Incident:
+        """The incident with ``incident_id``, checked (:meth:`Incident.checked`, with
+        ``region``); ``KeyError`` if there is none, ``ValueError`` if its saved place or radii
+        are not valid (or it lies too far from ``region``)."""
         conn = self._connect()
         try:
             row = conn.execute(
@@ -189,7 +225,7 @@ class IncidentStore:
             conn.close()
         if row is None:
             raise KeyError(f"没有该事件 no incident with id {incident_id!r} in {self.path}")
-        return self._incident(row)
+        return self._incident(row).checked(region=region)
 
     def delete(self, incident_id: int) -> None:
         """Remove an incident (``KeyError`` if there is none; then nothing changes)."""

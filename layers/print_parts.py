@@ -1,12 +1,13 @@
 """Map furniture for print maps: the map CRS, a scale that is true at the map's centre, the scale
 bar and the north arrow; the page layout, the legend panel and the tables page.
 
-The print map is drawn in the UTM zone of the data (``estimate_utm_crs()``; EPSG:32650 for
-Shenzhen). UTM is conformal but its scale factor ``k`` is not 1 away from the central meridian
-(k ≈ 1.0008 at 114°E in zone 50N), so every length on paper is divided by the point scale factor
-at the map's centre: a bar labelled "5 km" spans 5 km on the ground there (checked against
-:class:`pyproj.Geod` in the tests). The north arrow points to true north at the centre, which
-differs from grid north by the meridian convergence (about -1.1° in Shenzhen).
+The print map is drawn in the project's metric CRS for the map's extent,
+:func:`risk.crs.metric_crs` (the one CRS policy: a transverse Mercator centred on the extent,
+scale factor 1 on its central meridian; UTM is avoided because Shenzhen straddles the UTM 49/50
+boundary). Away from the central meridian the point scale factor ``k`` is not exactly 1, so
+every length on paper is divided by ``k`` at the map's centre: a bar labelled "5 km" spans 5 km
+on the ground there (checked against :class:`pyproj.Geod` in the tests). The north arrow points
+to true north at the centre, which differs from grid north by the meridian convergence.
 
 >>> nice_denominator(243_000)
 250000
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from pyproj import CRS, Geod, Proj, Transformer
 
+from risk.crs import metric_crs
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -34,6 +37,7 @@ __all__ = [
     "ScaleBar",
     "map_crs",
     "crs_label",
+    "bilingual",
     "scale_factor_at",
     "true_north_angle",
     "nice_denominator",
@@ -67,24 +71,40 @@ WGS84 = Geod(ellps="WGS84")
 
 
 def map_crs(bounds: tuple[float, float, float, float]) -> CRS:
-    """The UTM CRS (WGS 84) of the centre of lon/lat ``bounds`` ``(west, south, east, north)``.
+    """The print map's CRS for lon/lat ``bounds`` ``(west, south, east, north)``: the metric CRS
+    of the extent, :func:`risk.crs.metric_crs`.
 
-    >>> map_crs((113.75, 22.4, 114.62, 22.86)).to_epsg()
-    32650
+    >>> map_crs((113.75, 22.4, 114.62, 22.86)).name
+    'WGS 84 / local TM 114.19°E'
     """
-    west, south, east, north = bounds
-    lon, lat = (west + east) / 2, (south + north) / 2
-    zone = int(math.floor((lon + 180) / 6)) % 60 + 1
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    return metric_crs(tuple(bounds))
 
 
 def crs_label(crs: CRS, lang: str = "zh") -> str:
-    """``坐标系：WGS 84 / UTM zone 50N (EPSG:32650)`` (Chinese and English)."""
+    """The CRS line of the map's information panel (Chinese and English): the CRS's name and
+    its EPSG code, or, for a CRS without one, its projection method.
+
+    >>> crs_label(map_crs((113.75, 22.4, 114.62, 22.86)))
+    '坐标系 Coordinate system：WGS 84 / local TM 114.19°E (Transverse Mercator)'
+    >>> crs_label(CRS.from_epsg(32650), "en")
+    'Coordinate system 坐标系: WGS 84 / UTM zone 50N (EPSG:32650)'
+    """
     epsg = crs.to_epsg()
-    code = f" (EPSG:{epsg})" if epsg else ""
+    operation = crs.coordinate_operation
+    method = operation.method_name if operation is not None else ""
+    code = f" (EPSG:{epsg})" if epsg else (f" ({method})" if method else "")
     if lang == "en":
         return f"Coordinate system 坐标系: {crs.name}{code}"
     return f"坐标系 Coordinate system：{crs.name}{code}"
+
+
+def bilingual(zh: str, en: str, lang: str) -> str:
+    """Chinese first with English alongside (or the other way round for ``lang="en"``).
+
+    >>> bilingual("图例", "Legend", "zh"), bilingual("图例", "Legend", "en")
+    ('图例  Legend', 'Legend  图例')
+    """
+    return f"{en}  {zh}" if lang == "en" else f"{zh}  {en}"
 
 
 def scale_factor_at(crs: CRS, lon: float, lat: float) -> float:

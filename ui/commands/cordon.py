@@ -14,23 +14,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from data.export import FORMATS, export_bytes, write_bytes_atomic
+from data.export import FORMATS, export_bytes
+from risk.cordon import DEFAULT_RADII_M, format_radii_km, parse_radii_km
+from risk.files import write_bytes_atomic
 from ui.commands._common import add_data_option, load_dataset
 
 TABLES = ("zones", "priority_enterprises", "shelters", "evacuation_shelters", "slopes",
           "waterlogging", "checkpoints")
 
 
-def parse_radii_km(text: str) -> tuple[float, ...]:
-    """``"1,5,10"`` (also ``，`` / spaces) → ``(1000.0, 5000.0, 10000.0)`` metres."""
-    from ui.cli import CliError
-
-    parts = [p for p in text.replace("，", ",").replace(" ", ",").split(",") if p.strip()]
+def radii_km_arg(text: str) -> tuple[float, ...]:
+    """argparse type of ``--radii-km``: :func:`risk.cordon.parse_radii_km` (kilometres → metres,
+    checked by the same rules as the incident tab), its message shown by argparse."""
     try:
-        return tuple(float(p) * 1000.0 for p in parts)
-    except ValueError:
-        msg = f"--radii-km must be kilometres separated by commas, e.g. 1,5,10; got {text!r}"
-        raise CliError(msg) from None
+        return parse_radii_km(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+RADII_HELP = (f"ring radii in km, inner to outer / 半径（公里） "
+              f"(default {format_radii_km(DEFAULT_RADII_M)})")
+"""Help of ``--radii-km`` (also used by ``riskmap pdf``)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -49,9 +53,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--enterprise", metavar="NAME",
                        help="place the incident at the enterprise whose name contains NAME "
                             "/ 按企业名称（部分匹配）定位")
-    p.add_argument("--radii-km", type=parse_radii_km, default=(1000.0, 5000.0, 10000.0),
-                   metavar="R1,R2,...", help="ring radii in km, inner to outer / 半径（公里） "
-                                             "(default 1,5,10)")
+    p.add_argument("--radii-km", type=radii_km_arg, default=DEFAULT_RADII_M,
+                   metavar="R1,R2,...", help=RADII_HELP)
     p.add_argument("--format", choices=tuple(FORMATS), default="json",
                    help="json (summary), geojson, kml, csv (one table), zip (all tables as CSV) "
                         "/ 输出格式 (default json)")
@@ -72,16 +75,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
+    """Where the incident is: ``--lon/--lat``, or the enterprise named by ``--enterprise``
+    (:func:`risk.cordon.find_enterprises`; an exact name wins, several matches are refused)."""
+    from risk.cordon import find_enterprises
     from ui.cli import CliError
 
     if args.enterprise:
         if args.lon is not None or args.lat is not None:
             raise CliError("give either --enterprise or --lon/--lat, not both")
         ent = dataset.enterprises
-        # a Series whenever ent has rows ("name" is a required column); [] for an empty layer
-        names: Any = ent["name"].astype(str) if "name" in ent else []
-        hits = ent[names.str.contains(args.enterprise, regex=False)] if len(ent) else ent
-        exact = hits[hits["name"] == args.enterprise] if len(hits) else hits
+        hits = find_enterprises(ent, args.enterprise, limit=max(len(ent), 1))
+        exact = hits[hits["name"] == args.enterprise]
         if len(exact) == 1:
             hits = exact
         if len(hits) == 0:
@@ -94,8 +98,7 @@ def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
                 f"/ 匹配到多个企业: "
                 f"{shown}{more}; give more of the name"
             )
-        point = hits.geometry.iloc[0]
-        return float(point.x), float(point.y), str(hits["name"].iloc[0])
+        return float(hits["lon"].iloc[0]), float(hits["lat"].iloc[0]), str(hits["name"].iloc[0])
     if args.lon is None or args.lat is None:
         raise CliError("give --lon and --lat (WGS 84 degrees), or --enterprise NAME")
     return args.lon, args.lat, ""
@@ -112,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
     lon, lat, at = _place(args, dataset)
     incident = None
     try:
-        validate_incident(lon, lat, args.radii_km, region=dataset.region)
+        cordon = validate_incident(lon, lat, args.radii_km, region=dataset.region)  # once
         if args.save:
-            incident = Incident(lon=lon, lat=lat, radii_m=args.radii_km, type=args.type,
-                                note=args.note or (f"{at}" if at else "")).checked()
+            incident = Incident.from_cordon(cordon, type=args.type,
+                                            note=args.note or (f"{at}" if at else ""))
         result = exposure(
-            dataset.layers, (lon, lat), radii_m=args.radii_km,
+            dataset.layers, cordon,
             population=dataset.raster_path("population"), wind_from_deg=args.wind_from,
         )
         data = export_bytes(result, args.format, table=args.table)

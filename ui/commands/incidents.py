@@ -66,15 +66,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"{i.id:>4}  {i.created}  {i.type_zh:<6} {i.lon:.6f},{i.lat:.6f}  "
                   f"{radii} km  {i.note}")
         return 0
-    try:
-        incident = store.get(args.id)
-    except KeyError as exc:
-        raise CliError(str(exc.args[0])) from None
     if args.action == "delete":
-        store.delete(args.id)
+        try:
+            store.delete(args.id)
+        except KeyError as exc:
+            raise CliError(str(exc.args[0])) from None
         print(f"已删除 deleted incident {args.id}")
         return 0
-    result = exposure(dataset.layers, (incident.lon, incident.lat), radii_m=incident.radii_m,
+    try:
+        incident = store.get(args.id)  # validated once, here where it is loaded
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    except ValueError as exc:
+        raise CliError(f"incident {args.id}: {exc}") from None
+    result = exposure(dataset.layers, incident.cordon,
                       population=dataset.raster_path("population"))
     if args.action == "show":
         print(json.dumps({"incident": incident.to_dict(), "cordon": result.to_json(limit=20)},

@@ -13,24 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from risk.cordon import DEFAULT_RADII_M
 from ui.commands._common import add_data_option, load_dataset
+from ui.commands.cordon import RADII_HELP, radii_km_arg
 
 DEFAULT_TITLE = "安全风险分布图"
 
 
 def _csv(text: str) -> list[str]:
     return [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
-
-
-def _radii_km(text: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(p) * 1000.0 for p in _csv(text))
-    except ValueError:
-        msg = f"--radii-km must be kilometres separated by commas, e.g. 1,5,10; got {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
-    if not values or any(v <= 0 for v in values):
-        raise argparse.ArgumentTypeError(f"--radii-km must be positive kilometres, got {text!r}")
-    return values
 
 
 def _extent(text: str) -> tuple[float, ...]:
@@ -89,8 +80,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     inc = p.add_argument_group("incident / 事发点")
     inc.add_argument("--lon", type=float, help="incident longitude (WGS 84) / 经度")
     inc.add_argument("--lat", type=float, help="incident latitude (WGS 84) / 纬度")
-    inc.add_argument("--radii-km", type=_radii_km, default=(1000.0, 5000.0, 10000.0),
-                     metavar="R1,R2,...", help="ring radii in km / 警戒圈半径 (default 1,5,10)")
+    inc.add_argument("--radii-km", type=radii_km_arg, default=DEFAULT_RADII_M,
+                     metavar="R1,R2,...", help=RADII_HELP)
     add_data_option(p)
     p.set_defaults(func=run)
 
@@ -117,14 +108,13 @@ def _subtitle(args: argparse.Namespace, dataset: Any) -> str:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     from layers.printmap import DEFAULT_LAYERS
+    from ui.cli import CliError
 
     incident = None
     if (args.lon is None) != (args.lat is None):
-        from ui.cli import CliError
-
         raise CliError("give both --lon and --lat (WGS 84 degrees) for an incident, or neither")
     if args.lon is not None:
-        incident = (args.lon, args.lat, args.radii_km)
+        incident = (args.lon, args.lat, args.radii_km)  # validated in run(), with the region
     return {
         "paper": args.paper, "orientation": args.orientation, "lang": args.lang,
         "layers": tuple(args.layers) if args.layers else DEFAULT_LAYERS,
@@ -186,6 +176,13 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--out-dir is only for --each-district; use --out FILE.pdf")
     options = _options(args)
     dataset = load_dataset(args.data, quiet=True)
+    if options["incident"] is not None:
+        from risk.cordon import validate_incident
+
+        try:  # the one validation of this request: render_map_pdf trusts the Cordon
+            options["incident"] = validate_incident(*options["incident"], region=dataset.region)
+        except ValueError as exc:
+            raise CliError(f"--lon/--lat/--radii-km: {exc}") from None
     subtitle = args.subtitle if args.subtitle is not None else _subtitle(args, dataset)
 
     if not args.each_district:

@@ -1,0 +1,245 @@
+"""Print maps: drawing the layers, graded zones, incident rings and labels with matplotlib.
+
+Colours and labels come from :mod:`layers.style` and :mod:`risk.grades`, the same definitions
+the interactive map uses; every function adds what it draws to the :class:`Legend`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.print_frames import PrintMapError
+from layers.print_parts import Legend, bilingual
+from layers.style import BASEMAP, ROAD_STYLES, SHELTER_COLORS, STYLES, WATERLOGGING_CLASSES
+from risk.grades import GRADES, parse_grade
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from shapely.geometry.base import BaseGeometry
+
+__all__ = ["DRAW_ORDER", "draw_layers", "draw_zones", "draw_incident", "draw_district_labels"]
+
+DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
+"""Layers from the bottom up."""
+_PX_TO_PT = 0.75  # layers/style.py sizes are CSS pixels
+_RING_COLORS = ("#d7191c", "#f28e2b", "#e6b800", "#2c7bb6", "#7b3294")
+_SHELTER_LABELS = {
+    "central": ("中心避难场所", "Central shelter"),
+    "fixed": ("固定避难场所", "Fixed shelter"),
+    "emergency": ("紧急避难场所", "Emergency shelter"),
+}
+
+
+def _marker_size_pt(n: int) -> float:
+    """Marker diameter in points: the screen size for a few hundred points, smaller when dense."""
+    base = 1.5 * STYLES["enterprises"].radius * _PX_TO_PT
+    return float(np.clip(base * math.sqrt(500 / max(n, 1)), 1.6, base))
+
+
+def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    return shapely.get_coordinates(gdf.geometry.values)
+
+
+def _draw_polygons(ax: Axes, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    patches = []
+    for geom in gdf.geometry.values:
+        if geom is None or geom.is_empty:
+            continue
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon" or poly.is_empty:
+                continue
+            rings = [np.asarray(poly.exterior.coords)] + [np.asarray(r.coords)
+                                                          for r in poly.interiors]
+            verts = np.concatenate(rings)
+            codes = np.concatenate([
+                [MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY]
+                for r in rings
+            ])
+            patches.append(PathPatch(MplPath(verts, codes)))
+    if patches:
+        ax.add_collection(PatchCollection(patches, **kwargs))
+
+
+def _draw_lines(ax: Axes, gdf: gpd.GeoDataFrame, **kwargs: Any) -> None:
+    from matplotlib.collections import LineCollection
+
+    segs = []
+    for geom in gdf.geometry.values:
+        if geom is None or geom.is_empty:
+            continue
+        for line in getattr(geom, "geoms", [geom]):
+            segs.append(np.asarray(line.coords)[:, :2])
+    if segs:
+        ax.add_collection(LineCollection(segs, **kwargs))
+
+
+def _dash(spec: str | None) -> Any:
+    if not spec:
+        return "solid"
+    return (0, tuple(float(v) for v in spec.split()))
+
+
+def _point_handle(color: str, marker: str = "o", edge: str = "none", size: float = 6.0) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], linestyle="none", marker=marker, markersize=size,
+                  markerfacecolor=color, markeredgecolor=edge, markeredgewidth=0.5)
+
+
+def draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *,
+                 chosen_districts: list[str], lang: str, n_points: int) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    for name in DRAW_ORDER:
+        if name not in frames:
+            continue
+        gdf = frames[name]
+        style = STYLES[name]
+        title = bilingual(*style.title, lang)
+        if name == "districts" and len(gdf):
+            _draw_polygons(ax, gdf, facecolor=BASEMAP["land"], edgecolor="none", zorder=1)
+            _draw_polygons(ax, gdf, facecolor="none", edgecolor=style.color,
+                           linewidth=style.weight * _PX_TO_PT, linestyle=_dash(style.dash),
+                           zorder=6)
+            if chosen_districts:  # veil the districts around the chosen ones
+                _draw_polygons(ax, gdf[~gdf["name"].isin(chosen_districts)], facecolor="white",
+                               edgecolor="none", alpha=0.45, zorder=5)
+                _draw_polygons(ax, gdf[gdf["name"].isin(chosen_districts)], facecolor="none",
+                               edgecolor="#222222", linewidth=1.8, zorder=6)
+            legend.add(Patch(facecolor=BASEMAP["land"], edgecolor=style.color,
+                             linestyle="--", linewidth=0.8), title)
+        elif name == "slopes" and len(gdf):
+            _draw_polygons(ax, gdf, facecolor=style.fill, edgecolor=style.color,
+                           alpha=style.fill_opacity, linewidth=style.weight * _PX_TO_PT, zorder=3)
+            legend.add(Patch(facecolor=style.fill, edgecolor=style.color,
+                             alpha=style.fill_opacity), title)
+        elif name == "roads" and len(gdf):
+            legend.header(title)
+            classes = gdf["road_class"].astype(str) if "road_class" in gdf else pd.Series(
+                "secondary", index=gdf.index)
+            from data.schema import ROAD_CLASSES
+
+            for code in reversed(list(ROAD_STYLES)):
+                part = gdf[classes == code]
+                if part.empty:
+                    continue
+                color, width = ROAD_STYLES[code]
+                _draw_lines(ax, part, colors=color, linewidths=width * _PX_TO_PT, zorder=4,
+                            capstyle="round", joinstyle="round")
+            for code, (color, width) in ROAD_STYLES.items():
+                if (classes == code).any():
+                    legend.add(Line2D([], [], color=color, linewidth=width * _PX_TO_PT * 1.3),
+                               bilingual(*ROAD_CLASSES[code], lang))
+        elif name == "waterlogging" and len(gdf):
+            legend.header(title)
+            depth = gdf["max_depth_cm"].astype(float).fillna(0).to_numpy()
+            bounds = [c[0] for c in WATERLOGGING_CLASSES] + [np.inf]
+            for i, (_, color, pair) in enumerate(WATERLOGGING_CLASSES):
+                sel = (depth >= bounds[i]) & (depth < bounds[i + 1])
+                if sel.any():
+                    xy = _xy(gdf[sel])
+                    ax.scatter(xy[:, 0], xy[:, 1], s=(style.radius * _PX_TO_PT * 1.1) ** 2,
+                               marker="D", c=color, edgecolors=style.color, linewidths=0.4,
+                               zorder=8)
+                    legend.add(_point_handle(color, "D", style.color, 5.5),
+                               f"{bilingual(*pair, lang)} ({int(sel.sum())})")
+        elif name == "shelters" and len(gdf):
+            legend.header(title)
+            kinds = gdf["shelter_type"].astype(str)
+            for code in ("central", "fixed", "emergency"):
+                sel = (kinds == code).to_numpy()
+                if sel.any():
+                    xy = _xy(gdf[sel])
+                    color = SHELTER_COLORS[code]
+                    ax.scatter(xy[:, 0], xy[:, 1], s=(style.radius * _PX_TO_PT * 1.2) ** 2,
+                               marker="s", c=color, edgecolors="white", linewidths=0.4, zorder=9)
+                    legend.add(_point_handle(color, "s", "white", 6.0),
+                               f"{bilingual(*_SHELTER_LABELS[code], lang)} ({int(sel.sum())})")
+        elif name == "enterprises" and len(gdf):
+            legend.header(title)
+            size = _marker_size_pt(n_points)
+            codes = gdf["grade"].astype(str).to_numpy()
+            for grade in reversed(GRADES):  # most severe drawn last, on top
+                sel = codes == grade.value
+                if sel.any():
+                    xy = _xy(gdf[sel])
+                    ax.scatter(xy[:, 0], xy[:, 1], s=size**2, marker="o", c=grade.color,
+                               linewidths=0, zorder=10 + (3 - grade.rank))
+            for grade in GRADES:
+                count = int((codes == grade.value).sum())
+                if count:
+                    legend.add(_point_handle(grade.color, "o", "none", 6.5),
+                               f"{bilingual(grade.label_zh, grade.label_en, lang)} ({count:,})")
+
+
+def draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: Legend, lang: str) -> None:
+    from matplotlib.patches import Patch
+
+    if "grade" not in zones.columns:
+        msg = f"`zones` must have a 'grade' column, got columns {list(zones.columns)}"
+        raise PrintMapError(msg)
+    codes = zones["grade"].map(lambda g: parse_grade(g).value)
+    legend.header(bilingual("风险分区", "Risk zones", lang))
+    for grade in reversed(GRADES):
+        part = zones[codes == grade.value]
+        if len(part):
+            _draw_polygons(ax, part, facecolor=grade.color, edgecolor=grade.color, alpha=0.28,
+                           linewidth=0.5, zorder=2)
+    for grade in GRADES:
+        if (codes == grade.value).any():
+            legend.add(Patch(facecolor=grade.color, alpha=0.35, edgecolor=grade.color),
+                       bilingual(grade.label_zh, grade.label_en, lang))
+
+
+def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, float],
+                   legend: Legend, lang: str, fontsize: float) -> None:
+    import matplotlib.patheffects as pe
+    from matplotlib.lines import Line2D
+
+    legend.header(bilingual("事故警戒圈", "Incident rings", lang))
+    legend.add(_point_handle("black", "*", "white", 10), bilingual("事发点", "Incident", lang))
+    for i, (_, ring) in enumerate(rings.sort_values("outer_m").iterrows()):
+        color = _RING_COLORS[i % len(_RING_COLORS)]
+        outer = shapely.get_exterior_ring(ring.geometry) if ring.geometry.geom_type == "Polygon" \
+            else ring.geometry.boundary
+        _draw_lines(ax, gpd.GeoDataFrame(geometry=[outer]), colors=color, linewidths=1.6,
+                    linestyles="--", zorder=14)
+        km = f"{ring['inner_m'] / 1000:g}–{ring['outer_m'] / 1000:g} km"
+        legend.add(Line2D([], [], color=color, linewidth=1.6, linestyle="--"),
+                   f"{bilingual(ring['name_zh'], ring['name_en'], lang)} ({km})")
+        x, y = center_xy
+        top = shapely.get_coordinates(outer)[:, 1].max()
+        ax.text(x, top, f"{ring['name_zh']} {ring['outer_m'] / 1000:g} km", color=color,
+                ha="center", va="bottom", fontsize=fontsize, zorder=15, clip_on=True,
+                path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
+    ax.scatter([center_xy[0]], [center_xy[1]], s=140, marker="*", c="black",
+               edgecolors="white", linewidths=0.8, zorder=16)
+
+
+def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeometry,
+                          fontsize: float, lang: str) -> None:
+    import matplotlib.patheffects as pe
+
+    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+    for _, row in districts.iterrows():
+        visible = row.geometry.intersection(view)
+        if visible.is_empty or visible.area < 0.01 * view.area * 0.05:
+            continue
+        point = shapely.Polygon(visible).representative_point() if visible.geom_type == \
+            "LinearRing" else visible.representative_point()
+        zh, en = str(row.get("name", "")), str(row.get("name_en", "") or "")
+        text = f"{en}\n{zh}" if lang == "en" and en else (f"{zh}\n{en}" if en else zh)
+        ax.text(point.x, point.y, text, ha="center", va="center", fontsize=fontsize,
+                color=BASEMAP["label"], linespacing=1.1, zorder=18, clip_on=True,
+                path_effects=halo)
