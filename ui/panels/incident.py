@@ -16,11 +16,15 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
 
 from data.export import export_bytes
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_path
+from layers.bridge import CLEAR_INCIDENT, INCIDENT, command
 from risk.cordon import (
     DEFAULT_RADII_M,
+    Cordon,
     ExposureIndex,
     exposure,
     find_enterprises,
+    format_radii_km,
+    parse_radii_km,
     validate_incident,
 )
 from risk.grades import GRADES
@@ -88,18 +92,6 @@ def _store(state: AppState) -> IncidentStore:
     return IncidentStore(incidents_path(state.data_dir))
 
 
-def parse_radii_km(text: str | None) -> tuple[float, ...]:
-    """``"1,5,10"`` → ``(1000.0, 5000.0, 10000.0)``; raises ValueError with a clear message."""
-    if text is None or not str(text).strip():
-        return tuple(DEFAULT_RADII_M)
-    parts = [p for p in str(text).replace("，", ",").replace(" ", ",").split(",") if p]
-    try:
-        return tuple(float(p) * 1000.0 for p in parts)
-    except ValueError:
-        msg = f"半径须为逗号分隔的公里数，例如 1,5,10 / radii must be km like 1,5,10, got {text!r}"
-        raise ValueError(msg) from None
-
-
 def parse_wind(text) -> float | None:
     """Wind direction (from, degrees clockwise from north) or None when left empty."""
     if text is None or not str(text).strip():
@@ -140,7 +132,8 @@ def layout(state: AppState, lang: str) -> html.Div:
             html.Button(tt("locate", lang), id=ids.INC_LOCATE, className="btn"),
         ]),
         html.Label(tt("radii", lang)),
-        dcc.Input(id=ids.INC_RADII, type="text", value="1,5,10", debounce=True),
+        dcc.Input(id=ids.INC_RADII, type="text", value=format_radii_km(DEFAULT_RADII_M),
+                  debounce=True),
         html.Label(tt("wind", lang)),
         dcc.Input(id=ids.INC_WIND, type="text", value="", debounce=True, placeholder="—",
                   style={"width": "80px"}),
@@ -279,68 +272,81 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
                     "geometry": json.loads(shapely.to_geojson(
                         shapely.set_precision(ex.downwind["geometry"], 1e-6)))}
         legend.append(["#2b8cbe", tt("downwind", lang), True])
-    return {
-        "downwind": downwind,
-        "legend": legend, "legendTitle": tt("rings", lang),
-        "type": "riskmap:incident", "lon": ex.center[0], "lat": ex.center[1],
-        "rings": rings_geo, "checkpoints": {"type": "FeatureCollection", "features": cps},
-        "palette": palette, "fit": fit,
-        "label": f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}",
-    }
+    return command(
+        INCIDENT,
+        downwind=downwind,
+        legend=legend, legendTitle=tt("rings", lang),
+        lon=ex.center[0], lat=ex.center[1],
+        rings=rings_geo, checkpoints={"type": "FeatureCollection", "features": cps},
+        palette=palette, fit=fit,
+        label=f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}",
+    )
 
 
-def compute(state: AppState, lon: float, lat: float, radii_m, wind: float | None = None) -> Any:
+def compute(state: AppState, cordon: Cordon, wind: float | None = None) -> Any:
+    """The exposure around a validated ``cordon`` (see :func:`validate`)."""
     ds = state.dataset
-    lon, lat, radii = validate_incident(lon, lat, radii_m, region=ds.region)
-    return exposure(exposure_index(state), (lon, lat), radii_m=radii,
-                    population=ds.raster_path("population"), wind_from_deg=wind)
+    return exposure(exposure_index(state), cordon, population=ds.raster_path("population"),
+                    wind_from_deg=wind)
+
+
+def validate(state: AppState, lon: Any, lat: Any, radii_m: Any) -> Cordon:
+    """The one validation of an incident arriving from the browser (with the dataset's
+    region)."""
+    return validate_incident(lon, lat, radii_m, region=state.dataset.region)
 
 
 def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_text,
           radii_text, saved_id, tab: str | None, lang: str, wind_text=None):
-    """Callback body. Returns (current, lon, lat, message, result, map command)."""
+    """Callback body. Returns (current, lon, lat, message, result, map command, radii text,
+    type, note); the last three fill the form when a saved incident is opened."""
     nothing = dash.no_update
+    keep_form = (nothing, nothing, nothing)
     if trigger == ids.INC_CLEAR:
-        return None, "", "", "", None, {"type": "riskmap:clear-incident"}
+        return None, "", "", "", None, command(CLEAR_INCIDENT), *keep_form
     fit = True
+    form: tuple[Any, Any, Any] = keep_form
     try:
-        radii = parse_radii_km(radii_text)
         wind = parse_wind(wind_text)
-        if trigger == ids.MAP_CLICK:
-            if tab != "incident" or not click:
-                return (nothing,) * 6
-            lon, lat, fit = float(click["lon"]), float(click["lat"]), False
-        elif trigger == ids.INC_SEARCH:
-            if search is None:
-                return (nothing,) * 6
-            ents = state.dataset.enterprises
-            hit = ents[ents["id"] == search]
-            if not len(hit):
-                raise KeyError(f"no enterprise with id {search!r}")
-            lon, lat = hit.geometry.iloc[0].x, hit.geometry.iloc[0].y
-        elif trigger == ids.INC_OPEN:
+        if trigger == ids.INC_OPEN:
             if saved_id is None:
-                return (nothing,) * 6
-            inc = _store(state).get(int(saved_id))
-            lon, lat, radii = inc.lon, inc.lat, inc.radii_m
-            radii_text = ",".join(f"{r / 1000:g}" for r in radii)
-        else:  # typed coordinates or changed radii
-            if not lon_text or not lat_text:
-                return nothing, nothing, nothing, "", nothing, nothing
-            try:
-                lon, lat = float(str(lon_text).strip()), float(str(lat_text).strip())
-            except ValueError:
-                raise ValueError(
-                    f"经纬度须为数字 / longitude and latitude must be numbers, got "
-                    f"{lon_text!r}, {lat_text!r}") from None
-        ex = compute(state, lon, lat, radii, wind)
+                return (nothing,) * 9
+            inc = _store(state).get(int(saved_id), region=state.dataset.region)  # validated
+            cordon = inc.cordon
+            form = (format_radii_km(inc.radii_m), inc.type, inc.note)
+        else:
+            radii = parse_radii_km(radii_text)
+            if trigger == ids.MAP_CLICK:
+                if tab != "incident" or not click:
+                    return (nothing,) * 9
+                lon, lat, fit = float(click["lon"]), float(click["lat"]), False
+            elif trigger == ids.INC_SEARCH:
+                if search is None:
+                    return (nothing,) * 9
+                ents = state.dataset.enterprises
+                hit = ents[ents["id"] == search]
+                if not len(hit):
+                    raise KeyError(f"no enterprise with id {search!r}")
+                lon, lat = hit.geometry.iloc[0].x, hit.geometry.iloc[0].y
+            else:  # typed coordinates or changed radii
+                if not lon_text or not lat_text:
+                    return nothing, nothing, nothing, "", nothing, nothing, *keep_form
+                try:
+                    lon, lat = float(str(lon_text).strip()), float(str(lat_text).strip())
+                except ValueError:
+                    raise ValueError(
+                        f"经纬度须为数字 / longitude and latitude must be numbers, got "
+                        f"{lon_text!r}, {lat_text!r}") from None
+            cordon = validate(state, lon, lat, radii)  # the one validation of this request
+        ex = compute(state, cordon, wind)
     except (ValueError, KeyError, IndexError) as exc:
-        return nothing, nothing, nothing, html.Span(str(exc), className="error"), nothing, nothing
+        return (nothing, nothing, nothing, html.Span(str(exc), className="error"), nothing,
+                nothing, *keep_form)
     current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m)}
     if wind is not None:
         current["wind_from_deg"] = wind
     return (current, f"{ex.center[0]:.6f}", f"{ex.center[1]:.6f}", "",
-            result_view(ex, lang), map_message(ex, lang, fit=fit))
+            result_view(ex, lang), map_message(ex, lang, fit=fit), *form)
 
 
 def register(app: dash.Dash, state: AppState) -> None:
@@ -351,6 +357,9 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.INC_MESSAGE, "children"),
         Output(ids.INC_RESULT, "children"),
         Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Output(ids.INC_RADII, "value"),
+        Output(ids.INC_TYPE, "value"),
+        Output(ids.INC_NOTE, "value"),
         Input(ids.MAP_CLICK, "data"),
         Input(ids.INC_SEARCH, "value"),
         Input(ids.INC_LOCATE, "n_clicks"),
@@ -451,8 +460,11 @@ def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, l
 def export_download(state: AppState, *, fmt: str, current, lang: str):
     if not current:
         return dash.no_update, html.Span(tt("nothing", lang), className="error")
-    ex = compute(state, current["lon"], current["lat"], current["radii_m"],
-                 current.get("wind_from_deg"))
+    try:
+        cordon = validate(state, current["lon"], current["lat"], current["radii_m"])
+    except (ValueError, KeyError, TypeError) as exc:
+        return dash.no_update, html.Span(str(exc), className="error")
+    ex = compute(state, cordon, current.get("wind_from_deg"))
     data = export_bytes(ex, "zip" if fmt == "csv" else fmt)
     ext = {"geojson": "geojson", "kml": "kml", "csv": "zip"}[fmt]
     name = f"incident_{current['lon']:.4f}_{current['lat']:.4f}.{ext}"

@@ -36,7 +36,7 @@ def test_click_outside_the_incident_tab_is_ignored(state):
 
 
 def test_typed_coordinates_make_rings_and_a_map_command(state):
-    current, lon, lat, msg, result, command = place(
+    current, lon, lat, msg, result, command, *_ = place(
         state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text="114.05",
         lat_text="22.60", radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
     assert msg == ""
@@ -60,7 +60,7 @@ def test_typed_coordinates_make_rings_and_a_map_command(state):
 def test_bad_input_gives_a_message_and_changes_nothing(state, lon, lat, radii, needle):
     import dash
 
-    current, _, _, msg, result, command = place(
+    current, _, _, msg, result, command, *_ = place(
         state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text=lon, lat_text=lat,
         radii_text=radii, saved_id=None, tab="incident", lang="en")
     assert current is dash.no_update and command is dash.no_update
@@ -74,7 +74,7 @@ def test_save_and_delete_survive_a_new_state(state):
     assert "已保存" in msg.children
     new_id = options[-1]["value"]
     reopened = AppState(state.data_dir)  # as after a restart
-    _, _, _, _, _, command = place(
+    _, _, _, _, _, command, *_ = place(
         reopened, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None, lat_text=None,
         radii_text=None, saved_id=new_id, tab="incident", lang="zh")
     assert command["lon"] == pytest.approx(114.05) and command["lat"] == pytest.approx(22.6)
@@ -100,7 +100,7 @@ def test_search_by_partial_name_then_place_there(state):
     options = search_options(state, part, None)
     assert options and any(o["value"] == ents["id"].iloc[5] for o in options)
     assert all(part in o["label"] for o in options)
-    current, *_ , command = place(state, trigger=ids.INC_SEARCH, click=None,
+    current, *_, command, _, _, _ = place(state, trigger=ids.INC_SEARCH, click=None,
                                   search=ents["id"].iloc[5], lon_text=None, lat_text=None,
                                   radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
     point = ents.geometry.iloc[5]
@@ -113,7 +113,7 @@ def test_wind_direction_adds_a_downwind_area(state):
     assert parse_wind("") is None and parse_wind(" 90 ") == 90.0 and parse_wind("360") == 0.0
     with pytest.raises(ValueError, match="0–360"):
         parse_wind("400")
-    current, _, _, msg, result, command = place(
+    current, _, _, msg, result, command, *_ = place(
         state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text="114.05",
         lat_text="22.60", radii_text="1,5,10", saved_id=None, tab="incident", lang="zh",
         wind_text="90")
@@ -123,3 +123,59 @@ def test_wind_direction_adds_a_downwind_area(state):
     assert max(lon for lon, _ in ring) <= 114.05 + 1e-6
     assert min(lon for lon, _ in ring) < 114.05 - 0.05
     assert any(getattr(c, "id", None) == "inc-downwind" for c in result.children)
+
+
+def test_opening_a_saved_incident_shows_its_radii_type_and_note(state):
+    """Bug: opening a saved incident drew its radii but left the radii box (and type, note)
+    showing the old values, so the next change recomputed with the wrong radii."""
+    current = {"lon": 114.05, "lat": 22.6, "radii_m": [500.0, 2000.0]}
+    options, _ = save_or_delete(state, trigger=ids.INC_SAVE, current=current, kind="fire",
+                                note="储罐泄漏", saved_id=None, lang="zh")
+    saved = max(o["value"] for o in options)
+    out = place(state, trigger=ids.INC_OPEN, click=None, search=None, lon_text="114.10",
+                lat_text="22.55", radii_text="1,5,10", saved_id=saved, tab="incident",
+                lang="zh")
+    assert out[0]["radii_m"] == [500.0, 2000.0]  # drawn with the saved radii
+    assert tuple(out[6:]) == ("0.5,2", "fire", "储罐泄漏")  # and the form shows them
+    # the next change (a new wind direction) recomputes with what the form now shows
+    again = place(state, trigger=ids.INC_RADII, click=None, search=None, lon_text=out[1],
+                  lat_text=out[2], radii_text=out[6], saved_id=saved, tab="incident",
+                  lang="zh", wind_text="90")
+    assert again[0]["radii_m"] == [500.0, 2000.0]
+
+
+def test_one_request_validates_the_incident_once(state, monkeypatch):
+    from risk.cordon import rings as rings_module
+    from ui.panels.incident import export_download
+
+    calls = []
+    real = rings_module._incident_problems
+    monkeypatch.setattr(rings_module, "_incident_problems",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    current, *_ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
+                        lon_text="114.05", lat_text="22.60", radii_text="1,5,10", saved_id=None,
+                        tab="incident", lang="zh", wind_text="45")
+    assert current["radii_m"] == [1000.0, 5000.0, 10000.0] and len(calls) == 1
+    calls.clear()
+    data, _ = export_download(state, fmt="geojson", current=current, lang="zh")
+    assert data["content"] and len(calls) == 1
+    calls.clear()
+    options, _ = save_or_delete(state, trigger=ids.INC_SAVE, current=current, kind="gas",
+                                note="", saved_id=None, lang="zh")
+    assert len(calls) == 1
+    calls.clear()
+    place(state, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None, lat_text=None,
+          radii_text=None, saved_id=max(o["value"] for o in options), tab="incident", lang="zh")
+    assert len(calls) == 1
+
+
+def test_map_messages_come_from_the_bridge(state):
+    from layers.bridge import CLEAR_INCIDENT, INCIDENT
+
+    *_, command, _, _, _ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
+                                 lon_text="114.05", lat_text="22.60", radii_text="1,5",
+                                 saved_id=None, tab="incident", lang="en")
+    assert command["type"] == INCIDENT and len(command["rings"]["features"]) == 2
+    cleared = place(state, trigger=ids.INC_CLEAR, click=None, search=None, lon_text=None,
+                    lat_text=None, radii_text=None, saved_id=None, tab="incident", lang="en")
+    assert cleared[5] == {"type": CLEAR_INCIDENT}
