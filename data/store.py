@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,11 +80,7 @@ class FileStore:
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame) -> None:
         """Replace layer ``name`` atomically."""
         path = self.layer_file(name)
-        with atomic_path(path) as tmp, warnings.catch_warnings():
-            # the driver creates the GeoPackage at the temporary path, whose name does not end in
-            # .gpkg (GDAL warns about that); the file it replaces does
-            warnings.filterwarnings("ignore", message="The filename extension should be 'gpkg'",
-                                    category=RuntimeWarning)
+        with atomic_path(path) as tmp:  # the driver creates the GeoPackage at the temporary path
             gdf.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
 
     def raster_path(self, name: str) -> Path | None:

@@ -1,6 +1,7 @@
 """Atomic, durable file writes: the one helper every writer of the project uses.
 
-A write goes to a temporary name in the target's own folder (``.<name>.tmp-XXXXXXXX``), is
+A write goes to a temporary name in the target's own folder (``.<name>.tmp-XXXXXXXX<suffix>``:
+the target's suffix is kept so that drivers such as GDAL pick the right format), is
 flushed and fsynced, then renamed over the target with :func:`os.replace`, and the folder is
 fsynced so that the rename itself survives a power cut. A failure at any point removes the
 temporary file and leaves any previous file exactly as it was: readers see the old file or the
@@ -34,7 +35,7 @@ from pathlib import Path
 __all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic", "fsync_path", "TMP_MARK"]
 
 TMP_MARK = ".tmp-"
-"""Temporary files are named ``.<target name>.tmp-<hex>``: a writer killed half-way leaves one
+"""Temporary files are named ``.<target name>.tmp-<hex><target suffix>``: a writer killed half-way leaves one
 behind, which a later start can recognise and remove."""
 
 
@@ -68,7 +69,7 @@ def atomic_path(path: str | os.PathLike[str], *, private: bool = False) -> Itera
     target = Path(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{target.name}{TMP_MARK}{secrets.token_hex(4)}"
+    tmp = folder / f".{target.name}{TMP_MARK}{secrets.token_hex(4)}{target.suffix}"
     try:
         yield tmp
         if not tmp.is_file():

@@ -47,6 +47,7 @@ def test_temporary_is_beside_the_target_with_a_recognisable_name(tmp_path):
     with atomic_path(target) as tmp:
         assert tmp.parent == tmp_path and not tmp.exists()
         assert tmp.name.startswith(f".{target.name}{TMP_MARK}")
+        assert tmp.suffix == ".gpkg"  # drivers choose the format by suffix
         tmp.write_bytes(b"x")
 
 
