@@ -25,6 +25,7 @@ from common import cached_sample  # noqa: E402 - bench/ is on sys.path when run 
 from data.dataset import Dataset  # noqa: E402
 from layers.fonts import print_font_path  # noqa: E402
 from layers.printmap import render_map_pdf  # noqa: E402
+from risk.cordon import DEFAULT_RADII_M  # noqa: E402
 
 CITY = ("districts", "roads", "enterprises")
 ALL = ("districts", "roads", "slopes", "waterlogging", "shelters", "enterprises")
@@ -33,7 +34,7 @@ CASES = [
     ("A3 landscape, city", {"paper": "A3", "layers": CITY}),
     ("A3 landscape, all layers + tables", {"paper": "A3", "layers": ALL, "tables_page": True}),
     ("A3 portrait, incident + tables", {"paper": "A3", "orientation": "portrait", "layers": ALL,
-                                        "incident": (114.05, 22.55, (1000, 5000, 10000)),
+                                        "incident": (114.05, 22.55, DEFAULT_RADII_M),
                                         "tables_page": True}),
 ]
 

@@ -178,3 +178,48 @@ def test_zone_counts_on_the_sample_equal_an_independent_geod_count(small_sample,
         for grade, count in z["enterprises"].items():
             assert count == int(np.sum(inside & (ent["grade"] == grade).to_numpy()))
     assert sum(z["population"] for z in zones) > 0
+
+
+@pytest.mark.parametrize(
+    ("radii", "message"),
+    [("5,1", r"ascending order .*\[5, 1\] km"), ("1,1,5", r"duplicate radii: 1 km"),
+     ("0,5", r"positive kilometres"), ("1,200", r"at most 100 km, got 200 km"),
+     ("a,b", r"kilometres separated by commas, e\.g\. 1,5,10")],
+)
+def test_radii_km_is_the_one_parser_and_speaks_kilometres(tiny, capsys, radii, message):
+    """--radii-km is refused by argparse (exit 2) with the parser's message, in kilometres."""
+    import re
+
+    with pytest.raises(SystemExit) as info:
+        _parse(["cordon", "--lon", "114.05", "--lat", "22.54", f"--radii-km={radii}",
+                "--data", str(tiny)])
+    assert info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_enterprise_name_matching_is_find_enterprises(tiny, capsys, monkeypatch):
+    """--enterprise places the incident with risk.cordon.find_enterprises (width-insensitive)."""
+    import risk.cordon
+
+    seen = []
+    real = risk.cordon.find_enterprises
+    monkeypatch.setattr(risk.cordon, "find_enterprises",
+                        lambda *a, **k: seen.append(a[1]) or real(*a, **k))
+    code, out, _ = _run(["cordon", "--enterprise", "甲化工", "--data", str(tiny)], capsys)
+    assert code == 0 and seen == ["甲化工"]
+    lon, lat = json.loads(out)["center"].values()
+    ent = Dataset.load(tiny).enterprises
+    point = ent[ent["name"] == "甲化工"].geometry.iloc[0]
+    assert (lon, lat) == pytest.approx((point.x, point.y))
+
+
+def test_one_request_validates_the_incident_once(tiny, capsys, monkeypatch):
+    from risk.cordon import rings as rings_module
+
+    calls = []
+    real = rings_module._incident_problems
+    monkeypatch.setattr(rings_module, "_incident_problems",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--format", "kml",
+          "--wind-from", "90", "--save", "--type", "fire", "--data", str(tiny)], capsys)
+    assert len(calls) == 1

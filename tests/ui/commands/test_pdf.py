@@ -160,3 +160,24 @@ def test_main_entry_point_on_the_sample(small_sample, tmp_path, monkeypatch, cap
                      "--district", "Atlantis"])
     assert code == 2 and "Atlantis" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_radii_km_follow_the_incident_tab_rules(data_dir, tmp_path, capsys):
+    """The one radii parser: unsorted radii are refused (not sorted silently), in kilometres."""
+    with pytest.raises(SystemExit) as info:
+        _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "x.pdf"), "--lon",
+              "114.055", "--lat", "22.541", "--radii-km", "2,0.5"], capsys)
+    assert info.value.code == 2
+    assert "ascending order" in capsys.readouterr().err and not (tmp_path / "x.pdf").exists()
+
+
+def test_one_pdf_request_validates_the_incident_once(data_dir, tmp_path, capsys, monkeypatch):
+    from risk.cordon import rings as rings_module
+
+    calls = []
+    real = rings_module._incident_problems
+    monkeypatch.setattr(rings_module, "_incident_problems",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "i.pdf"), "--lon", "114.055",
+          "--lat", "22.541", "--tables"], capsys)
+    assert len(calls) == 1 and (tmp_path / "i.pdf").exists()
