@@ -13,7 +13,6 @@ atomically: a failure leaves any previous file untouched.
 from __future__ import annotations
 
 import argparse
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,10 +57,7 @@ def write_gpkg_atomic(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> Path:
     """
     from risk.files import atomic_path
 
-    with atomic_path(path) as tmp, warnings.catch_warnings():
-        # GDAL would like a .gpkg extension on the temporary name; the target has one
-        warnings.filterwarnings("ignore", category=RuntimeWarning,
-                                message=".*(non conformant file extension|filename extension)")
+    with atomic_path(path) as tmp:  # keeps the .gpkg suffix, as GDAL wants
         for layer, gdf in layers.items():
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio")
     return path
