@@ -4,7 +4,8 @@ The basemap is drawn from the dataset itself (district boundaries and names, roa
 colour; enterprises are shipped as compact column arrays and drawn on one canvas
 (``assets/map/riskmap-map-enterprises.js``), so 15,000 or 100,000 points cost one Python object,
 not one each. Details are fetched on click from the app (``detail_url``), which keeps the page
-small. The page's scripts are ``MAP_SCRIPTS``, one job each, all adding to ``window.riskmap``.
+small. The page's scripts are ``MAP_SCRIPTS``, one job each, all adding to ``window.riskmap``;
+only those the first paint needs block it.
 
 Every JS/CSS file the page references is served by the app itself from ``asset_base``
 (vendored Leaflet 1.9.4 in ``assets/vendor/leaflet``).
@@ -45,6 +46,9 @@ __all__ = [
     "safe_json",
     "LAYER_ORDER",
     "MAP_SCRIPTS",
+    "PAINT_SCRIPTS",
+    "TILES_SCRIPT",
+    "COMMAND_SCRIPTS",
     "TEXT",
 ]
 
@@ -71,16 +75,23 @@ TEXT = {
 }
 
 
-MAP_SCRIPTS = (
+PAINT_SCRIPTS = (
     "riskmap-messages.js",  # the bridge's message names, shared with the parent Dash page
     "map/riskmap-map-core.js",  # state, escaping, data blocks, the bridge to the parent page
     "map/riskmap-map-layers.js",  # the dataset's small layers and the district labels
     "map/riskmap-map-enterprises.js",  # the canvas enterprise layer, hit grid, popup, filter
+)
+"""Scripts the first paint needs, loaded in this order after Leaflet."""
+TILES_SCRIPT = "map/riskmap-map-tiles.js"
+"""Online/intranet tiles, GCJ-02 shifted onto WGS 84: only on a page with a tile server."""
+COMMAND_SCRIPTS = (
     "map/riskmap-map-overlays.js",  # computed overlays (graded zones, terrain results)
     "map/riskmap-map-incident.js",  # incident rings, checkpoints, downwind area
-    "map/riskmap-map-tiles.js",  # optional online/intranet tiles, GCJ-02 shifted onto WGS 84
 )
-"""The map page's own scripts under ``assets/``, in load order (after Leaflet)."""
+"""Handlers of commands only, deferred: they load after the first paint (the core keeps a
+command that arrives before its handler)."""
+MAP_SCRIPTS = (*PAINT_SCRIPTS, TILES_SCRIPT, *COMMAND_SCRIPTS)
+"""Every script of the map page under ``assets/``, in load order."""
 
 
 def t(key: str, lang: str) -> str:
@@ -100,18 +111,33 @@ def safe_json(value: Any) -> str:
 
 
 class OfflineMap(folium.Map):
-    """A folium map whose JS/CSS come from the app (``asset_base``), never from a CDN."""
+    """A folium map whose JS/CSS come from the app (``asset_base``), never from a CDN.
 
-    def __init__(self, *args: Any, asset_base: str = "/assets", **kwargs: Any) -> None:
+    ``tiles_script`` also loads the tile script (for a page drawn over a tile server).
+    """
+
+    def __init__(self, *args: Any, asset_base: str = "/assets", tiles_script: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         base = asset_base.rstrip("/")
+        scripts = PAINT_SCRIPTS + ((TILES_SCRIPT,) if tiles_script else ())
         self.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")] + [
-            (f"riskmap_{i}", f"{base}/{path}") for i, path in enumerate(MAP_SCRIPTS)
+            (f"riskmap_{i}", f"{base}/{path}") for i, path in enumerate(scripts)
         ]
+        self.deferred_js = [(f"riskmap_deferred_{i}", f"{base}/{path}")
+                            for i, path in enumerate(COMMAND_SCRIPTS)]
         self.default_css = [
             ("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"),
             ("riskmap_map_css", f"{base}/map/riskmap-map.css"),
         ]
+
+    def render(self, **kwargs: Any) -> Any:
+        rendered = super().render(**kwargs)
+        # after the scripts and styles of the first paint, which get the connections first
+        figure = cast(Figure, self.get_root())
+        for name, url in self.deferred_js:
+            figure.header.add_child(Element(f'<script defer src="{url}"></script>'), name=name)
+        return rendered
 
 
 def _data_block(fmap: folium.Map, value: Any) -> str:
@@ -365,6 +391,7 @@ def build_analyst_map(
         prefer_canvas=True,
         control_scale=False,
         asset_base=asset_base,
+        tiles_script=tiles is not None,
         attribution_control=True,
     )
     fmap.fit_bounds([[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]])

@@ -2,9 +2,10 @@
  * This file: the shared state, HTML escaping, data blocks, and the bridge to the parent Dash page
  * (clicks and the current view go up, commands come down, so the map is never re-rendered: zoom
  * and pan are kept). The other riskmap-map-*.js files add one job each to `window.riskmap`:
- * -layers (dataset layers), -enterprises (the canvas point layer), -overlays (computed
- * overlays), -incident (incident rings), -tiles (optional GCJ-02 tiles); layers/map.py loads
- * them in that order, after assets/riskmap-messages.js (the message names, RISKMAP_MSG).
+ * -layers (dataset layers), -enterprises (the canvas point layer), -tiles (optional GCJ-02
+ * tiles, only on a page with a tile server), then, deferred, -overlays (computed overlays) and
+ * -incident (incident rings); layers/map.py loads them in that order, after
+ * assets/riskmap-messages.js (the message names, RISKMAP_MSG).
  */
 (function () {
   "use strict";
@@ -43,9 +44,22 @@
     }
   }
 
-  /* commands from the parent page, by message type: each riskmap-map-*.js registers its own */
-  var commands = {};
-  function onCommand(type, handler) { commands[type] = handler; }
+  /* commands from the parent page, by message type: each riskmap-map-*.js registers its own.
+   * The overlay and incident scripts are deferred (not needed for the first paint): a command
+   * that arrives before its handler is registered waits for it until the page has loaded. */
+  var commands = {}, waiting = [], loaded = false;
+  var NAMES = Object.keys(RISKMAP_MSG).map(function (k) { return RISKMAP_MSG[k]; });
+  function onCommand(type, handler) {
+    commands[type] = handler;
+    var early = waiting.filter(function (msg) { return msg.type === type; });
+    waiting = waiting.filter(function (msg) { return msg.type !== type; });
+    early.forEach(handler);
+  }
+  function receive(msg) {
+    if (commands.hasOwnProperty(msg.type)) { commands[msg.type](msg); }
+    else if (!loaded && NAMES.indexOf(msg.type) >= 0) { waiting.push(msg); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { loaded = true; waiting = []; });
 
   onCommand(RISKMAP_MSG.FIT, function (msg) {
     if (!msg.bounds) { return; }
@@ -82,7 +96,7 @@
     window.addEventListener("message", function (ev) {
       var msg = ev.data;
       if (!msg || typeof msg !== "object" || typeof msg.type !== "string") { return; }
-      if (commands.hasOwnProperty(msg.type)) { commands[msg.type](msg); }
+      receive(msg);
     });
     if (window.performance && performance.mark) { performance.mark("riskmap-ready"); }
     document.documentElement.setAttribute("data-map-ready", "1");

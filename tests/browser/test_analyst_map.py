@@ -103,3 +103,24 @@ def test_a_fit_command_from_python_moves_the_map(live_app, page):
     assert b[0] <= west and b[1] <= south and b[2] >= east and b[3] >= north
     assert frame.evaluate("riskmap.state.map.getZoom()") >= 11  # not just the city view
     assert page.page_errors == [] and page.external_requests == []
+
+
+def test_a_command_that_arrives_before_its_deferred_handler_is_kept(live_app, page):
+    base, _ = live_app
+    held = []
+    page.route("**/map/riskmap-map-overlays.js", lambda route: held.append(route))  # answered later
+    page.goto(base + "/", wait_until="commit")
+    frame = _map_frame(page)  # the map is drawn and ready: the overlay script is still pending
+    page.wait_for_function("document.querySelector('#count-value') !== null")
+    square = {"type": "Feature", "properties": {"_c": "#ff0000"}, "geometry": {
+        "type": "Polygon",
+        "coordinates": [[[114.0, 22.5], [114.1, 22.5], [114.1, 22.6], [114.0, 22.6], [114.0, 22.5]]]}}
+    cmd = bridge.command(bridge.OVERLAY, id="early", title="early", legend=[],
+                         geojson={"type": "FeatureCollection", "features": [square]})
+    page.evaluate(f"window.dash_clientside.set_props('map-command', {{data: {json.dumps(cmd)}}})")
+    page.wait_for_timeout(300)
+    assert held, "the overlay script is requested"
+    assert frame.evaluate("document.documentElement.getAttribute('data-overlay-early')") is None
+    held[0].continue_()
+    frame.locator("html[data-overlay-early='1']").wait_for(timeout=10_000)
+    assert page.page_errors == [] and page.external_requests == []

@@ -79,3 +79,4 @@ def test_no_tiles_unless_asked(live_app, page):
     assert page.evaluate("document.querySelectorAll('img.leaflet-tile').length") == 0
     html = page.content()
     assert "riskmap.tileLayer(" not in html
+    assert "riskmap-map-tiles.js" not in html  # not even the script

@@ -127,19 +127,27 @@ def test_tile_source_is_checked_and_only_drawn_when_given(tiny):
 def test_page_loads_the_message_names_then_every_map_script_in_order(tiny):
     from pathlib import Path
 
-    from layers.map import MAP_SCRIPTS
+    from layers.map import COMMAND_SCRIPTS, MAP_SCRIPTS, PAINT_SCRIPTS, TILES_SCRIPT, TileSource
 
     assets = Path(__file__).resolve().parents[2] / "assets"
     html = _render(tiny, asset_base="/assets")
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    assert scripts == ["/assets/vendor/leaflet/leaflet.js"] + [f"/assets/{p}" for p in MAP_SCRIPTS]
-    assert MAP_SCRIPTS[:2] == ("riskmap-messages.js", "map/riskmap-map-core.js")
+    leaflet = ["/assets/vendor/leaflet/leaflet.js"]
+    assert scripts == leaflet + [f"/assets/{p}" for p in PAINT_SCRIPTS]
+    assert PAINT_SCRIPTS[:2] == ("riskmap-messages.js", "map/riskmap-map-core.js")
+    # the command handlers do not hold up the first paint
+    assert re.findall(r'<script defer src="([^"]+)"', html) == [
+        f"/assets/{p}" for p in COMMAND_SCRIPTS]
+    # the tile script only on a page with a tile server, before the map is made
+    tiled = _render(tiny, tiles=TileSource("../t/{z}/{x}/{y}.png"))
+    assert re.findall(r'<script src="([^"]+)"', tiled) == scripts + [f"/assets/{TILES_SCRIPT}"]
     on_disk = sorted(f"map/{p.name}" for p in (assets / "map").glob("*.js"))
     assert sorted(p for p in MAP_SCRIPTS if p.startswith("map/")) == on_disk
-    # the expressions the page calls are defined by the map scripts
-    api = "\n".join((assets / p).read_text(encoding="utf-8") for p in MAP_SCRIPTS)
+    # the expressions the pages call are defined by the scripts they load before the map
+    api = "\n".join((assets / p).read_text(encoding="utf-8") for p in PAINT_SCRIPTS)
     for call in set(re.findall(r"riskmap\.(\w+)\(", html)):
         assert re.search(rf"\b(rm|window\.riskmap)\.{call} = |\b{call}: {call}\b", api), call
+    assert "rm.tileLayer = tileLayer" in (assets / TILES_SCRIPT).read_text(encoding="utf-8")
 
 
 def test_overlay_message_is_an_overlay_command(tiny):
