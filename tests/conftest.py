@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from data.dataset import Dataset
 
 SMALL_SAMPLE_SEED = 7
 SMALL_SAMPLE_ENTERPRISES = 2_000
@@ -19,6 +25,27 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("small_sample")
     return generate_sample(root, seed=SMALL_SAMPLE_SEED, n_enterprises=SMALL_SAMPLE_ENTERPRISES,
                            quiet=True)
+
+
+FONT_CACHE = Path(tempfile.gettempdir()) / "risk-map-test-font-cache"
+"""The print font subset is built once per machine (about 10 s) and reused by every test run."""
+
+
+@pytest.fixture(scope="module")
+def font_cache() -> Iterator[Path]:
+    """Point the embedded-font cache (``$RISKMAP_CACHE``) at one folder shared by print tests:
+    ``pytestmark = pytest.mark.usefixtures("font_cache")``."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RISKMAP_CACHE", str(FONT_CACHE))
+        yield FONT_CACHE
+
+
+@pytest.fixture(scope="session")
+def small_dataset(small_sample: Path) -> Dataset:
+    """``small_sample`` loaded and validated once; treat it as read-only."""
+    from data.dataset import Dataset
+
+    return Dataset.load(small_sample)
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

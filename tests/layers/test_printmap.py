@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,12 +23,12 @@ from layers.printmap import EmptyMapError, PrintMapError, map_view, render_map_p
 from risk.crs import metric_crs
 from risk.grades import GRADES
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed"
-)
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdftotext") is None,
+                       reason="poppler-utils (pdftotext) not installed"),
+    pytest.mark.usefixtures("font_cache"),
+]
 GEOD = pyproj.Geod(ellps="WGS84")
-# The print font subset is built once per machine (about 10 s) and reused by every test run.
-FONT_CACHE = Path(tempfile.gettempdir()) / "risk-map-test-font-cache"
 
 # enterprises per district and grade, counted by hand: 福田区 r o y b b, 南山区 r y, 罗湖区 b
 FUTIAN = (114.055, 22.541)
@@ -41,12 +40,6 @@ ENTERPRISES = [
     ("罗湖区", "blue", 0.075, 0.010),
 ]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _font_cache():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RISKMAP_CACHE", str(FONT_CACHE))
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 import risk.files
-from data.dataset import Dataset
 from risk import zones as Z
 from risk.crs import check_metric_crs, metric_crs
 from risk.zone_rules import zone_metric_crs
@@ -376,8 +375,8 @@ def test_admin_zones_reject_units_without_name():
 
 
 @pytest.fixture(scope="module")
-def sample(small_sample):
-    return Dataset.load(small_sample)
+def sample(small_dataset):
+    return small_dataset
 
 
 def test_sample_influence_invariants(sample):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -17,26 +16,13 @@ import shapely
 from data.dataset import Dataset
 from data.store import FileStore
 from ui.cli import CliError
-from ui.commands import cordon as cordon_cmd
-from ui.commands import incidents as incidents_cmd
 
 GEOD = pyproj.Geod(ellps="WGS84")
 CENTER = (114.0579, 22.5431)
 
 
-def _parse(argv):
-    parser = argparse.ArgumentParser(prog="riskmap")
-    sub = parser.add_subparsers(dest="command", required=True)
-    cordon_cmd.add_parser(sub)
-    incidents_cmd.add_parser(sub)
-    return parser.parse_args(argv)
 
 
-def _run(argv, capsys):
-    args = _parse(argv)
-    code = args.func(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture
@@ -67,9 +53,9 @@ def tiny(tmp_path):
     return store.root
 
 
-def test_json_summary_on_a_tiny_dataset(tiny, capsys):
-    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
-                         "--data", str(tiny)], capsys)
+def test_json_summary_on_a_tiny_dataset(run_cli, tiny, capsys):
+    code, out, _ = run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--data", str(tiny)])
     assert code == 0
     data = json.loads(out)
     zones = data["zones"]
@@ -90,22 +76,22 @@ def test_json_summary_on_a_tiny_dataset(tiny, capsys):
     assert data["evacuation_shelters"][0]["name"] == "莲花山"
 
 
-def test_radii_and_formats(tiny, capsys, tmp_path):
-    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
-                         "--radii-km", "0.5，2,10.001", "--data", str(tiny)], capsys)
+def test_radii_and_formats(run_cli, tiny, capsys, tmp_path):
+    code, out, _ = run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--radii-km", "0.5，2,10.001", "--data", str(tiny)])
     assert [z["outer_m"] for z in json.loads(out)["zones"]] == [500, 2000, 10001]
     assert json.loads(out)["zones"][2]["enterprises"]["red"] == 2  # 9 999 and 10 001 m
     kml = tmp_path / "c.kml"
-    _run(["cordon", "--enterprise", "甲化工", "--format", "kml", "--out", str(kml),
-          "--data", str(tiny)], capsys)
+    run_cli(["cordon", "--enterprise", "甲化工", "--format", "kml", "--out", str(kml),
+          "--data", str(tiny)])
     root = ET.parse(kml).getroot()
     assert root.tag.endswith("kml")
-    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
-                         "--format", "csv", "--table", "checkpoints", "--data", str(tiny)], capsys)
+    code, out, _ = run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--format", "csv", "--table", "checkpoints", "--data", str(tiny)])
     frame = pd.read_csv(io.StringIO(out))
     assert sorted(frame["kind"]) == ["管制点", "管制点", "警戒点", "警戒点"]
-    code, out, _ = _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
-                         "--format", "geojson", "--data", str(tiny)], capsys)
+    code, out, _ = run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                         "--format", "geojson", "--data", str(tiny)])
     assert json.loads(out)["type"] == "FeatureCollection"
 
 
@@ -123,9 +109,9 @@ def test_radii_and_formats(tiny, capsys, tmp_path):
         (["--enterprise", "化"], "matches 2 enterprises"),
     ],
 )
-def test_bad_input_is_a_cli_error_and_nothing_is_saved(tiny, argv, match):
+def test_bad_input_is_a_cli_error_and_nothing_is_saved(parse_cli, tiny, argv, match):
     with pytest.raises((CliError, SystemExit)) as info:
-        args = _parse(["cordon", *argv, "--save", "--data", str(tiny)])
+        args = parse_cli(["cordon", *argv, "--save", "--data", str(tiny)])
         args.func(args)
     if info.type is SystemExit:  # argparse refused the value itself (exit 2)
         assert info.value.code == 2
@@ -144,31 +130,31 @@ def test_cli_main_exit_code_and_message(tiny, monkeypatch, capsys):
     assert "swapped" in capsys.readouterr().err
 
 
-def test_save_list_show_export_delete(tiny, capsys, tmp_path):
-    _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--save", "--type",
-          "危化品泄漏", "--note", "储罐泄漏", "--data", str(tiny)], capsys)
-    code, out, _ = _run(["incidents", "list", "--json", "--data", str(tiny)], capsys)
+def test_save_list_show_export_delete(parse_cli, run_cli, tiny, capsys, tmp_path):
+    run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--save", "--type",
+          "危化品泄漏", "--note", "储罐泄漏", "--data", str(tiny)])
+    code, out, _ = run_cli(["incidents", "list", "--json", "--data", str(tiny)])
     items = json.loads(out)
     assert len(items) == 1
     assert (items[0]["type_zh"], items[0]["note"]) == ("危化品泄漏", "储罐泄漏")
     new_id = items[0]["id"]
-    code, out, _ = _run(["incidents", "show", str(new_id), "--data", str(tiny)], capsys)
+    code, out, _ = run_cli(["incidents", "show", str(new_id), "--data", str(tiny)])
     assert json.loads(out)["cordon"]["zones"][0]["enterprises"]["red"] == 2
     out_file = tmp_path / "inc.geojson"
-    _run(["incidents", "export", str(new_id), "--out", str(out_file), "--data", str(tiny)], capsys)
+    run_cli(["incidents", "export", str(new_id), "--out", str(out_file), "--data", str(tiny)])
     assert json.loads(out_file.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
-    _run(["incidents", "delete", str(new_id), "--data", str(tiny)], capsys)
+    run_cli(["incidents", "delete", str(new_id), "--data", str(tiny)])
     with pytest.raises(CliError, match="no incident"):
-        args = _parse(["incidents", "show", str(new_id), "--data", str(tiny)])
+        args = parse_cli(["incidents", "show", str(new_id), "--data", str(tiny)])
         args.func(args)
 
 
-def test_zone_counts_on_the_sample_equal_an_independent_geod_count(small_sample, capsys):
+def test_zone_counts_on_the_sample_equal_an_independent_geod_count(run_cli, small_sample, capsys):
     dataset = Dataset.load(small_sample)
     ent = dataset.enterprises
     center = (float(ent.geometry.x.median()), float(ent.geometry.y.median()))
-    code, out, _ = _run(["cordon", "--lon", str(center[0]), "--lat", str(center[1]),
-                         "--data", str(small_sample)], capsys)
+    code, out, _ = run_cli(["cordon", "--lon", str(center[0]), "--lat", str(center[1]),
+                         "--data", str(small_sample)])
     zones = json.loads(out)["zones"]
     n = len(ent)
     _, _, d = GEOD.inv(np.full(n, center[0]), np.full(n, center[1]),
@@ -186,18 +172,18 @@ def test_zone_counts_on_the_sample_equal_an_independent_geod_count(small_sample,
      ("0,5", r"positive kilometres"), ("1,200", r"at most 100 km, got 200 km"),
      ("a,b", r"kilometres separated by commas, e\.g\. 1,5,10")],
 )
-def test_radii_km_is_the_one_parser_and_speaks_kilometres(tiny, capsys, radii, message):
+def test_radii_km_is_the_one_parser_and_speaks_kilometres(parse_cli, tiny, capsys, radii, message):
     """--radii-km is refused by argparse (exit 2) with the parser's message, in kilometres."""
     import re
 
     with pytest.raises(SystemExit) as info:
-        _parse(["cordon", "--lon", "114.05", "--lat", "22.54", f"--radii-km={radii}",
+        parse_cli(["cordon", "--lon", "114.05", "--lat", "22.54", f"--radii-km={radii}",
                 "--data", str(tiny)])
     assert info.value.code == 2
     assert re.search(message, capsys.readouterr().err)
 
 
-def test_enterprise_name_matching_is_find_enterprises(tiny, capsys, monkeypatch):
+def test_enterprise_name_matching_is_find_enterprises(run_cli, tiny, capsys, monkeypatch):
     """--enterprise places the incident with risk.cordon.find_enterprises (width-insensitive)."""
     import risk.cordon
 
@@ -205,7 +191,7 @@ def test_enterprise_name_matching_is_find_enterprises(tiny, capsys, monkeypatch)
     real = risk.cordon.find_enterprises
     monkeypatch.setattr(risk.cordon, "find_enterprises",
                         lambda *a, **k: seen.append(a[1]) or real(*a, **k))
-    code, out, _ = _run(["cordon", "--enterprise", "甲化工", "--data", str(tiny)], capsys)
+    code, out, _ = run_cli(["cordon", "--enterprise", "甲化工", "--data", str(tiny)])
     assert code == 0 and seen == ["甲化工"]
     lon, lat = json.loads(out)["center"].values()
     ent = Dataset.load(tiny).enterprises
@@ -213,13 +199,13 @@ def test_enterprise_name_matching_is_find_enterprises(tiny, capsys, monkeypatch)
     assert (lon, lat) == pytest.approx((point.x, point.y))
 
 
-def test_one_request_validates_the_incident_once(tiny, capsys, monkeypatch):
+def test_one_request_validates_the_incident_once(run_cli, tiny, capsys, monkeypatch):
     from risk.cordon import rings as rings_module
 
     calls = []
     real = rings_module._incident_problems
     monkeypatch.setattr(rings_module, "_incident_problems",
                         lambda *a, **k: calls.append(a) or real(*a, **k))
-    _run(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--format", "kml",
-          "--wind-from", "90", "--save", "--type", "fire", "--data", str(tiny)], capsys)
+    run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--format", "kml",
+          "--wind-from", "90", "--save", "--type", "fire", "--data", str(tiny)])
     assert len(calls) == 1

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,22 +13,16 @@ from data import BOUNDARIES_DIR
 from data.store import FileStore
 from ui import cli
 from ui.cli import CliError
-from ui.commands import pdf as pdf_cmd
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed"
-)
-FONT_CACHE = Path(tempfile.gettempdir()) / "risk-map-test-font-cache"
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdftotext") is None,
+                       reason="poppler-utils (pdftotext) not installed"),
+    pytest.mark.usefixtures("font_cache"),
+]
 # enterprises in three districts only: the other six have nothing to draw
 POINTS = [("福田区", "red", 114.055, 22.541), ("福田区", "blue", 114.06, 22.55),
           ("南山区", "orange", 113.93, 22.53), ("罗湖区", "yellow", 114.13, 22.55)]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _font_cache():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RISKMAP_CACHE", str(FONT_CACHE))
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +40,6 @@ def data_dir(tmp_path_factory) -> Path:
     return root
 
 
-def _run(argv: list[str], capsys) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="riskmap")
-    sub = parser.add_subparsers(dest="command", required=True)
-    pdf_cmd.add_parser(sub)
-    args = parser.parse_args(argv)
-    code = args.func(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _text(path: Path, *args: str) -> str:
@@ -63,10 +47,10 @@ def _text(path: Path, *args: str) -> str:
                           check=True).stdout
 
 
-def test_one_district_map(data_dir, tmp_path, capsys):
+def test_one_district_map(run_cli, data_dir, tmp_path, capsys):
     out = tmp_path / "futian.pdf"
-    code, stdout, _ = _run(["pdf", "--data", str(data_dir), "--out", str(out), "--district",
-                            "Futian", "--grades", "红,蓝", "--tables"], capsys)
+    code, stdout, _ = run_cli(["pdf", "--data", str(data_dir), "--out", str(out), "--district",
+                            "Futian", "--grades", "红,蓝", "--tables"])
     assert code == 0 and str(out) in stdout
     page1 = _text(out, "-l", "1")
     assert "福田区安全风险分布图" in page1  # default title names the district
@@ -76,10 +60,10 @@ def test_one_district_map(data_dir, tmp_path, capsys):
     assert "各区企业风险等级统计" in page2 and "南山区" not in page2
 
 
-def test_incident_options(data_dir, tmp_path, capsys):
+def test_incident_options(run_cli, data_dir, tmp_path, capsys):
     out = tmp_path / "fire.pdf"
-    _run(["pdf", "--data", str(data_dir), "--out", str(out), "--title", "火灾事故",
-          "--lon", "114.055", "--lat", "22.541", "--radii-km", "0.5,2", "--paper", "a3"], capsys)
+    run_cli(["pdf", "--data", str(data_dir), "--out", str(out), "--title", "火灾事故",
+          "--lon", "114.055", "--lat", "22.541", "--radii-km", "0.5,2", "--paper", "a3"])
     text = _text(out)
     assert "火灾事故" in text and "0–0.5 km" in text and "0.5–2 km" in text
 
@@ -94,24 +78,24 @@ def test_incident_options(data_dir, tmp_path, capsys):
         (["--grades", "紫"], r"unknown risk grade"),
     ],
 )
-def test_bad_input_is_a_cli_error_and_writes_nothing(data_dir, tmp_path, capsys, argv, match):
+def test_bad_input_is_a_cli_error_and_writes_nothing(run_cli, data_dir, tmp_path, capsys, argv, match):
     out = tmp_path / "map.pdf"
     with pytest.raises(CliError, match=match):
-        _run(["pdf", "--data", str(data_dir), "--out", str(out), *argv], capsys)
+        run_cli(["pdf", "--data", str(data_dir), "--out", str(out), *argv])
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unwritable_out(data_dir, tmp_path, capsys):
+def test_unwritable_out(run_cli, data_dir, tmp_path, capsys):
     with pytest.raises(CliError, match=r"--out .*does not exist"):
-        _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "no" / "m.pdf")], capsys)
+        run_cli(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "no" / "m.pdf")])
     with pytest.raises(CliError, match=r"--out .*is a folder"):
-        _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path)], capsys)
+        run_cli(["pdf", "--data", str(data_dir), "--out", str(tmp_path)])
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     try:
         if not _writable(locked):  # root ignores permissions
             with pytest.raises(CliError, match=r"--out .*cannot write"):
-                _run(["pdf", "--data", str(data_dir), "--out", str(locked / "m.pdf")], capsys)
+                run_cli(["pdf", "--data", str(data_dir), "--out", str(locked / "m.pdf")])
             assert list(locked.iterdir()) == []
     finally:
         locked.chmod(0o700)
@@ -127,10 +111,10 @@ def _writable(folder: Path) -> bool:
     return True
 
 
-def test_each_district_writes_one_pdf_per_district_with_data(data_dir, tmp_path, capsys):
+def test_each_district_writes_one_pdf_per_district_with_data(run_cli, data_dir, tmp_path, capsys):
     out_dir = tmp_path / "maps"
-    code, stdout, stderr = _run(["pdf", "--data", str(data_dir), "--each-district",
-                                 "--out-dir", str(out_dir)], capsys)
+    code, stdout, stderr = run_cli(["pdf", "--data", str(data_dir), "--each-district",
+                                 "--out-dir", str(out_dir)])
     assert code == 0
     written = sorted(p.name for p in out_dir.iterdir())
     assert written == ["440303_罗湖区.pdf", "440304_福田区.pdf", "440305_南山区.pdf"]
@@ -138,14 +122,14 @@ def test_each_district_writes_one_pdf_per_district_with_data(data_dir, tmp_path,
     assert stderr.count("skipped") == 6 and "3 个 PDF" in stdout
 
 
-def test_each_district_option_clashes(data_dir, tmp_path, capsys):
+def test_each_district_option_clashes(run_cli, data_dir, tmp_path, capsys):
     with pytest.raises(CliError, match="--out-dir"):
-        _run(["pdf", "--data", str(data_dir), "--each-district"], capsys)
+        run_cli(["pdf", "--data", str(data_dir), "--each-district"])
     with pytest.raises(CliError, match="cannot be combined"):
-        _run(["pdf", "--data", str(data_dir), "--each-district", "--out-dir", str(tmp_path),
-              "--district", "福田区"], capsys)
+        run_cli(["pdf", "--data", str(data_dir), "--each-district", "--out-dir", str(tmp_path),
+              "--district", "福田区"])
     with pytest.raises(CliError, match="give --out"):
-        _run(["pdf", "--data", str(data_dir)], capsys)
+        run_cli(["pdf", "--data", str(data_dir)])
 
 
 def test_main_entry_point_on_the_sample(small_sample, tmp_path, monkeypatch, capsys):
@@ -162,22 +146,22 @@ def test_main_entry_point_on_the_sample(small_sample, tmp_path, monkeypatch, cap
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_radii_km_follow_the_incident_tab_rules(data_dir, tmp_path, capsys):
+def test_radii_km_follow_the_incident_tab_rules(run_cli, data_dir, tmp_path, capsys):
     """The one radii parser: unsorted radii are refused (not sorted silently), in kilometres."""
     with pytest.raises(SystemExit) as info:
-        _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "x.pdf"), "--lon",
-              "114.055", "--lat", "22.541", "--radii-km", "2,0.5"], capsys)
+        run_cli(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "x.pdf"), "--lon",
+              "114.055", "--lat", "22.541", "--radii-km", "2,0.5"])
     assert info.value.code == 2
     assert "ascending order" in capsys.readouterr().err and not (tmp_path / "x.pdf").exists()
 
 
-def test_one_pdf_request_validates_the_incident_once(data_dir, tmp_path, capsys, monkeypatch):
+def test_one_pdf_request_validates_the_incident_once(run_cli, data_dir, tmp_path, capsys, monkeypatch):
     from risk.cordon import rings as rings_module
 
     calls = []
     real = rings_module._incident_problems
     monkeypatch.setattr(rings_module, "_incident_problems",
                         lambda *a, **k: calls.append(a) or real(*a, **k))
-    _run(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "i.pdf"), "--lon", "114.055",
-          "--lat", "22.541", "--tables"], capsys)
+    run_cli(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "i.pdf"), "--lon", "114.055",
+          "--lat", "22.541", "--tables"])
     assert len(calls) == 1 and (tmp_path / "i.pdf").exists()

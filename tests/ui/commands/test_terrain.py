@@ -17,9 +17,8 @@ import ui.cli
 
 
 @pytest.fixture
-def riskmap(monkeypatch: pytest.MonkeyPatch):
-    if "terrain" not in ui.cli.COMMANDS:
-        monkeypatch.setattr(ui.cli, "COMMANDS", (*ui.cli.COMMANDS, "terrain"))
+def riskmap():
+    """``riskmap ARGV…`` through :func:`ui.cli.main` (exit code 2 and stderr for CliError)."""
     return ui.cli.main
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 
@@ -16,25 +15,14 @@ from risk.crs import metric_crs
 from risk.grades import GRADES
 from ui import cli
 from ui.cli import CliError
-from ui.commands import zones as zones_cmd
 
 # UTM 50N's grid (false easting 500 km, central meridian 117°E) with scale 1 on the central
 # meridian: coordinates are metres on the ground, as in the policy's CRS (risk.crs.metric_crs)
 GRID_M = "+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +datum=WGS84 +units=m +no_defs"
 
 
-def _parse(argv):
-    parser = argparse.ArgumentParser(prog="riskmap")
-    sub = parser.add_subparsers(dest="command", required=True)
-    zones_cmd.add_parser(sub)
-    return parser.parse_args(argv)
 
 
-def _run(argv, capsys):
-    args = _parse(argv)
-    code = args.func(args)
-    out = capsys.readouterr()
-    return code, out.out
 
 
 @pytest.fixture
@@ -56,10 +44,10 @@ def tiny(tmp_path):
     return tmp_path / "tiny"
 
 
-def test_influence_writes_gpkg_and_prints_summary(tiny, tmp_path, capsys):
+def test_influence_writes_gpkg_and_prints_summary(run_cli, tiny, tmp_path, capsys):
     out = tmp_path / "zones.gpkg"
-    code, text = _run(["zones", "--method", "influence", "--radii-m", "red=800,蓝=50",
-                       "--data", str(tiny), "--out", str(out)], capsys)
+    code, text, _ = run_cli(["zones", "--method", "influence", "--radii-m", "red=800,蓝=50",
+                       "--data", str(tiny), "--out", str(out)])
     assert code == 0
     back = gpd.read_file(out)
     assert back["grade"].tolist() == ["red", "orange", "yellow", "blue"]
@@ -77,10 +65,10 @@ def test_influence_writes_gpkg_and_prints_summary(tiny, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny", "zones.gpkg"]
 
 
-def test_grid_hex_geojson(tiny, tmp_path, capsys):
+def test_grid_hex_geojson(run_cli, tiny, tmp_path, capsys):
     out = tmp_path / "grid.geojson"
-    code, text = _run(["zones", "--method", "grid", "--cell-m", "500", "--shape", "hex",
-                       "--data", str(tiny), "--out", str(out)], capsys)
+    code, text, _ = run_cli(["zones", "--method", "grid", "--cell-m", "500", "--shape", "hex",
+                       "--data", str(tiny), "--out", str(out)])
     assert code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     props = [f["properties"] for f in data["features"]]
@@ -89,11 +77,11 @@ def test_grid_hex_geojson(tiny, tmp_path, capsys):
     assert "Risk zones (grid)" in text
 
 
-def test_admin_by_score_counts_by_district(tiny, tmp_path, capsys):
+def test_admin_by_score_counts_by_district(run_cli, tiny, tmp_path, capsys):
     out = tmp_path / "admin.geojson"
-    code, text = _run(["zones", "--method", "admin", "--grade-by", "score",
+    code, text, _ = run_cli(["zones", "--method", "admin", "--grade-by", "score",
                        "--thresholds", "yellow=3,orange=4.9,red=100",
-                       "--data", str(tiny), "--out", str(out)], capsys)
+                       "--data", str(tiny), "--out", str(out)])
     assert code == 0
     back = gpd.read_file(out).set_index("name")
     assert back.loc["西区", ["n_red", "n_yellow", "n_blue", "n_total"]].tolist() == [1, 1, 1, 3]
@@ -106,14 +94,14 @@ def test_admin_by_score_counts_by_district(tiny, tmp_path, capsys):
     assert lines["较大风险"][-1] == "3" and lines["一般风险"][-1] == "3"
 
 
-def test_admin_with_own_units_file(tiny, tmp_path, capsys):
+def test_admin_with_own_units_file(run_cli, tiny, tmp_path, capsys):
     units = tmp_path / "streets.geojson"
     gpd.GeoDataFrame({"name": ["全部"]}, crs=GRID_M,
                      geometry=[shapely.box(499_000, 2_499_000, 504_000, 2_502_000)]
                      ).to_crs(4326).to_file(units)
     out = tmp_path / "streets.gpkg"
-    code, _ = _run(["zones", "--method", "admin", "--units", str(units), "--data", str(tiny),
-                    "--out", str(out)], capsys)
+    code, *_ = run_cli(["zones", "--method", "admin", "--units", str(units), "--data", str(tiny),
+                    "--out", str(out)])
     assert code == 0
     back = gpd.read_file(out)
     assert back["n_total"].tolist() == [6] and back["grade"].tolist() == ["red"]
@@ -130,15 +118,15 @@ def test_admin_with_own_units_file(tiny, tmp_path, capsys):
     (["--radii-m", "purple=100"], "--radii-m: unknown risk grade 'purple'"),
     (["--radii-m", "1000"], "--radii-m must look like red=1000,orange=500"),
 ])
-def test_bad_options_raise_cli_error_and_write_nothing(tiny, tmp_path, argv, match):
+def test_bad_options_raise_cli_error_and_write_nothing(parse_cli, tiny, tmp_path, argv, match):
     out = tmp_path / "zones.gpkg"
-    args = _parse(["zones", *argv, "--data", str(tiny), "--out", str(out)])
+    args = parse_cli(["zones", *argv, "--data", str(tiny), "--out", str(out)])
     with pytest.raises(CliError, match=match):
         args.func(args)
     assert not out.exists()
 
 
-def test_bad_output_paths(tiny, tmp_path):
+def test_bad_output_paths(parse_cli, tiny, tmp_path):
     cases = [
         (tmp_path / "zones.shp", r"must end in \.gpkg or \.geojson \(got '\.shp'\)"),
         (tmp_path / "zones", "must end in .gpkg or .geojson"),
@@ -150,14 +138,14 @@ def test_bad_output_paths(tiny, tmp_path):
     if not os.access(locked, os.W_OK):  # root can write anywhere
         cases.append((locked / "zones.gpkg", "cannot write there"))
     for out, match in cases:
-        args = _parse(["zones", "--data", str(tiny), "--out", str(out)])
+        args = parse_cli(["zones", "--data", str(tiny), "--out", str(out)])
         with pytest.raises(CliError, match=match):
             args.func(args)
         assert not out.exists()
     os.chmod(locked, 0o700)
 
 
-def test_failed_write_leaves_old_file_and_no_temp_file(tiny, tmp_path, monkeypatch):
+def test_failed_write_leaves_old_file_and_no_temp_file(parse_cli, tiny, tmp_path, monkeypatch):
     out = tmp_path / "zones.geojson"
     out.write_text("old")
     import risk.files
@@ -166,7 +154,7 @@ def test_failed_write_leaves_old_file_and_no_temp_file(tiny, tmp_path, monkeypat
         raise OSError("disk full")
 
     monkeypatch.setattr(risk.files.os, "replace", broken_replace)  # the writer zones use
-    args = _parse(["zones", "--data", str(tiny), "--out", str(out)])
+    args = parse_cli(["zones", "--data", str(tiny), "--out", str(out)])
     with pytest.raises(CliError, match="cannot write: disk full"):
         args.func(args)
     assert out.read_text() == "old"

@@ -13,8 +13,8 @@ from ui.workflows.terrain import MissingRasterError, dangerous_slopes, dataset_r
 
 
 @pytest.fixture(scope="module")
-def dataset(small_sample):
-    return Dataset.load(small_sample)
+def dataset(small_dataset):
+    return small_dataset
 
 
 def test_dangerous_slopes_is_the_risk_rule_on_the_datasets_rasters(dataset, small_sample):

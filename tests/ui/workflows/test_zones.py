@@ -6,7 +6,6 @@ import geopandas as gpd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from data.dataset import Dataset
 from risk.zones import admin_zones, grid_zones, influence_zones
 from ui.state import AppState
 from ui.workflows.zones import (
@@ -20,8 +19,8 @@ from ui.workflows.zones import (
 
 
 @pytest.fixture(scope="module")
-def dataset(small_sample):
-    return Dataset.load(small_sample)
+def dataset(small_dataset):
+    return small_dataset
 
 
 def test_zone_params_parse_text_and_numbers_once():
