@@ -2,7 +2,8 @@
 
 The map page is built once per data version and language and served at ``/map/analyst.html``;
 the parent page and the map talk by ``postMessage`` (``assets/riskmap.js`` on this side,
-``assets/map/riskmap-map.js`` inside the map), so filtering or placing an incident never reloads
+``assets/map/riskmap-map-*.js`` inside the map, message names in ``layers/bridge.py`` and
+``assets/riskmap-messages.js``), so filtering or placing an incident never reloads
 the map. Every file the browser loads comes from this server (no CDN, no web tile).
 """
 
