@@ -20,7 +20,8 @@ ORDER = ["red", "orange", "yellow", "blue"]
 
 
 def test_zone_summary_per_grade(enterprises_at):
-    ents = enterprises_at([(0, 0), (5000, 0), (5000, 0), (20_000, 0)], ["red", "blue", "blue", "yellow"])
+    ents = enterprises_at([(0, 0), (5000, 0), (5000, 0), (20_000, 0)],
+                          ["red", "blue", "blue", "yellow"])
     zones = influence_zones(ents.to_crs(4326), crs=UTM50)
     summary = zone_summary(zones)
     assert summary["grade"].tolist() == ORDER

@@ -20,7 +20,8 @@ ORDER = ["red", "orange", "yellow", "blue"]
 
 def test_grid_hand_computed_cells_and_scores(enterprises_at):
     # cell (0,0) holds a red and a blue; cell (1,0) three yellows; cell (0,1) one orange
-    ents = enterprises_at([(100, 100), (900, 900), (1100, 50), (1500, 500), (1999, 999), (10, 1500)],
+    ents = enterprises_at([(100, 100), (900, 900), (1100, 50), (1500, 500), (1999, 999),
+                           (10, 1500)],
                           ["red", "blue", "yellow", "yellow", "yellow", "orange"])
     cells = grid_zones(ents, cell_m=1000, crs=UTM50, thresholds={"yellow": 5.5})
     cells = cells.set_index(["cell_i", "cell_j"]).sort_index()
