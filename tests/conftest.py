@@ -12,6 +12,7 @@ import pytest
 
 if TYPE_CHECKING:
     from data.dataset import Dataset
+    from data.store import FileStore
 
 SMALL_SAMPLE_SEED = 7
 SMALL_SAMPLE_ENTERPRISES = 2_000
@@ -46,6 +47,19 @@ def small_dataset(small_sample: Path) -> Dataset:
     from data.dataset import Dataset
 
     return Dataset.load(small_sample)
+
+
+@pytest.fixture
+def districts_store(tmp_path: Path) -> FileStore:
+    """A new dataset folder (``tmp_path / "ds"``) holding only the bundled Shenzhen districts."""
+    import geopandas as gpd
+
+    from data import BOUNDARIES_DIR
+    from data.store import FileStore
+
+    store = FileStore(tmp_path / "ds")
+    store.write_layer("districts", gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson"))
+    return store
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

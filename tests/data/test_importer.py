@@ -16,10 +16,8 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
-from data import BOUNDARIES_DIR
 from data.coordsys import parse_crs
 from data.importer import ImportFileError, import_layer, preview
-from data.store import FileStore
 from risk.coords import wgs84_to_bd09, wgs84_to_gcj02
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -28,19 +26,12 @@ TRUE = [("福田甲化工", 114.0579, 22.5431), ("南山乙燃气", 113.9300, 22
         ("龙岗丙仓储", 114.2500, 22.7200), ("罗湖丁建筑", 114.1200, 22.5600)]
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = FileStore(tmp_path / "ds")
-    s.write_layer("districts", gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson"))
-    return s
-
-
 def _csv(rows, header=("企业名称", "经度", "纬度", "风险等级", "行业类别", "所属区")) -> str:
     return "\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n"
 
 
-def _assert_within_5m(store, names=None):
-    got = store.read_layer("enterprises").set_index("name")
+def _assert_within_5m(districts_store, names=None):
+    got = districts_store.read_layer("enterprises").set_index("name")
     for name, lon, lat in TRUE:
         if names is not None and name not in names:
             continue
@@ -49,21 +40,21 @@ def _assert_within_5m(store, names=None):
 
 
 @pytest.mark.parametrize("system", ["wgs84", "gcj02", "bd09", "cgcs2000"])
-def test_gbk_csv_coordinates_land_within_5m(store, system):
+def test_gbk_csv_coordinates_land_within_5m(districts_store, system):
     rows = []
     for name, lon, lat in TRUE:
         x, y = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}.get(
             system, lambda a, b: (a, b))(lon, lat)
         rows.append((name, f"{float(x):.7f}", f"{float(y):.7f}", "较大", "危化品", "福田区"))
-    result = import_layer(store, "enterprises", _csv(rows).encode("gbk"), filename="r.csv",
-                          crs=parse_crs(system))
+    result = import_layer(districts_store, "enterprises", _csv(rows).encode("gbk"),
+                          filename="r.csv", crs=parse_crs(system))
     assert (result.accepted_count, result.rejected_count, result.total_rows) == (4, 0, 4)
     assert result.encoding == "GBK/GB18030" and result.written
-    _assert_within_5m(store)
-    assert set(store.read_layer("enterprises")["grade"]) == {"orange"}
+    _assert_within_5m(districts_store)
+    assert set(districts_store.read_layer("enterprises")["grade"]) == {"orange"}
 
 
-def test_broken_rows_every_row_accounted_for(store):
+def test_broken_rows_every_row_accounted_for(districts_store):
     text = (
         "XX区企业安全风险台账（2024）,,,,,\n"  # row 1 title
         "企业名称,经度,纬度,风险等级,企业编号,检查日期\n"  # row 2 header
@@ -82,7 +73,8 @@ def test_broken_rows_every_row_accounted_for(store):
         "子,114.1,22.6,黄,E11,\n"  # 15 ok
         "丑,114.2,22.7"  # 16 truncated: grade missing
     )
-    result = import_layer(store, "enterprises", text.encode("utf-8-sig"), filename="r.csv")
+    result = import_layer(districts_store, "enterprises", text.encode("utf-8-sig"),
+                          filename="r.csv")
     expected = {4: "empty name", 5: "swapped", 6: "not a number", 7: "missing coordinate",
                 9: "outside the dataset's region", 10: "unknown risk grade", 11: "duplicate id",
                 12: "outside China", 13: "not a date", 14: "cells", 16: "risk grade is empty"}
@@ -95,19 +87,19 @@ def test_broken_rows_every_row_accounted_for(store):
     assert "valid values" in result.rejected.loc[result.rejected["row"] == 10, "reason"].iloc[0]
     assert result.rejected.loc[result.rejected["row"] == 10, "column"].iloc[0] == "风险等级 (grade)"
     assert any("blank rows skipped: 8" in w for w in result.warnings)
-    assert list(store.read_layer("enterprises")["name"]) == ["福田甲化工", "子"]
+    assert list(districts_store.read_layer("enterprises")["name"]) == ["福田甲化工", "子"]
 
 
-def test_swap_xy_swaps_only_the_detected_rows(store):
+def test_swap_xy_swaps_only_the_detected_rows(districts_store):
     rows = [(TRUE[0][0], TRUE[0][1], TRUE[0][2], "红", "", ""),
             (TRUE[1][0], TRUE[1][2], TRUE[1][1], "红", "", "")]
-    result = import_layer(store, "enterprises", _csv(rows).encode(), filename="r.csv",
+    result = import_layer(districts_store, "enterprises", _csv(rows).encode(), filename="r.csv",
                           swap_xy=True)
     assert result.accepted_count == 2 and "rows 3" in result.warnings[-1]
-    _assert_within_5m(store, {TRUE[0][0], TRUE[1][0]})
+    _assert_within_5m(districts_store, {TRUE[0][0], TRUE[1][0]})
 
 
-def test_xlsx_with_title_row_and_remembered_mapping(store, tmp_path):
+def test_xlsx_with_title_row_and_remembered_mapping(districts_store, tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["深圳市重点企业名录"])
@@ -119,28 +111,29 @@ def test_xlsx_with_title_row_and_remembered_mapping(store, tmp_path):
     wb.save(buf)
     # "单位全称" is not a known header: the user maps it, and it is remembered
     mapping = json.dumps({"单位全称": "name"}, ensure_ascii=False)
-    result = import_layer(store, "enterprises", buf.getvalue(), filename="名录.xlsx",
+    result = import_layer(districts_store, "enterprises", buf.getvalue(), filename="名录.xlsx",
                           mapping=mapping)
     assert result.accepted_rows == [3, 4, 5, 6, 7]
     assert result.mapping_used["单位全称"] == "name"
-    layer = store.read_layer("enterprises")
+    layer = districts_store.read_layer("enterprises")
     assert "<img src=x onerror=alert(1)>" in set(layer["name"])  # stored exactly as given
     assert layer["major_hazard"].tolist() == [True, True, True, True, False]
-    _assert_within_5m(store)
-    again = preview(buf.getvalue(), filename="名录.xlsx", layer="enterprises", store=store)
+    _assert_within_5m(districts_store)
+    again = preview(buf.getvalue(), filename="名录.xlsx", layer="enterprises",
+                    store=districts_store)
     assert again.guessed_mapping["单位全称"] == "name" and again.header_row == 2
     assert again.rows[0]["row"] == 3 and again.total_rows == 5
 
 
-def test_geojson_gcj02_and_kml(store, tmp_path):
+def test_geojson_gcj02_and_kml(districts_store, tmp_path):
     lon, lat = wgs84_to_gcj02([p[1] for p in TRUE], [p[2] for p in TRUE])
     gdf = gpd.GeoDataFrame({"名称": [p[0] for p in TRUE], "等级": ["黄"] * 4},
                            geometry=shapely.points(lon, lat), crs=4326)
     path = tmp_path / "amap.geojson"
     gdf.to_file(path, driver="GeoJSON")
-    result = import_layer(store, "enterprises", path, crs=parse_crs("gcj02"))
+    result = import_layer(districts_store, "enterprises", path, crs=parse_crs("gcj02"))
     assert result.accepted_count == 4 and result.rejected.empty
-    _assert_within_5m(store)
+    _assert_within_5m(districts_store)
 
     placemarks = "".join(
         f"<Placemark><name>{n}</name><ExtendedData><Data name='grade'><value>蓝</value></Data>"
@@ -149,12 +142,12 @@ def test_geojson_gcj02_and_kml(store, tmp_path):
     )
     kml = (f'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
            f"<Document>{placemarks}</Document></kml>")
-    result = import_layer(store, "enterprises", kml.encode(), filename="points.kml")
+    result = import_layer(districts_store, "enterprises", kml.encode(), filename="points.kml")
     assert result.accepted_count == 4, result.rejected
-    _assert_within_5m(store)
+    _assert_within_5m(districts_store)
 
 
-def test_zipped_shapefile_gbk_cpg_and_prj_4547(store, tmp_path):
+def test_zipped_shapefile_gbk_cpg_and_prj_4547(districts_store, tmp_path):
     utm = gpd.GeoDataFrame(
         {"企业名称": [p[0] for p in TRUE], "风险等级": ["重大风险"] * 4},
         geometry=gpd.points_from_xy([p[1] for p in TRUE], [p[2] for p in TRUE]), crs=4326,
@@ -167,13 +160,13 @@ def test_zipped_shapefile_gbk_cpg_and_prj_4547(store, tmp_path):
     with zipfile.ZipFile(buf, "w") as zf:
         for f in folder.iterdir():
             zf.write(f, f"qiye/{f.name}")
-    result = import_layer(store, "enterprises", buf.getvalue(), filename="qiye.zip")
+    result = import_layer(districts_store, "enterprises", buf.getvalue(), filename="qiye.zip")
     assert result.accepted_count == 4 and "4547" in result.crs_used
-    assert set(store.read_layer("enterprises")["name"]) == {p[0] for p in TRUE}
-    _assert_within_5m(store)
+    assert set(districts_store.read_layer("enterprises")["name"]) == {p[0] for p in TRUE}
+    _assert_within_5m(districts_store)
 
 
-def test_gauss_kruger_table_with_surveying_xy(store):
+def test_gauss_kruger_table_with_surveying_xy(districts_store):
     tr = pyproj.Transformer.from_crs(4326, 4547, always_xy=True)
     rows = []
     for name, lon, lat in TRUE:
@@ -183,26 +176,26 @@ def test_gauss_kruger_table_with_surveying_xy(store):
     hint = preview(text.encode(), filename="gk.csv", layer="enterprises")
     assert hint.detected_crs_hint == "EPSG:4547"  # the 3° zone of Shenzhen, a registry value
     assert parse_crs(hint.detected_crs_hint).crs.to_epsg() == 4547
-    result = import_layer(store, "enterprises", text.encode(), filename="gk.csv",
+    result = import_layer(districts_store, "enterprises", text.encode(), filename="gk.csv",
                           crs=parse_crs("EPSG:4547"))
     assert result.accepted_count == 4 and any("northings" in w for w in result.warnings)
-    _assert_within_5m(store)
+    _assert_within_5m(districts_store)
 
 
-def test_strict_refuses_and_keeps_previous_bytes(store):
+def test_strict_refuses_and_keeps_previous_bytes(districts_store):
     good = _csv([(n, x, y, "红", "", "") for n, x, y in TRUE]).encode()
-    import_layer(store, "enterprises", good, filename="a.csv")
-    before = store.layer_file("enterprises").read_bytes()
+    import_layer(districts_store, "enterprises", good, filename="a.csv")
+    before = districts_store.layer_file("enterprises").read_bytes()
     bad = _csv([("新", 114.1, 22.6, "红", "", ""), ("", 114.1, 22.6, "红", "", "")]).encode()
-    result = import_layer(store, "enterprises", bad, filename="b.csv", strict=True)
+    result = import_layer(districts_store, "enterprises", bad, filename="b.csv", strict=True)
     assert result.refused and not result.written and result.rejected_rows == [3]
-    assert store.layer_file("enterprises").read_bytes() == before
+    assert districts_store.layer_file("enterprises").read_bytes() == before
 
 
-def test_failure_mid_write_leaves_previous_file_identical(store, monkeypatch):
+def test_failure_mid_write_leaves_previous_file_identical(districts_store, monkeypatch):
     good = _csv([(n, x, y, "红", "", "") for n, x, y in TRUE]).encode()
-    import_layer(store, "enterprises", good, filename="a.csv")
-    before = store.layer_file("enterprises").read_bytes()
+    import_layer(districts_store, "enterprises", good, filename="a.csv")
+    before = districts_store.layer_file("enterprises").read_bytes()
 
     def broken(self, path, *args, **kwargs):
         with open(path, "wb") as fh:
@@ -211,26 +204,28 @@ def test_failure_mid_write_leaves_previous_file_identical(store, monkeypatch):
 
     monkeypatch.setattr(gpd.GeoDataFrame, "to_file", broken)
     with pytest.raises(OSError, match="disk full"):
-        import_layer(store, "enterprises", good, filename="a.csv")
-    assert store.layer_file("enterprises").read_bytes() == before
-    assert sorted(p.name for p in store.root.iterdir()) == ["districts.gpkg", "enterprises.gpkg"]
+        import_layer(districts_store, "enterprises", good, filename="a.csv")
+    assert districts_store.layer_file("enterprises").read_bytes() == before
+    assert sorted(p.name for p in districts_store.root.iterdir()) == ["districts.gpkg",
+                                                                      "enterprises.gpkg"]
 
 
-def test_append_rejects_ids_already_in_dataset(store):
+def test_append_rejects_ids_already_in_dataset(districts_store):
     first = _csv([("甲", 114.1, 22.6, "红", "E1")], header=("企业名称", "经度", "纬度", "风险等级",
                                                          "企业编号"))
-    import_layer(store, "enterprises", first.encode(), filename="a.csv")
+    import_layer(districts_store, "enterprises", first.encode(), filename="a.csv")
     second = _csv([("乙", 114.1, 22.6, "红", "E1"), ("丙", 114.2, 22.7, "蓝", "E2")],
                   header=("企业名称", "经度", "纬度", "风险等级", "企业编号"))
-    result = import_layer(store, "enterprises", second.encode(), filename="b.csv", mode="append")
+    result = import_layer(districts_store, "enterprises", second.encode(), filename="b.csv",
+                          mode="append")
     assert result.accepted_rows == [3] and result.rejected_rows == [2]
     assert "already in the dataset" in result.rejected["reason"].iloc[0]
-    assert list(store.read_layer("enterprises")["id"]) == ["E1", "E2"]
+    assert list(districts_store.read_layer("enterprises")["id"]) == ["E1", "E2"]
     # appending the same file without ids twice: the generated ids collide, nothing is doubled
     third = _csv([("丁", 114.1, 22.6, "红", "", "")]).encode()
-    import_layer(store, "enterprises", third, filename="c.csv", mode="append")
-    again = import_layer(store, "enterprises", third, filename="c.csv", mode="append")
-    assert again.accepted_count == 0 and len(store.read_layer("enterprises")) == 3
+    import_layer(districts_store, "enterprises", third, filename="c.csv", mode="append")
+    again = import_layer(districts_store, "enterprises", third, filename="c.csv", mode="append")
+    assert again.accepted_count == 0 and len(districts_store.read_layer("enterprises")) == 3
 
 
 @pytest.mark.parametrize(
@@ -238,24 +233,24 @@ def test_append_rejects_ids_already_in_dataset(store):
     [(b"", "empty"), (b'{"type": "FeatureCollection", "features": [{"type"', "cannot be read"),
      (b"name,grade\nx,red\n", "no longitude/latitude")],
 )
-def test_broken_files_write_nothing(store, data, match):
+def test_broken_files_write_nothing(districts_store, data, match):
     with pytest.raises(ImportFileError, match=match):
-        import_layer(store, "enterprises", data, filename="x.geojson")
-    assert not store.has_layer("enterprises")
+        import_layer(districts_store, "enterprises", data, filename="x.geojson")
+    assert not districts_store.has_layer("enterprises")
 
 
-def test_all_rejected_never_replaces_existing(store):
-    import_layer(store, "enterprises", _csv([("甲", 114.1, 22.6, "红", "", "")]).encode(),
-                 filename="a.csv")
-    before = store.layer_file("enterprises").read_bytes()
-    result = import_layer(store, "enterprises", _csv([("甲", "", "", "红", "", "")] * 2 + [
-        ("乙", "x", "y", "红", "", "")]).encode(), filename="b.csv")
+def test_all_rejected_never_replaces_existing(districts_store):
+    import_layer(districts_store, "enterprises",
+                 _csv([("甲", 114.1, 22.6, "红", "", "")]).encode(), filename="a.csv")
+    before = districts_store.layer_file("enterprises").read_bytes()
+    result = import_layer(districts_store, "enterprises", _csv([("甲", "", "", "红", "", "")] * 2
+                          + [("乙", "x", "y", "红", "", "")]).encode(), filename="b.csv")
     assert result.accepted_count == 0 and result.rejected_rows == [2, 3, 4]
-    assert store.layer_file("enterprises").read_bytes() == before
+    assert districts_store.layer_file("enterprises").read_bytes() == before
 
 
-def test_report_csv_is_utf8_bom(store, tmp_path):
-    result = import_layer(store, "enterprises",
+def test_report_csv_is_utf8_bom(districts_store, tmp_path):
+    result = import_layer(districts_store, "enterprises",
                           _csv([("甲", "abc", 22.6, "红", "", "")]).encode(), filename="a.csv")
     path = result.write_report(tmp_path / "report.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -271,11 +266,11 @@ def _tif(path, data, crs="EPSG:4547", nodata=-9999.0):
         ds.write(bands.astype("float32"))
 
 
-def test_raster_import_and_rejections(store, tmp_path):
+def test_raster_import_and_rejections(districts_store, tmp_path):
     good = tmp_path / "dem.tif"
     _tif(good, np.arange(100.0).reshape(10, 10))
-    result = import_layer(store, "dem", good)
-    assert result.written and store.raster_path("dem").read_bytes() == good.read_bytes()
+    result = import_layer(districts_store, "dem", good)
+    assert result.written and districts_store.raster_path("dem").read_bytes() == good.read_bytes()
     cases = {"nodata": (np.full((10, 10), -9999.0), "EPSG:4547", "only nodata"),
              "nocrs": (np.ones((10, 10)), None, "no CRS"),
              "bands": (np.ones((2, 10, 10)), "EPSG:4547", "1 band")}
@@ -283,57 +278,14 @@ def test_raster_import_and_rejections(store, tmp_path):
         path = tmp_path / f"{name}.tif"
         _tif(path, arr, crs=crs)
         with pytest.raises(ImportFileError, match=match):
-            import_layer(store, "dem", path)
-    assert store.raster_path("dem").read_bytes() == good.read_bytes()
+            import_layer(districts_store, "dem", path)
+    assert districts_store.raster_path("dem").read_bytes() == good.read_bytes()
     with pytest.raises(ImportFileError, match="GeoTIFF"):
-        import_layer(store, "population", _csv([]).encode(), filename="p.tif")
+        import_layer(districts_store, "population", _csv([]).encode(), filename="p.tif")
 
 
-def test_cli_import(store, tmp_path, monkeypatch, capsys):
-    import ui.cli
-
-    monkeypatch.setattr(ui.cli, "COMMANDS", ("import_cmd",))
-    src = tmp_path / "r.csv"
-    src.write_bytes(_csv([("甲", 114.1, 22.6, "红", "", ""), ("乙", "", "", "红", "", "")])
-                    .encode("gbk"))
-    report = tmp_path / "rep.csv"
-    argv = ["import", "--layer", "enterprises", str(src), "--data", str(store.root),
-            "--report", str(report)]
-    assert ui.cli.main(argv) == 0
-    out = capsys.readouterr().out
-    assert "imported 1" in out and "rejected 1" in out and "missing coordinate" in out
-    assert pd.read_csv(report, encoding="utf-8-sig")["row"].tolist() == [3]
-    assert ui.cli.main([*argv, "--strict"]) == 1
-    assert ui.cli.main([*argv, "--crs", "mars"]) == 2
-    assert "`crs` must be one of" in capsys.readouterr().err
-    assert ui.cli.main([*argv, "--mapping", "{bad"]) == 2
-    empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
-    assert ui.cli.main(["import", "--layer", "enterprises", str(empty), "--data",
-                        str(store.root)]) == 2
-    with pytest.raises(SystemExit) as exc:  # --data is required
-        ui.cli.main(["import", "--layer", "enterprises", str(src)])
-    assert exc.value.code == 2
-
-
-def test_cli_crs_help_lists_exactly_the_registry_choices(monkeypatch, capsys):
-    import re
-
-    import ui.cli
-    from data.coordsys import CHOICES, cli_help
-
-    monkeypatch.setattr(ui.cli, "COMMANDS", ("import_cmd",))
-    monkeypatch.setenv("COLUMNS", "400")  # one line per option
-    with pytest.raises(SystemExit):
-        ui.cli.main(["import", "--help"])
-    out = " ".join(capsys.readouterr().out.split())
-    assert " ".join(cli_help().split()) in out
-    named = re.findall(r"(?:: |\| )(\S+) = ", out.split("--crs CRS")[-1].split("--mapping")[0])
-    assert named == [c.value for c in CHOICES]
-
-
-def test_import_layer_takes_the_parsed_crs_only(store):
+def test_import_layer_takes_the_parsed_crs_only(districts_store):
     text = _csv([("甲", 114.1, 22.6, "红", "", "")]).encode()
     with pytest.raises(TypeError, match="parse_crs"):
-        import_layer(store, "enterprises", text, filename="a.csv", crs="gcj02")  # type: ignore[arg-type]
-    assert not store.has_layer("enterprises")
+        import_layer(districts_store, "enterprises", text, filename="a.csv", crs="gcj02")  # type: ignore[arg-type]
+    assert not districts_store.has_layer("enterprises")
