@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from data.dataset import Dataset
     from data.store import FileStore
 
@@ -26,6 +28,19 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("small_sample")
     return generate_sample(root, seed=SMALL_SAMPLE_SEED, n_enterprises=SMALL_SAMPLE_ENTERPRISES,
                            quiet=True)
+
+
+def _gpkg_layer(root: Path, name: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    return gpd.read_file(root / f"{name}.gpkg", engine="pyogrio")
+
+
+@pytest.fixture(scope="session")
+def gpkg_layer():
+    """``gpkg_layer(root, name)``: the GeoPackage layer ``root/<name>.gpkg`` as written (not
+    validated), e.g. ``gpkg_layer(small_sample, "enterprises")``."""
+    return _gpkg_layer
 
 
 FONT_CACHE = Path(tempfile.gettempdir()) / "risk-map-test-font-cache"
