@@ -155,7 +155,7 @@ def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: PageLay
 
 def _info_lines(dataset: Any, crs: Any, date: dt.date, lang: str, width: int) -> list[str]:
     lines = [f"{'Date 制图日期' if lang == 'en' else '制图日期 Date'}：{date.isoformat()}",
-             crs_label(crs, lang)]
+             *wrap_display(crs_label(crs, lang), width)]
     sources = list(dataset.sources)
     if sources:
         lines.append("数据来源 Sources：" if lang != "en" else "Sources 数据来源:")
