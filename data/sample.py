@@ -241,8 +241,8 @@ def ensure_sample(root: Path = SAMPLE_DIR, *, quiet: bool = False) -> Path:
     else:
         if root.resolve() != SAMPLE_DIR.resolve() and any(root.glob("*.gpkg")):
             return root
-        why = ("首次使用：正在生成内置样例数据（约半分钟）/ first start: generating the bundled "
-               "sample (about half a minute)")
+        why = ("首次使用：正在生成内置样例数据（约数秒）/ first start: generating the bundled "
+               "sample (a few seconds)")
     if not quiet:
         print(why, flush=True)
     return generate_sample(root, quiet=quiet)
