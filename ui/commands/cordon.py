@@ -15,26 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from data.export import FORMATS, export_bytes
-from risk.cordon import DEFAULT_RADII_M, format_radii_km, parse_radii_km
+from risk.cordon import DEFAULT_RADII_M
 from risk.files import write_bytes_atomic
-from ui.commands._common import add_data_option, load_dataset
+from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
 
 TABLES = ("zones", "priority_enterprises", "shelters", "evacuation_shelters", "slopes",
           "waterlogging", "checkpoints")
-
-
-def radii_km_arg(text: str) -> tuple[float, ...]:
-    """argparse type of ``--radii-km``: :func:`risk.cordon.parse_radii_km` (kilometres → metres,
-    checked by the same rules as the incident tab), its message shown by argparse."""
-    try:
-        return parse_radii_km(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-RADII_HELP = (f"ring radii in km, inner to outer / 半径（公里） "
-              f"(default {format_radii_km(DEFAULT_RADII_M)})")
-"""Help of ``--radii-km`` (also used by ``riskmap pdf``)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.cordon import DEFAULT_RADII_M
-from ui.commands._common import add_data_option, load_dataset
-from ui.commands.cordon import RADII_HELP, radii_km_arg
+from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
 
 DEFAULT_TITLE = "安全风险分布图"
 
