@@ -48,3 +48,13 @@ def test_riskmap_cache_overrides_and_a_failed_build_leaves_nothing(tmp_path, mon
     monkeypatch.setattr(TTFont, "save", broken_save)
     assert fonts.print_font_path() is None  # callers fall back to the full font
     assert list((tmp_path / "own").iterdir()) == []
+
+
+def test_missing_font_is_reported_by_name(monkeypatch):
+    monkeypatch.setenv("RISKMAP_CJK_FONT", "/nonexistent/font.ttf")
+    with pytest.raises(fonts.FontNotFoundError, match=r"RISKMAP_CJK_FONT.*font.ttf"):
+        fonts.cjk_font_path()
+    monkeypatch.delenv("RISKMAP_CJK_FONT")
+    monkeypatch.setattr(fonts, "_zhplot_font", lambda: None)
+    with pytest.raises(fonts.FontNotFoundError, match="zhplot"):
+        fonts.cjk_font_path()

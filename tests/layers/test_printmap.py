@@ -144,18 +144,6 @@ def test_rare_characters_fall_back_to_the_full_font(tiny, tmp_path):
     assert len(rows) == 2 and all("NotoSansSC" in r and r.split()[-5] == "yes" for r in rows)
 
 
-def test_missing_font_is_reported_by_name(monkeypatch):
-    from layers import fonts
-
-    monkeypatch.setenv("RISKMAP_CJK_FONT", "/nonexistent/font.ttf")
-    with pytest.raises(fonts.FontNotFoundError, match=r"RISKMAP_CJK_FONT.*font.ttf"):
-        fonts.cjk_font_path()
-    monkeypatch.delenv("RISKMAP_CJK_FONT")
-    monkeypatch.setattr(fonts, "_zhplot_font", lambda: None)
-    with pytest.raises(fonts.FontNotFoundError, match="zhplot"):
-        fonts.cjk_font_path()
-
-
 def test_page_renders_with_grade_colours(city_pdf, tmp_path):
     subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(city_pdf),
                     str(tmp_path / "p")], check=True)
