@@ -10,7 +10,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
-APT_PACKAGES := chromium fonts-noto-cjk poppler-utils gdal-bin
+APT_PACKAGES := chromium fonts-noto-cjk poppler-utils gdal-bin postgresql postgresql-15-postgis-3
 
 .PHONY: run test install install-system lint bench sample clean
 

@@ -58,6 +58,8 @@ class Dataset:
     region: shapely.Geometry | None = None
     errors: dict[str, str] = field(default_factory=dict)
     """Layers that could not be used at all, with the reason."""
+    scope: tuple[str, ...] | None = None
+    """The districts this view is limited to (:meth:`restricted`); ``None``: the whole dataset."""
 
     @classmethod
     def load(cls, root: str | os.PathLike[str] | Store | None = None) -> Dataset:
@@ -101,6 +103,41 @@ class Dataset:
         )
         return cls(store=store, meta=meta, layers=layers, rejected=rejected, region=region,
                    errors=errors)
+
+    def restricted(self, districts: tuple[str, ...] | list[str]) -> Dataset:
+        """This dataset as a user limited to ``districts`` sees it.
+
+        Layers with a ``district`` column keep the rows of those districts; layers without one
+        (roads …) keep what lies within those districts grown by :data:`REGION_MARGIN_M`; the
+        districts layer keeps those districts; rejected rows keep those of the districts. Rasters
+        are not clipped (they hold no records). Counts, statistics, exports and prints made from
+        the view count only what it holds.
+        """
+        wanted = {str(d) for d in districts}
+        names = self.districts["name"].astype(str) if "name" in self.districts else None
+        own = (self.districts[names.isin(wanted).to_numpy()] if names is not None
+               else self.districts.iloc[:0])
+        region = region_of(own) if len(own) else None
+        layers: dict[str, gpd.GeoDataFrame] = {}
+        for name, frame in self.layers.items():
+            if name == "districts":
+                layers[name] = own.reset_index(drop=True)
+            elif "district" in frame.columns:
+                keep = frame["district"].astype(str).isin(wanted).to_numpy()
+                layers[name] = frame[keep].reset_index(drop=True)
+            elif region is not None and len(frame):
+                keep = shapely.intersects(frame.geometry.to_numpy(), region)
+                layers[name] = frame[keep].reset_index(drop=True)
+            else:
+                layers[name] = frame.iloc[:0]
+        rejected = self.rejected
+        if len(rejected) and "district" in rejected.columns:
+            rejected = rejected[rejected["district"].astype(str).isin(wanted)]
+        else:
+            rejected = rejected.iloc[:0]
+        return Dataset(store=self.store, meta=self.meta, layers=layers,
+                       rejected=rejected.reset_index(drop=True), region=region,
+                       errors=dict(self.errors), scope=tuple(sorted(wanted)))
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Layer ``name``; an empty frame with the schema's columns when the dataset lacks it."""

@@ -1,4 +1,5 @@
-"""Placed incidents, kept in one SQLite file beside the dataset (``incidents.sqlite``).
+"""Placed incidents, kept in the store's records database (:mod:`data.sysdb`: ``riskmap.sqlite``
+in a dataset folder, or the PostGIS database), with an audit row for every change.
 
 Each incident has its creation time (ISO 8601 in China Standard Time, UTC+8), place (lon/lat,
 EPSG:4326), cordon radii, type and a note. Every write runs in one transaction: if anything
@@ -13,7 +14,7 @@ checked incident is saved without being checked again, and :attr:`Incident.cordo
 cordon to :func:`risk.cordon.exposure` as it is.
 
 >>> import tempfile, pathlib
->>> store = IncidentStore(pathlib.Path(tempfile.mkdtemp()) / "incidents.sqlite")
+>>> store = IncidentStore(pathlib.Path(tempfile.mkdtemp()))
 >>> new = store.add(Incident(lon=114.0579, lat=22.5431, type="火灾爆炸", note="仓库起火"))
 >>> store.get(new).type, store.get(new).type_zh, store.get(new).radii_m
 ('fire', '火灾爆炸', (1000.0, 5000.0, 10000.0))
@@ -23,21 +24,22 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
+from data.sysdb import CST, SystemDB, now_iso
+from data.sysdb import incidents as incidents_table
 from risk.cordon import DEFAULT_RADII_M, Cordon, validate_incident
 
 __all__ = ["Incident", "IncidentStore", "INCIDENT_TYPES", "parse_incident_type", "CST",
            "incidents_path"]
 
-CST = timezone(timedelta(hours=8), "CST")
-"""China Standard Time (UTC+8), in which times are shown."""
+_COLUMNS = [incidents_table.c[name] for name in
+            ("id", "created", "lon", "lat", "radii_m", "type", "note")]
 
 INCIDENT_TYPES: dict[str, tuple[str, str]] = {
     "hazmat": ("危化品泄漏", "Hazardous-chemical release"),
@@ -53,17 +55,6 @@ _TYPE_SPELLINGS = {
     "": "other",
 }
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS incidents (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created TEXT NOT NULL,
-    lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),
-    lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
-    radii_m TEXT NOT NULL,
-    type TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
-)
-"""
 
 
 def parse_incident_type(value: object) -> str:
@@ -77,8 +68,10 @@ def parse_incident_type(value: object) -> str:
 
 
 def incidents_path(data_dir: str | os.PathLike[str]) -> Path:
-    """Where a dataset folder keeps its incidents."""
-    return Path(data_dir) / "incidents.sqlite"
+    """Where a dataset folder keeps its incidents: its records database ``riskmap.sqlite``."""
+    from data.sysdb import DB_FILE
+
+    return Path(data_dir) / DB_FILE
 
 
 @dataclass(frozen=True)
@@ -144,102 +137,111 @@ def _check_note(note: object) -> str:
 
 
 def _now() -> str:
-    return datetime.now(CST).isoformat(timespec="seconds")
+    return now_iso()
 
 
 class IncidentStore:
-    """Incidents in one SQLite file. Safe to share between the app's threads (one connection
-    per operation)."""
+    """Incidents in a store's records database (:class:`data.sysdb.SystemDB`). Safe to share
+    between threads and processes; every change is one transaction with its audit row."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        with self._transaction() as conn:
-            conn.execute(_SCHEMA)
+    def __init__(self, db: SystemDB | str | os.PathLike[str]) -> None:
+        """``db``: the records database, or a dataset folder (its ``riskmap.sqlite``)."""
+        if not isinstance(db, SystemDB):
+            path = Path(db)
+            db = SystemDB.for_folder(path.parent if path.suffix == ".sqlite" else path)
+        self.db = db
 
     def __repr__(self) -> str:
-        return f"IncidentStore({str(self.path)!r})"
+        return f"IncidentStore({self.db.where!r})"
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+    @property
+    def path(self) -> str:
+        return self.db.where
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-
-    def add(self, incident: Incident, *, region: Any = None) -> int:
+    def add(self, incident: Incident, *, region: Any = None, actor: str = "") -> int:
         """Validate (unless already checked and no ``region`` is given) and save ``incident``;
         return its id. Nothing is saved if anything fails."""
-        return self.add_many([incident], region=region)[0]
+        return self.add_many([incident], region=region, actor=actor)[0]
 
-    def add_many(self, incidents: Iterable[Incident], *, region: Any = None) -> list[int]:
+    def add_many(self, incidents: Iterable[Incident], *, region: Any = None,
+                 actor: str = "") -> list[int]:
         """Save several incidents in one transaction: all of them or, on any error, none."""
         checked = [i if i._checked and region is None else i.checked(region=region)
                    for i in incidents]
         ids = []
-        with self._transaction() as conn:
+        with self.db.transaction() as conn:
             for item in checked:
-                cur = conn.execute(
-                    "INSERT INTO incidents (created, lon, lat, radii_m, type, note) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.created or _now(), item.lon, item.lat, json.dumps(list(item.radii_m)),
-                     item.type, item.note),
-                )
-                assert cur.lastrowid is not None  # set by the INSERT just executed
-                ids.append(int(cur.lastrowid))
+                result = conn.execute(incidents_table.insert().values(
+                    created=item.created or _now(), lon=item.lon, lat=item.lat,
+                    radii_m=json.dumps(list(item.radii_m)), type=item.type, note=item.note,
+                    created_by=actor))
+                new_id = int(result.inserted_primary_key[0])
+                ids.append(new_id)
+                self.db.audit(conn, actor=actor or "?", action="incident.create",
+                              target="incident", ids=[new_id],
+                              detail={"lon": item.lon, "lat": item.lat,
+                                      "radii_m": list(item.radii_m), "type": item.type})
         return ids
 
-    def list(self) -> list[Incident]:
-        """All incidents, newest first."""
-        conn = self._connect()
-        try:
-            rows = conn.execute(
-                "SELECT id, created, lon, lat, radii_m, type, note FROM incidents "
-                "ORDER BY created DESC, id DESC"
-            ).fetchall()
-        finally:
-            conn.close()
+    def update(self, incident_id: int, *, actor: str = "", region: Any = None,
+               **fields: Any) -> Incident:
+        """Change some fields (``lon``, ``lat``, ``radii_m``, ``type``, ``note``) of a saved
+        incident, checked like a new one; ``KeyError`` if there is none."""
+        unknown = set(fields) - {"lon", "lat", "radii_m", "type", "note"}
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an incident; "
+                             f"fields: lon, lat, radii_m, type, note")
+        with self.db.transaction() as conn:
+            row = conn.execute(sa.select(*_COLUMNS).where(incidents_table.c.id == int(incident_id))
+                               ).first()
+            if row is None:
+                raise KeyError(f"没有该事件 no incident with id {incident_id!r} in {self.path}")
+            new = replace(self._incident(row), **fields).checked(region=region)
+            conn.execute(incidents_table.update().where(incidents_table.c.id == int(incident_id))
+                         .values(lon=new.lon, lat=new.lat, radii_m=json.dumps(list(new.radii_m)),
+                                 type=new.type, note=new.note, updated=_now()))
+            self.db.audit(conn, actor=actor or "?", action="incident.update", target="incident",
+                          ids=[int(incident_id)], detail={k: (list(v) if isinstance(v, tuple)
+                                                              else v) for k, v in fields.items()})
+        return new
+
+    def list(self, *, offset: int = 0, limit: int | None = None) -> list[Incident]:
+        """Incidents, newest first (``limit`` of them from ``offset``: one page)."""
+        query = sa.select(*_COLUMNS).order_by(incidents_table.c.created.desc(),
+                                              incidents_table.c.id.desc())
+        if offset:
+            query = query.offset(int(offset))
+        if limit is not None:
+            query = query.limit(int(limit))
+        with self.db.connect() as conn:
+            rows = conn.execute(query).fetchall()
         return [self._incident(r) for r in rows]
 
     def get(self, incident_id: int, *, region: Any = None) -> Incident:
         """The incident with ``incident_id``, checked (:meth:`Incident.checked`, with
         ``region``); ``KeyError`` if there is none, ``ValueError`` if its saved place or radii
         are not valid (or it lies too far from ``region``)."""
-        conn = self._connect()
-        try:
-            row = conn.execute(
-                "SELECT id, created, lon, lat, radii_m, type, note FROM incidents WHERE id = ?",
-                (int(incident_id),),
-            ).fetchone()
-        finally:
-            conn.close()
+        with self.db.connect() as conn:
+            row = conn.execute(sa.select(*_COLUMNS)
+                               .where(incidents_table.c.id == int(incident_id))).first()
         if row is None:
             raise KeyError(f"没有该事件 no incident with id {incident_id!r} in {self.path}")
         return self._incident(row).checked(region=region)
 
-    def delete(self, incident_id: int) -> None:
+    def delete(self, incident_id: int, *, actor: str = "") -> None:
         """Remove an incident (``KeyError`` if there is none; then nothing changes)."""
-        with self._transaction() as conn:
-            cur = conn.execute("DELETE FROM incidents WHERE id = ?", (int(incident_id),))
-            if cur.rowcount != 1:
+        with self.db.transaction() as conn:
+            gone = conn.execute(incidents_table.delete()
+                                .where(incidents_table.c.id == int(incident_id))).rowcount
+            if gone != 1:
                 raise KeyError(f"没有该事件 no incident with id {incident_id!r} in {self.path}")
+            self.db.audit(conn, actor=actor or "?", action="incident.delete", target="incident",
+                          ids=[int(incident_id)])
 
     def __len__(self) -> int:
-        conn = self._connect()
-        try:
-            return int(conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
-        finally:
-            conn.close()
+        with self.db.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(incidents_table))
+                       .scalar() or 0)
 
     @staticmethod
     def _incident(row: Sequence[Any]) -> Incident:

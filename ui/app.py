@@ -19,7 +19,9 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from dash.development.base_component import Component
 
 from layers.map import TileSource, build_analyst_map, enterprise_detail
-from ui import ids
+from data.store import Store
+from ui import access, api, auth, ids
+from ui.auth import ServeConfig
 from ui.i18n import norm_lang, tr
 from ui.panels import analysis, data_import, incident, printing, terrain, zones
 from ui.state import AppState
@@ -85,7 +87,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
     ]
     footer = html.Footer([
         html.Span(tr("sources", lang) + "："),
-        html.Span(" · ".join(state.dataset.sources) or str(state.data_dir)),
+        html.Span(" · ".join(state.dataset.sources) or state.store.describe()),
     ], className="sources")
     return html.Div(
         className="page",
@@ -159,15 +161,19 @@ def map_page(state: AppState, lang: str) -> str:
     return state.cached(("map", lang), build)
 
 
-def create_app(data_dir: Path, *, warm: bool = True, dataset=None,
-               tiles: TileSource | None = None) -> dash.Dash:
-    """The Dash app serving the dataset in ``data_dir``.
+def create_app(data_dir: Path | Store, *, warm: bool = True, dataset=None,
+               tiles: TileSource | None = None, config: ServeConfig | None = None) -> dash.Dash:
+    """The Dash app serving the dataset in ``data_dir`` (a folder or any store).
+
+    ``config``: how it is served (host, port, the reverse proxy's names), which decides whether
+    logins are required (see :mod:`ui.auth`); default: loopback on port 8050.
 
     With ``warm`` the dataset is loaded now and the Chinese map page and the cordon index are
     built in a background thread, so the first visitor does not wait for them.
     """
     state = AppState(data_dir, dataset=dataset)
     state.tiles = tiles
+    state.scope = access.scope
     if warm:
         state.dataset  # noqa: B018 - load (and validate) now, not on the first request
 
@@ -221,4 +227,6 @@ def create_app(data_dir: Path, *, warm: bool = True, dataset=None,
     )
     for _, _, module in PANELS:
         module.register(app, state)
+    auth.init_app(app, state, config or ServeConfig())
+    api.init_app(server, state)
     return app

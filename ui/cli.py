@@ -16,6 +16,10 @@ COMMANDS = (
     "terrain",
     "pdf",
     "import_cmd",
+    "versions",
+    "users",
+    "audit",
+    "db",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""
 

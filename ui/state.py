@@ -1,61 +1,128 @@
-"""The dataset the running app serves, reloaded when its files change (e.g. after an import)."""
+"""The dataset the running app serves, reloaded when its store changes (e.g. after an import).
+
+One :class:`AppState` per worker process. What must be shared between workers lives in the
+store: the data version (:meth:`data.store.Store.data_version`, read on every request, so an
+import or an undo made through another worker is seen on the next request), incidents, users,
+sessions (signed cookies with the store's key). What is kept here is only a cache of what can
+be rebuilt from the store, bounded in size (:class:`BoundedCache`).
+
+A user limited to some districts sees a :meth:`data.dataset.Dataset.restricted` view: the
+``scope`` hook (set by :mod:`ui.auth`) tells which districts the current request may see, and
+:attr:`AppState.dataset` and :meth:`AppState.cached` key everything by it.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from data.dataset import Dataset
+from data.store import FileStore, Store
 
-__all__ = ["AppState"]
+__all__ = ["AppState", "BoundedCache", "CACHE_ITEMS"]
+
+CACHE_ITEMS = 48
+"""Most results (map pages, zone grids, indexes …) one worker keeps; least recently used go."""
+
+
+class BoundedCache:
+    """A thread-safe LRU mapping of at most ``max_items`` entries."""
+
+    def __init__(self, max_items: int = CACHE_ITEMS) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, default: object = None) -> object:
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def __contains__(self, key: tuple) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def put(self, key: tuple, value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+
+_MISSING = object()
 
 
 class AppState:
     """Holds one loaded :class:`Dataset` and the pages built from it, keyed by data version."""
 
-    def __init__(self, data_dir: Path, *, dataset: Dataset | None = None) -> None:
-        """``dataset``: already loaded from ``data_dir`` (saves loading it twice at start)."""
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir: Path | str | Store, *, dataset: Dataset | None = None) -> None:
+        """``data_dir``: a dataset folder or any :class:`data.store.Store`; ``dataset``: already
+        loaded from it (saves loading it twice at start)."""
+        self.store: Store = (data_dir if hasattr(data_dir, "read_layer")  # type: ignore[assignment]
+                             else FileStore(Path(data_dir)))  # type: ignore[arg-type]
+        root = getattr(self.store, "root", None)
+        self.data_dir: Path | None = Path(root) if root is not None else None
+        """The dataset folder of a file store (``None`` for a database store)."""
         self._lock = threading.Lock()
         self._dataset: Dataset | None = dataset
-        self._version = self._fingerprint() if dataset is not None else ""
-        self.cache: dict[tuple, object] = {}
+        self._version = self.store.data_version() if dataset is not None else ""
+        self.cache = BoundedCache()
         self.tiles: Any = None
         """Optional :class:`layers.map.TileSource` drawn under the map (None: offline basemap)."""
-
-    def _fingerprint(self) -> str:
-        parts = []
-        for path in sorted(self.data_dir.glob("*")):
-            if path.suffix in {".gpkg", ".tif", ".json"} and not path.name.startswith("."):
-                st = path.stat()
-                parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
-        return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+        self.scope: Callable[[], tuple[str, ...] | None] = lambda: None
+        """The districts the current request may see (``None``: all); set by :mod:`ui.auth`."""
 
     @property
     def version(self) -> str:
-        self.dataset  # noqa: B018 - refresh if needed
+        self.full_dataset  # noqa: B018 - refresh if needed
         return self._version
 
     @property
-    def dataset(self) -> Dataset:
-        fingerprint = self._fingerprint()
+    def full_dataset(self) -> Dataset:
+        """The whole dataset, whoever asks (reloaded when the store's data version changes)."""
+        fingerprint = self.store.data_version()
         with self._lock:
             if self._dataset is None or fingerprint != self._version:
-                self._dataset = Dataset.load(self.data_dir)
+                self._dataset = Dataset.load(self.store)
                 self._version = fingerprint
                 self.cache.clear()
             return self._dataset
 
+    @property
+    def dataset(self) -> Dataset:
+        """The dataset as the current request may see it: limited to the user's districts."""
+        full = self.full_dataset
+        districts = self.scope()
+        if not districts:
+            return full
+        key = (self._version, "__scope__", districts)
+        value = self.cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = full.restricted(districts)
+            self.cache.put(key, value)
+        return value  # type: ignore[return-value]
+
     def cached(self, key: tuple, build):
-        """``build()`` once per data version and ``key``."""
+        """``build()`` once per data version, district scope and ``key``."""
         version = self.version
-        full = (version, *key)
-        with self._lock:
-            if full in self.cache:
-                return self.cache[full]
+        full = (version, self.scope(), *key)
+        value = self.cache.get(full, _MISSING)
+        if value is not _MISSING:
+            return value
         value = build()
-        with self._lock:
-            self.cache[full] = value
+        self.cache.put(full, value)
         return value

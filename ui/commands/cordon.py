@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format == "zip" and args.out is None:
         raise CliError("--format zip needs --out FILE.zip")
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     lon, lat, at = _place(args, dataset)
     incident = None
     try:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.action == "export" and args.out is None:
         raise CliError("incidents export needs --out FILE (.geojson, .kml, .csv, .zip or .json)")
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     store = _store(dataset)
     if args.action == "list":
         items = store.list()

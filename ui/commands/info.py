@@ -167,9 +167,9 @@ def format_info(info: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.json:  # keep stdout pure JSON; progress of a first-start generation goes to stderr
         with contextlib.redirect_stdout(sys.stderr):
-            dataset = load_dataset(args.data)
+            dataset = load_dataset(args.data, store=args.store)
     else:
-        dataset = load_dataset(args.data)
+        dataset = load_dataset(args.data, store=args.store)
     info = describe_dataset(dataset)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))

@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.out_dir is not None:
         raise CliError("--out-dir is only for --each-district; use --out FILE.pdf")
     options = _options(args)
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     if options["incident"] is not None:
         from risk.cordon import validate_incident
 

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
                                attribution=args.tiles_attribution)
         except ValueError as exc:
             raise CliError(f"--tiles: {exc}") from exc
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, store=args.store)
     layers = ", ".join(f"{k} {len(v):,}" for k, v in dataset.layers.items())
     print(f"数据 / data: {dataset.store.describe()} ({layers})")
     if dataset.synthetic:

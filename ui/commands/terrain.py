@@ -117,7 +117,7 @@ def run_slopes(args: argparse.Namespace) -> int:
     from ui.workflows.terrain import MissingRasterError, dangerous_slopes
 
     out = _out_gpkg(args.out)
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     for name in ("dem", "population"):
         given = getattr(args, name)
         if given is not None and not Path(given).is_file():
@@ -147,7 +147,7 @@ def run_waterlogging(args: argparse.Namespace) -> int:
 
     out = _out_gpkg(args.out)
     thresholds = _floats(args.thresholds_cm, option="--thresholds-cm", count=3)
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     try:
         points = classify_depth(dataset.layer("waterlogging"), thresholds_cm=thresholds)
     except ValueError as exc:
@@ -170,7 +170,7 @@ def run_shelters(args: argparse.Namespace) -> int:
     from risk.shelters import coverage
 
     out = _out_gpkg(args.out)
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     population = _raster(args, dataset, "population", "--population")
     districts = dataset.districts
     with _raster_errors():

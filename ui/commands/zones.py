@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
     params = _check_args(args)
     units = _read_units(args.units) if args.method == "admin" and args.units else None
-    dataset = load_dataset(args.data, quiet=True)
+    dataset = load_dataset(args.data, quiet=True, store=args.store)
     if not len(dataset.enterprises):
         raise _cli_error(f"dataset {dataset.title}: no enterprises to grade")
     if params.method == "admin" and units is None and not len(dataset.districts):

@@ -1,0 +1,16 @@
+"""``riskmap audit``: (being written)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("audit", help="(being written)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ui.cli import CliError
+
+    raise CliError("riskmap audit: not written yet")
