@@ -18,8 +18,8 @@ import flask
 from dash import ClientsideFunction, Input, Output, dcc, html
 from dash.development.base_component import Component
 
-from layers.map import TileSource, build_analyst_map, enterprise_detail
 from data.store import Store
+from layers.map import TileSource, build_analyst_map, enterprise_detail
 from ui import access, api, auth, ids
 from ui.auth import ServeConfig
 from ui.i18n import norm_lang, tr

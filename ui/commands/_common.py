@@ -12,7 +12,6 @@ from data.store import FileStore, Store, is_store_url, open_store
 from data.sysdb import SchemaError
 from risk.cordon import DEFAULT_RADII_M, format_radii_km, parse_radii_km
 
-
 STORE_HELP = ("central store instead of a folder, e.g. postgresql://user@host/db "
               "(default: $RISKMAP_STORE; see `riskmap db init`)")
 
