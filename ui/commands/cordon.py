@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from data.export import FORMATS, export_bytes
-from risk.cordon import DEFAULT_RADII_M
+from risk.cordon import DEFAULT_RADII_M, Cordon, ExposureIndex, exposure
 from risk.files import write_bytes_atomic
 from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
 
@@ -60,6 +60,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def cordon_json(dataset: Any, cordon: Cordon, *, wind_from_deg: float | None = None,
+                index: ExposureIndex | None = None) -> dict[str, Any]:
+    """What ``riskmap cordon --format json`` prints, as a JSON-ready dict: the exposure around
+    a validated ``cordon`` in ``dataset`` (a :class:`data.dataset.Dataset`, or a district view
+    of one), with the downwind area when ``wind_from_deg`` is given.
+
+    ``index``: a prepared :class:`risk.cordon.ExposureIndex` of the same dataset (a server
+    keeps one per data version) instead of indexing ``dataset.layers`` again. The HTTP API's
+    ``GET /api/v1/cordon`` answers with this dict.
+    """
+    result = exposure(
+        index if index is not None else dataset.layers, cordon,
+        population=dataset.raster_path("population"), wind_from_deg=wind_from_deg,
+    )
+    return result.to_json()
+
+
 def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
     """Where the incident is: ``--lon/--lat``, or the enterprise named by ``--enterprise``
     (:func:`risk.cordon.find_enterprises`; an exact name wins, several matches are refused)."""
@@ -92,7 +109,7 @@ def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
 
 def run(args: argparse.Namespace) -> int:
     from data.incidents import Incident, IncidentStore, incidents_path
-    from risk.cordon import exposure, validate_incident
+    from risk.cordon import validate_incident
     from ui.cli import CliError
 
     if args.format == "zip" and args.out is None:
@@ -105,11 +122,15 @@ def run(args: argparse.Namespace) -> int:
         if args.save:
             incident = Incident.from_cordon(cordon, type=args.type,
                                             note=args.note or (f"{at}" if at else ""))
-        result = exposure(
-            dataset.layers, cordon,
-            population=dataset.raster_path("population"), wind_from_deg=args.wind_from,
-        )
-        data = export_bytes(result, args.format, table=args.table)
+        if args.format == "json":
+            doc = cordon_json(dataset, cordon, wind_from_deg=args.wind_from)
+            data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+        else:
+            result = exposure(
+                dataset.layers, cordon,
+                population=dataset.raster_path("population"), wind_from_deg=args.wind_from,
+            )
+            data = export_bytes(result, args.format, table=args.table)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.out is not None:

@@ -158,3 +158,18 @@ def test_one_request_validates_the_incident_once(run_cli, cordon_dataset, capsys
     run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--format", "kml",
           "--wind-from", "90", "--save", "--type", "fire", "--data", str(cordon_dataset)])
     assert len(calls) == 1
+
+
+def test_cordon_json_is_what_the_cli_prints(run_cli, cordon_dataset):
+    from risk.cordon import ExposureIndex, validate_incident
+    from ui.commands.cordon import cordon_json
+
+    code, out, _ = run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                            "--wind-from", "90", "--data", str(cordon_dataset)])
+    dataset = Dataset.load(cordon_dataset)
+    cordon = validate_incident(*CENTER, (1000, 5000, 10000), region=dataset.region)
+    doc = cordon_json(dataset, cordon, wind_from_deg=90)
+    assert json.loads(json.dumps(doc, ensure_ascii=False)) == json.loads(out)
+    assert "downwind" in doc
+    index = ExposureIndex.from_layers(dataset.layers)
+    assert cordon_json(dataset, cordon, wind_from_deg=90, index=index) == doc
