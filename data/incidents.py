@@ -13,6 +13,16 @@ called, or when :meth:`IncidentStore.get` loads one (a row may have been edited 
 checked incident is saved without being checked again, and :attr:`Incident.cordon` hands its
 cordon to :func:`risk.cordon.exposure` as it is.
 
+Lists are paged (:meth:`IncidentStore.list` with ``offset``/``limit``, newest first) and can be
+searched (by id, note or type) and limited to an area (a user's districts), so that a page of
+incidents stays small however many are kept.
+
+Get the incidents of a store with :func:`incidents_for`. A dataset folder written by an older
+risk-map may still hold its incidents in ``incidents.sqlite``: the first time the folder's
+records database is opened for incidents they are copied into it once, with the same ids
+(:func:`import_legacy_incidents`; recorded in the setting ``legacy_incidents_imported``), and
+the old file is left as it was.
+
 >>> import tempfile, pathlib
 >>> store = IncidentStore(pathlib.Path(tempfile.mkdtemp()))
 >>> new = store.add(Incident(lon=114.0579, lat=22.5431, type="火灾爆炸", note="仓库起火"))
@@ -23,20 +33,35 @@ cordon to :func:`risk.cordon.exposure` as it is.
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Iterable, Sequence
+import re
+import sqlite3
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
 import sqlalchemy as sa
 
 from data.sysdb import CST, SystemDB, now_iso
 from data.sysdb import incidents as incidents_table
+from data.sysdb import settings as settings_table
 from risk.cordon import DEFAULT_RADII_M, Cordon, validate_incident
 
 __all__ = ["Incident", "IncidentStore", "INCIDENT_TYPES", "parse_incident_type", "CST",
-           "incidents_path"]
+           "incidents_path", "incidents_for", "import_legacy_incidents", "LEGACY_FILE",
+           "LEGACY_SETTING"]
+
+LEGACY_FILE = "incidents.sqlite"
+"""Where risk-map before the records database kept a folder's incidents."""
+LEGACY_SETTING = "legacy_incidents_imported"
+"""Setting (``riskmap_settings``) recording that the legacy incidents were copied."""
+
+_log = logging.getLogger(__name__)
 
 _COLUMNS = [incidents_table.c[name] for name in
             ("id", "created", "lon", "lat", "radii_m", "type", "note")]
@@ -140,15 +165,127 @@ def _now() -> str:
     return now_iso()
 
 
+def incidents_for(store: Any) -> IncidentStore:
+    """The incidents of ``store`` (any :class:`data.store.Store`: its records database
+    ``store.db``). For a dataset folder, its legacy ``incidents.sqlite`` is imported first,
+    once (:func:`import_legacy_incidents`)."""
+    db = store.db
+    root = getattr(store, "root", None)
+    if root is not None:
+        _import_legacy_quietly(db, Path(root))
+    return IncidentStore(db)
+
+
+_LEGACY_DONE: weakref.WeakSet[SystemDB] = weakref.WeakSet()
+"""Records databases already checked for a legacy file in this process."""
+
+
+def _import_legacy_quietly(db: SystemDB, root: Path) -> None:
+    """:func:`import_legacy_incidents`, but a database that cannot be written now (busy, disk
+    full, down) is only logged: the import is tried again the next time."""
+    if db in _LEGACY_DONE:
+        return
+    try:
+        import_legacy_incidents(db, root)
+    except OSError as exc:
+        _log.warning("legacy incidents of %s not imported yet: %s", root, exc)
+        return
+    _LEGACY_DONE.add(db)
+
+
+def import_legacy_incidents(db: SystemDB, root: str | os.PathLike[str], *,
+                            actor: str = "system") -> int:
+    """Copy the incidents of ``root/incidents.sqlite`` (risk-map before the records database)
+    into ``db``, once; return how many were copied (0 when there is no such file, it was done
+    before, or ``db`` is read-only here).
+
+    Ids are kept; an id already taken in ``db`` gets a new one (the audit row lists both). The
+    copy, its audit row (``incident.import``) and the setting :data:`LEGACY_SETTING` are one
+    transaction; the old file is only read. A file that is not a readable incidents database
+    is recorded as skipped, with its reason, and never tried again.
+    """
+    legacy = Path(root) / LEGACY_FILE
+    if not legacy.is_file() or db.read_only or db.setting(LEGACY_SETTING):
+        return 0
+    try:
+        rows = _legacy_rows(legacy)
+        problem = ""
+    except sqlite3.Error as exc:
+        rows, problem = [], f"{type(exc).__name__}: {exc}"
+    with db.transaction() as conn:
+        if conn.execute(sa.select(settings_table.c.value)
+                        .where(settings_table.c.key == LEGACY_SETTING)).scalar():
+            return 0  # another process did it meanwhile
+        wanted = [int(r["id"]) for r in rows]
+        taken: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            taken.update(conn.execute(sa.select(incidents_table.c.id).where(
+                incidents_table.c.id.in_(wanted[start:start + 500]))).scalars())
+        keep = [r for r in rows if int(r["id"]) not in taken]
+        if keep:
+            conn.execute(incidents_table.insert(), keep)
+        renumbered = {}
+        for row in (r for r in rows if int(r["id"]) in taken):
+            old = row.pop("id")
+            renumbered[str(old)] = int(conn.execute(incidents_table.insert().values(**row))
+                                       .inserted_primary_key[0])
+        record = {"at": now_iso(), "from": str(legacy), "count": len(rows)}
+        if problem:
+            record["skipped"] = problem
+        db.audit(conn, actor=actor, action="incident.import", target="incident",
+                 ids=[r["id"] for r in keep] + list(renumbered.values()),
+                 detail={**record, "renumbered": renumbered}, ok=not problem)
+        conn.execute(settings_table.insert().values(
+            key=LEGACY_SETTING, value=json.dumps(record, ensure_ascii=False)))
+    return len(rows)
+
+
+def _legacy_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a legacy ``incidents.sqlite``, read without writing to it."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        cursor = conn.execute("SELECT id, created, lon, lat, radii_m, type, note FROM incidents "
+                              "ORDER BY id")
+        return [{"id": int(r[0]), "created": str(r[1]), "lon": float(r[2]), "lat": float(r[3]),
+                 "radii_m": str(r[4]), "type": str(r[5]), "note": str(r[6] or ""),
+                 "created_by": "legacy"} for r in cursor]
+    finally:
+        conn.close()
+
+
+_ID_SEARCH = re.compile(r"^#?\s*(\d{1,18})$")
+
+
+def _search_clause(text: str | None) -> Any:
+    """Rows whose id, note or type matches ``text`` (``None``: no condition)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    terms = [incidents_table.c.note.ilike(like, escape="\\")]
+    match = _ID_SEARCH.match(text)
+    if match:
+        terms.append(incidents_table.c.id == int(match.group(1)))
+    try:
+        terms.append(incidents_table.c.type == parse_incident_type(text))
+    except ValueError:
+        pass
+    return sa.or_(*terms)
+
+
 class IncidentStore:
     """Incidents in a store's records database (:class:`data.sysdb.SystemDB`). Safe to share
     between threads and processes; every change is one transaction with its audit row."""
 
     def __init__(self, db: SystemDB | str | os.PathLike[str]) -> None:
-        """``db``: the records database, or a dataset folder (its ``riskmap.sqlite``)."""
+        """``db``: the records database, or a dataset folder (its ``riskmap.sqlite``; the
+        folder's legacy ``incidents.sqlite`` is imported first, see
+        :func:`import_legacy_incidents`)."""
         if not isinstance(db, SystemDB):
             path = Path(db)
-            db = SystemDB.for_folder(path.parent if path.suffix == ".sqlite" else path)
+            root = path.parent if path.suffix == ".sqlite" else path
+            db = SystemDB.for_folder(root)
+            _import_legacy_quietly(db, root)
         self.db = db
 
     def __repr__(self) -> str:
@@ -205,17 +342,67 @@ class IncidentStore:
                                                               else v) for k, v in fields.items()})
         return new
 
-    def list(self, *, offset: int = 0, limit: int | None = None) -> list[Incident]:
-        """Incidents, newest first (``limit`` of them from ``offset``: one page)."""
-        query = sa.select(*_COLUMNS).order_by(incidents_table.c.created.desc(),
-                                              incidents_table.c.id.desc())
-        if offset:
-            query = query.offset(int(offset))
-        if limit is not None:
-            query = query.limit(int(limit))
-        with self.db.connect() as conn:
-            rows = conn.execute(query).fetchall()
-        return [self._incident(r) for r in rows]
+    def _query(self, columns: Sequence[Any], *, search: str | None,
+               within: Any) -> sa.Select:
+        query = sa.select(*columns)
+        clause = _search_clause(search)
+        if clause is not None:
+            query = query.where(clause)
+        if within is not None:
+            x0, y0, x1, y1 = shapely.bounds(within)
+            query = query.where(incidents_table.c.lon.between(float(x0), float(x1)),
+                                incidents_table.c.lat.between(float(y0), float(y1)))
+        return query
+
+    def list(self, *, offset: int = 0, limit: int | None = None, search: str | None = None,
+             within: Any = None) -> list[Incident]:
+        """Incidents, newest first: ``limit`` of them from ``offset`` (one page).
+
+        ``search``: only those whose id, note (part of it, any case) or type matches;
+        ``within``: only those inside this (multi)polygon, e.g. a user's districts.
+        """
+        offset = max(int(offset), 0)
+        query = self._query(_COLUMNS, search=search, within=within).order_by(
+            incidents_table.c.created.desc(), incidents_table.c.id.desc())
+        if within is None:
+            if offset:
+                query = query.offset(offset)
+            if limit is not None:
+                query = query.limit(int(limit))
+            with self.db.connect() as conn:
+                rows = conn.execute(query).fetchall()
+            return [self._incident(r) for r in rows]
+        within = _prepared(within)
+        wanted = None if limit is None else offset + int(limit)
+        found: list[Incident] = []
+        for chunk in self._chunks(query):
+            found.extend(self._incident(r) for r in _inside(within, chunk))
+            if wanted is not None and len(found) >= wanted:
+                break
+        return found[offset:wanted]
+
+    def count(self, *, search: str | None = None, within: Any = None) -> int:
+        """How many incidents :meth:`list` would give with no ``limit``."""
+        if within is None:
+            query = self._query([sa.func.count()], search=search, within=None).select_from(
+                incidents_table)
+            with self.db.connect() as conn:
+                return int(conn.execute(query).scalar() or 0)
+        within = _prepared(within)
+        query = self._query(_COLUMNS, search=search, within=within).order_by(
+            incidents_table.c.id)
+        return sum(len(_inside(within, chunk)) for chunk in self._chunks(query))
+
+    def _chunks(self, query: sa.Select, size: int = 5000) -> Iterator[list[Any]]:
+        start = 0
+        while True:
+            with self.db.connect() as conn:
+                rows = conn.execute(query.offset(start).limit(size)).fetchall()
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            start += size
 
     def get(self, incident_id: int, *, region: Any = None) -> Incident:
         """The incident with ``incident_id``, checked (:meth:`Incident.checked`, with
@@ -239,9 +426,7 @@ class IncidentStore:
                           ids=[int(incident_id)])
 
     def __len__(self) -> int:
-        with self.db.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(incidents_table))
-                       .scalar() or 0)
+        return self.count()
 
     @staticmethod
     def _incident(row: Sequence[Any]) -> Incident:
@@ -250,3 +435,20 @@ class IncidentStore:
             radii_m=tuple(float(r) for r in json.loads(row[4])), type=str(row[5]),
             note=str(row[6]),
         )
+
+
+def _prepared(area: Any) -> Any:
+    """A prepared copy of ``area`` (fast point tests; the caller's geometry is left alone)."""
+    copy = shapely.from_wkb(shapely.to_wkb(area))
+    shapely.prepare(copy)
+    return copy
+
+
+def _inside(area: Any, rows: Sequence[Any]) -> list[Any]:
+    """The ``rows`` (``_COLUMNS``) whose place lies in ``area`` (or on its boundary)."""
+    if not rows:
+        return []
+    lon = np.fromiter((float(r[2]) for r in rows), float, len(rows))
+    lat = np.fromiter((float(r[3]) for r in rows), float, len(rows))
+    keep = shapely.intersects_xy(area, lon, lat)
+    return [r for r, k in zip(rows, keep, strict=True) if k]
