@@ -24,6 +24,7 @@ import io
 import os
 import re
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,19 +32,25 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+
+from data.limits import MAX_ZIP_MEMBERS, Limits, current_limits, format_bytes
 
 __all__ = [
     "ImportFileError",
     "RawSource",
     "DEFAULT_MAX_BYTES",
+    "Limits",
+    "current_limits",
     "load_bytes",
     "sniff_format",
     "decode_text",
     "read_source",
 ]
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-"""Largest file accepted (200 MB); zip archives may unpack to at most 4× this."""
+DEFAULT_MAX_BYTES = current_limits().max_file_bytes
+"""Largest file accepted (200 MB, ``RISKMAP_MAX_FILE_MB`` when this module is first imported);
+what a zip may unpack to is limited separately (:mod:`data.limits`)."""
 
 FORMAT_LABELS = {
     "csv": "CSV", "xlsx": "Excel .xlsx", "geojson": "GeoJSON", "shapefile": "Shapefile (zip)",
@@ -115,6 +122,9 @@ def load_bytes(
 
 
 def _zip_names(data: bytes, filename: str, max_bytes: int) -> list[str]:
+    """The members of a zip, refusing unsafe paths, too many members, and archives whose
+    *declared* unpacked size is already over ``max_bytes`` (the real size is counted while
+    reading, see :func:`_unzip`)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -122,9 +132,15 @@ def _zip_names(data: bytes, filename: str, max_bytes: int) -> list[str]:
             f"文件已损坏或不完整 / file {filename!r} looks like a zip archive (or .xlsx) but cannot "
             f"be opened: {exc}"
         ) from exc
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ImportFileError(
+            f"压缩包文件过多 / zip {filename!r} lists {len(infos):,} files; the limit is "
+            f"{MAX_ZIP_MEMBERS:,}"
+        )
     total = 0
     names = []
-    for info in zf.infolist():
+    for info in infos:
         name = info.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
@@ -134,19 +150,77 @@ def _zip_names(data: bytes, filename: str, max_bytes: int) -> list[str]:
             )
         total += info.file_size
         names.append(name)
-    if total > 4 * max_bytes:
+    if total > max_bytes:
         raise ImportFileError(
-            f"压缩包解压后过大 / zip {filename!r} unpacks to {total / 1024 / 1024:.0f} MB; "
-            f"the limit is {4 * max_bytes / 1024 / 1024:.0f} MB"
+            f"压缩包解压后过大 / zip {filename!r} declares {format_bytes(total)} unpacked; "
+            f"the limit is {format_bytes(max_bytes)} (RISKMAP_MAX_UNZIPPED_MB)"
         )
     return names
+
+
+class _UnzipBudget:
+    """Decompressed bytes counted across the members of one archive, against the size and
+    ratio limits (:meth:`data.limits.Limits.unzip_budget`)."""
+
+    def __init__(self, archive_bytes: int, limits: Limits, filename: str) -> None:
+        self.archive_bytes = archive_bytes
+        self.limit, self.kind = limits.unzip_budget(archive_bytes)
+        self.ratio = limits.max_zip_ratio
+        self.filename = filename
+        self.used = 0
+
+    def take(self, n: int) -> None:
+        self.used += n
+        if self.used <= self.limit:
+            return
+        if self.kind == "ratio":
+            raise ImportFileError(
+                f"压缩包解压比过大（疑似压缩炸弹）/ zip {self.filename!r} of "
+                f"{format_bytes(self.archive_bytes)} unpacks to more than "
+                f"{format_bytes(self.limit)} (over {self.ratio:g} times its size); the limit is "
+                f"{self.ratio:g}:1 (RISKMAP_MAX_ZIP_RATIO); nothing was imported"
+            )
+        raise ImportFileError(
+            f"压缩包解压后过大 / zip {self.filename!r} unpacks to more than "
+            f"{format_bytes(self.limit)}; the limit is {format_bytes(self.limit)} "
+            f"(RISKMAP_MAX_UNZIPPED_MB); nothing was imported"
+        )
+
+
+_CHUNK = 1024 * 1024
+
+
+def _unzip(zf: zipfile.ZipFile, name: str, budget: _UnzipBudget, filename: str,
+           sink: io.RawIOBase | io.BufferedIOBase | None) -> None:
+    """Stream member ``name`` out of ``zf`` into ``sink`` (``None``: count and discard),
+    counting the real decompressed bytes against ``budget``."""
+    try:
+        with zf.open(name) as fh:
+            while chunk := fh.read(_CHUNK):
+                budget.take(len(chunk))
+                if sink is not None:
+                    sink.write(chunk)
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
+            NotImplementedError) as exc:
+        raise ImportFileError(f"压缩包已损坏 / zip {filename!r} is damaged ({name}): {exc}") from exc
+
+
+def _check_unzipped(data: bytes, filename: str, limits: Limits) -> None:
+    """Decompress every member once (discarding the output) to check the real unpacked size;
+    used before handing an .xlsx to openpyxl, which unpacks as it parses."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    budget = _UnzipBudget(len(data), limits, filename)
+    for name in zf.namelist():
+        _unzip(zf, name, budget, filename, None)
 
 
 def sniff_format(data: bytes, *, filename: str = "") -> tuple[str, list[str]]:
     """``(format, warnings)`` from the content; warns when the extension says otherwise."""
     head = data[:4096]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        names = _zip_names(data, filename, DEFAULT_MAX_BYTES * 100)
+        names = _zip_names(data, filename, 1 << 62)  # names only; sizes checked later
         lower = [n.lower() for n in names]
         if "[content_types].xml" in lower and any(n.startswith("xl/") for n in lower):
             fmt = "xlsx"
@@ -341,15 +415,104 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(data: bytes, layer: str, filename: str) -> RawSource:
+def _check_lines(data: bytes, filename: str, limits: Limits) -> None:
+    """Refuse a text file with a line longer than ``limits.max_line_bytes`` or more lines than
+    ``limits.max_rows`` (plus room for a header and title rows), scanning the raw bytes in
+    chunks before anything is decoded or parsed; stops at the first line over the limit."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        dtype = "<u2" if data.startswith(codecs.BOM_UTF16_LE) else ">u2"
+        arr = np.frombuffer(data, dtype=dtype, count=len(data) // 2)
+        width = 2
+    else:
+        arr = np.frombuffer(data, dtype=np.uint8)
+        width = 1
+    cap = limits.max_line_bytes // width
+    max_lines = limits.max_rows + _HEADER_SCAN + 1
+    last = -1  # position of the last newline seen
+    lines = 0
+    step = 8 * _CHUNK
+    for off in range(0, len(arr), step):
+        part = arr[off:off + step]
+        idx = np.flatnonzero(part == 10) + off
+        if len(idx):
+            gaps = np.diff(idx, prepend=last) - 1
+            worst = int(np.argmax(gaps))
+            if gaps[worst] > cap:
+                _line_too_long(data, filename, limits, lines + worst + 1,
+                               int(gaps[worst]) * width, int(idx[worst] - gaps[worst]) * width)
+            lines += len(idx)
+            last = int(idx[-1])
+        if off + len(part) - last - 1 > cap:  # the current line is already too long
+            _line_too_long(data, filename, limits, lines + 1, None, (last + 1) * width)
+        if lines > max_lines:
+            raise ImportFileError(
+                f"行数过多 / file {filename!r} has more than {limits.max_rows:,} rows; the limit "
+                f"is {limits.max_rows:,} (RISKMAP_MAX_ROWS); split it"
+            )
+
+
+def _line_too_long(data: bytes, filename: str, limits: Limits, line: int, length: int | None,
+                   start: int) -> None:
+    end = start + length if length is not None else len(data)
+    seps = max(data.count(sep, start, min(end, start + 64 * _CHUNK)) for sep in b",\t;|")
+    columns = ""
+    if seps + 1 > limits.max_columns:
+        columns = (f" with {seps + 1:,}+ columns (the limit is {limits.max_columns:,}, "
+                   f"RISKMAP_MAX_COLUMNS)")
+    size = format_bytes(length) if length is not None else f"more than {format_bytes(end - start)}"
+    raise ImportFileError(
+        f"行过长 / file {filename!r}: line {line} is {size} long{columns}; the limit for one "
+        f"line is {format_bytes(limits.max_line_bytes)} (RISKMAP_MAX_LINE_KB); nothing was "
+        f"imported"
+    )
+
+
+_CSV_LOCK = threading.Lock()
+"""``csv.field_size_limit`` is process-wide: one bounded parse at a time sets and restores it."""
+
+
+def _csv_records(text: str, delimiter: str, filename: str,
+                 limits: Limits) -> list[tuple[int, list[str]]]:
+    """Parse ``text`` into ``(row number, cells)`` with the cell, column and row limits."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    max_records = limits.max_rows + _HEADER_SCAN + 1
+    with _CSV_LOCK:
+        previous = csv.field_size_limit(limits.max_cell_chars)
+        try:
+            for i, r in enumerate(reader, start=1):
+                if len(r) > limits.max_columns:
+                    raise ImportFileError(
+                        f"列数过多 / file {filename!r}: row {i} has {len(r):,} columns; the limit "
+                        f"is {limits.max_columns:,} (RISKMAP_MAX_COLUMNS); nothing was imported"
+                    )
+                if i > max_records:
+                    raise ImportFileError(
+                        f"行数过多 / file {filename!r} has more than {limits.max_rows:,} rows; "
+                        f"the limit is {limits.max_rows:,} (RISKMAP_MAX_ROWS); split it"
+                    )
+                records.append((i, [c.strip() for c in r]))
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise ImportFileError(
+                    f"单元格过长 / file {filename!r}: a cell in row {reader.line_num} is longer "
+                    f"than {limits.max_cell_chars // 1024} KB; the limit for one cell is "
+                    f"{limits.max_cell_chars // 1024} KB (RISKMAP_MAX_CELL_KB); nothing was "
+                    f"imported"
+                ) from None
+            raise ImportFileError(f"CSV 格式错误 / file {filename!r}: {exc}") from exc
+        finally:
+            csv.field_size_limit(previous)
+    return records
+
+
+def _read_csv(data: bytes, layer: str, filename: str, limits: Limits) -> RawSource:
+    _check_lines(data, filename, limits)
     text, encoding, warnings = decode_text(data, filename=filename)
     if "\x00" in text:
         raise ImportFileError(f"文件含有二进制内容 / file {filename!r} contains binary data")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        records = [(i, [c.strip() for c in r]) for i, r in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise ImportFileError(f"CSV 格式错误 / file {filename!r}: {exc}") from exc
+    records = _csv_records(text, _delimiter(text), filename, limits)
+    del text
     source = _table_from_records(records, layer, fmt="csv", filename=filename)
     source.encoding = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "gb18030": "GBK/GB18030",
                        "utf-16": "UTF-16"}.get(encoding, encoding)
@@ -357,11 +520,42 @@ def _read_csv(data: bytes, layer: str, filename: str) -> RawSource:
     return source
 
 
-def _read_xlsx(data: bytes, layer: str, filename: str) -> RawSource:
+def _xlsx_rows(ws, filename: str, limits: Limits) -> list[tuple[int, list[str]]]:
+    """The rows of a sheet as text, within the column and row limits."""
+    records = []
+    max_records = limits.max_rows + _HEADER_SCAN + 1
+    for i, row in enumerate(ws.iter_rows(values_only=True, max_col=limits.max_columns + 1),
+                            start=1):
+        if len(row) > limits.max_columns and row[limits.max_columns] not in (None, ""):
+            raise ImportFileError(
+                f"列数过多 / file {filename!r}: sheet {ws.title!r} row {i} has more than "
+                f"{limits.max_columns:,} columns; the limit is {limits.max_columns:,} "
+                f"(RISKMAP_MAX_COLUMNS); nothing was imported"
+            )
+        if i > max_records:
+            raise ImportFileError(
+                f"行数过多 / file {filename!r}: sheet {ws.title!r} has more than "
+                f"{limits.max_rows:,} rows; the limit is {limits.max_rows:,} (RISKMAP_MAX_ROWS)"
+            )
+        cells = [_cell_text(v) for v in row[:limits.max_columns]]
+        for cell in cells:
+            if len(cell) > limits.max_cell_chars:
+                raise ImportFileError(
+                    f"单元格过长 / file {filename!r}: a cell in sheet {ws.title!r} row {i} is "
+                    f"longer than {limits.max_cell_chars // 1024} KB (RISKMAP_MAX_CELL_KB)"
+                )
+        while cells and cells[-1] == "":
+            cells.pop()
+        records.append((i, cells))
+    return records
+
+
+def _read_xlsx(data: bytes, layer: str, filename: str, limits: Limits) -> RawSource:
     import openpyxl
 
     from data.columns import guess_mapping
 
+    _check_unzipped(data, filename, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
@@ -373,14 +567,14 @@ def _read_xlsx(data: bytes, layer: str, filename: str) -> RawSource:
         best, best_score = sheets[0], -1
         for ws in sheets:
             head = [[_cell_text(v) for v in row]
-                    for row in ws.iter_rows(max_row=_HEADER_SCAN, values_only=True)]
+                    for row in ws.iter_rows(max_row=_HEADER_SCAN, values_only=True,
+                                            max_col=limits.max_columns)]
             score = max((len(guess_mapping(r, layer)) for r in head), default=0)
             if score > best_score:
                 best, best_score = ws, score
-        records = [
-            (i, [_cell_text(v) for v in row])
-            for i, row in enumerate(best.iter_rows(values_only=True), start=1)
-        ]
+        records = _xlsx_rows(best, filename, limits)
+    except ImportFileError:
+        raise
     except Exception as exc:
         raise ImportFileError(
             f"Excel 文件读取失败 / file {filename!r} could not be read: {exc}"
@@ -413,7 +607,49 @@ def _cpg_encoding(text: str) -> str:
         return ""
 
 
-def _read_vector_file(path: str, layer: str, fmt: str, filename: str, **kwargs) -> RawSource:
+def _check_vector_info(path: str, name: str, fmt: str, filename: str, limits: Limits) -> None:
+    """Refuse a layer with too many fields or features from its own index, before reading."""
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path, layer=name)
+    except Exception:  # the read itself reports a damaged file
+        return
+    fields = len(info.get("fields", ()))
+    if fields > limits.max_columns:
+        raise ImportFileError(
+            f"列数过多 / file {filename!r} has {fields:,} attribute columns; the limit is "
+            f"{limits.max_columns:,} (RISKMAP_MAX_COLUMNS)"
+        )
+    features = int(info.get("features") or 0)
+    if features > limits.max_rows:
+        raise ImportFileError(
+            f"要素过多 / file {filename!r} has {features:,} features; the limit is "
+            f"{limits.max_rows:,} (RISKMAP_MAX_ROWS)"
+        )
+
+
+def _check_vertices(frame: gpd.GeoDataFrame, filename: str, limits: Limits) -> None:
+    """Refuse a file any of whose geometries has more than ``limits.max_vertices`` vertices,
+    naming the features (numbered from 1) and their counts."""
+    if not len(frame):
+        return
+    counts = shapely.get_num_coordinates(np.asarray(frame.geometry.values, dtype=object))
+    over = np.flatnonzero(counts > limits.max_vertices)
+    if not len(over):
+        return
+    listed = ", ".join(f"{i + 1} ({int(counts[i]):,})" for i in over[:10])
+    more = f" … (+{len(over) - 10})" if len(over) > 10 else ""
+    raise ImportFileError(
+        f"几何图形顶点过多 / file {filename!r}: {len(over)} feature(s) have more than "
+        f"{limits.max_vertices:,} vertices (RISKMAP_MAX_VERTICES): feature (vertices) "
+        f"{listed}{more}; simplify them in your GIS (e.g. 1 m tolerance) and import again; "
+        f"nothing was imported"
+    )
+
+
+def _read_vector_file(path: str, layer: str, fmt: str, filename: str, limits: Limits,
+                      **kwargs) -> RawSource:
     import pyogrio
 
     try:
@@ -436,6 +672,8 @@ def _read_vector_file(path: str, layer: str, fmt: str, filename: str, **kwargs) 
             )
         layers = [(chosen[0], None)]
         warnings.append(f"读取图层 {chosen[0]!r} / read layer {chosen[0]!r}")
+    for name, _ in layers:
+        _check_vector_info(path, name, fmt, filename, limits)
     frames = []
     try:
         for name, _ in layers:
@@ -451,6 +689,17 @@ def _read_vector_file(path: str, layer: str, fmt: str, filename: str, **kwargs) 
                                    ignore_index=True), crs=crs)
         if len(frames) > 1 else frames[0]
     )
+    if len(frame) > limits.max_rows:
+        raise ImportFileError(
+            f"要素过多 / file {filename!r} has {len(frame):,} features; the limit is "
+            f"{limits.max_rows:,} (RISKMAP_MAX_ROWS)"
+        )
+    if len(frame.columns) - 1 > limits.max_columns:
+        raise ImportFileError(
+            f"列数过多 / file {filename!r} has {len(frame.columns) - 1:,} attribute columns; the "
+            f"limit is {limits.max_columns:,} (RISKMAP_MAX_COLUMNS)"
+        )
+    _check_vertices(frame, filename, limits)
     if len(frames) > 1:
         warnings.append(
             f"合并了 {len(frames)} 个图层/文件夹 / merged {len(frames)} layers or folders; rows are "
@@ -460,7 +709,8 @@ def _read_vector_file(path: str, layer: str, fmt: str, filename: str, **kwargs) 
                      crs=crs, warnings=warnings)
 
 
-def _read_shapefile_zip(tmp: Path, data: bytes, layer: str, filename: str) -> RawSource:
+def _read_shapefile_zip(tmp: Path, data: bytes, layer: str, filename: str,
+                        limits: Limits) -> RawSource:
     zf = zipfile.ZipFile(io.BytesIO(data))
     names = zf.namelist()
     shps = [n for n in names if n.lower().endswith(".shp")]
@@ -482,14 +732,24 @@ def _read_shapefile_zip(tmp: Path, data: bytes, layer: str, filename: str) -> Ra
                 f"Shapefile 不完整 / zip {filename!r}: {shp} has no {ext} file beside it "
                 f"(a shapefile needs .shp, .shx and .dbf)"
             )
+    budget = _UnzipBudget(len(data), limits, filename)
+    folder = tmp / "shp"
+    folder.mkdir()
+    local: dict[str, Path] = {}
+    for ext in (".shp", ".shx", ".dbf", ".cpg", ".prj"):
+        member = siblings.get(stem.lower() + ext)
+        if member is not None:
+            local[ext] = folder / f"upload{ext}"
+            with open(local[ext], "xb") as sink:
+                _unzip(zf, member, budget, filename, sink)
     encoding = ""
-    cpg = siblings.get(stem.lower() + ".cpg")
-    if cpg:
-        encoding = _cpg_encoding(zf.read(cpg).decode("ascii", errors="ignore"))
+    if ".cpg" in local:
+        encoding = _cpg_encoding(local[".cpg"].read_bytes()[:200].decode("ascii", errors="ignore"))
     if not encoding:
-        dbf = zf.read(siblings[stem.lower() + ".dbf"])
+        with open(local[".dbf"], "rb") as fh:
+            dbf = fh.read(_CHUNK)
         try:
-            dbf[32:].decode("utf-8")
+            codecs.getincrementaldecoder("utf-8")().decode(dbf[32:], final=False)
             encoding = "utf-8"
         except UnicodeDecodeError:
             encoding = "gb18030"
@@ -499,16 +759,15 @@ def _read_shapefile_zip(tmp: Path, data: bytes, layer: str, filename: str) -> Ra
         )
     if stem.lower() + ".prj" not in siblings:
         warnings.append("Shapefile 没有 .prj（坐标系未知）/ shapefile has no .prj (CRS unknown)")
-    archive = tmp / "upload.zip"
-    archive.write_bytes(data)
-    source = _read_vector_file(f"/vsizip/{archive}/{shp}", layer, "shapefile", filename,
+    source = _read_vector_file(str(local[".shp"]), layer, "shapefile", filename, limits,
                                encoding=encoding)
     source.encoding = encoding
     source.warnings[:0] = warnings
     return source
 
 
-def _only_member(data: bytes, suffixes: tuple[str, ...], filename: str) -> tuple[str, bytes]:
+def _only_member(data: bytes, suffixes: tuple[str, ...], filename: str,
+                 limits: Limits) -> tuple[str, bytes]:
     zf = zipfile.ZipFile(io.BytesIO(data))
     members = [n for n in zf.namelist() if n.lower().endswith(suffixes)]
     if len(members) != 1:
@@ -516,10 +775,9 @@ def _only_member(data: bytes, suffixes: tuple[str, ...], filename: str) -> tuple
             f"压缩包应只含一个数据文件 / zip {filename!r} must hold exactly one {'/'.join(suffixes)} "
             f"file, found {len(members)}: {', '.join(members)}"
         )
-    try:
-        return members[0], zf.read(members[0])
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ImportFileError(f"压缩包已损坏 / zip {filename!r} is damaged: {exc}") from exc
+    out = io.BytesIO()
+    _unzip(zf, members[0], _UnzipBudget(len(data), limits, filename), filename, out)
+    return members[0], out.getvalue()
 
 
 def read_source(
@@ -528,38 +786,45 @@ def read_source(
     filename: str = "",
     layer: str = "enterprises",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
 ) -> RawSource:
     """Read any supported file into a :class:`RawSource` (no mapping or validation yet).
 
-    Raises :class:`ImportFileError` for files that cannot be used at all.
+    ``limits`` (default: :func:`data.limits.current_limits`, i.e. the environment) bound what
+    is read: the unpacked size and ratio of zips, columns, line and cell length, rows and
+    vertices per geometry; ``max_bytes`` bounds the file itself.
+
+    Raises :class:`ImportFileError` for files that cannot be used at all, including every file
+    over a limit (the message names the limit, the value found and the variable to raise it).
     """
+    lim = current_limits() if limits is None else limits
     if not filename and not isinstance(source, (bytes, bytearray, memoryview)):
         filename = Path(source).name
     data = load_bytes(source, filename=filename, max_bytes=max_bytes)
     fmt, warnings = sniff_format(data, filename=filename)
     if data.startswith(b"PK"):
-        _zip_names(data, filename, max_bytes)
+        _zip_names(data, filename, lim.max_unzipped_bytes)
         if fmt in ("csv", "geojson", "gpkg", "kml"):
             member, data = _only_member(
                 data, {"csv": (".csv", ".txt"), "geojson": (".geojson", ".json"),
-                       "gpkg": (".gpkg",), "kml": (".kml",)}[fmt], filename)
+                       "gpkg": (".gpkg",), "kml": (".kml",)}[fmt], filename, lim)
             warnings.append(f"从压缩包中读取 {member} / read {member} from the zip")
     if fmt == "csv":
-        raw = _read_csv(data, layer, filename)
+        raw = _read_csv(data, layer, filename, lim)
     elif fmt == "xlsx":
-        raw = _read_xlsx(data, layer, filename)
+        raw = _read_xlsx(data, layer, filename, lim)
     elif fmt == "geotiff":
         raw = RawSource(format="geotiff", data=data)
     else:
         with tempfile.TemporaryDirectory(prefix="riskmap-import-") as tmpdir:
             tmp = Path(tmpdir)
             if fmt == "shapefile":
-                raw = _read_shapefile_zip(tmp, data, layer, filename)
+                raw = _read_shapefile_zip(tmp, data, layer, filename, lim)
             else:
                 suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml"}[fmt]
                 path = tmp / f"upload{suffix}"
                 path.write_bytes(data)
-                raw = _read_vector_file(str(path), layer, fmt, filename)
+                raw = _read_vector_file(str(path), layer, fmt, filename, lim)
                 raw.encoding = "utf-8" if fmt in ("geojson", "kml") else None
     raw.warnings[:0] = warnings
     raw.data = data
