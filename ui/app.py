@@ -18,12 +18,13 @@ import flask
 from dash import ClientsideFunction, Input, Output, dcc, html
 from dash.development.base_component import Component
 
+from data.accounts import role_label
 from data.store import Store
 from layers.map import TileSource, build_analyst_map, enterprise_detail
 from ui import access, api, auth, ids
 from ui.auth import ServeConfig
 from ui.i18n import norm_lang, tr
-from ui.panels import analysis, data_import, incident, printing, terrain, zones
+from ui.panels import admin, analysis, data_import, incident, printing, terrain, zones
 from ui.state import AppState
 
 
@@ -50,8 +51,12 @@ PANELS = [
     ("terrain", "tab_terrain", terrain),
     ("print", "tab_print", printing),
     ("import", "tab_import", data_import),
+    ("admin", "tab_admin", admin),
 ]
-"""(tab value, i18n key of its label, module with ``layout`` and ``register``)."""
+"""(tab value, i18n key of its label, module with ``layout`` and ``register``).
+
+A module's ``TAB_ACTION`` (default ``"read"``) is the action a user needs to see its tab; its
+``CALLBACK_ACTIONS`` name what its callbacks need (enforced by :mod:`ui.auth`)."""
 
 
 def _header(state: AppState, lang: str) -> html.Header:
@@ -68,7 +73,43 @@ def _header(state: AppState, lang: str) -> html.Header:
                                   title=tr("synthetic_note", lang), id="synthetic-badge"))
     children.append(html.A(tr("lang_switch", lang), href=f"?lang={other}", className="lang",
                            id="lang-switch"))
+    children.extend(_user_box(state, lang))
     return html.Header(children, className="topbar")
+
+
+def _local_mode() -> bool:
+    """Is this request served in the single-user local mode (see :mod:`ui.auth`)?"""
+    if not flask.has_request_context():
+        return False
+    check = flask.current_app.config.get("RISKMAP_LOCAL_MODE")
+    return bool(check and check())
+
+
+def _user_box(state: AppState, lang: str) -> list[Component]:
+    """Who is logged in, their role and a logout button; or the local-mode badge."""
+    user = access.current_user()
+    if user is None:
+        return []
+    if _local_mode():
+        return [html.Span(tr("local_mode", lang), className="badge-local", id=ids.LOCAL_BADGE,
+                          title=tr("local_mode_note", lang))]
+    areas = "、".join(user.districts) if user.districts else tr("all_districts", lang)
+    return [
+        html.Span([html.Strong(user.name), " · ", role_label(user.role, lang), " · ", areas],
+                  className="user-box", id=ids.USER_BOX),
+        html.Form(action="/logout", method="POST", className="logout-form", children=[
+            dcc.Input(type="hidden", name="csrf", value=auth.csrf_token()),
+            html.Button(tr("logout", lang), type="submit", id=ids.LOGOUT, className="btn-logout"),
+        ]),
+    ]
+
+
+def _banner(state: AppState, lang: str) -> html.Div | None:
+    """A banner over the page when the store is read-only (writes are refused with that reason)."""
+    if not getattr(state.store, "read_only", False):
+        return None
+    return html.Div(tr("read_only_banner", lang), id=ids.READ_ONLY_BANNER,
+                    className="banner-read-only", role="status")
 
 
 def _notice(state: AppState, lang: str) -> html.Div | None:
@@ -84,6 +125,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
     tabs = [
         dcc.Tab(label=tr(key, lang), value=value, children=module.layout(state, lang))
         for value, key, module in PANELS
+        if access.can(getattr(module, "TAB_ACTION", "read")) or not flask.has_request_context()
     ]
     footer = html.Footer([
         html.Span(tr("sources", lang) + "："),
@@ -103,6 +145,7 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id=ids.ZON_PARAMS),
             html.Div(id=ids.MAP_COMMAND_SINK, style={"display": "none"}),
             _header(state, lang),
+            _banner(state, lang),
             html.Div(className="main", children=[
                 html.Aside(className="sidebar", children=[
                     _notice(state, lang),

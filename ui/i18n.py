@@ -32,6 +32,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "rejected": ("条记录未通过校验，已单独列出", "rows failed validation and were set aside"),
     "lang_switch": ("English", "中文"),
     "sources": ("数据来源", "Data sources"),
+    "tab_admin": ("系统管理", "Admin"),
+    "local_mode": ("本机单用户模式 / single-user local mode",
+                   "single-user local mode / 本机单用户模式"),
+    "local_mode_note": (
+        "仅本机可访问且尚无账户：无需登录，拥有全部权限。添加账户（riskmap users add）后需登录。",
+        "Served on this machine only and no account exists: no login, every right. Once an "
+        "account is added (riskmap users add), logins are required."),
+    "all_districts": ("全部辖区", "all districts"),
+    "logout": ("退出登录", "Log out"),
+    "read_only_banner": ("只读模式：数据目录不可写，导入、保存等修改将被拒绝 / read-only: the data "
+                         "store cannot be written; imports, saves and other changes are refused",
+                         "Read-only: the data store cannot be written; imports, saves and other "
+                         "changes are refused / 只读模式"),
 }
 
 

@@ -84,3 +84,14 @@ TER_CLEAR = "ter-clear"
 TER_ANGLE = "ter-angle"
 TER_RELIEF = "ter-relief"
 TER_RESULT = "ter-result"
+
+# header and admin tab (ui/app.py, ui/panels/admin.py)
+USER_BOX = "user-box"
+LOGOUT = "logout"
+LOCAL_BADGE = "local-badge"
+READ_ONLY_BANNER = "read-only-banner"
+ADM_REFRESH = "adm-refresh"
+ADM_USERS = "adm-users"
+ADM_AUDIT = "adm-audit"
+ADM_TOGGLE = "adm-toggle"        # pattern id: {"type": ADM_TOGGLE, "name": user name}
+ADM_MESSAGE = "adm-message"

@@ -35,6 +35,9 @@ T = {
 
 tt = translator(T)
 
+CALLBACK_ACTIONS = {ids.PDF_DOWNLOAD: "print"}
+"""The PDF export needs the planner role or higher (enforced by :mod:`ui.auth`)."""
+
 
 def layout(state: AppState, lang: str) -> html.Div:
     present = [n for n in PRINT_LAYERS if n in state.dataset.layers]
