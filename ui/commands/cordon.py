@@ -17,7 +17,13 @@ from typing import Any
 from data.export import FORMATS, export_bytes
 from risk.cordon import DEFAULT_RADII_M, Cordon, ExposureIndex, exposure
 from risk.files import write_bytes_atomic
-from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
+from ui.commands._common import (
+    RADII_HELP,
+    add_data_option,
+    cli_actor,
+    open_cli_store,
+    radii_km_arg,
+)
 
 TABLES = ("zones", "priority_enterprises", "shelters", "evacuation_shelters", "slopes",
           "waterlogging", "checkpoints")
@@ -52,7 +58,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="wind direction (from, degrees clockwise from north): add the downwind "
                         "protective-action area / 风向（来向，度），附加下风向防护区")
     p.add_argument("--save", action="store_true",
-                   help="keep the incident in the dataset's incidents.sqlite / 保存事件记录")
+                   help="keep the incident in the store's records database (audited as "
+                        "cli:<login>; the output is written only once it is saved) / 保存事件记录")
     p.add_argument("--type", default="other",
                    help="incident type for --save: 危化品泄漏/火灾爆炸/燃气泄漏/其他")
     p.add_argument("--note", default="", help="note for --save / 备注")
@@ -108,13 +115,15 @@ def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from data.incidents import Incident, IncidentStore, incidents_path
+    from data.dataset import Dataset
+    from data.incidents import Incident, incidents_for
     from risk.cordon import validate_incident
     from ui.cli import CliError
 
     if args.format == "zip" and args.out is None:
         raise CliError("--format zip needs --out FILE.zip")
-    dataset = load_dataset(args.data, quiet=True, store=args.store)
+    store = open_cli_store(args.data, args.store, quiet=True)
+    dataset = Dataset.load(store)
     lon, lat, at = _place(args, dataset)
     incident = None
     try:
@@ -133,6 +142,12 @@ def run(args: argparse.Namespace) -> int:
             data = export_bytes(result, args.format, table=args.table)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    new_id = None
+    if incident is not None:  # saved first: nothing is printed for an incident not kept
+        try:
+            new_id = incidents_for(store).add(incident, actor=cli_actor())
+        except OSError as exc:  # read-only, disk full, busy, database down
+            raise CliError(f"--save: 事件未保存 the incident was not saved: {exc}") from None
     if args.out is not None:
         try:
             write_bytes_atomic(args.out, data)
@@ -146,10 +161,6 @@ def run(args: argparse.Namespace) -> int:
         if not data.endswith(b"\n"):
             sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
-    if incident is not None:
-        root = getattr(dataset.store, "root", None)
-        if root is None:
-            raise CliError("--save: this dataset's store has no folder for incidents.sqlite")
-        new_id = IncidentStore(incidents_path(root)).add(incident)
+    if new_id is not None:
         print(json.dumps({"saved_incident": new_id}, ensure_ascii=False), file=sys.stderr)
     return 0

@@ -83,7 +83,9 @@ def test_bad_input_is_a_cli_error_and_nothing_is_saved(parse_cli, cordon_dataset
         assert info.value.code == 2
     else:
         assert info.match(match)
-    assert not (cordon_dataset / "incidents.sqlite").exists()
+    from data.incidents import IncidentStore
+
+    assert len(IncidentStore(cordon_dataset)) == 0
 
 
 def test_cli_main_exit_code_and_message(cordon_dataset, monkeypatch, capsys):

@@ -29,3 +29,119 @@ def test_save_list_show_export_delete(parse_cli, run_cli, cordon_dataset, capsys
     with pytest.raises(CliError, match="no incident"):
         args = parse_cli(["incidents", "show", str(new_id), "--data", str(cordon_dataset)])
         args.func(args)
+
+
+def _save(run_cli, folder, n: int) -> None:
+    from data.incidents import Incident, IncidentStore
+
+    IncidentStore(folder).add_many([Incident(lon=CENTER[0], lat=CENTER[1], note=f"第{i}号",
+                                             created=f"2026-01-01T00:{i:02d}:00+08:00")
+                                    for i in range(n)])
+
+
+def test_list_pages_newest_first_and_searches(run_cli, cordon_dataset):
+    _save(run_cli, cordon_dataset, 12)
+    code, out, _ = run_cli(["incidents", "list", "--json", "--limit", "5", "--offset", "5",
+                            "--data", str(cordon_dataset)])
+    assert [i["note"] for i in json.loads(out)] == [f"第{i}号" for i in (6, 5, 4, 3, 2)]
+    code, out, err = run_cli(["incidents", "list", "--limit", "5", "--data", str(cordon_dataset)])
+    assert len(out.splitlines()) == 5 and "第11号" in out.splitlines()[0]
+    assert "1–5 of 12" in err and "--offset 5" in err
+    code, out, _ = run_cli(["incidents", "list", "--json", "--limit", "0",
+                            "--data", str(cordon_dataset)])
+    assert len(json.loads(out)) == 12
+    code, out, _ = run_cli(["incidents", "list", "--json", "--search", "第7号",
+                            "--data", str(cordon_dataset)])
+    assert [i["note"] for i in json.loads(out)] == ["第7号"]
+
+
+def test_limit_must_be_a_count(parse_cli):
+    with pytest.raises(SystemExit):
+        parse_cli(["incidents", "list", "--limit", "-3"])
+
+
+def test_changes_are_audited_as_the_cli_user(run_cli, cordon_dataset):
+    from data.sysdb import SystemDB
+    from ui.commands._common import cli_actor
+
+    run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--save",
+             "--data", str(cordon_dataset)])
+    run_cli(["incidents", "delete", "1", "--data", str(cordon_dataset)])
+    rows = SystemDB.for_folder(cordon_dataset).audit_rows()
+    assert [(r["actor"], r["action"], r["ids"]) for r in rows
+            if r["action"].startswith("incident")] == [
+        (cli_actor(), "incident.create", ["1"]), (cli_actor(), "incident.delete", ["1"])]
+
+
+def _read_only(monkeypatch):
+    import os
+
+    import data.sysdb
+
+    real = os.access
+    monkeypatch.setattr(data.sysdb.os, "access",
+                        lambda path, mode, **kw: False if mode & os.W_OK else real(path, mode))
+
+
+def _locked(monkeypatch, folder):
+    import sqlite3
+
+    import data.sysdb
+
+    monkeypatch.setattr(data.sysdb, "LOCK_TIMEOUT_S", 0.2)
+    other = sqlite3.connect(folder / data.sysdb.DB_FILE, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def _disk_full(monkeypatch):
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    real = sa.create_engine
+
+    def engine(*args, **kwargs):
+        made = real(*args, **kwargs)
+
+        @sa.event.listens_for(made, "before_cursor_execute")
+        def full(conn, cursor, sql, params, context, many):
+            if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+                raise sqlite3.OperationalError("database or disk is full")
+
+        return made
+
+    monkeypatch.setattr(sa, "create_engine", engine)
+
+
+@pytest.mark.parametrize(("fault", "needle"), [
+    ("read-only", "只读"), ("locked", "busy"), ("disk full", "database or disk is full")])
+def test_a_failing_store_is_a_cli_error_and_nothing_is_printed(
+        parse_cli, cordon_dataset, capsys, monkeypatch, fault, needle):
+    import ui.cli
+    from data.incidents import IncidentStore
+
+    _save(None, cordon_dataset, 1)
+    other = None
+    if fault == "read-only":
+        _read_only(monkeypatch)
+    elif fault == "locked":
+        other = _locked(monkeypatch, cordon_dataset)
+    else:
+        _disk_full(monkeypatch)
+    try:
+        for argv in (["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--save"],
+                     ["incidents", "delete", "1"]):
+            capsys.readouterr()
+            code = ui.cli.main([*argv, "--data", str(cordon_dataset)])
+            out, err = capsys.readouterr()
+            assert code == 2, argv
+            assert out == ""  # no cordon printed for an incident that was not saved
+            assert err.startswith("riskmap: error:") and needle in err
+            assert "Traceback" not in err and "cannot rollback" not in err
+    finally:
+        if other is not None:
+            other.rollback()
+            other.close()
+    monkeypatch.undo()
+    assert [i.note for i in IncidentStore(cordon_dataset).list()] == ["第0号"]
