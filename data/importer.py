@@ -20,18 +20,26 @@ Row numbers and counts
     rejected, so ``accepted_count + rejected_count == total_rows`` always. The report has one
     line per problem (a row may have several).
 
-Writes
-    Through :meth:`data.store.FileStore.write_layer` (:func:`risk.files.atomic_path`: a
-    temporary file, fsynced, renamed over the old one): if anything fails, the previous layer
-    file stays byte-for-byte as it was. ``mode="append"`` keeps the existing rows and rejects new
-    rows whose id already exists. ``strict=True`` writes nothing if any row fails. A file with no
-    acceptable row never replaces existing data. Text (names with ``<script>`` …) is stored
-    exactly as given; escaping is the display's job.
+Writes and modes
+    One :meth:`data.store.Store.change_layer` per import: the combination is built under the
+    store's write lock from the layer as it is at that moment (two imports at the same time both
+    land), kept as a new version that ``riskmap versions undo`` can restore, audited as
+    ``actor``, and written atomically (if anything fails the previous layer stays as it was).
+    ``mode="update"`` (the default) matches rows by :func:`key_column` (``id``: a register's
+    编号 or 统一社会信用代码): new rows are added, rows that really differ are updated, nothing
+    is removed. ``mode="append"`` adds rows and rejects those whose id already exists.
+    ``mode="replace"`` makes the file the layer; callers confirm it first with the count
+    :func:`preview_replace` gives. ``strict=True`` writes nothing if any row fails. A file with
+    no acceptable row never replaces existing data. Text (names with ``<script>`` …) is stored
+    exactly as given; escaping is the display's job. Rasters (``dem``, ``population``) are
+    replaced atomically, not versioned.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,12 +52,12 @@ from data.columns import load_remembered, parse_mapping, remember_mapping, resol
 from data.coordsys import CHINA_LAT, CHINA_LON, CoordSystem, guess_table_crs, parse_crs
 from data.import_report import (
     REPORT_COLUMNS,
-    ImportResult,
     Preview,
     problem,
     read_report,
     short_rows,
 )
+from data.import_report import ImportResult as _Result
 from data.import_tables import parse_numbers, prepare_layer
 from data.readers import (
     DEFAULT_MAX_BYTES,
@@ -59,6 +67,7 @@ from data.readers import (
     read_source,
 )
 from data.schema import LAYERS, RASTER_LAYERS, validate_layer
+from data.store import LayerChange
 
 __all__ = [
     "ImportFileError",
@@ -68,6 +77,9 @@ __all__ = [
     "parse_crs",
     "parse_numbers",
     "import_layer",
+    "preview_replace",
+    "key_column",
+    "MODES",
     "import_raster",
     "preview",
     "read_report",
@@ -93,6 +105,140 @@ def _region(store, layer: str) -> shapely.Geometry | None:
     return region_of(districts) if len(districts) else None
 
 
+MODES = ("update", "append", "replace")
+"""How an import combines the file with the layer (``update`` is the default)."""
+
+
+def key_column(layer: str) -> str:
+    """The column that identifies a row of ``layer`` across imports (``update`` matches on it):
+    ``id`` (a register's 编号 or 统一社会信用代码, see :mod:`data.columns`), ``code`` for
+    districts.
+
+    >>> key_column("enterprises"), key_column("districts")
+    ('id', 'code')
+    """
+    return "id" if "id" in LAYERS[layer].columns else "code"
+
+
+@dataclass
+class ImportResult(_Result):
+    """:class:`data.import_report.ImportResult` plus what the write did to the layer."""
+
+    mode: str = ""
+    version: int | None = None
+    """The layer version this import made (``None``: nothing written)."""
+    added: int = 0
+    changed: int = 0
+    """Rows whose key was already in the layer and whose values really changed."""
+    removed: int = 0
+    unchanged: int = 0
+    """Rows of the file identical to the layer's row with their key (``update``)."""
+
+
+def preview_replace(store, layer: str) -> int:
+    """How many rows a ``replace`` of ``layer`` would remove (the rows it holds now)."""
+    if layer not in LAYERS or not store.has_layer(layer):
+        return 0
+    return len(store.read_layer(layer))
+
+
+def _cell(value: object) -> object:
+    """A value normalised for comparing a row of the file with the stored row."""
+    if isinstance(value, shapely.Geometry):
+        return value.wkb
+    if value is None or (not isinstance(value, (str, bytes)) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    return str(value)
+
+
+def _keys(frame: gpd.GeoDataFrame, key: str) -> pd.Series:
+    if key not in frame.columns:
+        return pd.Series([""] * len(frame), dtype=object)
+    return frame[key].map(lambda v: "" if _cell(v) is None else str(v).strip()).reset_index(
+        drop=True)
+
+
+def _same(a: pd.Series, b: pd.Series, columns: list[str]) -> bool:
+    return all(_cell(a[c]) == _cell(b[c]) for c in columns)
+
+
+def _diff(current: gpd.GeoDataFrame | None, incoming: gpd.GeoDataFrame, key: str
+          ) -> tuple[list[tuple[int, int]], list[int], int, set[str]]:
+    """Match ``incoming`` to ``current`` by ``key``: (current, incoming) positions of changed
+    rows, incoming positions of new rows, the number unchanged, and current keys not in the
+    file."""
+    if current is None or not len(current):
+        return [], list(range(len(incoming))), 0, set()
+    cur_keys = _keys(current, key)
+    where: dict[str, int] = {}
+    for pos, k in enumerate(cur_keys):
+        if k:
+            where.setdefault(k, pos)
+    geom = current.geometry.name
+    columns = [c for c in incoming.columns
+               if c in current.columns and c != incoming.geometry.name]
+    changed, new, same = [], [], 0
+    for i, k in enumerate(_keys(incoming, key)):
+        pos = where.get(k) if k else None
+        if pos is None:
+            new.append(i)
+            continue
+        a, b = current.iloc[pos], incoming.iloc[i]
+        if _same(a, b, columns) and _cell(a[geom]) == _cell(b[incoming.geometry.name]):
+            same += 1
+        else:
+            changed.append((pos, i))
+    gone = set(where) - set(_keys(incoming, key))
+    return changed, new, same, gone
+
+
+def _as_4326(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        return frame.to_crs(4326)
+    return frame
+
+
+def _merged(current: gpd.GeoDataFrame, incoming: gpd.GeoDataFrame,
+            changed: list[tuple[int, int]], new: list[int]) -> gpd.GeoDataFrame:
+    """``current`` with its ``changed`` rows replaced by the file's (same place, extra columns
+    kept) and the ``new`` rows of the file added at the end."""
+    geom = current.geometry.name
+    incoming = incoming.rename_geometry(geom) if incoming.geometry.name != geom else incoming
+    body = current.reset_index(drop=True)
+    parts = [body.drop(index=[p for p, _ in changed])]
+    if changed:
+        repl = incoming.iloc[[i for _, i in changed]].copy()
+        repl.index = pd.Index([p for p, _ in changed])
+        for column in body.columns:
+            if column not in repl.columns:
+                repl[column] = body.loc[repl.index, column].to_numpy()
+        parts.append(repl[list(body.columns)])
+    merged = pd.concat(parts).sort_index(kind="stable")
+    if new:
+        merged = pd.concat([merged, incoming.iloc[new]], ignore_index=True)
+    return gpd.GeoDataFrame(merged.reset_index(drop=True), geometry=geom, crs=4326)
+
+
+def _set_aside(result: ImportResult, accepted: gpd.GeoDataFrame, mask: np.ndarray,
+               column: str, reason: str) -> gpd.GeoDataFrame:
+    """Move the ``mask`` rows of ``accepted`` to the report with ``reason``."""
+    if not mask.any():
+        return accepted
+    extra = [problem(result.layer, result.accepted_rows[i], column, accepted[column].iloc[i]
+                     if column in accepted else "", reason) for i in np.flatnonzero(mask)]
+    result.rejected = pd.concat([result.rejected, pd.DataFrame(extra, columns=REPORT_COLUMNS)],
+                                ignore_index=True).sort_values("row", kind="stable")
+    result.rejected = result.rejected.reset_index(drop=True)
+    result.accepted_rows = [r for r, m in zip(result.accepted_rows, mask, strict=True) if not m]
+    result.accepted_count = len(result.accepted_rows)
+    return accepted[~mask].reset_index(drop=True)
+
+
 def import_layer(
     store,
     layer: str,
@@ -101,7 +247,8 @@ def import_layer(
     filename: str = "",
     crs: CoordSystem | None = None,
     mapping: dict[str, str] | str | None = None,
-    mode: str = "replace",
+    mode: str = "update",
+    actor: str = "",
     strict: bool = False,
     swap_xy: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -109,12 +256,17 @@ def import_layer(
 ) -> ImportResult:
     """Import a file into ``layer`` of ``store``; write the rows that pass, report the others.
 
+    The write is one :meth:`data.store.Store.change_layer`: versioned (``riskmap versions``),
+    audited as ``actor``, and run under the store's write lock with the layer as it is at that
+    moment, so two imports at the same time both land, one after the other.
+
     Parameters
     ----------
     store
-        A :class:`data.store.FileStore` (or any store with the same methods).
+        A :class:`data.store.Store` (file folder or PostGIS).
     layer
-        A vector layer of :data:`data.schema.LAYERS`, or ``dem``/``population`` (GeoTIFF).
+        A vector layer of :data:`data.schema.LAYERS`, or ``dem``/``population`` (GeoTIFF,
+        replaced as today, not versioned).
     source
         Path or bytes of the file.
     filename
@@ -126,7 +278,13 @@ def import_layer(
         ``{source column: target}`` (or JSON text / a JSON file path) overriding the guesses and
         the remembered mapping; ``""`` as target ignores a column.
     mode
-        ``"replace"`` the layer or ``"append"`` to it.
+        ``"update"`` (default): rows are matched by :func:`key_column`; new keys are added,
+        rows whose values differ are updated, nothing is removed (a file without the key column
+        is refused when the layer already has rows). ``"append"``: rows are added, keys already
+        in the layer are rejected. ``"replace"``: the file becomes the layer (ask the user
+        first: :func:`preview_replace` says how many rows go).
+    actor
+        Who the version and the audit log record.
     strict
         Write nothing if any row fails.
     swap_xy
@@ -137,7 +295,7 @@ def import_layer(
     Raises
     ------
     ImportFileError
-        The file cannot be used at all; nothing was written.
+        The file cannot be used at all (or not in this mode); nothing was written.
     ValueError
         A bad argument (layer, mode, mapping).
     TypeError
@@ -148,8 +306,8 @@ def import_layer(
     if layer not in LAYERS:
         valid = ", ".join([*LAYERS, *RASTER_LAYERS])
         raise ValueError(f"`layer` must be one of {valid}, got {layer!r}")
-    if mode not in ("replace", "append"):
-        raise ValueError(f"`mode` must be 'replace' or 'append', got {mode!r}")
+    if mode not in MODES:
+        raise ValueError(f"`mode` must be one of {', '.join(MODES)}, got {mode!r}")
     if crs is not None and not isinstance(crs, CoordSystem):
         raise TypeError(f"`crs` must be a CoordSystem from data.coordsys.parse_crs (or None), "
                         f"got {crs!r}")
@@ -171,36 +329,28 @@ def import_layer(
     warnings = raw.warnings + warnings
     if raw.blank_rows:
         warnings.append(f"跳过空行 / blank rows skipped: {short_rows(raw.blank_rows)}")
-    if mode == "append" and store.has_layer(layer) and len(accepted):
-        existing = store.read_layer(layer)
-        if existing.crs is not None and existing.crs.to_epsg() != 4326:
-            existing = existing.to_crs(4326)
-        old_ids = set(existing["id"].astype(str).str.strip()) if "id" in existing else set()
-        clash = accepted["id"].astype(str).isin(old_ids).to_numpy()
-        if clash.any():
-            extra = [
-                problem(layer, accepted_rows[i], "id", accepted["id"].iloc[i],
-                         "编号重复：数据集中已有此编号 / duplicate id: already in the dataset")
-                for i in np.flatnonzero(clash)
-            ]
-            rejected = pd.concat([rejected, pd.DataFrame(extra, columns=REPORT_COLUMNS)],
-                                 ignore_index=True).sort_values("row", kind="stable")
-            rejected = rejected.reset_index(drop=True)
-            accepted = accepted[~clash].reset_index(drop=True)
-            accepted_rows = [r for r, c in zip(accepted_rows, clash, strict=True) if not c]
-        combined = gpd.GeoDataFrame(pd.concat([existing, accepted], ignore_index=True),
-                                    geometry=existing.geometry.name, crs=4326)
-    else:
-        combined = accepted
     result = ImportResult(
         layer=layer, total_rows=len(raw.rows), accepted_count=len(accepted), rejected=rejected,
         mapping_used=used, warnings=warnings, accepted_rows=accepted_rows, format=raw.format,
-        encoding=raw.encoding, crs_used=crs_used,
+        encoding=raw.encoding, crs_used=crs_used, mode=mode,
     )
+    key = key_column(layer)
+    has_key = key in used.values() and bool(len(accepted)) and not _keys(accepted, key).str.match(
+        f"{layer[:3]}-{hashlib.sha1(raw.data).hexdigest()[:6]}-").all()  # all ids made up here
+    if mode == "update" and key != "id" and has_key:  # districts: codes must be there, once
+        keys = _keys(accepted, key)
+        accepted = _set_aside(result, accepted, (keys == "").to_numpy(), key,
+                              f"更新模式需要编码 / update mode matches rows by {key}: empty {key}")
+        keys = _keys(accepted, key)
+        accepted = _set_aside(result, accepted, keys.duplicated().to_numpy(), key,
+                              f"编码重复 / duplicate {key}")
     if result.accepted_count + result.rejected_count != result.total_rows:  # never expected
         raise RuntimeError(f"row accounting failed for {filename!r}: {result.accepted_count} "
                            f"accepted + {result.rejected_count} rejected != {result.total_rows}")
-    if strict and len(rejected):
+
+    def refuse_strict() -> bool:
+        if not (strict and len(result.rejected)):
+            return False
         result.refused = True
         result.accepted_count = 0
         result.accepted_rows = []
@@ -208,14 +358,63 @@ def import_layer(
             f"严格模式：{result.rejected_count} 行有问题，未导入任何数据 / strict: "
             f"{result.rejected_count} rows failed, nothing was written"
         )
+        return True
+
+    if refuse_strict():
         return result
     if not len(accepted):
         if result.total_rows:
             result.warnings.append("没有可导入的行，原数据未改动 / no row could be imported; "
                                    "the existing data was left unchanged")
         return result
-    store.write_layer(layer, combined)
+
+    def build(current: gpd.GeoDataFrame | None) -> LayerChange | None:
+        incoming = accepted
+        current = _as_4326(current) if current is not None else None
+        if mode == "update" and current is not None and len(current) and not has_key:
+            spec = LAYERS[layer]
+            raise ImportFileError(
+                f"文件 {filename!r} 没有{'编号（编号/统一社会信用代码）' if key == 'id' else '编码'}"
+                f"列，无法按编号更新{spec.label_zh}：请选择“追加”或“替换” / file {filename!r} has "
+                f"no {key} column, so update mode cannot match its rows to the {len(current):,} "
+                f"rows of layer {layer!r}: choose mode append or replace")
+        if mode == "append" and current is not None and len(current):
+            clash = _keys(incoming, key).isin(set(_keys(current, key)) - {""}).to_numpy()
+            incoming = _set_aside(result, incoming, clash, key,
+                                  "编号重复：数据集中已有此编号 / duplicate id: already in the "
+                                  "dataset")
+            if refuse_strict() or not len(incoming):
+                if not result.refused:
+                    result.warnings.append("没有可导入的行，原数据未改动 / no row could be "
+                                           "imported; the existing data was left unchanged")
+                return None
+        changed, new, same, gone = _diff(current, incoming, key)
+        if mode == "replace":
+            result.added, result.changed, result.unchanged = len(new), len(changed), same
+            result.removed = (len(gone) + int((_keys(current, key) == "").sum())
+                              if current is not None else 0)
+            return LayerChange(incoming, added=result.added, changed=result.changed,
+                               removed=result.removed)
+        if mode == "append" or current is None or not len(current):
+            frame = incoming if current is None or not len(current) else gpd.GeoDataFrame(
+                pd.concat([current, incoming.rename_geometry(current.geometry.name)
+                           if incoming.geometry.name != current.geometry.name else incoming],
+                          ignore_index=True), geometry=current.geometry.name, crs=4326)
+            result.added = len(incoming)
+            return LayerChange(frame, added=result.added)
+        result.added, result.changed, result.unchanged = len(new), len(changed), same
+        if not changed and not new:
+            result.warnings.append(f"数据无变化：{same} 行与现有数据相同，未生成新版本 / nothing "
+                                   f"changed: all {same} rows equal the layer's; no new version")
+            return None
+        return LayerChange(_merged(current, incoming, changed, new), added=len(new),
+                           changed=len(changed))
+
+    info = store.change_layer(layer, build, actor=actor or "unknown", mode=mode, file=filename)
+    if info is None:
+        return result
     result.written = True
+    result.version = info.version
     if remember and user_mapping and root is not None:
         remember_mapping(root, layer, {s: t for s, t in user_mapping.items()})
     return result
