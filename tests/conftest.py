@@ -97,3 +97,89 @@ def browser():
         b.close()
 
 
+
+
+# -- PostgreSQL + PostGIS (tests/pgcluster.py) ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL 15 + PostGIS cluster for the session (about 1.5 s to start);
+    fails with what to install when PostgreSQL or PostGIS is missing."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pgcluster", Path(__file__).with_name(
+        "pgcluster.py"))
+    assert spec is not None and spec.loader is not None
+    pgcluster = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pgcluster)
+    PgClusterError, start_cluster = pgcluster.PgClusterError, pgcluster.start_cluster
+
+    try:
+        cluster = start_cluster()
+    except PgClusterError as exc:
+        pytest.fail(str(exc))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a FRESH empty database with PostGIS (no risk-map tables yet)."""
+    return pg_server.fresh_url()
+
+
+@pytest.fixture(scope="session")
+def _sample_pg_template(pg_server, small_sample: Path) -> str:
+    """A database holding ``small_sample`` loaded once (copied for each test that needs it)."""
+    from data.pgcopy import copy_dataset
+    from data.pgstore import PostGISStore
+    from data.store import FileStore
+
+    name = pg_server.create_database("riskmap_sample_template")
+    store = PostGISStore(pg_server.url(name), check=False)
+    store.initialise()
+    copy_dataset(FileStore(small_sample), store, actor="test")
+    store.close()
+    return name
+
+
+def _pg_store(url: str, *, init: bool = True):
+    from data.pgstore import PostGISStore
+
+    store = PostGISStore(url, check=not init)
+    if init:
+        store.initialise()
+    return store
+
+
+@pytest.fixture(params=["file", "postgis"])
+def any_store(request, tmp_path: Path):
+    """An initialised, EMPTY store of each kind: a new folder, and a new PostGIS database."""
+    from data.store import FileStore
+
+    if request.param == "file":
+        (tmp_path / "ds").mkdir()
+        yield FileStore(tmp_path / "ds")
+        return
+    store = _pg_store(request.getfixturevalue("pg_url"))
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["file", "postgis"])
+def sample_any_store(request, tmp_path: Path, small_sample: Path):
+    """``small_sample`` in a store of each kind (a copy: tests may change it)."""
+    from data.pgstore import PostGISStore
+    from data.store import FileStore
+
+    if request.param == "file":
+        shutil.copytree(small_sample, tmp_path / "ds")
+        yield FileStore(tmp_path / "ds")
+        return
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("_sample_pg_template")
+    store = PostGISStore(server.url(server.create_database(template=template)))
+    yield store
+    store.close()
+
