@@ -28,9 +28,9 @@ def test_cli_import(districts_store, tmp_path, monkeypatch, capsys):
     empty.write_bytes(b"")
     assert ui.cli.main(["import", "--layer", "enterprises", str(empty), "--data",
                         str(districts_store.root)]) == 2
-    with pytest.raises(SystemExit) as exc:  # --data is required
-        ui.cli.main(["import", "--layer", "enterprises", str(src)])
-    assert exc.value.code == 2
+    monkeypatch.delenv("RISKMAP_STORE", raising=False)
+    assert ui.cli.main(["import", "--layer", "enterprises", str(src)]) == 2  # --data or --store
+    assert "--data DIR or --store URL is required" in capsys.readouterr().err
 
 
 def test_cli_crs_help_lists_exactly_the_registry_choices(monkeypatch, capsys):
@@ -49,3 +49,55 @@ def test_cli_crs_help_lists_exactly_the_registry_choices(monkeypatch, capsys):
     assert named == [c.value for c in CHOICES]
 
 
+
+
+REG = "企业编号,企业名称,经度,纬度,风险等级\n"
+
+
+def _reg(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text(REG + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_cli_modes_versions_and_replace_needs_yes(districts_store, tmp_path, run_cli, capsys):
+    import ui.cli
+    from ui.cli import CliError
+
+    root = str(districts_store.root)
+    a = _reg(tmp_path, "a.csv", ["E1,甲,114.1,22.6,红", "E2,乙,114.11,22.61,橙"])
+    code, out, _ = run_cli(["import", a, "--layer", "enterprises", "--data", root])
+    assert code == 0 and "version 1 (update): 新增 added 2, 修改 changed 0, 删除 removed 0" in out
+    b = _reg(tmp_path, "b.csv", ["E1,甲,114.1,22.6,蓝", "E3,丙,114.12,22.62,黄"])
+    code, out, _ = run_cli(["import", b, "--layer", "enterprises", "--data", root])
+    assert "version 2 (update): 新增 added 1, 修改 changed 1, 删除 removed 0" in out
+    code, out, _ = run_cli(["import", b, "--layer", "enterprises", "--data", root,
+                            "--mode", "append"])
+    assert code == 1 and "already in the dataset" in out  # every row rejected
+    # replace of a layer with rows: refused without --yes, nothing written
+    with pytest.raises(CliError, match="replace would remove the 3 existing rows of enterprises; "
+                                       "add --yes to confirm"):
+        run_cli(["import", a, "--layer", "enterprises", "--data", root, "--mode", "replace"])
+    assert ui.cli.main(["import", a, "--layer", "enterprises", "--data", root, "--mode",
+                        "replace"]) == 2
+    assert "替换将删除图层 enterprises 现有的 3 行" in capsys.readouterr().err
+    assert len(districts_store.read_layer("enterprises")) == 3
+    code, out, _ = run_cli(["import", a, "--layer", "enterprises", "--data", root, "--mode",
+                            "replace", "--yes"])
+    assert "version 3 (replace): 新增 added 0, 修改 changed 1, 删除 removed 1" in out
+    assert sorted(districts_store.read_layer("enterprises")["id"]) == ["E1", "E2"]
+    info = districts_store.list_versions("enterprises")[0]
+    assert info.actor.startswith("cli") and info.file == "a.csv"
+
+
+def test_cli_update_without_ids_says_choose_append_or_replace(districts_store, tmp_path,
+                                                              run_cli):
+    from ui.cli import CliError
+
+    root = str(districts_store.root)
+    run_cli(["import", _reg(tmp_path, "a.csv", ["E1,甲,114.1,22.6,红"]), "--layer",
+             "enterprises", "--data", root])
+    path = tmp_path / "n.csv"
+    path.write_text("企业名称,经度,纬度,风险等级\n丁,114.1,22.6,红\n", encoding="utf-8")
+    with pytest.raises(CliError, match="no id column.*choose mode append or replace"):
+        run_cli(["import", str(path), "--layer", "enterprises", "--data", root])
