@@ -9,6 +9,14 @@ to a path atomically and durably with :func:`risk.files.write_bytes_atomic`.
   and folders of placemarks. Written with :mod:`xml.etree.ElementTree`, which escapes ``<&>"``.
 * CSV: UTF-8 with a byte-order mark so that Excel shows Chinese correctly; one table per file,
   or all tables in a ZIP.
+
+Spreadsheet safety (OWASP "CSV injection")
+    Every CSV or XLSX the app writes passes its cells through :func:`neutralise_frame` (one
+    cell: :func:`safe_cell`): a text cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets a leading ``'`` so that Excel, WPS and LibreOffice show it as text
+    instead of running it as a formula. Numbers stay numbers (a numeric ``-5`` is written as
+    ``-5``), and so does text that is a plain decimal number (``"-5"``, ``"+86"``: a spreadsheet
+    reads it as that number, which runs nothing). Column names are treated the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -30,6 +39,10 @@ from risk.grades import GRADES
 
 __all__ = [
     "FORMATS",
+    "FORMULA_PREFIXES",
+    "safe_cell",
+    "neutralise_frame",
+    "csv_bytes",
     "to_geojson",
     "to_kml",
     "to_csv",
@@ -51,6 +64,41 @@ ZONE_COLORS = {"core": "#d7191c", "control": "#f28e2b", "warning": "#f5d40f"}
 _OUTER_COLOR = "#7f7f7f"
 _KIND_COLORS = {"enterprise": "#d7191c", "shelter": "#1a9850", "checkpoint": "#2c7bb6"}
 KML_NS = "http://www.opengis.net/kml/2.2"
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these would be a formula in a spreadsheet."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` as a spreadsheet cell that cannot run: formula-like text gets a leading ``'``.
+
+    >>> [safe_cell(v) for v in ["=1+1", "@SUM(A1)", "-2", "-", "甲公司", -5, None]]
+    ["'=1+1", "'@SUM(A1)", '-2', "'-", '甲公司', -5, None]
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names pass through :func:`safe_cell`;
+    numeric, boolean and date columns are left as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(safe_cell)
+    out.columns = [safe_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV in UTF-8 with BOM (opens in Excel), neutralised by
+    :func:`neutralise_frame`: the one way the app writes a CSV."""
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _zone_color(zone: str) -> str:
@@ -210,20 +258,21 @@ def to_kml(result: Exposure, *, title: str | None = None) -> bytes:
 
 
 def to_csv(result: Exposure, *, table: str = "zones") -> bytes:
-    """One of :meth:`Exposure.tables` as CSV, UTF-8 with BOM (opens in Excel)."""
+    """One of :meth:`Exposure.tables` as CSV, UTF-8 with BOM (opens in Excel), formula-like
+    text neutralised (:func:`csv_bytes`)."""
     tables = result.tables()
     if table not in tables:
         msg = f"`table` must be one of {', '.join(tables)}, got {table!r}"
         raise ValueError(msg)
-    return tables[table].to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(tables[table])
 
 
 def to_csv_zip(result: Exposure) -> bytes:
-    """Every table as ``<name>.csv`` (UTF-8 with BOM) in one ZIP."""
+    """Every table as ``<name>.csv`` (UTF-8 with BOM, :func:`csv_bytes`) in one ZIP."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, frame in result.tables().items():
-            zf.writestr(f"{name}.csv", frame.to_csv(index=False).encode("utf-8-sig"))
+            zf.writestr(f"{name}.csv", csv_bytes(frame))
     return buf.getvalue()
 
 

@@ -3,7 +3,8 @@
 The report has one line per problem (a row may have several) with the columns
 :data:`REPORT_COLUMNS`; every reason is bilingual (Chinese / English), see :func:`bilingual`.
 :meth:`ImportResult.report_csv` writes it as CSV in UTF-8 with BOM so that Excel opens it
-correctly; :func:`read_report` reads it back.
+correctly, with formula-like text neutralised (:func:`data.export.csv_bytes`: a value such as
+``=1+1`` from the file is written as ``'=1+1``); :func:`read_report` reads it back.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ class ImportResult:
         return len(self.rejected_rows)
 
     def report_csv(self) -> bytes:
-        """The report as CSV in UTF-8 with BOM (opens correctly in Excel)."""
-        return self.rejected.to_csv(index=False).encode("utf-8-sig")
+        """The report as CSV in UTF-8 with BOM (opens correctly in Excel); text that a
+        spreadsheet would run as a formula gets a leading ``'`` (:func:`data.export.csv_bytes`)."""
+        from data.export import csv_bytes
+
+        return csv_bytes(self.rejected)
 
     def write_report(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`report_csv` to ``path`` (atomically); returns the path."""

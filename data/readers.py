@@ -116,7 +116,7 @@ def load_bytes(
         raise ImportFileError(
             f"文件过大 / file {filename!r} is {size / 1024 / 1024:.0f} MB; the limit is {limit}"
         )
-    if not data.strip():
+    if not data or data.isspace():  # no copy of a large file
         raise ImportFileError(f"文件为空 / file {filename!r} is empty")
     return data
 
