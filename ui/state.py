@@ -100,7 +100,7 @@ class AppState:
         """``data_dir``: a dataset folder or any :class:`data.store.Store`; ``dataset``: already
         loaded from it (saves loading it twice at start)."""
         self.store: Store = (data_dir if hasattr(data_dir, "read_layer")  # type: ignore[assignment]
-                             else FileStore(Path(data_dir)))  # type: ignore[arg-type]
+                             else FileStore(Path(data_dir)))
         root = getattr(self.store, "root", None)
         self.data_dir: Path | None = Path(root) if root is not None else None
         """The dataset folder of a file store (``None`` for a database store)."""
