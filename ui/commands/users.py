@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 
 from data.accounts import ROLES, AccountError, Accounts, User, role_label
 from data.store import Store
@@ -119,7 +120,7 @@ def _table(users: list[User]) -> str:
     return display_table(rows)
 
 
-def display_table(rows: list[tuple[str, ...]] | list[list[str]]) -> str:
+def display_table(rows: Sequence[Sequence[str]]) -> str:
     """``rows`` (the first one the header) as aligned text columns; the last column is left
     unpadded (it may be long)."""
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
