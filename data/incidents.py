@@ -305,15 +305,18 @@ class IncidentStore:
         """Save several incidents in one transaction: all of them or, on any error, none."""
         checked = [i if i._checked and region is None else i.checked(region=region)
                    for i in incidents]
-        ids = []
+        if not checked:
+            return []
+        created = _now()
+        rows = [{"created": item.created or created, "lon": item.lon, "lat": item.lat,
+                 "radii_m": json.dumps(list(item.radii_m)), "type": item.type,
+                 "note": item.note, "created_by": actor} for item in checked]
         with self.db.transaction() as conn:
-            for item in checked:
-                result = conn.execute(incidents_table.insert().values(
-                    created=item.created or _now(), lon=item.lon, lat=item.lat,
-                    radii_m=json.dumps(list(item.radii_m)), type=item.type, note=item.note,
-                    created_by=actor))
-                new_id = int(result.inserted_primary_key[0])
-                ids.append(new_id)
+            # one statement for all of them (RETURNING gives the ids in the rows' order)
+            result = conn.execute(incidents_table.insert().returning(
+                incidents_table.c.id, sort_by_parameter_order=True), rows)
+            ids = [int(new_id) for new_id in result.scalars()]
+            for new_id, item in zip(ids, checked, strict=True):
                 self.db.audit(conn, actor=actor or "?", action="incident.create",
                               target="incident", ids=[new_id],
                               detail={"lon": item.lon, "lat": item.lat,

@@ -95,3 +95,17 @@ ADM_USERS = "adm-users"
 ADM_AUDIT = "adm-audit"
 ADM_TOGGLE = "adm-toggle"        # pattern id: {"type": ADM_TOGGLE, "name": user name}
 ADM_MESSAGE = "adm-message"
+
+# incident tab: the saved-incident list (paged, searched on the server) and the write signal
+INC_SAVED_SEARCH = "inc-saved-search"
+INC_SAVED_COUNT = "inc-saved-count"
+INC_WRITTEN = "inc-written"      # dcc.Store: set by the save/delete callback (incident.write)
+
+# import tab: replace confirmation, layer versions and restore
+IMP_CONFIRM_REPLACE = "imp-confirm-replace"  # second button: "确认替换 N 行"
+IMP_REPLACE_PENDING = "imp-replace-pending"  # dcc.Store: the replace waiting for confirmation
+IMP_VERSIONS = "imp-versions"
+IMP_RESTORE = "imp-restore"      # pattern id: {"type": IMP_RESTORE, "version": n}
+IMP_CONFIRM_RESTORE = "imp-confirm-restore"
+IMP_RESTORE_PENDING = "imp-restore-pending"  # dcc.Store: {"layer", "version"} to restore
+IMP_VERSIONS_MESSAGE = "imp-versions-message"

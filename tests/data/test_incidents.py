@@ -113,8 +113,8 @@ def test_a_failing_write_leaves_the_store_as_it_was(store):
     before = [i.to_dict() for i in store.list()]
     audit_before = len(store.db.audit_rows())
 
-    # fault injection: the second INSERT of one transaction fails
-    listener = _fail_on(store.db.engine, 2, "disk I/O error (injected)")
+    # fault injection: the second INSERT of one transaction fails (after the incidents' one)
+    listener = _fail_on(store.db.engine, 2, "disk I/O error (injected)", statement="INSERT")
     with pytest.raises(sa.exc.OperationalError, match="injected"):
         store.add_many([Incident(lon=114.1, lat=22.6), Incident(lon=114.2, lat=22.7)])
     sa.event.remove(store.db.engine, "before_cursor_execute", listener)

@@ -3,6 +3,15 @@
 An incident is placed by a click on the map (while this tab is open), by picking an enterprise
 (partial Chinese name), or by typing coordinates. The rings and checkpoints are posted into the
 map iframe, which is not re-rendered (zoom and pan kept).
+
+Placing and viewing rings needs only ``read``; saving and deleting an incident needs
+``incident.write`` (commander or higher): declared in :data:`CALLBACK_ACTIONS` for the
+callback gate and checked again inside the callback, which records the user in the audit log.
+A user limited to some districts sees, opens, saves and deletes only incidents inside them.
+
+The saved-incident list is paged on the server: the newest :data:`PAGE_SIZE` (of the user's
+districts), or those whose id, note or type matches the search box, so the page layout and
+every answer stay small however many incidents are kept.
 """
 
 from __future__ import annotations
@@ -13,9 +22,11 @@ from typing import Any
 import dash
 import shapely
 from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
+from werkzeug.exceptions import HTTPException
 
+from data.accounts import LOCAL_USER
 from data.export import export_bytes
-from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_path
+from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_for
 from layers.bridge import CLEAR_INCIDENT, INCIDENT, command
 from risk.cordon import (
     DEFAULT_RADII_M,
@@ -28,9 +39,15 @@ from risk.cordon import (
     validate_incident,
 )
 from risk.grades import GRADES
-from ui import ids
+from ui import access, ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
+
+PAGE_SIZE = 50
+"""Saved incidents the list holds at most (newest first; the search box finds the others)."""
+
+CALLBACK_ACTIONS = {ids.INC_WRITTEN: "incident.write"}
+"""The save/delete callback (its output ``INC_WRITTEN``) needs ``incident.write``."""
 
 T = {
     "tab": ("事件警戒", "Incident"),
@@ -59,6 +76,19 @@ T = {
     "checkpoints": ("道路与边界交点（候选管制点/警戒点）",
                     "Where roads cross the boundaries (candidate checkpoints)"),
     "saved_ok": ("已保存事件 #{id}", "Saved incident #{id}"),
+    "find": ("按编号或备注搜索", "Search by id or note"),
+    "shown": ("显示最新 {n} 条，共 {total} 条；其余请搜索",
+              "Showing the newest {n} of {total}; search for the others"),
+    "shown_all": ("共 {total} 条", "{total} in all"),
+    "found": ("找到 {total} 条，显示 {n} 条", "{total} found, {n} shown"),
+    "none_saved": ("没有保存的事件", "No saved incidents"),
+    "none_found": ("没有匹配的事件", "No matching incidents"),
+    "outside": ("该位置不在您负责的区内（{d}） / this place is outside your districts ({d})",
+                "this place is outside your districts ({d}) / 该位置不在您负责的区内（{d}）"),
+    "read_only": ("数据为只读：可以查看事件，不能保存或删除",
+                  "The dataset is read-only here: incidents can be viewed, not saved or deleted"),
+    "not_saved": ("事件未保存", "The incident was not saved"),
+    "not_deleted": ("事件未删除", "The incident was not deleted"),
     "deleted": ("已删除事件 #{id}", "Deleted incident #{id}"),
     "nothing": ("请先放置事故点", "Place an incident first"),
     "center": ("事故点", "Incident"),
@@ -89,7 +119,27 @@ def exposure_index(state: AppState) -> ExposureIndex:
 
 
 def _store(state: AppState) -> IncidentStore:
-    return IncidentStore(incidents_path(state.data_dir))
+    return incidents_for(state.store)
+
+
+def district_area(state: AppState) -> Any:
+    """The current user's districts as one shape (``None``: not limited to districts)."""
+    ds = state.dataset
+    if not ds.scope:
+        return None
+
+    def build() -> Any:
+        shapes = ds.districts.geometry.to_numpy()
+        return shapely.union_all(shapes) if len(shapes) else shapely.Point()
+
+    return state.cached(("incident-district-area",), build)
+
+
+def _check_inside(state: AppState, lon: float, lat: float, lang: str) -> None:
+    """Refuse (``ValueError``) a place outside the current user's districts."""
+    area = district_area(state)
+    if area is not None and not shapely.intersects_xy(area, float(lon), float(lat)):
+        raise ValueError(tt("outside", lang).format(d="、".join(state.dataset.scope or ())))
 
 
 def parse_wind(text) -> float | None:
@@ -106,17 +156,39 @@ def parse_wind(text) -> float | None:
     return value % 360
 
 
-def _saved_options(state: AppState, lang: str) -> list[dict]:
-    out = []
-    for inc in _store(state).list():
-        kind = inc.type_en if lang == "en" else inc.type_zh
-        note = f" · {inc.note[:20]}" if inc.note else ""
-        out.append({"label": f"#{inc.id} {inc.created[:16].replace('T', ' ')} {kind} "
-                             f"({inc.lon:.4f}, {inc.lat:.4f}){note}", "value": inc.id})
-    return out
+def _label(inc: Incident, lang: str) -> str:
+    kind = inc.type_en if lang == "en" else inc.type_zh
+    note = f" · {inc.note[:20]}" if inc.note else ""
+    return (f"#{inc.id} {inc.created[:16].replace('T', ' ')} {kind} "
+            f"({inc.lon:.4f}, {inc.lat:.4f}){note}")
+
+
+def saved_list(state: AppState, search: str | None, lang: str) -> tuple[list[dict], str]:
+    """Callback body: the list's options (at most :data:`PAGE_SIZE`, newest first, of the
+    user's districts, matching ``search``) and the line that says how many there are."""
+    store, area = _store(state), district_area(state)
+    text = (search or "").strip() or None
+    items = store.list(limit=PAGE_SIZE, search=text, within=area)
+    total = len(items) if len(items) < PAGE_SIZE else store.count(search=text, within=area)
+    options = [{"label": _label(inc, lang), "value": inc.id} for inc in items]
+    if text:
+        line = (tt("found", lang).format(total=total, n=len(items)) if total
+                else tt("none_found", lang))
+    elif not total:
+        line = tt("none_saved", lang)
+    elif total > len(items):
+        line = tt("shown", lang).format(n=len(items), total=total)
+    else:
+        line = tt("shown_all", lang).format(total=total)
+    return options, line
 
 
 def layout(state: AppState, lang: str) -> html.Div:
+    try:
+        options, count_line = saved_list(state, None, lang)
+    except OSError as exc:  # the records database cannot be read now: the tab still opens
+        options, count_line = [], str(exc)
+    read_only = bool(getattr(state.store, "read_only", False))
     return html.Div(className="panel", children=[
         html.P(tt("how", lang), className="hint"),
         html.Label(tt("search", lang)),
@@ -156,9 +228,14 @@ def layout(state: AppState, lang: str) -> html.Div:
         dcc.Download(id=ids.INC_DOWNLOAD),
         html.Div(id=ids.INC_MESSAGE, className="message", role="status"),
         html.Div(id=ids.INC_RESULT),
+        dcc.Store(id=ids.INC_WRITTEN),
         html.H3(tt("saved", lang)),
+        *([html.P(tt("read_only", lang), className="hint read-only")] if read_only else []),
+        dcc.Input(id=ids.INC_SAVED_SEARCH, type="search", debounce=True,
+                  placeholder=tt("find", lang), style={"width": "100%"}),
+        html.Div(count_line, id=ids.INC_SAVED_COUNT, className="muted"),
         html.Div(className="row", children=[
-            dcc.Dropdown(id=ids.INC_SAVED, options=_saved_options(state, lang),
+            dcc.Dropdown(id=ids.INC_SAVED, options=options,
                          style={"flex": "1", "minWidth": "200px"}),
             html.Button(tt("open", lang), id=ids.INC_OPEN, className="btn"),
             html.Button(tt("delete", lang), id=ids.INC_DELETE, className="btn"),
@@ -312,6 +389,7 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
             if saved_id is None:
                 return (nothing,) * 9
             inc = _store(state).get(int(saved_id), region=state.dataset.region)  # validated
+            _check_inside(state, inc.lon, inc.lat, lang)
             cordon = inc.cordon
             form = (format_radii_km(inc.radii_m), inc.type, inc.note)
         else:
@@ -339,8 +417,8 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
                         f"{lon_text!r}, {lat_text!r}") from None
             cordon = validate(state, lon, lat, radii)  # the one validation of this request
         ex = compute(state, cordon, wind)
-    except (ValueError, KeyError, IndexError) as exc:
-        return (nothing, nothing, nothing, html.Span(str(exc), className="error"), nothing,
+    except (ValueError, KeyError, IndexError, OSError) as exc:
+        return (nothing, nothing, nothing, html.Span(_text(exc), className="error"), nothing,
                 nothing, *keep_form)
     current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m)}
     if wind is not None:
@@ -393,7 +471,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         return search_options(state, text, value)
 
     @app.callback(
-        Output(ids.INC_SAVED, "options"),
+        Output(ids.INC_WRITTEN, "data"),
         Output(ids.INC_MESSAGE, "children", allow_duplicate=True),
         Input(ids.INC_SAVE, "n_clicks"),
         Input(ids.INC_DELETE, "n_clicks"),
@@ -407,6 +485,20 @@ def register(app: dash.Dash, state: AppState) -> None:
     def _save(_s, _d, current, kind, note, saved, lang):
         return save_or_delete(state, trigger=ctx.triggered_id, current=current, kind=kind,
                               note=note, saved_id=saved, lang=norm_lang(lang))
+
+    @app.callback(
+        Output(ids.INC_SAVED, "options"),
+        Output(ids.INC_SAVED_COUNT, "children"),
+        Input(ids.INC_WRITTEN, "data"),
+        Input(ids.INC_SAVED_SEARCH, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _saved(_written, search, lang):
+        try:
+            return saved_list(state, search, norm_lang(lang))
+        except OSError as exc:
+            return dash.no_update, html.Span(str(exc), className="error")
 
     @app.callback(
         Output(ids.INC_DOWNLOAD, "data"),
@@ -437,24 +529,51 @@ def search_options(state: AppState, text, value) -> list[dict] | object:
             for r in found.to_dict("records")]
 
 
+def _text(exc: BaseException) -> str:
+    """The message of an error for the status line (a ``KeyError`` without its quotes)."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)
+
+
+def _writer() -> str:
+    """The name the audit log records for this change; refuses (werkzeug ``Unauthorized`` /
+    ``Forbidden``) a user who may not write incidents."""
+    user = access.require("incident.write")
+    return user.name or LOCAL_USER
+
+
 def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, lang):
+    """Callback body: save the current incident or delete the chosen one. Returns (what was
+    written, for the list to refresh, or ``no_update``; the status line)."""
+    nothing = dash.no_update
+    if trigger == ids.INC_DELETE and saved_id is None:
+        return nothing, ""
+    if trigger != ids.INC_DELETE and not current:
+        return nothing, html.Span(tt("nothing", lang), className="error")
+    try:
+        actor = _writer()
+    except HTTPException as exc:
+        return nothing, html.Span(str(exc.description), className="error")
     store = _store(state)
+    failed = tt("not_deleted" if trigger == ids.INC_DELETE else "not_saved", lang)
     try:
         if trigger == ids.INC_DELETE:
-            if saved_id is None:
-                return dash.no_update, ""
-            store.delete(int(saved_id))
-            msg = tt("deleted", lang).format(id=saved_id)
-        else:
-            if not current:
-                return dash.no_update, html.Span(tt("nothing", lang), className="error")
-            new_id = store.add(Incident(lon=current["lon"], lat=current["lat"],
-                                        radii_m=tuple(current["radii_m"]), type=kind or "other",
-                                        note=note or ""), region=state.dataset.region)
-            msg = tt("saved_ok", lang).format(id=new_id)
-    except (ValueError, KeyError, OSError) as exc:
-        return dash.no_update, html.Span(str(exc), className="error")
-    return _saved_options(state, lang), html.Span(msg, className="ok")
+            if district_area(state) is not None:
+                old = store.get(int(saved_id))
+                _check_inside(state, old.lon, old.lat, lang)
+            store.delete(int(saved_id), actor=actor)
+            return ({"deleted": int(saved_id)},
+                    html.Span(tt("deleted", lang).format(id=saved_id), className="ok"))
+        _check_inside(state, current["lon"], current["lat"], lang)
+        new_id = store.add(Incident(lon=current["lon"], lat=current["lat"],
+                                    radii_m=tuple(current["radii_m"]), type=kind or "other",
+                                    note=note or ""), region=state.dataset.region, actor=actor)
+    except (ValueError, KeyError, TypeError) as exc:
+        return nothing, html.Span(_text(exc), className="error")
+    except OSError as exc:  # read-only, disk full, busy, database down: nothing was written
+        return nothing, html.Span(f"{failed}: {exc}", className="error")
+    return {"saved": new_id}, html.Span(tt("saved_ok", lang).format(id=new_id), className="ok")
 
 
 def export_download(state: AppState, *, fmt: str, current, lang: str):

@@ -1,21 +1,67 @@
-"""The incident tab's callbacks, called directly."""
+"""The incident tab's callbacks, called directly (inside a request of a signed-in user)."""
 
+import json
+import shutil
+
+import flask
+import plotly.utils
 import pytest
 from pyproj import Geod
 
-from ui import ids
-from ui.panels.incident import parse_radii_km, place, save_or_delete
+from data.accounts import User
+from data.incidents import Incident, IncidentStore
+from ui import access, ids
+from ui.panels.incident import parse_radii_km, place, save_or_delete, saved_list
 from ui.state import AppState
+
+COMMANDER = User(name="wang", role="commander")
 
 
 @pytest.fixture(scope="module")
 def state(small_sample, tmp_path_factory):
     # a private copy so that saving incidents does not touch the shared sample
-    import shutil
-
     root = tmp_path_factory.mktemp("incident_state")
     shutil.copytree(small_sample, root, dirs_exist_ok=True)
     return AppState(root)
+
+
+@pytest.fixture
+def fresh_state(small_sample, tmp_path):
+    """A private copy of the sample with no saved incidents."""
+    root = tmp_path / "sample"
+    shutil.copytree(small_sample, root)
+    return AppState(root)
+
+
+@pytest.fixture
+def signed_in():
+    """Run the test inside a request whose user is ``signed_in(user)`` (default: a commander)."""
+    app = flask.Flask(__name__)
+    contexts = []
+
+    def as_user(user=COMMANDER):
+        ctx = app.test_request_context("/_dash-update-component", method="POST")
+        ctx.push()
+        contexts.append(ctx)
+        access.set_current_user(user)
+        return user
+
+    as_user()
+    yield as_user
+    for ctx in reversed(contexts):
+        ctx.pop()
+
+
+def _save(state, current, **kw):
+    """Save ``current`` through the callback; (new id or None, status text)."""
+    written, msg = save_or_delete(state, trigger=ids.INC_SAVE, current=current,
+                                  kind=kw.get("kind", "fire"), note=kw.get("note", ""),
+                                  saved_id=None, lang=kw.get("lang", "zh"))
+    return (None if not isinstance(written, dict) else written["saved"]), str(msg.children)
+
+
+def _list_ids(state, search=None):
+    return [o["value"] for o in saved_list(state, search, "zh")[0]]
 
 
 def test_parse_radii_km():
@@ -67,28 +113,28 @@ def test_bad_input_gives_a_message_and_changes_nothing(state, lon, lat, radii, n
     assert needle in str(msg.children).lower()
 
 
-def test_save_and_delete_survive_a_new_state(state):
+def test_save_and_delete_survive_a_new_state(state, signed_in):
     current = {"lon": 114.05, "lat": 22.6, "radii_m": [1000.0, 5000.0, 10000.0]}
-    options, msg = save_or_delete(state, trigger=ids.INC_SAVE, current=current, kind="fire",
-                                  note="测试 <b>", saved_id=None, lang="zh")
-    assert "已保存" in msg.children
-    new_id = options[-1]["value"]
+    new_id, msg = _save(state, current, note="测试 <b>")
+    assert "已保存" in msg
+    assert _list_ids(state)[0] == new_id  # newest first
     reopened = AppState(state.data_dir)  # as after a restart
     _, _, _, _, _, command, *_ = place(
         reopened, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None, lat_text=None,
         radii_text=None, saved_id=new_id, tab="incident", lang="zh")
     assert command["lon"] == pytest.approx(114.05) and command["lat"] == pytest.approx(22.6)
-    options, msg = save_or_delete(reopened, trigger=ids.INC_DELETE, current=None, kind=None,
+    written, msg = save_or_delete(reopened, trigger=ids.INC_DELETE, current=None, kind=None,
                                   note=None, saved_id=new_id, lang="zh")
-    assert new_id not in [o["value"] for o in options]
+    assert written == {"deleted": new_id} and "已删除" in msg.children
+    assert new_id not in _list_ids(reopened)
 
 
-def test_saving_nothing_is_refused(state):
+def test_saving_nothing_is_refused(state, signed_in):
     import dash
 
-    options, msg = save_or_delete(state, trigger=ids.INC_SAVE, current=None, kind="fire",
+    written, msg = save_or_delete(state, trigger=ids.INC_SAVE, current=None, kind="fire",
                                   note="", saved_id=None, lang="en")
-    assert options is dash.no_update and "Place an incident first" in msg.children
+    assert written is dash.no_update and "Place an incident first" in msg.children
 
 
 def test_search_by_partial_name_then_place_there(state):
@@ -125,13 +171,11 @@ def test_wind_direction_adds_a_downwind_area(state):
     assert any(getattr(c, "id", None) == "inc-downwind" for c in result.children)
 
 
-def test_opening_a_saved_incident_shows_its_radii_type_and_note(state):
+def test_opening_a_saved_incident_shows_its_radii_type_and_note(state, signed_in):
     """Bug: opening a saved incident drew its radii but left the radii box (and type, note)
     showing the old values, so the next change recomputed with the wrong radii."""
     current = {"lon": 114.05, "lat": 22.6, "radii_m": [500.0, 2000.0]}
-    options, _ = save_or_delete(state, trigger=ids.INC_SAVE, current=current, kind="fire",
-                                note="储罐泄漏", saved_id=None, lang="zh")
-    saved = max(o["value"] for o in options)
+    saved, _ = _save(state, current, note="储罐泄漏")
     out = place(state, trigger=ids.INC_OPEN, click=None, search=None, lon_text="114.10",
                 lat_text="22.55", radii_text="1,5,10", saved_id=saved, tab="incident",
                 lang="zh")
@@ -144,7 +188,7 @@ def test_opening_a_saved_incident_shows_its_radii_type_and_note(state):
     assert again[0]["radii_m"] == [500.0, 2000.0]
 
 
-def test_one_request_validates_the_incident_once(state, monkeypatch):
+def test_one_request_validates_the_incident_once(state, monkeypatch, signed_in):
     from risk.cordon import rings as rings_module
     from ui.panels.incident import export_download
 
@@ -160,12 +204,11 @@ def test_one_request_validates_the_incident_once(state, monkeypatch):
     data, _ = export_download(state, fmt="geojson", current=current, lang="zh")
     assert data["content"] and len(calls) == 1
     calls.clear()
-    options, _ = save_or_delete(state, trigger=ids.INC_SAVE, current=current, kind="gas",
-                                note="", saved_id=None, lang="zh")
+    saved, _ = _save(state, current, kind="gas")
     assert len(calls) == 1
     calls.clear()
     place(state, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None, lat_text=None,
-          radii_text=None, saved_id=max(o["value"] for o in options), tab="incident", lang="zh")
+          radii_text=None, saved_id=saved, tab="incident", lang="zh")
     assert len(calls) == 1
 
 
@@ -179,3 +222,208 @@ def test_map_messages_come_from_the_bridge(state):
     cleared = place(state, trigger=ids.INC_CLEAR, click=None, search=None, lon_text=None,
                     lat_text=None, radii_text=None, saved_id=None, tab="incident", lang="en")
     assert cleared[5] == {"type": CLEAR_INCIDENT}
+
+
+# -- who may write, and where (issue 11) ---------------------------------------------------------
+
+NANSHAN = (113.9458, 22.5508)  # inside 南山区 of the sample
+LUOHU = (114.1365, 22.5744)  # inside 罗湖区
+
+
+def _current(lon, lat):
+    return {"lon": lon, "lat": lat, "radii_m": [1000.0, 5000.0, 10000.0]}
+
+
+def test_save_and_delete_need_incident_write_declared_and_checked(fresh_state, signed_in):
+    import dash
+
+    from ui.panels import incident
+
+    # the callback gate knows the save/delete callback by its output, which no other has
+    assert incident.CALLBACK_ACTIONS == {ids.INC_WRITTEN: "incident.write"}
+    app = dash.Dash(__name__, suppress_callback_exceptions=True)
+    incident.register(app, fresh_state)
+    writers = [k for k in app.callback_map if ids.INC_WRITTEN in k]
+    assert len(writers) == 1
+    inputs = {i["id"] for i in app.callback_map[writers[0]]["inputs"]}
+    assert inputs == {ids.INC_SAVE, ids.INC_DELETE}
+    # and the callback body checks again: an analyst may place rings but not save them
+    signed_in(User(name="zhao", role="analyst"))
+    new_id, msg = _save(fresh_state, _current(*NANSHAN))
+    assert new_id is None and "无权" in msg and "commander" in msg
+    signed_in(None)  # nobody signed in
+    new_id, msg = _save(fresh_state, _current(*NANSHAN))
+    assert new_id is None and "登录" in msg
+    kept = IncidentStore(fresh_state.data_dir).add(Incident(lon=NANSHAN[0], lat=NANSHAN[1]))
+    signed_in(User(name="zhao", role="analyst"))
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_DELETE, current=None, kind=None,
+                                  note=None, saved_id=kept, lang="en")
+    assert written is dash.no_update and "not allowed" in msg.children
+    assert [i.id for i in IncidentStore(fresh_state.data_dir).list()] == [kept]
+
+
+def test_changes_are_audited_with_the_user(fresh_state, signed_in):
+    new_id, _ = _save(fresh_state, _current(*NANSHAN))
+    save_or_delete(fresh_state, trigger=ids.INC_DELETE, current=None, kind=None, note=None,
+                   saved_id=new_id, lang="zh")
+    rows = fresh_state.store.db.audit_rows()
+    assert [(r["actor"], r["action"], r["ids"]) for r in rows] == [
+        ("wang", "incident.create", [str(new_id)]), ("wang", "incident.delete", [str(new_id)])]
+
+
+def test_a_district_user_sees_and_writes_only_their_districts(fresh_state, signed_in):
+    import dash
+
+    store = IncidentStore(fresh_state.data_dir)
+    inside, outside = store.add_many([Incident(lon=NANSHAN[0], lat=NANSHAN[1], note="南山"),
+                                      Incident(lon=LUOHU[0], lat=LUOHU[1], note="罗湖")])
+    assert set(_list_ids(fresh_state)) == {inside, outside}
+    signed_in(User(name="li", role="commander", districts=("南山区",)))
+    fresh_state.scope = access.scope
+    try:
+        options, line = saved_list(fresh_state, None, "zh")
+        assert [o["value"] for o in options] == [inside] and "共 1 条" in line
+        assert _list_ids(fresh_state, "罗湖") == []
+        # opening, saving or deleting one outside is refused, and nothing changes
+        out = place(fresh_state, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None,
+                    lat_text=None, radii_text=None, saved_id=outside, tab="incident",
+                    lang="zh")
+        assert out[0] is dash.no_update and "南山区" in str(out[3].children)
+        new_id, msg = _save(fresh_state, _current(*LUOHU))
+        assert new_id is None and "不在您负责的区内" in msg
+        written, msg = save_or_delete(fresh_state, trigger=ids.INC_DELETE, current=None,
+                                      kind=None, note=None, saved_id=outside, lang="en")
+        assert written is dash.no_update and "outside your districts" in msg.children
+        new_id, _ = _save(fresh_state, _current(*NANSHAN))
+        assert new_id is not None and set(_list_ids(fresh_state)) == {inside, new_id}
+    finally:
+        fresh_state.scope = lambda: None
+    assert len(store) == 3
+
+
+# -- 20,000 saved incidents (issue 12 item 6) -----------------------------------------------------
+
+def _json_bytes(value) -> int:
+    return len(json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder).encode("utf-8"))
+
+
+def _many(state, n):
+    """``n`` saved incidents, written straight into the table (the store's own add is tested
+    in tests/data/test_incidents.py; here only the size of what the tab sends matters)."""
+    from data.sysdb import incidents as table
+
+    rows = [{"created": f"2026-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}+08:00",
+             "lon": 113.95 + (i % 100) * 1e-3, "lat": 22.55 + (i // 100) * 1e-4,
+             "radii_m": "[1000.0, 5000.0, 10000.0]", "type": "hazmat",
+             "note": f"第{i}号 储罐泄漏，已疏散周边群众"} for i in range(n)]
+    with state.store.db.transaction() as conn:
+        conn.execute(table.insert(), rows)
+
+
+LAYOUT_BYTES = 20_000
+"""Upper bound of the tab's layout with 20,000 saved incidents (it was 2.25 MB)."""
+ANSWER_BYTES = 12_000
+"""Upper bound of a save answer plus the list refresh it triggers (it was 2.2 MB)."""
+
+
+def test_the_layout_and_a_save_stay_small_with_20000_incidents(fresh_state, signed_in):
+    from ui.panels.incident import PAGE_SIZE, layout
+
+    _many(fresh_state, 20_000)
+    page = layout(fresh_state, "zh")
+    assert _json_bytes(page) < LAYOUT_BYTES
+    saved = [c for c in _walk(page) if getattr(c, "id", None) == ids.INC_SAVED]
+    assert len(saved[0].options) == PAGE_SIZE
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_SAVE,
+                                  current=_current(*NANSHAN), kind="gas", note="新",
+                                  saved_id=None, lang="zh")
+    options, line = saved_list(fresh_state, None, "zh")
+    assert _json_bytes([written, msg]) + _json_bytes([options, line]) < ANSWER_BYTES
+    assert options[0]["value"] == written["saved"] and "20001" in line
+    # the others are found by the search on the server
+    [found] = saved_list(fresh_state, "第12345号", "zh")[0]
+    assert "第12345号" in found["label"]
+    assert _list_ids(fresh_state, "#7") == [7]
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+# -- failing disks and locks (issue 12 item 5) ----------------------------------------------------
+
+def _read_only(monkeypatch):
+    import os
+
+    import data.sysdb
+
+    real = os.access
+    monkeypatch.setattr(data.sysdb.os, "access",
+                        lambda path, mode, **kw: False if mode & os.W_OK else real(path, mode))
+
+
+def test_a_read_only_dataset_shows_incidents_and_refuses_saving(small_sample, tmp_path,
+                                                                 monkeypatch, signed_in):
+    from ui.panels.incident import layout
+
+    root = tmp_path / "ro"
+    shutil.copytree(small_sample, root)
+    kept = IncidentStore(root).add(Incident(lon=NANSHAN[0], lat=NANSHAN[1], note="原有"))
+    _read_only(monkeypatch)
+    state = AppState(root)
+    page = layout(state, "zh")  # the tab opens (it was HTTP 500)
+    assert "只读" in json.dumps(page, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+    assert _list_ids(state) == [kept]
+    new_id, msg = _save(state, _current(*NANSHAN))
+    assert new_id is None and "未保存" in msg and "read-only" in msg
+    monkeypatch.undo()
+    assert _list_ids(AppState(root)) == [kept]
+
+
+def test_disk_full_is_named_and_nothing_is_written(fresh_state, signed_in):
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    engine = fresh_state.store.db.engine
+
+    def full(conn, cursor, sql, params, context, many):
+        if sql.lstrip().upper().startswith("INSERT INTO AUDIT_LOG"):
+            raise sqlite3.OperationalError("database or disk is full")
+
+    sa.event.listen(engine, "before_cursor_execute", full)
+    try:
+        new_id, msg = _save(fresh_state, _current(*NANSHAN))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", full)
+    assert new_id is None and "database or disk is full" in msg and "磁盘已满" in msg
+    assert "cannot rollback" not in msg
+    assert _list_ids(fresh_state) == []
+
+
+def test_a_locked_database_is_refused_after_the_bounded_wait(small_sample, tmp_path,
+                                                            monkeypatch, signed_in):
+    import sqlite3
+
+    import data.sysdb
+
+    monkeypatch.setattr(data.sysdb, "LOCK_TIMEOUT_S", 0.2)
+    root = tmp_path / "locked"
+    shutil.copytree(small_sample, root)
+    state = AppState(root)
+    assert _list_ids(state) == []  # the records database is open
+    other = sqlite3.connect(root / data.sysdb.DB_FILE, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        new_id, msg = _save(state, _current(*NANSHAN), lang="en")
+        assert new_id is None and "busy" in msg and "not saved" in msg
+        assert _list_ids(state) == []  # the list still reads
+    finally:
+        other.rollback()
+        other.close()
+    new_id, _ = _save(state, _current(*NANSHAN))
+    assert _list_ids(state) == [new_id]
