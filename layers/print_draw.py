@@ -222,7 +222,7 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
         top = shapely.get_coordinates(outer)[:, 1].max()
         ax.text(x, top, f"{ring['name_zh']} {ring['outer_m'] / 1000:g} km", color=color,
                 ha="center", va="bottom", fontsize=fontsize, zorder=15, clip_on=True,
-                path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
+                path_effects=[pe.withStroke(linewidth=2.2, foreground="white")], parse_math=False)
     ax.scatter([center_xy[0]], [center_xy[1]], s=140, marker="*", c="black",
                edgecolors="white", linewidths=0.8, zorder=16)
 
@@ -242,4 +242,4 @@ def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeomet
         text = f"{en}\n{zh}" if lang == "en" and en else (f"{zh}\n{en}" if en else zh)
         ax.text(point.x, point.y, text, ha="center", va="center", fontsize=fontsize,
                 color=BASEMAP["label"], linespacing=1.1, zorder=18, clip_on=True,
-                path_effects=halo)
+                path_effects=halo, parse_math=False)

@@ -51,6 +51,7 @@ __all__ = [
     "page_layout",
     "Legend",
     "pack_legend_columns",
+    "literal_text",
     "draw_panel",
     "wrap_display",
     "table_header",
@@ -235,9 +236,9 @@ def draw_scale_bar(ax: Axes, bar: ScaleBar, *, x: float, y: float, fontsize: flo
                                else "white", edgecolor="black", linewidth=0.6, zorder=20))
     for i, text in enumerate(bar.tick_labels()):
         ax.text(x + i * seg, y + height * 1.8, text, ha="center", va="bottom",
-                fontsize=fontsize, zorder=20)
+                fontsize=fontsize, zorder=20, parse_math=False)
     ax.text(x + bar.projected_length / 2, y - height * 0.9, bar.scale_text(lang), ha="center",
-            va="top", fontsize=fontsize, zorder=20)
+            va="top", fontsize=fontsize, zorder=20, parse_math=False)
 
 
 def draw_north_arrow(ax: Axes, angle_deg: float, *, x: float, y: float, size: float,
@@ -261,7 +262,8 @@ def draw_north_arrow(ax: Axes, angle_deg: float, *, x: float, y: float, size: fl
     ax.add_patch(Polygon([tip, right, tail], closed=True, facecolor="white", edgecolor="black",
                          linewidth=0.6, transform=tr, zorder=20))
     lx, ly = rot(0, 0.62)
-    ax.text(lx, ly, "北 N", ha="center", va="bottom", fontsize=fontsize, transform=tr, zorder=20)
+    ax.text(lx, ly, "北 N", ha="center", va="bottom", fontsize=fontsize, transform=tr, zorder=20,
+            parse_math=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,6 +348,21 @@ def wrap_display(text: str, width: int) -> list[str]:
     return lines
 
 
+def literal_text(artist: Any) -> Any:
+    """Make every text of ``artist`` (a figure, legend, table …) render exactly as written: no
+    mathtext, so ``$``, ``\\``, ``^``, ``_`` and ``{}`` in a title, an enterprise name or a
+    label are printed as they are (and cannot crash the renderer). Returns ``artist``."""
+    from matplotlib.table import Table
+    from matplotlib.text import Text
+
+    for text in artist.findobj(Text):
+        text.set_parse_math(False)
+    for table in artist.findobj(Table):  # a table's cells do not list their text as children
+        for cell in table.get_celld().values():
+            cell.get_text().set_parse_math(False)
+    return artist
+
+
 def table_header(zh: str, en: str, lang: str) -> str:
     return f"{en}\n{zh}" if lang == "en" else f"{zh}\n{en}"
 
@@ -357,7 +374,8 @@ def tables_figure(layout: PageLayout, title: str, tables: list[tuple[str, list[s
     w, h = layout.page_mm
     fig = Figure(figsize=(w / 25.4, h / 25.4))
     s = layout.scale
-    fig.text(0.5, layout.title_y_mm / h, title, ha="center", va="top", fontsize=15 * s)
+    fig.text(0.5, layout.title_y_mm / h, title, ha="center", va="top", fontsize=15 * s,
+             parse_math=False)
     top = (layout.title_y_mm - 14 * s) / h
     left, width = MARGIN_MM / w, 1 - 2 * MARGIN_MM / w
     row_h = 5.2 * s / h
@@ -368,12 +386,13 @@ def tables_figure(layout: PageLayout, title: str, tables: list[tuple[str, list[s
         if len(rows) > room:
             rows = rows[: room - 1] + [["…"] * len(header)]
         height = row_h * (len(rows) + 2)
-        fig.text(left, top, caption, ha="left", va="top", fontsize=10.5 * s)
+        fig.text(left, top, caption, ha="left", va="top", fontsize=10.5 * s, parse_math=False)
         ax = fig.add_axes((left, top - 6 * s / h - height, width, height))
         ax.axis("off")
         # Table documents bbox as "Bbox or [xmin, ymin, width, height]"; the stub has Bbox only
         table = ax.table(cellText=rows, colLabels=header, loc="upper center", cellLoc="center",
                          bbox=[0, 0, 1, 1])  # type: ignore[arg-type]
+        literal_text(table)
         table.auto_set_font_size(False)
         table.set_fontsize(7.5 * s)
         table.auto_set_column_width(list(range(len(header))))
@@ -383,7 +402,7 @@ def tables_figure(layout: PageLayout, title: str, tables: list[tuple[str, list[s
             if r == 0:
                 cell.set_facecolor("#e8e4da")
         top -= height + 6 * s / h + 9 * s / h
-    return fig
+    return literal_text(fig)
 
 
 def pack_legend_columns(entries: list[tuple[Any, str, bool]], ncol: int,
@@ -425,7 +444,8 @@ def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
     s = layout.scale
     x = 0.0 if not layout.portrait else 0.64
     info_text = panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=6.5 * s,
-                           color="#333333", linespacing=1.35, transform=panel.transAxes)
+                           color="#333333", linespacing=1.35, transform=panel.transAxes,
+                           parse_math=False)
     if not legend.entries:
         return
     # the figure has an Agg canvas (render_map_pdf attaches one to measure text with)
@@ -455,6 +475,7 @@ def _legend(panel: Axes, legend: Legend, ncol: int, fontsize: float, lang: str) 
                        title="Legend 图例" if lang == "en" else "图例 Legend",
                        title_fontsize=fontsize * 1.25, alignment="left", handlelength=1.8,
                        handletextpad=0.6, borderaxespad=0, labelspacing=0.45, columnspacing=1.0)
+    literal_text(leg)
     for (_, _, is_header), text in zip(entries, leg.get_texts(), strict=True):
         if is_header:
             text.set_color("#222222")

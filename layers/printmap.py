@@ -66,6 +66,7 @@ from layers.print_parts import (
     draw_north_arrow,
     draw_panel,
     draw_scale_bar,
+    literal_text,
     map_crs,
     nice_denominator,
     page_layout,
@@ -324,7 +325,7 @@ class _print_context:
     def __enter__(self) -> None:
         import matplotlib
 
-        self._ctx = matplotlib.rc_context(print_rc())
+        self._ctx = matplotlib.rc_context({**print_rc(), "text.usetex": False})
         self._ctx.__enter__()
 
     def __exit__(self, *exc: Any) -> None:
@@ -430,10 +431,11 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *,
                      fontsize=8 * s)
 
     # title, subtitle, outer neat line
-    fig.text(0.5, layout.title_y_mm / h_mm, title, ha="center", va="top", fontsize=17 * s)
+    fig.text(0.5, layout.title_y_mm / h_mm, title, ha="center", va="top", fontsize=17 * s,
+             parse_math=False)
     if subtitle:
         fig.text(0.5, (layout.title_y_mm - 9 * s) / h_mm, subtitle, ha="center", va="top",
-                 fontsize=10.5 * s, color="#444444")
+                 fontsize=10.5 * s, color="#444444", parse_math=False)
     m = MARGIN_MM / 2
     fig.add_artist(Rectangle((m / w_mm, m / h_mm), 1 - 2 * m / w_mm, 1 - 2 * m / h_mm,
                              transform=fig.transFigure, fill=False, linewidth=0.8,
@@ -449,7 +451,7 @@ def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *,
     buffer = io.BytesIO()
     meta = {"Title": title, "Subject": subtitle or "", "Creator": "risk-map 安全风险地图"}
     with PdfPages(buffer, metadata=meta) as pages:
-        pages.savefig(fig)
+        pages.savefig(literal_text(fig))
         if tables_page:
             ent = frames.get("enterprises", dataset.enterprises)
             tables = [(bilingual("各区企业风险等级统计（图幅范围内）",

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
+import matplotlib.table
+import matplotlib.text
 import numpy as np
 import pyproj
 import pytest
@@ -364,3 +366,58 @@ def test_atomic_write_replaces_old_file(tiny, tmp_path):
     assert out.read_bytes() == data and data.startswith(b"%PDF")
     _assert_untouched(tmp_path, {"map.pdf"})
 
+
+
+# ---------------------------------------------------------------------------------------------
+# text is text (issue 12): no mathtext anywhere on the page
+
+MATH_NAMES = ["$x$化工", "\\alpha公司", "^_{}仓储", "5$物流"]
+
+
+@pytest.fixture(scope="module")
+def mathtext_dataset(tmp_path_factory) -> Dataset:
+    root = tmp_path_factory.mktemp("print_mathtext")
+    store = FileStore(root)
+    store.write_layer("districts", gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson"))
+    n = len(MATH_NAMES)
+    store.write_layer("enterprises", gpd.GeoDataFrame(
+        {"id": [f"M{i}" for i in range(n)], "name": MATH_NAMES, "district": ["福田区"] * n,
+         "grade": ["red"] * n, "industry": ["危化品"] * n, "major_hazard": [True] * n},
+        geometry=gpd.points_from_xy([FUTIAN[0] + 0.001 * i for i in range(n)],
+                                    [FUTIAN[1]] * n), crs=4326))
+    return Dataset.load(root)
+
+
+def test_titles_names_and_tables_render_literally(mathtext_dataset, tmp_path):
+    """``$``, ``\\``, ``^``, ``_`` and ``{}`` in a title, a subtitle and enterprise names, with
+    rings of 0.3, 1 and 5 km and the tables page (this combination crashed in mathtext)."""
+    pdf = _pdf_file(render_map_pdf(
+        mathtext_dataset, title="图 $a^2$ \\beta", subtitle="cost 5$ or $_{x}",
+        incident=(*FUTIAN, (300, 1000, 5000)), layers=("districts", "enterprises"),
+        tables_page=True), tmp_path)
+    first, tables = _text(pdf, "-f", "1", "-l", "1"), _text(pdf, "-f", "2", "-l", "2")
+    assert "图 $a^2$ \\beta" in first
+    assert "cost 5$ or $_{x}" in first
+    assert "0.3–1 km" in tables and "1–5 km" in tables
+    for name in MATH_NAMES:
+        assert name in tables
+    assert "图 $a^2$ \\beta — 附表" in tables
+
+
+def test_literal_text_switches_mathtext_off_for_every_text():
+    from matplotlib.figure import Figure
+
+    from layers.print_parts import literal_text
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.text(0, 0, "$x$")
+    ax.legend([ax.plot([0], [0])[0]], ["$y$"])
+    ax.table(cellText=[["$z$"]])
+    texts = fig.findobj(matplotlib.text.Text)
+    assert any(t.get_parse_math() for t in texts)
+    assert literal_text(fig) is fig
+    assert not any(t.get_parse_math() for t in fig.findobj(matplotlib.text.Text))
+    cells = [c.get_text() for t in fig.findobj(matplotlib.table.Table)
+             for c in t.get_celld().values()]
+    assert cells and not any(t.get_parse_math() for t in cells)
