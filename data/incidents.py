@@ -227,8 +227,9 @@ def import_legacy_incidents(db: SystemDB, root: str | os.PathLike[str], *,
         renumbered = {}
         for row in (r for r in rows if int(r["id"]) in taken):
             old = row.pop("id")
-            renumbered[str(old)] = int(conn.execute(incidents_table.insert().values(**row))
-                                       .inserted_primary_key[0])
+            renumbered[str(old)] = int(conn.execute(
+                incidents_table.insert().values(**row).returning(incidents_table.c.id))
+                .scalar_one())
         record = {"at": now_iso(), "from": str(legacy), "count": len(rows)}
         if problem:
             record["skipped"] = problem
@@ -262,7 +263,7 @@ def _search_clause(text: str | None) -> Any:
     if not text:
         return None
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    terms = [incidents_table.c.note.ilike(like, escape="\\")]
+    terms: list[sa.ColumnElement[bool]] = [incidents_table.c.note.ilike(like, escape="\\")]
     match = _ID_SEARCH.match(text)
     if match:
         terms.append(incidents_table.c.id == int(match.group(1)))
@@ -396,7 +397,7 @@ class IncidentStore:
             incidents_table.c.id)
         return sum(len(_inside(within, chunk)) for chunk in self._chunks(query))
 
-    def _chunks(self, query: sa.Select, size: int = 5000) -> Iterator[list[Any]]:
+    def _chunks(self, query: sa.Select, size: int = 5000) -> Iterator[Sequence[Any]]:
         start = 0
         while True:
             with self.db.connect() as conn:
