@@ -144,13 +144,16 @@ def _sample_pg_template(pg_server, small_sample: Path) -> str:
     return name
 
 
-def _pg_store(url: str, *, init: bool = True):
+@pytest.fixture(scope="session")
+def _init_pg_template(pg_server) -> str:
+    """A database after `riskmap db init` and nothing else (copied for each test)."""
     from data.pgstore import PostGISStore
 
-    store = PostGISStore(url, check=not init)
-    if init:
-        store.initialise()
-    return store
+    name = pg_server.create_database("riskmap_init_template")
+    store = PostGISStore(pg_server.url(name), check=False)
+    store.initialise()
+    store.close()
+    return name
 
 
 @pytest.fixture(params=["file", "postgis"])
@@ -162,7 +165,13 @@ def any_store(request, tmp_path: Path):
         (tmp_path / "ds").mkdir()
         yield FileStore(tmp_path / "ds")
         return
-    store = _pg_store(request.getfixturevalue("pg_url"))
+    from data.pgstore import PostGISStore
+
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("_init_pg_template")
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv("RISKMAP_CACHE", str(tmp_path / "cache"))
+    store = PostGISStore(server.url(server.create_database(template=template)))
     yield store
     store.close()
 
@@ -179,6 +188,7 @@ def sample_any_store(request, tmp_path: Path, small_sample: Path):
         return
     server = request.getfixturevalue("pg_server")
     template = request.getfixturevalue("_sample_pg_template")
+    request.getfixturevalue("monkeypatch").setenv("RISKMAP_CACHE", str(tmp_path / "cache"))
     store = PostGISStore(server.url(server.create_database(template=template)))
     yield store
     store.close()

@@ -1,6 +1,9 @@
-"""FileStore: round trips, and atomic writes that leave the old file untouched on failure."""
+"""Stores: round trips, and atomic writes that leave the old data untouched on failure; the
+``any_store`` tests run on a folder (FileStore) and on PostGIS (PostGISStore)."""
 
 from __future__ import annotations
+
+import threading
 
 import geopandas as gpd
 import numpy as np
@@ -10,7 +13,7 @@ from geopandas.testing import assert_geodataframe_equal
 from rasterio.transform import Affine
 from shapely.geometry import Point
 
-from data.store import FileStore, StoreError
+from data.store import FileStore, LayerChange, StoreError, VersionError
 
 
 def _points(n: int = 3) -> gpd.GeoDataFrame:
@@ -108,3 +111,109 @@ def test_atomic_raster_replaces_on_success_and_keeps_old_on_failure(tmp_path):
     assert _leftovers(store) == []
     with rasterio.open(path) as src:
         assert (src.read(1) == 5.0).all()
+
+
+# -- every store: the same behaviour on a folder and on PostGIS (``any_store``) ------------------
+
+
+def test_any_store_layer_round_trip(any_store):
+    assert not any_store.has_layer("enterprises")
+    before = any_store.data_version()
+    any_store.write_layer("enterprises", _points())
+    assert any_store.has_layer("enterprises")
+    assert any_store.data_version() != before
+    assert "enterprises" in any_store.layer_location("enterprises")
+    assert_geodataframe_equal(any_store.read_layer("enterprises"), _points(), check_dtype=False)
+    any_store.write_layer("enterprises", _points(2))  # replaced, not appended
+    assert any_store.read_layer("enterprises")["id"].tolist() == ["E0", "E1"]
+
+
+def test_any_store_missing_layer_names_it(any_store):
+    with pytest.raises(StoreError, match="layer 'slopes': no "):
+        any_store.read_layer("slopes")
+
+
+def test_any_store_unserialisable_frame_leaves_the_old_layer(any_store):
+    any_store.write_layer("enterprises", _points())
+    bad = _points()
+    bad["score"] = np.array([1 + 2j, 3j, 0j])
+    with pytest.raises(NotImplementedError, match="complex"):
+        any_store.write_layer("enterprises", bad)
+    assert_geodataframe_equal(any_store.read_layer("enterprises"), _points(), check_dtype=False)
+
+
+def test_any_store_meta_round_trip_and_failed_write(any_store):
+    assert any_store.read_meta() == {}
+    any_store.write_meta({"title": "深圳", "synthetic": True})
+    with pytest.raises(TypeError):
+        any_store.write_meta({"title": "x", "bad": {1, 2}})
+    assert any_store.read_meta() == {"title": "深圳", "synthetic": True}
+
+
+def test_any_store_atomic_raster(any_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKMAP_CACHE", str(tmp_path / "cache"))
+    assert any_store.raster_path("dem") is None
+    with any_store.atomic_raster("dem") as tmp:
+        _write_tif(tmp, 5.0)
+    with pytest.raises(ValueError, match="boom"), any_store.atomic_raster("dem") as tmp:
+        _write_tif(tmp, 9.0)
+        raise ValueError("boom")
+    with rasterio.open(any_store.raster_path("dem")) as src:
+        assert (src.read(1) == 5.0).all()
+
+
+def _add_row(row_id: str, *, wait: threading.Event | None = None,
+             entered: threading.Event | None = None):
+    def build(current):
+        if entered is not None:
+            entered.set()
+        if wait is not None:
+            wait.wait(10)
+        rows = [] if current is None else current.to_dict("records")
+        rows.append({"id": row_id, "name": row_id, "grade": "red",
+                     "geometry": Point(114.1, 22.6)})
+        return LayerChange(frame=gpd.GeoDataFrame(rows, geometry="geometry", crs=4326), added=1)
+    return build
+
+
+def test_any_store_change_layer_and_restore(any_store):
+    any_store.write_layer("enterprises", _points())
+    info = any_store.change_layer("enterprises", _add_row("N1"), actor="li", mode="append",
+                                  file="new.csv")
+    assert (info.version, info.rows, info.added, info.file) == (2, 4, 1, "new.csv")
+    versions = any_store.list_versions("enterprises")
+    assert [(v.version, v.mode, v.rows) for v in versions] == [(2, "append", 4),
+                                                               (1, "baseline", 3)]
+    assert len(any_store.read_version("enterprises", 1)) == 3
+    restored = any_store.restore_version("enterprises", 1, actor="wang")
+    assert (restored.version, restored.restored_from, restored.mode) == (3, 1, "restore")
+    assert any_store.read_layer("enterprises")["id"].tolist() == ["E0", "E1", "E2"]
+    assert [r["action"] for r in any_store.db.audit_rows()] == [
+        "layer.baseline", "layer.append", "layer.restore"]
+    with pytest.raises(VersionError, match="has no version 9"):
+        any_store.restore_version("enterprises", 9, actor="wang")
+
+
+def test_any_store_concurrent_changes_both_land(any_store):
+    entered, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def change(build, actor):
+        try:
+            any_store.change_layer("enterprises", build, actor=actor, mode="append")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    t1 = threading.Thread(target=change, args=(_add_row("A", wait=release, entered=entered),
+                                               "a"))
+    t1.start()
+    assert entered.wait(10)
+    t2 = threading.Thread(target=change, args=(_add_row("B"), "b"))
+    t2.start()
+    release.set()
+    t1.join(20)
+    t2.join(20)
+    assert not errors
+    assert any_store.read_layer("enterprises")["id"].tolist() == ["A", "B"]
+    assert [(r["actor"], r["action"]) for r in any_store.db.audit_rows()] == [
+        ("a", "layer.append"), ("b", "layer.append")]
