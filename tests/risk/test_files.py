@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,61 @@ def test_fsync_path_accepts_files_and_folders(tmp_path):
     (tmp_path / "f").write_text("x")
     files.fsync_path(tmp_path / "f")
     files.fsync_path(tmp_path)
+
+
+# -- what killed writes leave behind (issue 12) ---------------------------------------------------
+
+LEFT_BY_KILLED_WRITES = [
+    ".enterprises.gpkg.tmp-0a1b2c3d.gpkg", ".enterprises.gpkg.tmp-0a1b2c3d.gpkg-journal",
+    ".enterprises.gpkg.tmp-99999999.gpkg-wal", ".enterprises.gpkg.tmp-99999999.gpkg-shm",
+    ".dataset.json.tmp-deadbeef.json", ".enterprises.gpkg.previous",
+]
+KEPT = ["enterprises.gpkg", "riskmap.sqlite", "riskmap.sqlite-wal", "riskmap.sqlite-shm",
+        "riskmap.sqlite-journal", "dataset.json", ".hidden-note", "notes.tmp-0a1b2c3d.txt",
+        ".enterprises.gpkg.tmp-short.gpkg"]
+
+
+def _touch(folder: Path, names: list[str], *, age_s: float = 0.0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        path = folder / name
+        path.write_bytes(b"x")
+        if age_s:
+            old = time.time() - age_s
+            os.utime(path, (old, old))
+
+
+def test_remove_stale_temps_removes_only_what_killed_writes_left(tmp_path):
+    _touch(tmp_path, LEFT_BY_KILLED_WRITES + KEPT, age_s=3600)
+    _touch(tmp_path / "versions" / "enterprises", [".v00003.gpkg.tmp-00000001.gpkg", "v00002.gpkg"],
+           age_s=3600)
+    removed = files.remove_stale_temps(tmp_path)
+    assert sorted(p.name for p in removed) == sorted(
+        [*LEFT_BY_KILLED_WRITES, ".v00003.gpkg.tmp-00000001.gpkg"])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted(KEPT)
+    assert [p.name for p in (tmp_path / "versions" / "enterprises").iterdir()] == ["v00002.gpkg"]
+
+
+def test_remove_stale_temps_leaves_a_running_writer_alone(tmp_path):
+    _touch(tmp_path, LEFT_BY_KILLED_WRITES[:2])  # just written: a writer may be busy with it
+    assert files.remove_stale_temps(tmp_path) == []
+    assert len(list(tmp_path.iterdir())) == 2
+    assert len(files.remove_stale_temps(tmp_path, older_than_s=0)) == 2  # under the write lock
+
+
+def test_remove_stale_temps_not_recursive_and_missing_folder(tmp_path):
+    _touch(tmp_path / "versions", [".v.gpkg.tmp-00000001.gpkg"], age_s=3600)
+    assert files.remove_stale_temps(tmp_path, recursive=False) == []
+    assert files.remove_stale_temps(tmp_path / "nope") == []
+
+
+def test_temp_of_a_killed_atomic_write_is_recognised(tmp_path):
+    """The name atomic_path really uses is one remove_stale_temps removes."""
+    target = tmp_path / "layer.gpkg"
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        name = tmp.name
+        os.link(tmp, tmp_path / "kept")  # what a kill -9 would leave: the file under its name
+        raise RuntimeError("killed")
+    os.replace(tmp_path / "kept", tmp_path / name)
+    assert [p.name for p in files.remove_stale_temps(tmp_path, older_than_s=0)] == [name]
