@@ -56,6 +56,7 @@ bench: install install-system
 	$(PY) bench/bench_slope.py
 	$(PY) bench/bench_pdf.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_load.py --seconds 10
 
 clean:
 	rm -rf $(VENV) data/sample build .pytest_cache
