@@ -500,7 +500,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
 
     @server.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
-        mb = MAX_UPLOAD_BYTES / 1024 / 1024
+        mb = round((server.config.get("MAX_CONTENT_LENGTH") or MAX_UPLOAD_BYTES) / 1024 / 1024, 1)
         return _json_error(f"上传内容过大：上限 {mb:g} MB / upload too large: the limit is "
                            f"{mb:g} MB (RISKMAP_MAX_UPLOAD_MB)", 413)
 
