@@ -506,6 +506,15 @@ def _csv_records(text: str, delimiter: str, filename: str,
     return records
 
 
+def _check_rows(source: RawSource, filename: str, limits: Limits) -> None:
+    """The exact row limit, on the data rows below the header (blank rows not counted)."""
+    if len(source.rows) > limits.max_rows:
+        raise ImportFileError(
+            f"行数过多 / file {filename!r} has {len(source.rows):,} rows; the limit is "
+            f"{limits.max_rows:,} (RISKMAP_MAX_ROWS); split it"
+        )
+
+
 def _read_csv(data: bytes, layer: str, filename: str, limits: Limits) -> RawSource:
     _check_lines(data, filename, limits)
     text, encoding, warnings = decode_text(data, filename=filename)
@@ -514,6 +523,7 @@ def _read_csv(data: bytes, layer: str, filename: str, limits: Limits) -> RawSour
     records = _csv_records(text, _delimiter(text), filename, limits)
     del text
     source = _table_from_records(records, layer, fmt="csv", filename=filename)
+    _check_rows(source, filename, limits)
     source.encoding = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "gb18030": "GBK/GB18030",
                        "utf-16": "UTF-16"}.get(encoding, encoding)
     source.warnings[:0] = warnings
@@ -582,6 +592,7 @@ def _read_xlsx(data: bytes, layer: str, filename: str, limits: Limits) -> RawSou
     finally:
         book.close()
     source = _table_from_records(records, layer, fmt="xlsx", filename=filename)
+    _check_rows(source, filename, limits)
     if len(sheets) > 1:
         source.warnings.append(
             f"工作簿有 {len(sheets)} 个工作表，读取“{best.title}” / workbook has {len(sheets)} "

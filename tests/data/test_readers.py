@@ -105,3 +105,146 @@ def test_sniff_formats():
     assert sniff_format(b"<?xml version='1.0'?><kml>", filename="a.kml")[0] == "kml"
     assert sniff_format(b"SQLite format 3\x00...", filename="a.gpkg")[0] == "gpkg"
     assert sniff_format(b"II*\x00....", filename="a.tif")[0] == "geotiff"
+
+
+# -- bounded reading (issue 12): every limit refuses with its name, the value and the variable --
+
+from data.limits import Limits  # noqa: E402
+
+ROW = "甲公司,114.05,22.54,红\n"
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_zip_refused_by_its_real_unpack_ratio():
+    data = _zip({"a.csv": (CSV + ROW * 600_000).encode()})  # 14 MB in a few KB
+    with pytest.raises(ImportFileError, match=r"解压比.*unpacks to more than 10 MB.*100:1"
+                                              r".*RISKMAP_MAX_ZIP_RATIO"):
+        read_source(data, filename="b.zip")
+
+
+def test_zip_refused_by_its_real_unpacked_size_even_when_it_declares_less():
+    data = _zip({"a.csv": (CSV + ROW * 20_000).encode()})  # 480 KB unpacked
+    limits = Limits(max_unzipped_bytes=100_000)
+    with pytest.raises(ImportFileError, match="RISKMAP_MAX_UNZIPPED_MB"):
+        read_source(data, filename="b.zip", limits=limits)
+    # a zip that lies about its size (declared 10 bytes) is still refused, as damaged or large
+    liar = bytearray(data)
+    at = liar.rfind(b"PK\x01\x02")
+    liar[at + 24:at + 28] = (10).to_bytes(4, "little")  # uncompressed size, central directory
+    with pytest.raises(ImportFileError):
+        read_source(bytes(liar), filename="b.zip", limits=limits)
+
+
+def test_zip_under_the_limits_is_read():
+    raw = read_source(_zip({"a.csv": (CSV + ROW * 1000).encode()}), filename="b.zip")
+    assert len(raw.frame) == 1002
+
+
+def test_xlsx_and_shapefile_members_are_counted_too(tmp_path):
+    with pytest.raises(ImportFileError, match="RISKMAP_MAX_UNZIPPED_MB"):
+        read_source(_xlsx(), filename="a.xlsx", limits=Limits(max_unzipped_bytes=1000))
+    import geopandas as gpd
+    import shapely
+
+    gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.Point(114, 22)], crs=4326).to_file(
+        tmp_path / "s.shp")
+    members = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    data = _zip(members)
+    assert len(read_source(data, filename="s.zip").frame) == 1
+    with pytest.raises(ImportFileError, match="RISKMAP_MAX_UNZIPPED_MB"):
+        read_source(data, filename="s.zip", limits=Limits(max_unzipped_bytes=200))
+
+
+def test_too_many_columns_in_a_table():
+    wide = ",".join(["企业名称", "经度", "纬度", "风险等级", "a", "b"]) + "\n甲,114,22,红,1,2\n"
+    with pytest.raises(ImportFileError, match=r"列数过多.*row 1 has 6 columns.*limit is 5"
+                                              r".*RISKMAP_MAX_COLUMNS"):
+        read_source(wide.encode(), filename="w.csv", limits=Limits(max_columns=5))
+    assert read_source(wide.encode(), filename="w.csv", limits=Limits(max_columns=6))
+    with pytest.raises(ImportFileError, match="more than 3 columns.*RISKMAP_MAX_COLUMNS"):
+        read_source(_xlsx(), filename="a.xlsx", limits=Limits(max_columns=3))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_long_line_is_refused_before_decoding(encoding):
+    text = CSV + "乙" * 600 + ",114,22,红\n" + ROW
+    with pytest.raises(ImportFileError, match=r"行过长.*line 4 is .*limit for one line is 1 KB"
+                                              r".*RISKMAP_MAX_LINE_KB"):
+        read_source(text.encode(encoding), filename="l.csv", limits=Limits(max_line_bytes=800))
+    # the last line, without a newline at the end
+    with pytest.raises(ImportFileError, match="line 4"):
+        read_source((CSV + "乙" * 600).encode(encoding), filename="l.csv",
+                    limits=Limits(max_line_bytes=800))
+    assert read_source(text.encode(encoding), filename="l.csv",
+                       limits=Limits(max_line_bytes=2000)).frame.shape[0] == 4
+
+
+def test_a_long_line_with_many_separators_says_columns():
+    line = ",".join(f"c{i}" for i in range(2000))
+    with pytest.raises(ImportFileError, match="line 1 .*2,000\\+ columns.*RISKMAP_MAX_COLUMNS"):
+        read_source(line.encode(), filename="w.csv", limits=Limits(max_line_bytes=1000))
+
+
+def test_a_long_cell_is_refused_by_the_parser_even_across_lines():
+    cell = '"' + "很长的名称\n" * 400 + '"'  # every physical line is short
+    text = CSV + cell + ",114,22,红\n"
+    with pytest.raises(ImportFileError, match=r"单元格过长.*row \d+ .*1 KB.*RISKMAP_MAX_CELL_KB"):
+        read_source(text.encode(), filename="c.csv", limits=Limits(max_cell_chars=1024))
+    import csv as _csv
+
+    assert _csv.field_size_limit() == 131072  # the process-wide setting is restored
+    assert len(read_source(text.encode(), filename="c.csv").frame) == 3
+
+
+def test_too_many_rows_refused_before_parsing():
+    text = CSV + ROW * 100
+    with pytest.raises(ImportFileError, match=r"行数过多.*more than 50 rows.*RISKMAP_MAX_ROWS"):
+        read_source(text.encode(), filename="r.csv", limits=Limits(max_rows=50))
+    with pytest.raises(ImportFileError, match="has 102 rows; the limit is 101"):  # exact
+        read_source(text.encode(), filename="r.csv", limits=Limits(max_rows=101))
+    assert len(read_source(text.encode(), filename="r.csv", limits=Limits(max_rows=102)).rows)
+
+
+def _polygons(vertices: list[int], properties: int = 1) -> bytes:
+    import json
+    import math
+
+    feats = []
+    for i, n in enumerate(vertices):
+        ring = [[114 + 0.01 * math.cos(2 * math.pi * k / n), 22.5 + 0.01 * math.sin(
+            2 * math.pi * k / n)] for k in range(n)]
+        feats.append({"type": "Feature", "geometry": {"type": "Polygon",
+                                                      "coordinates": [ring + ring[:1]]},
+                      "properties": {f"p{j}": i for j in range(properties)}})
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def test_a_geometry_over_the_vertex_limit_names_the_feature():
+    data = _polygons([10, 300, 20, 500])
+    with pytest.raises(ImportFileError, match=r"顶点过多.*2 feature\(s\).*more than 100 "
+                                              r"vertices.*RISKMAP_MAX_VERTICES.*2 \(301\), "
+                                              r"4 \(501\)"):
+        read_source(data, filename="p.geojson", layer="districts",
+                    limits=Limits(max_vertices=100))
+    assert len(read_source(data, filename="p.geojson", layer="districts").frame) == 4
+
+
+def test_vector_files_are_limited_in_columns_and_features():
+    with pytest.raises(ImportFileError, match="10 attribute columns.*limit is 5"):
+        read_source(_polygons([10], properties=10), filename="p.geojson",
+                    limits=Limits(max_columns=5))
+    with pytest.raises(ImportFileError, match="3 features.*limit is 2.*RISKMAP_MAX_ROWS"):
+        read_source(_polygons([10, 10, 10]), filename="p.geojson", limits=Limits(max_rows=2))
+
+
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RISKMAP_MAX_COLUMNS", "3")
+    with pytest.raises(ImportFileError, match="limit is 3"):
+        read_source(CSV.encode(), filename="a.csv")
