@@ -502,8 +502,12 @@ def preview(
     mapping: dict[str, str] | str | None = None,
     store=None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_columns: int | None = None,
 ) -> Preview:
-    """The first ``n`` rows and the mapping an import would use (no validation, nothing written)."""
+    """The first ``n`` rows and the mapping an import would use (no validation, nothing written).
+
+    ``max_columns``: the rows hold only the mapped columns and the first ``max_columns`` others
+    (``columns`` still names them all), so that a very wide file gives a small preview."""
     if not filename and not isinstance(source, (bytes, bytearray, memoryview)):
         filename = Path(source).name
     raw = read_source(source, filename=filename, layer=layer, max_bytes=max_bytes)
@@ -519,11 +523,15 @@ def preview(
     remembered = load_remembered(root, layer) if root is not None else {}
     used, warnings = resolve_mapping(columns, layer, user=parse_mapping(mapping),
                                      remembered=remembered)
-    head = frame.head(n)
+    cell_columns = columns
+    if max_columns is not None:
+        keep = set(used) | set(columns[:max_columns])
+        cell_columns = [c for c in columns if c in keep]
+    head = frame.head(n)[[*cell_columns, *([geometry] if geometry else [])]]
     rows = []
     for i, (_, rec) in enumerate(head.iterrows()):
         item: dict[str, object] = {"row": int(raw.rows[i])}
-        for c in columns:
+        for c in cell_columns:
             v = rec[c]
             item[c] = "" if v is None or (isinstance(v, float) and v != v) else v
         if geometry:

@@ -1,37 +1,63 @@
-"""The import tab: upload a register, check the preview and column mapping, import, get a report.
+"""The import tab: upload a register, check the preview and mapping, import, undo; get a report.
 
-The uploaded file is kept in a private temporary folder under a random token between the preview
-and the import, so it crosses the network once. The coordinate systems offered come from the
-registry :mod:`data.coordsys`; the preview shows the system it detects and preselects it, and the
-choice is parsed once here, in the callback, before the importer gets it. After an import the map
-reloads with the new data (the app notices changed files by itself; no restart).
+The uploaded file is kept privately (:mod:`data.uploads`: ``0700``/``0600``, removed after the
+import or within an hour) under a random token between the preview and the import, so it crosses
+the network once; its real size is checked here, before it is decoded
+(``$RISKMAP_MAX_UPLOAD_MB``). The preview sends a bounded answer whatever the file
+(:data:`PREVIEW_COLUMNS` columns, :data:`PREVIEW_ROWS` rows, cells cut at :data:`PREVIEW_CELL`
+characters). The coordinate systems offered come from the registry :mod:`data.coordsys`; the
+preview preselects the one it detects, and the choice is parsed once here before the importer
+gets it.
+
+Modes: 更新 update (default, by id), 追加 append, 替换 replace. A replace of a layer with rows
+is done only from the second button, "确认替换 N 行", which states how many rows go: the callback
+refuses a replace that did not come from it (for the same file and layer). Every import makes a
+version of the layer; the versions list shows who, when, which file and rows added / changed /
+removed, with a 恢复 restore button per kept version, also confirmed by a second button.
+
+Every callback here needs the ``import`` action (:data:`CALLBACK_ACTIONS`, enforced by the
+callback gate of :mod:`ui.auth`, and checked again in the callbacks themselves); a user limited
+to some districts cannot import (an import changes every district's rows). After a change the map
+reloads with the new data (no restart).
 """
 
 from __future__ import annotations
 
 import base64
-import secrets
-import tempfile
-import time
+import binascii
 from pathlib import Path
 
 import dash
-from dash import Input, Output, State, ctx, dash_table, dcc, html
+import flask
+from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
 
+from data import uploads
 from data.columns import targets_for
 from data.coordsys import CHOICES, FILE_OWN, choice_for, parse_crs
-from data.importer import ImportFileError, import_layer, preview
+from data.importer import ImportFileError, import_layer, preview, preview_replace
 from data.schema import LAYERS, RASTER_LAYERS
-from data.store import FileStore
+from data.store import VersionError
+from data.sysdb import ReadOnlyStore, StoreBusy, StoreUnavailable
 from layers.bridge import RELOAD, command
-from risk.files import write_bytes_atomic
-from ui import ids
+from ui import access, ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
 
-UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
-_UPLOADS = Path(tempfile.gettempdir()) / "riskmap-uploads"
 IGNORE = "__ignore__"
+PREVIEW_COLUMNS = 50
+"""Most columns the preview and the mapping table show (the mapped ones first)."""
+PREVIEW_ROWS = 20
+PREVIEW_CELL = 200
+"""Characters of one preview cell."""
+MODES = ("update", "append", "replace")
+
+CALLBACK_ACTIONS = {
+    ids.IMP_PREVIEW: "import",
+    ids.IMP_RESULT: "import",
+    ids.IMP_VERSIONS: "import",
+    ids.IMP_VERSIONS_MESSAGE: "import",
+}
+"""Output ids of this tab's callbacks -> the action they need (the gate in :mod:`ui.auth`)."""
 
 T = {
     "how": ("上传台账或图层文件（CSV/GBK、Excel、GeoJSON、Shapefile zip、GeoPackage、KML、GeoTIFF），"
@@ -43,10 +69,12 @@ T = {
     "layer": ("导入到图层", "Import into layer"),
     "crs": ("坐标系", "Coordinates"),
     "mode": ("方式", "Mode"),
-    "replace": ("替换现有数据", "Replace existing"), "append": ("追加", "Append"),
+    "update": ("更新（按编号，默认）", "Update by id (default)"),
+    "append": ("追加", "Append"), "replace": ("替换（删除现有数据）", "Replace (removes the rows now there)"),
     "strict": ("严格：任一行有误则整个文件不导入", "Strict: refuse the whole file if any row fails"),
     "run": ("导入", "Import"),
-    "preview": ("预览（前 10 行）", "Preview (first 10 rows)"),
+    "preview": ("预览（前 {n} 行）", "Preview (first {n} rows)"),
+    "more_cols": ("另有 {n} 列未显示（共 {t} 列）", "{n} more columns not shown ({t} in all)"),
     "mapping": ("列对应（可修改）", "Column mapping (editable)"),
     "source_col": ("文件中的列", "Column in file"), "target": ("对应字段", "Maps to"),
     "ignore": ("（忽略）", "(ignore)"),
@@ -55,8 +83,27 @@ T = {
                  "Imported {a} rows, {r} rejected (of {t})"),
     "refused": ("严格模式：{r} 行有误，整个文件未导入", "Strict mode: {r} rows failed, nothing imported"),
     "none_written": ("没有可导入的行，现有数据未改动", "No row could be imported; existing data unchanged"),
-    "too_big": ("文件超过 50 MB，请用命令行 riskmap import",
-                "File over 50 MB: use `riskmap import` on the command line"),
+    "version_made": ("第 {v} 版：新增 {a}，修改 {c}，删除 {r}",
+                     "Version {v}: {a} added, {c} changed, {r} removed"),
+    "confirm_replace": ("替换将删除图层现有的 {n} 行，确认后才会写入。",
+                        "Replace removes the {n} rows the layer holds now; nothing is written "
+                        "until you confirm."),
+    "confirm_replace_btn": ("确认替换 {n} 行", "Confirm: replace {n} rows"),
+    "versions": ("版本（可恢复最近的版本）", "Versions (recent ones can be restored)"),
+    "no_versions": ("此图层还没有版本（每次导入生成一个）",
+                    "No versions of this layer yet (every import makes one)"),
+    "col_version": ("版本", "Version"), "col_at": ("时间", "When"), "col_actor": ("操作人", "Who"),
+    "col_mode": ("方式", "Mode"), "col_file": ("文件", "File"), "col_rows": ("行数", "Rows"),
+    "col_changes": ("新增/修改/删除", "Added/changed/removed"),
+    "restore": ("恢复", "Restore"), "current": ("当前", "current"),
+    "not_kept": ("不再保留", "not kept"),
+    "confirm_restore_btn": ("确认恢复第 {v} 版（{n} 行）", "Confirm: restore version {v} ({n} rows)"),
+    "restored": ("已恢复第 {v} 版为第 {new} 版（{n} 行）",
+                 "Restored version {v} as version {new} ({n} rows)"),
+    "scoped": ("按区限定的用户不能导入（导入会改动全部区的数据）",
+               "A user limited to some districts cannot import (an import changes every "
+               "district's rows)"),
+    "no_access": ("导入与版本需要「数据管理」或更高角色", "Import and versions need the data role or higher"),
     "no_file": ("请先上传文件", "Upload a file first"),
     "file_info": ("格式 {f} · 编码 {e} · 共 {n} 行", "Format {f} · encoding {e} · {n} rows"),
     "crs_hint": ("检测到的坐标系：{c}（已在“坐标系”中预选，请核对）",
@@ -86,7 +133,33 @@ def crs_options(lang: str, *, extra: str | None = None) -> list[dict]:
     return [{"label": c.label(lang), "value": c.value} for c in choices]
 
 
+def _refusal(lang: str) -> str | None:
+    """Why the current request may not import (``None``: it may). Outside a request (tests,
+    scripts calling the callback bodies) there is nobody to check."""
+    if not flask.has_request_context():
+        return None
+    try:
+        user = access.require("import")
+    except (access.Unauthorized, access.Forbidden) as exc:
+        return str(exc.description)
+    if user.scope:
+        return tt("scoped", lang)
+    return None
+
+
+def _actor() -> str:
+    user = access.current_user()
+    return user.name if user is not None else "web"
+
+
+def _error(text: str) -> html.Span:
+    return html.Span(text, className="error")
+
+
 def layout(state: AppState, lang: str) -> html.Div:
+    if _refusal(lang) is not None:
+        return html.Div(className="panel", children=[
+            html.P(tt("no_access", lang), className="hint")])
     return html.Div(className="panel", children=[
         html.P(tt("how", lang), className="hint"),
         html.Label(tt("layer", lang)),
@@ -96,39 +169,44 @@ def layout(state: AppState, lang: str) -> html.Div:
         dcc.Dropdown(id=ids.IMP_CRS, clearable=False, value=FILE_OWN.value,
                      options=crs_options(lang)),
         dcc.Upload(id=ids.IMP_UPLOAD, children=html.Div(tt("drop", lang)), className="upload",
-                   max_size=UPLOAD_LIMIT_BYTES, multiple=False),
+                   max_size=uploads.max_upload_bytes(), multiple=False),
         dcc.Store(id=ids.IMP_TOKEN),
         html.Div(id=ids.IMP_PREVIEW),
         html.Div(className="row", children=[
-            dcc.RadioItems(id=ids.IMP_MODE, value="replace", inline=True,
-                           options=[{"label": tt("replace", lang), "value": "replace"},
-                                    {"label": tt("append", lang), "value": "append"}]),
+            dcc.RadioItems(id=ids.IMP_MODE, value="update", inline=True,
+                           options=[{"label": tt(m, lang), "value": m} for m in MODES]),
         ]),
         dcc.Checklist(id=ids.IMP_STRICT, options=[{"label": tt("strict", lang), "value": "strict"}],
                       value=[]),
         html.Button(tt("run", lang), id=ids.IMP_RUN, className="btn btn-primary"),
+        html.Button("", id=ids.IMP_CONFIRM_REPLACE, className="btn btn-danger", hidden=True),
+        dcc.Store(id=ids.IMP_REPLACE_PENDING),
         html.Div(id=ids.IMP_RESULT, role="status"),
         dcc.Download(id=ids.IMP_REPORT_DOWNLOAD),
+        html.H3(tt("versions", lang)),
+        html.Div(versions_view(state, "enterprises", lang), id=ids.IMP_VERSIONS),
+        html.Button("", id=ids.IMP_CONFIRM_RESTORE, className="btn btn-danger", hidden=True),
+        dcc.Store(id=ids.IMP_RESTORE_PENDING),
+        html.Div(id=ids.IMP_VERSIONS_MESSAGE, role="status"),
     ])
 
 
-def _save_upload(contents: str, filename: str) -> str:
-    _UPLOADS.mkdir(parents=True, exist_ok=True)
-    for old in _UPLOADS.glob("*"):  # tidy uploads older than a day
-        if old.stat().st_mtime < time.time() - 86_400:
-            old.unlink(missing_ok=True)
+def _save_upload(state: AppState, contents: str, filename: str) -> str:
+    """Keep the posted ``contents`` (a data URL) privately; its real size is checked first."""
     _, _, b64 = contents.partition(",")
-    token = secrets.token_hex(16)
-    suffix = "".join(Path(filename).suffixes)[-20:]
-    write_bytes_atomic(_UPLOADS / f"{token}{suffix}", base64.b64decode(b64), private=True)
-    return f"{token}{suffix}"
+    limit = uploads.max_upload_bytes()
+    size = uploads.decoded_size(b64)
+    if size > limit:
+        raise uploads.UploadTooLarge(uploads.too_large_message(size, limit))
+    try:
+        data = base64.b64decode(b64, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise ImportFileError(f"上传内容无法解码 / the upload cannot be decoded: {exc}") from exc
+    return uploads.save_upload(state.store, data, filename)
 
 
-def _upload_path(token: str) -> Path:
-    path = _UPLOADS / Path(token).name  # never leaves the uploads folder
-    if not path.is_file():
-        raise ImportFileError("上传的文件已失效，请重新上传 / the upload expired, upload again")
-    return path
+def _upload_path(state: AppState, token: str) -> Path:
+    return uploads.upload_path(state.store, token)
 
 
 def preview_view(path: Path, *, filename: str, layer: str, state: AppState, lang: str):
@@ -142,25 +220,32 @@ def preview_with_hint(
     """:func:`preview_view` and the detected coordinate system (a registry value or ``None``)."""
     if layer in RASTER_LAYERS:
         return html.Div(f"{filename}", className="muted"), None
-    pv = preview(path.read_bytes(), filename=filename, layer=layer, n=10,
-                 store=FileStore(state.data_dir))
+    pv = preview(path.read_bytes(), filename=filename, layer=layer, n=PREVIEW_ROWS,
+                 store=state.store, max_columns=PREVIEW_COLUMNS)
     hint = pv.detected_crs_hint
     targets = targets_for(layer)
     options = [{"label": tt("ignore", lang), "value": IGNORE}] + [
         {"label": f"{name} · {(en if lang == 'en' else zh)}", "value": name}
         for name, (zh, en) in targets.items()
     ]
-    mapping_rows = [{"source": c, "target": pv.guessed_mapping.get(c, IGNORE)}
-                    for c in pv.columns]
-    rows = [{k: ("" if v is None else str(v)) for k, v in r.items()} for r in pv.rows]
-    cols = ["row", *pv.columns] if rows and "row" in rows[0] else list(pv.columns)
+    shown = shown_columns(pv.columns, pv.guessed_mapping)
+    mapping_rows = [{"source": c[:PREVIEW_CELL], "target": pv.guessed_mapping.get(c, IGNORE)}
+                    for c in shown]
+    rows = [{k[:PREVIEW_CELL]: ("" if r.get(k) is None else str(r.get(k))[:PREVIEW_CELL])
+             for k in ["row", "geometry", *shown] if k in r} for r in pv.rows[:PREVIEW_ROWS]]
+    cols = [c[:PREVIEW_CELL] for c in ["row", *shown, "geometry"] if rows and c in pv.rows[0]]
+    more = len(pv.columns) - len(shown)
+    warnings = pv.warnings[:20] + ([f"… (+{len(pv.warnings) - 20})"] if len(pv.warnings) > 20
+                                   else [])
     return html.Div([
         html.Div(tt("file_info", lang).format(f=pv.format, e=pv.encoding or "—",
                                               n=f"{pv.total_rows:,}"), className="muted"),
         *([html.Div(tt("crs_hint", lang).format(c=choice_for(hint).label(lang)),
                     id="imp-crs-hint", className="hint")] if hint else []),
-        *[html.Div(w, className="warning") for w in pv.warnings],
-        html.H3(tt("preview", lang)),
+        *[html.Div(str(w)[:500], className="warning") for w in warnings],
+        *([html.Div(tt("more_cols", lang).format(n=f"{more:,}", t=f"{len(pv.columns):,}"),
+                    id="imp-more-columns", className="hint")] if more > 0 else []),
+        html.H3(tt("preview", lang).format(n=len(rows))),
         # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
         dash_table.DataTable(  # type: ignore[attr-defined]
             columns=[{"name": c, "id": c} for c in cols], data=rows,
@@ -181,6 +266,14 @@ def preview_with_hint(
     ]), hint
 
 
+def shown_columns(columns: list[str], mapping: dict[str, str]) -> list[str]:
+    """The columns the preview shows: the mapped ones, then the others, at most
+    :data:`PREVIEW_COLUMNS` (all mapped ones are kept even beyond that)."""
+    mapped = [c for c in columns if c in mapping]
+    rest = [c for c in columns[: PREVIEW_COLUMNS + len(mapped)] if c not in mapping]
+    return mapped + rest[: max(0, PREVIEW_COLUMNS - len(mapped))]
+
+
 def on_upload(state: AppState, *, contents: str | None, uploaded: bool, layer: str,
               filename: str | None, token: dict | None, lang: str):
     """Callback body of an upload or a layer change.
@@ -189,46 +282,78 @@ def on_upload(state: AppState, *, contents: str | None, uploaded: bool, layer: s
     gets the detected system preselected, or is left as it is when nothing was detected.
     """
     keep = dash.no_update
+    refused = _refusal(lang)
+    if refused:
+        return None, _error(refused), keep, keep
     try:
         if uploaded and contents:
-            token = {"token": _save_upload(contents, filename or "upload"), "filename": filename}
+            token = {"token": _save_upload(state, contents, filename or "upload"),
+                     "filename": filename}
         if not token:
             return keep, "", keep, keep
-        view, hint = preview_with_hint(_upload_path(token["token"]), filename=token["filename"],
-                                       layer=layer, state=state, lang=lang)
-    except (ImportFileError, ValueError) as exc:
-        return token, html.Span(str(exc), className="error"), keep, keep
+        view, hint = preview_with_hint(_upload_path(state, token["token"]),
+                                       filename=token["filename"], layer=layer, state=state,
+                                       lang=lang)
+    except uploads.UploadTooLarge as exc:
+        return None, _error(str(exc)), keep, keep
+    except (ImportFileError, ValueError, OSError) as exc:
+        return token, _error(str(exc)), keep, keep
     if hint is None:
         return token, view, keep, keep
     return token, view, hint, crs_options(lang, extra=hint)
 
 
 def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, mapping_rows,
-               lang: str):
-    """Callback body: returns (result view, report CSV bytes or None, imported?)."""
+               lang: str, confirmed: bool = False):
+    """Callback body: returns ``(result view, report CSV bytes or None, written?, rows a replace
+    waits to remove)``.
+
+    A replace of a layer with rows is refused unless ``confirmed`` (the second button); the
+    last value then says how many rows it would remove. After an import attempt the upload is
+    removed.
+    """
+    refused = _refusal(lang)
+    if refused:
+        return _error(refused), None, False, 0
     if not token:
-        return html.Span(tt("no_file", lang), className="error"), None, False
+        return _error(tt("no_file", lang)), None, False, 0
+    mode = mode or "update"
+    if mode not in MODES:
+        return _error(f"`mode` must be one of {', '.join(MODES)}, got {mode!r}"), None, False, 0
+    if mode == "replace" and layer in LAYERS and not confirmed:
+        going = preview_replace(state.store, layer)
+        if going:
+            return (html.Span(tt("confirm_replace", lang).format(n=f"{going:,}"),
+                              className="warning", id="imp-confirm-note"), None, False, going)
     mapping = None
     if mapping_rows:
         mapping = {r["source"]: r["target"] for r in mapping_rows
                    if r.get("target") and r["target"] != IGNORE}
     try:
         system = parse_crs(crs)  # parsed once, here; the importer gets the CoordSystem
-        result = import_layer(FileStore(state.data_dir), layer, _upload_path(token).read_bytes(),
-                              filename=filename or token, crs=system, mapping=mapping,
-                              mode=mode or "replace", strict=bool(strict))
-    except (ImportFileError, ValueError) as exc:
-        return html.Span(str(exc), className="error"), None, False
+        data = _upload_path(state, token).read_bytes()
+        result = import_layer(state.store, layer, data, filename=filename or token, crs=system,
+                              mapping=mapping, mode=mode, strict=bool(strict), actor=_actor())
+    except (ImportFileError, ValueError, StoreBusy, StoreUnavailable, ReadOnlyStore) as exc:
+        return _error(str(exc)), None, False, 0
+    uploads.remove_upload(state.store, token)
     if result.refused:
-        head = html.Span(tt("refused", lang).format(r=result.rejected_count), className="error")
+        head = _error(tt("refused", lang).format(r=result.rejected_count))
+    elif not result.written and not result.unchanged:
+        head = _error(tt("none_written", lang))
     elif not result.written:
-        head = html.Span(tt("none_written", lang), className="error")
+        head = html.Span(result.warnings[-1], className="ok")
     else:
         head = html.Span(tt("imported", lang).format(a=f"{result.accepted_count:,}",
                                                      r=f"{result.rejected_count:,}",
                                                      t=f"{result.total_rows:,}"),
                          className="ok")
-    children = [head, *[html.Div(w, className="warning") for w in result.warnings]]
+    children = [head]
+    if result.version is not None:
+        children.append(html.Div(tt("version_made", lang).format(
+            v=result.version, a=f"{result.added:,}", c=f"{result.changed:,}",
+            r=f"{result.removed:,}"), className="muted", id="imp-version-made"))
+    children += [html.Div(str(w)[:500], className="warning") for w in result.warnings[:20]]
     if len(result.rejected):
         rej = result.rejected.head(50).astype(str)
         children += [
@@ -239,25 +364,105 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
                                              "maxWidth": "200px", "whiteSpace": "normal"}),
             html.Button(tt("report", lang), id=ids.IMP_REPORT, className="btn"),
         ]
-    return html.Div(children, id="imp-result-body"), result.report_csv(), result.written
+    return html.Div(children, id="imp-result-body"), result.report_csv(), result.written, 0
 
 
 def on_import(state: AppState, *, token: dict | None, layer, crs, mode, strict, mapping_rows,
-              lang: str):
-    """Callback body of the import button.
+              lang: str, confirm: bool = False, pending: dict | None = None):
+    """Callback body of the import button and of the "确认替换 N 行" button (``confirm``).
 
-    Returns ``(result view, report as base64 or None, map command, data version)``; after a
-    write the map command is :data:`layers.bridge.RELOAD` with the map page's new address.
+    ``pending`` is what the first click of a replace recorded (layer, upload, rows): a
+    confirmation counts only for that same layer and upload. Returns ``(result view, report as
+    base64 or None, map command, data version, confirm button label, confirm button hidden?,
+    pending replace, upload token)``.
     """
-    view, report, written = run_import(
-        state, token=(token or {}).get("token"), filename=(token or {}).get("filename"),
-        layer=layer, crs=crs, mode=mode, strict=bool(strict), mapping_rows=mapping_rows,
-        lang=lang)
+    keep = dash.no_update
+    token = token or {}
+    confirmed = bool(confirm and pending and pending.get("layer") == layer
+                     and pending.get("token") == token.get("token"))
+    view, report, written, going = run_import(
+        state, token=token.get("token"), filename=token.get("filename"), layer=layer, crs=crs,
+        mode=mode, strict=bool(strict), mapping_rows=mapping_rows, lang=lang,
+        confirmed=confirmed)
+    if going:
+        return (view, None, keep, keep, tt("confirm_replace_btn", lang).format(n=f"{going:,}"),
+                False, {"layer": layer, "token": token.get("token"), "rows": going}, keep)
     reload = (command(RELOAD, src=f"map/analyst.html?lang={lang}&v={state.version}")
-              if written else dash.no_update)
+              if written else keep)
     stored = base64.b64encode(report).decode() if report else None
-    version = state.version if written else dash.no_update
-    return view, stored, reload, version
+    version = state.version if written else keep
+    attempted = report is not None  # the importer ran: the upload is gone
+    return (view, stored, reload, version, "", True, None,
+            None if attempted else keep)
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+
+def versions_view(state: AppState, layer: str | None, lang: str):
+    """The versions of ``layer``, newest first, with a 恢复 button per kept older version."""
+    if _refusal(lang) is not None or layer not in LAYERS:
+        return ""
+    try:
+        versions = state.store.list_versions(layer)
+    except (StoreBusy, StoreUnavailable) as exc:
+        return _error(str(exc))
+    if not versions:
+        return html.Div(tt("no_versions", lang), className="muted")
+    head = ["col_version", "col_at", "col_actor", "col_mode", "col_file", "col_rows",
+            "col_changes", ""]
+    body = []
+    for i, v in enumerate(versions):
+        if i == 0:
+            action: object = html.Span(tt("current", lang), className="muted")
+        elif v.kept:
+            action = html.Button(tt("restore", lang), className="btn btn-small",
+                                 id={"type": ids.IMP_RESTORE, "version": v.version})
+        else:
+            action = html.Span(tt("not_kept", lang), className="muted")
+        mode = tt(v.mode, lang) if v.mode in MODES else v.mode
+        body.append(html.Tr([html.Td(str(v.version)), html.Td(v.at.replace("T", " ")[:19]),
+                             html.Td(v.actor), html.Td(mode), html.Td(v.file[:80]),
+                             html.Td(f"{v.rows:,}"),
+                             html.Td(f"+{v.added:,} / ~{v.changed:,} / -{v.removed:,}"),
+                             html.Td(action)]))
+    return html.Table([html.Thead(html.Tr([html.Th(tt(h, lang) if h else "") for h in head])),
+                       html.Tbody(body)], className="table versions", id="imp-versions-table")
+
+
+def on_restore(state: AppState, *, trigger, clicked, pending: dict | None, layer: str,
+               lang: str):
+    """Callback body of a 恢复 button (``trigger`` = its pattern id, ``clicked`` its clicks) and
+    of the confirmation button (``trigger`` = :data:`ui.ids.IMP_CONFIRM_RESTORE`).
+
+    A restore happens only from the confirmation, for the version the 恢复 click recorded in
+    ``pending``. Returns ``(pending, confirm label, confirm hidden?, message, map command, data
+    version)``.
+    """
+    keep = dash.no_update
+    refused = _refusal(lang)
+    if refused:
+        return None, "", True, _error(refused), keep, keep
+    if isinstance(trigger, dict) and trigger.get("type") == ids.IMP_RESTORE:
+        if not clicked:  # the list was redrawn, nobody clicked
+            return keep, keep, keep, keep, keep, keep
+        version = int(trigger["version"])
+        rows = next((v.rows for v in state.store.list_versions(layer) if v.version == version), 0)
+        return ({"layer": layer, "version": version},
+                tt("confirm_restore_btn", lang).format(v=version, n=f"{rows:,}"), False, "",
+                keep, keep)
+    if trigger != ids.IMP_CONFIRM_RESTORE or not clicked or not pending:
+        return None, "", True, "", keep, keep
+    try:
+        info = state.store.restore_version(pending["layer"], int(pending["version"]),
+                                           actor=_actor())
+    except (VersionError, StoreBusy, StoreUnavailable, ReadOnlyStore) as exc:
+        return None, "", True, _error(str(exc)), keep, keep
+    message = html.Span(tt("restored", lang).format(v=pending["version"], new=info.version,
+                                                    n=f"{info.rows:,}"), className="ok",
+                        id="imp-restored")
+    reload = command(RELOAD, src=f"map/analyst.html?lang={lang}&v={state.version}")
+    return None, "", True, message, reload, state.version
 
 
 def register(app: dash.Dash, state: AppState) -> None:
@@ -282,19 +487,55 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.IMP_REPORT_STORE, "data"),
         Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
         Output(ids.DATA_VERSION, "data"),
+        Output(ids.IMP_CONFIRM_REPLACE, "children"),
+        Output(ids.IMP_CONFIRM_REPLACE, "hidden"),
+        Output(ids.IMP_REPLACE_PENDING, "data"),
+        Output(ids.IMP_TOKEN, "data", allow_duplicate=True),
         Input(ids.IMP_RUN, "n_clicks"),
+        Input(ids.IMP_CONFIRM_REPLACE, "n_clicks"),
         State(ids.IMP_TOKEN, "data"),
         State(ids.IMP_LAYER, "value"),
         State(ids.IMP_CRS, "value"),
         State(ids.IMP_MODE, "value"),
         State(ids.IMP_STRICT, "value"),
         State(ids.IMP_MAPPING, "data"),
+        State(ids.IMP_REPLACE_PENDING, "data"),
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _on_import(_n, token, layer, crs, mode, strict, mapping_rows, lang):
+    def _on_import(_n, _confirm, token, layer, crs, mode, strict, mapping_rows, pending, lang):
         return on_import(state, token=token, layer=layer, crs=crs, mode=mode, strict=strict,
-                         mapping_rows=mapping_rows, lang=norm_lang(lang))
+                         mapping_rows=mapping_rows, lang=norm_lang(lang), pending=pending,
+                         confirm=ctx.triggered_id == ids.IMP_CONFIRM_REPLACE)
+
+    @app.callback(
+        Output(ids.IMP_VERSIONS, "children"),
+        Input(ids.IMP_LAYER, "value"),
+        Input(ids.DATA_VERSION, "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _on_versions(layer, _version, lang):
+        return versions_view(state, layer, norm_lang(lang))
+
+    @app.callback(
+        Output(ids.IMP_RESTORE_PENDING, "data"),
+        Output(ids.IMP_CONFIRM_RESTORE, "children"),
+        Output(ids.IMP_CONFIRM_RESTORE, "hidden"),
+        Output(ids.IMP_VERSIONS_MESSAGE, "children"),
+        Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input({"type": ids.IMP_RESTORE, "version": ALL}, "n_clicks"),
+        Input(ids.IMP_CONFIRM_RESTORE, "n_clicks"),
+        State(ids.IMP_RESTORE_PENDING, "data"),
+        State(ids.IMP_LAYER, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _on_restore(_clicks, _confirm, pending, layer, lang):
+        clicked = ctx.triggered[0]["value"] if ctx.triggered else None
+        return on_restore(state, trigger=ctx.triggered_id, clicked=clicked, pending=pending,
+                          layer=layer, lang=norm_lang(lang))
 
     @app.callback(
         Output(ids.IMP_REPORT_DOWNLOAD, "data"),

@@ -3,10 +3,12 @@
 import base64
 import shutil
 
+import dash
 import pytest
 
 from data.dataset import Dataset
-from ui.panels.data_import import _save_upload, preview_view, run_import
+from data.readers import ImportFileError
+from ui.panels.data_import import _save_upload, _upload_path, preview_view, run_import
 from ui.state import AppState
 
 CSV = (
@@ -24,9 +26,9 @@ def state(small_sample, tmp_path):
     return AppState(tmp_path)
 
 
-def _upload(text: str, name: str, encoding: str = "gbk") -> dict:
+def _upload(state, text: str, name: str, encoding: str = "gbk") -> dict:
     b64 = base64.b64encode(text.encode(encoding)).decode()
-    return {"token": _save_upload(f"data:text/csv;base64,{b64}", name), "filename": name}
+    return {"token": _save_upload(state, f"data:text/csv;base64,{b64}", name), "filename": name}
 
 
 def test_preview_guesses_the_chinese_headers(state):
@@ -34,21 +36,21 @@ def test_preview_guesses_the_chinese_headers(state):
 
     from ui.panels.data_import import _upload_path
 
-    up = _upload(CSV, "台账.csv")
-    view = preview_view(_upload_path(up["token"]), filename=up["filename"], layer="enterprises",
+    up = _upload(state, CSV, "台账.csv")
+    view = preview_view(_upload_path(state, up["token"]), filename=up["filename"], layer="enterprises",
                         state=state, lang="zh")
     mapping = next(c for c in view.children if getattr(c, "id", None) == "imp-mapping")
     guessed = {r["source"]: r["target"] for r in mapping.data}
     assert guessed["企业名称"] == "name" and guessed["风险等级"] == "grade"
     assert guessed["经度"] == "lon" and guessed["纬度"] == "lat"
-    assert Path(_upload_path(up["token"])).is_file()
+    assert Path(_upload_path(state, up["token"])).is_file()
 
 
 def test_import_reports_every_rejected_row_and_the_app_sees_new_data(state):
     before = state.version
-    up = _upload(CSV, "台账.csv")
-    view, report, written = run_import(state, token=up["token"], filename=up["filename"],
-                                       layer="enterprises", crs="", mode="replace", strict=False,
+    up = _upload(state, CSV, "台账.csv")
+    view, report, written, _ = run_import(state, token=up["token"], filename=up["filename"],
+                                       layer="enterprises", crs="", mode="replace", confirmed=True, strict=False,
                                        mapping_rows=None, lang="zh")
     assert written
     assert "已导入 2 行，2 行未通过" in view.children[0].children
@@ -65,9 +67,9 @@ def test_import_reports_every_rejected_row_and_the_app_sees_new_data(state):
 
 def test_strict_import_writes_nothing(state):
     before = (state.data_dir / "enterprises.gpkg").read_bytes()
-    up = _upload(CSV, "台账.csv")
-    view, _report, written = run_import(state, token=up["token"], filename=up["filename"],
-                                        layer="enterprises", crs="", mode="replace", strict=True,
+    up = _upload(state, CSV, "台账.csv")
+    view, _report, written, _ = run_import(state, token=up["token"], filename=up["filename"],
+                                        layer="enterprises", crs="", mode="replace", confirmed=True, strict=True,
                                         mapping_rows=None, lang="en")
     assert not written
     assert "nothing imported" in view.children[0].children
@@ -75,9 +77,9 @@ def test_strict_import_writes_nothing(state):
 
 
 def test_broken_file_gives_a_message(state):
-    up = _upload("", "empty.csv")
-    view, report, written = run_import(state, token=up["token"], filename=up["filename"],
-                                       layer="enterprises", crs="", mode="replace", strict=False,
+    up = _upload(state, "", "empty.csv")
+    view, report, written, _ = run_import(state, token=up["token"], filename=up["filename"],
+                                       layer="enterprises", crs="", mode="replace", confirmed=True, strict=False,
                                        mapping_rows=None, lang="zh")
     assert not written and report is None
     assert view.className == "error"
@@ -182,8 +184,8 @@ def test_import_with_the_preselected_crs_lands_where_it_should(state):
     token, _view, value, _ = on_upload(
         state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
         filename="台账.csv", token=None, lang="zh")
-    _view, _report, written = run_import(state, token=token["token"], filename="台账.csv",
-                                         layer="enterprises", crs=value, mode="replace",
+    _view, _report, written, _ = run_import(state, token=token["token"], filename="台账.csv",
+                                         layer="enterprises", crs=value, mode="replace", confirmed=True,
                                          strict=False, mapping_rows=None, lang="zh")
     assert written
     got = Dataset.load(state.data_dir).enterprises.set_index("name").geometry["甲燃气有限公司"]
@@ -192,9 +194,9 @@ def test_import_with_the_preselected_crs_lands_where_it_should(state):
 
 
 def test_a_bad_crs_value_gives_a_message(state):
-    up = _upload(CSV, "台账.csv")
-    view, report, written = run_import(state, token=up["token"], filename=up["filename"],
-                                       layer="enterprises", crs="mars", mode="replace",
+    up = _upload(state, CSV, "台账.csv")
+    view, report, written, _ = run_import(state, token=up["token"], filename=up["filename"],
+                                       layer="enterprises", crs="mars", mode="replace", confirmed=True,
                                        strict=False, mapping_rows=None, lang="zh")
     assert not written and report is None
     assert view.className == "error" and "`crs` must be one of" in view.children
@@ -205,8 +207,8 @@ def test_uploads_are_private(state):
 
     from ui.panels.data_import import _upload_path
 
-    up = _upload(CSV, "台账.csv")
-    assert stat.S_IMODE(_upload_path(up["token"]).stat().st_mode) == 0o600
+    up = _upload(state, CSV, "台账.csv")
+    assert stat.S_IMODE(_upload_path(state, up["token"]).stat().st_mode) == 0o600
 
 
 def test_a_written_import_reloads_the_map_through_the_bridge(state):
@@ -215,13 +217,195 @@ def test_a_written_import_reloads_the_map_through_the_bridge(state):
     from layers.bridge import RELOAD
     from ui.panels.data_import import on_import
 
-    up = _upload(CSV, "台账.csv")
-    _view, stored, reload, version = on_import(
+    up = _upload(state, CSV, "台账.csv")
+    _view, stored, reload, version, *_ = on_import(
         state, token=up, layer="enterprises", crs="", mode="replace", strict=[],
-        mapping_rows=None, lang="en")
+        mapping_rows=None, lang="en", confirm=True,
+        pending={"layer": "enterprises", "token": up["token"]})
     assert reload == {"type": RELOAD, "src": f"map/analyst.html?lang=en&v={state.version}"}
     assert version == state.version and base64.b64decode(stored).startswith(b"\xef\xbb\xbf")
-    _view, _stored, reload, version = on_import(
-        state, token=up, layer="enterprises", crs="", mode="replace", strict=["strict"],
+    up = _upload(state, CSV, "台账.csv")  # the first import removed its upload
+    _view, _stored, reload, version, *_ = on_import(
+        state, token=up, layer="enterprises", crs="", mode="append", strict=["strict"],
         mapping_rows=None, lang="en")
     assert reload is dash.no_update and version is dash.no_update
+
+
+# -- modes, replace confirmation, versions and restore, limits, access ------------------------
+
+REG = "企业编号,企业名称,经度,纬度,风险等级\n"
+
+
+def _reg_upload(state, rows, name="reg.csv"):
+    return _upload(state, REG + "".join(f"{r}\n" for r in rows), name, encoding="utf-8")
+
+
+def test_the_default_mode_is_update(state):
+    from ui import ids
+    from ui.panels.data_import import layout
+
+    radio = _find(layout(state, "zh"), ids.IMP_MODE)
+    assert radio.value == "update"
+    assert [o["value"] for o in radio.options] == ["update", "append", "replace"]
+
+
+def test_replace_waits_for_the_confirmation_of_the_same_upload(state):
+    from ui.panels.data_import import on_import
+
+    going = len(state.full_dataset.enterprises)
+    before = (state.data_dir / "enterprises.gpkg").read_bytes()
+    up = _reg_upload(state, ["E1,甲,114.1,22.6,红"])
+    args = dict(token=up, layer="enterprises", crs="", mode="replace", strict=[],
+                mapping_rows=None, lang="zh")
+    view, stored, _reload, _v, label, hidden, pending, _tok = on_import(state, **args)
+    assert f"替换将删除图层现有的 {going:,} 行" in view.children
+    assert label == f"确认替换 {going:,} 行" and hidden is False and stored is None
+    assert pending == {"layer": "enterprises", "token": up["token"], "rows": going}
+    assert (state.data_dir / "enterprises.gpkg").read_bytes() == before
+    # a confirmation recorded for another upload (or layer) does not count: asked again
+    other = on_import(state, **args, confirm=True, pending={**pending, "token": "x.csv"})
+    assert other[5] is False and (state.data_dir / "enterprises.gpkg").read_bytes() == before
+    # the server refuses a replace without the confirmation flag, whatever the browser sends
+    _view, _report, written, waiting = run_import(
+        state, token=up["token"], filename="reg.csv", layer="enterprises", crs="",
+        mode="replace", strict=False, mapping_rows=None, lang="zh")
+    assert not written and waiting == going
+    view, stored, reload, version, label, hidden, pending, token = on_import(
+        state, **args, confirm=True, pending=pending)
+    assert hidden is True and pending is None and token is None
+    assert f"删除 {going:,}" in _find(view, "imp-version-made").children
+    assert list(Dataset.load(state.data_dir).enterprises["id"]) == ["E1"]
+    with pytest.raises(ImportFileError, match="upload expired"):  # removed after the import
+        _upload_path(state, up["token"])
+
+
+def test_update_counts_and_the_versions_list_and_restore(state):
+    from layers.bridge import RELOAD
+    from ui import ids
+    from ui.panels.data_import import on_import, on_restore, versions_view
+
+    first = state.full_dataset.enterprises.copy()
+    some = first.iloc[0]
+    up = _reg_upload(state, [f"{some['id']},{some['name']},114.1,22.6,红",
+                             "NEW1,新企业,114.1,22.6,蓝"])
+    view, *_ = on_import(state, token=up, layer="enterprises", crs="", mode="update",
+                         strict=[], mapping_rows=None, lang="en")
+    made = _find(view, "imp-version-made").children
+    assert made == "Version 2: 1 added, 1 changed, 0 removed"  # v1 = the layer as found
+    assert len(state.full_dataset.enterprises) == len(first) + 1
+
+    table = versions_view(state, "enterprises", "zh")
+    cells = [[getattr(td.children, "children", td.children) for td in tr.children]
+             for tr in table.children[1].children]
+    assert [c[0] for c in cells] == ["2", "1"]
+    assert cells[0][3] == "更新（按编号，默认）" and cells[0][4] == "reg.csv"
+    assert cells[0][6] == "+1 / ~1 / -0" and cells[0][7] == "当前"
+    restore = table.children[1].children[1].children[7].children
+    assert restore.id == {"type": ids.IMP_RESTORE, "version": 1}
+
+    # a click asks first; the restore happens only from the confirmation
+    pending, label, hidden, message, reload, version = on_restore(
+        state, trigger=restore.id, clicked=1, pending=None, layer="enterprises", lang="zh")
+    assert pending == {"layer": "enterprises", "version": 1} and hidden is False
+    assert label == f"确认恢复第 1 版（{len(first):,} 行）"
+    assert len(state.full_dataset.enterprises) == len(first) + 1  # nothing restored yet
+    redraw = on_restore(state, trigger=restore.id, clicked=None, pending=None,
+                        layer="enterprises", lang="zh")
+    assert redraw[0] is dash.no_update  # the list was redrawn: no click, nothing asked
+    pending, label, hidden, message, reload, version = on_restore(
+        state, trigger=ids.IMP_CONFIRM_RESTORE, clicked=1, pending=pending, layer="enterprises",
+        lang="zh")
+    assert message.children == f"已恢复第 1 版为第 3 版（{len(first):,} 行）"
+    assert hidden is True and reload["type"] == RELOAD and version == state.version
+    from geopandas.testing import assert_geodataframe_equal
+
+    assert_geodataframe_equal(state.full_dataset.enterprises.reset_index(drop=True),
+                              first.reset_index(drop=True))
+    # confirming with nothing pending does nothing
+    assert on_restore(state, trigger=ids.IMP_CONFIRM_RESTORE, clicked=2, pending=None,
+                      layer="enterprises", lang="zh")[3] == ""
+
+
+def test_an_oversize_upload_is_refused_in_the_callback(state, monkeypatch):
+    from ui.panels.data_import import on_upload
+
+    monkeypatch.setenv("RISKMAP_MAX_UPLOAD_MB", "0.01")  # 10 KB
+    b64 = base64.b64encode(b"x" * 20_000).decode()
+    token, view, _value, _options = on_upload(
+        state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
+        filename="big.csv", token=None, lang="zh")
+    assert token is None and view.className == "error"
+    assert "超过上传上限 0 MB" in view.children or "over the upload limit" in view.children
+    folder = state.data_dir / ".uploads"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_the_preview_of_a_wide_file_stays_bounded(state):
+    import json
+
+    import plotly
+
+    from ui.panels.data_import import PREVIEW_CELL, PREVIEW_COLUMNS, PREVIEW_ROWS
+
+    n = 450  # under the readers' column limit (RISKMAP_MAX_COLUMNS, 500)
+    header = ["企业名称", "经度", "纬度", "风险等级", *[f"c{i}" for i in range(n)]]
+    rows = [["甲" * 1000, "114.1", "22.6", "红", *(["v" * 300] * n)] for _ in range(40)]
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    up = _upload(state, text, "wide.csv", encoding="utf-8")
+    view = preview_view(_upload_path(state, up["token"]), filename="wide.csv",
+                        layer="enterprises", state=state, lang="en")
+    size = len(json.dumps(view.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
+    assert size < 400_000, size
+    preview_table = next(c for c in view.children if getattr(c, "data", None) is not None
+                         and getattr(c, "id", None) is None)
+    assert len(preview_table.data) <= PREVIEW_ROWS
+    assert len(preview_table.columns) <= PREVIEW_COLUMNS + 2  # + row number and geometry
+    assert max(len(v) for r in preview_table.data for v in r.values()) <= PREVIEW_CELL
+    assert len(_find(view, "imp-mapping").data) <= PREVIEW_COLUMNS
+    assert _find(view, "imp-more-columns").children.startswith(f"{n + 4 - PREVIEW_COLUMNS:,} more")
+
+
+@pytest.mark.parametrize(("user", "message"), [
+    (None, "please log in"), ("analyst", "needs the data staff role"),
+    ("scoped", "cannot import"),
+])
+def test_callbacks_refuse_who_may_not_import(state, user, message):
+    import flask
+
+    from data.accounts import User
+    from ui import access
+    from ui.panels.data_import import layout, on_restore, versions_view
+
+    who = {None: None, "analyst": User("zhang", "analyst"),
+           "scoped": User("li", "data", districts=("南山区",))}[user]
+    up = _reg_upload(state, ["E1,甲,114.1,22.6,红"])
+    before = (state.data_dir / "enterprises.gpkg").read_bytes()
+    with flask.Flask(__name__).test_request_context("/"):
+        access.set_current_user(who)
+        view, _r, written, _w = run_import(state, token=up["token"], filename="a.csv",
+                                           layer="enterprises", crs="", mode="update",
+                                           strict=False, mapping_rows=None, lang="en")
+        assert not written and message in view.children
+        assert message in on_restore(state, trigger="imp-confirm-restore", clicked=1,
+                                     pending={"layer": "enterprises", "version": 1},
+                                     layer="enterprises", lang="en")[3].children
+        assert versions_view(state, "enterprises", "en") == ""
+        assert _find(layout(state, "en"), "imp-run") is None
+        access.set_current_user(User("wang", "data"))
+        assert _find(layout(state, "en"), "imp-run") is not None
+    assert (state.data_dir / "enterprises.gpkg").read_bytes() == before
+
+
+def test_the_actor_is_the_logged_in_user(state):
+    import flask
+
+    from data.accounts import User
+    from ui import access
+
+    up = _reg_upload(state, ["NEWX,甲,114.1,22.6,红"])
+    with flask.Flask(__name__).test_request_context("/"):
+        access.set_current_user(User("wang", "data"))
+        _v, _r, written, _w = run_import(state, token=up["token"], filename="a.csv",
+                                         layer="enterprises", crs="", mode="update",
+                                         strict=False, mapping_rows=None, lang="en")
+    assert written and state.store.list_versions("enterprises")[0].actor == "wang"
