@@ -442,3 +442,40 @@ def test_incidents_and_cordon_on_every_store(sample_any_store):
     actions = [r["action"] for r in sample_any_store.db.audit_rows()]
     assert actions[-3:] == ["incident.create", "incident.update", "incident.delete"]
     _error(client.get(f"/api/v1/incidents/{new}", headers=h), 404)
+
+
+# -- without a token; failures ----------------------------------------------------------------
+
+
+def test_local_mode_needs_no_token(tmp_path, small_sample):
+    """Served on loopback with no accounts, ui.auth's single-user local mode is the user."""
+    from data.accounts import LOCAL_USER
+
+    root = tmp_path / "ds"
+    shutil.copytree(small_sample, root)
+    client = _client(FileStore(root))
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200 and me.json["name"] == LOCAL_USER
+    made = client.post("/api/v1/incidents", json={"lon": 114.0579, "lat": 22.5431},
+                       headers={"Origin": "http://localhost"})
+    assert made.status_code == 201
+    assert FileStore(root).db.audit_rows(action="incident.create")[-1]["actor"] == LOCAL_USER
+
+
+def test_database_down_is_503_and_a_bug_is_500_without_traceback(client, headers, monkeypatch):
+    from data.incidents import IncidentStore
+    from data.sysdb import StoreUnavailable
+
+    def down(self, **kw):
+        raise StoreUnavailable("无法连接数据库 / cannot reach the database: refused")
+
+    monkeypatch.setattr(IncidentStore, "count", down)
+    assert "cannot reach" in _error(client.get("/api/v1/incidents", headers=headers["admin"]),
+                                    503)
+
+    def bug(self, **kw):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(IncidentStore, "count", bug)
+    message = _error(client.get("/api/v1/incidents", headers=headers["admin"]), 500)
+    assert "secret" not in message and "internal error" in message
