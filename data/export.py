@@ -21,6 +21,7 @@ Spreadsheet safety (OWASP "CSV injection")
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -97,8 +98,11 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as CSV in UTF-8 with BOM (opens in Excel), neutralised by
-    :func:`neutralise_frame`: the one way the app writes a CSV."""
-    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    :func:`neutralise_frame`, text cells quoted: the one way the app writes a CSV."""
+    # every text cell quoted: a CR or LF inside a name must not start a new row in Excel
+    # (pandas leaves a bare CR unquoted); numbers stay unquoted, so they stay numbers
+    return neutralise_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode(
+        "utf-8-sig")
 
 
 def _zone_color(zone: str) -> str:

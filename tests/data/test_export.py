@@ -131,3 +131,81 @@ def test_atomic_writes(result, tmp_path):
         write_bytes_atomic(target, None)  # type: ignore[arg-type]
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.geojson", "keep.csv", "out"]
+
+
+# -- spreadsheet safety (OWASP CSV injection, issue 12) ------------------------------------------
+
+FORMULAS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR", "-"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_formula_text_gets_a_leading_quote(text):
+    from data.export import safe_cell
+
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["-5", "+86", "-0.25", "1e5", "甲公司", "a=b", "'=x", "", -5,
+                                   -5.5, 3, True, None])
+def test_numbers_and_plain_text_stay_as_they_are(value):
+    from data.export import safe_cell
+
+    assert safe_cell(value) is value or safe_cell(value) == value
+
+
+def test_neutralise_frame_keeps_numbers_numeric_and_copies():
+    from data.export import neutralise_frame
+
+    frame = pd.DataFrame({"name": ["=1+1", "甲"], "n": [-5, 3], "x": [-1.5, 2.0],
+                          "=hdr": ["@a", None]})
+    out = neutralise_frame(frame)
+    assert out["name"].tolist() == ["'=1+1", "甲"] and frame["name"].iloc[0] == "=1+1"
+    assert out["n"].tolist() == [-5, 3] and out["n"].dtype == frame["n"].dtype
+    assert out["x"].dtype == float
+    assert list(out.columns) == ["name", "n", "x", "'=hdr"]
+    assert out["'=hdr"].iloc[0] == "'@a" and pd.isna(out["'=hdr"].iloc[1])
+
+
+@pytest.fixture
+def formula_result():
+    names = FORMULAS
+    pts = [_at(200 + 300 * i, 30 * i) for i in range(len(names))]
+    ent = gpd.GeoDataFrame(
+        {"id": [f"e{i}" for i in range(len(names))], "name": names,
+         "grade": ["red"] * len(names), "major_hazard": [True] * len(names),
+         "address": names},
+        geometry=gpd.points_from_xy(*zip(*pts, strict=True)), crs=4326)
+    return exposure({"enterprises": ent}, CENTER)
+
+
+def _cells(data: bytes) -> list[str]:
+    import csv
+
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return [c for row in rows for c in row]
+
+
+def test_every_exported_csv_cell_is_neutral(formula_result):
+    from data.export import FORMULA_PREFIXES
+
+    blobs = [to_csv(formula_result, table=t) for t in formula_result.tables()]
+    with zipfile.ZipFile(io.BytesIO(to_csv_zip(formula_result))) as zf:
+        blobs += [zf.read(n) for n in zf.namelist()]
+    cells = [c for b in blobs for c in _cells(b)]
+    assert "'=1+1" in cells and "'@SUM(A1:A9)" in cells and "'\tTAB" in cells
+    assert "'\rCR" in cells  # quoted: a CR in a name does not break the row
+    bad = [c for c in cells if c.startswith(FORMULA_PREFIXES)
+           and not _is_number(c)]
+    assert bad == []
+    # numbers stay numbers: the distances read back as floats
+    frame = pd.read_csv(io.BytesIO(to_csv(formula_result, table="priority_enterprises")),
+                        encoding="utf-8-sig")
+    assert frame["distance_m"].dtype == float
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -46,3 +46,16 @@ def test_report_round_trips_and_is_written_atomically(tmp_path):
     assert back["row"].tolist() == [3, 3, 5] and back["value"].tolist()[2] == "abc"
     assert back["reason"].iloc[0] == "名称为空 / empty name"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]
+
+
+def test_report_csv_neutralises_formulas_from_the_file():
+    rejected = pd.DataFrame([problem("enterprises", 2, "=cmd (name)", "=1+1", "empty name"),
+                             problem("enterprises", 3, "经度", "-2", "not a number"),
+                             problem("enterprises", 4, "名称", "@SUM(A1)", "x")],
+                            columns=REPORT_COLUMNS)
+    result = ImportResult(layer="enterprises", total_rows=3, accepted_count=0, rejected=rejected,
+                          mapping_used={})
+    back = read_report(result.report_csv())
+    assert back["value"].tolist() == ["'=1+1", "-2", "'@SUM(A1)"]
+    assert back["column"].iloc[0] == "'=cmd (name)"
+    assert back["row"].tolist() == [2, 3, 4]  # numbers stay numbers
