@@ -174,10 +174,6 @@ def _user() -> User:
     return user
 
 
-def _require(action: str) -> User:
-    return access.require(action)
-
-
 def _districts_shape(state: AppState) -> shapely.Geometry | None:
     """The current user's districts as one shape (``None``: not district-limited)."""
     user = _user()
@@ -298,7 +294,7 @@ def _blueprint(state: AppState) -> flask.Blueprint:
         from ui.commands.cordon import cordon_json
         from ui.panels.incident import exposure_index, parse_wind
 
-        _require("read")
+        access.require("read")
         args = flask.request.args
         lon, lat = _number("lon", args.get("lon")), _number("lat", args.get("lat"))
         radii = _radii({"radii_km": args.get("radii_km")} if args.get("radii_km") else {},
@@ -314,7 +310,7 @@ def _blueprint(state: AppState) -> flask.Blueprint:
 
     @bp.get("/incidents")
     def list_incidents():
-        _require("read")
+        access.require("read")
         offset = _count("offset", flask.request.args.get("offset"), default=0, low=0,
                         high=10**9)
         limit = _count("limit", flask.request.args.get("limit"), default=DEFAULT_LIMIT, low=1,
@@ -327,7 +323,7 @@ def _blueprint(state: AppState) -> flask.Blueprint:
 
     @bp.post("/incidents")
     def create_incident():
-        user = _require("incident.write")
+        user = access.require("incident.write")
         body = _json_body()
         unknown = sorted(set(body) - set(_PATCH_FIELDS))
         if unknown:
@@ -348,12 +344,12 @@ def _blueprint(state: AppState) -> flask.Blueprint:
 
     @bp.get("/incidents/<int:incident_id>")
     def get_incident(incident_id: int):
-        _require("read")
+        access.require("read")
         return flask.jsonify(_incident_json(_own_incident(state, incident_id)))
 
     @bp.patch("/incidents/<int:incident_id>")
     def update_incident(incident_id: int):
-        user = _require("incident.write")
+        user = access.require("incident.write")
         body = _json_body()
         unknown = sorted(set(body) - set(_PATCH_FIELDS))
         if unknown or not body:
@@ -380,7 +376,7 @@ def _blueprint(state: AppState) -> flask.Blueprint:
 
     @bp.delete("/incidents/<int:incident_id>")
     def delete_incident(incident_id: int):
-        user = _require("incident.write")
+        user = access.require("incident.write")
         _own_incident(state, incident_id)
         try:
             _incidents(state).delete(incident_id, actor=user.name)
@@ -396,7 +392,7 @@ def _blueprint(state: AppState) -> flask.Blueprint:
     def audit():
         from ui.commands.audit import parse_since
 
-        _require("audit")
+        access.require("audit")
         args = flask.request.args
         try:
             since = parse_since(args["since"]) if args.get("since") else None
@@ -437,7 +433,7 @@ def _import(state: AppState, layer: str) -> Any:
     from data.importer import import_layer, preview_replace
     from data.schema import LAYERS, RASTER_LAYERS
 
-    user = _require("import")
+    user = access.require("import")
     if user.scope:
         raise Forbidden("按区限定的用户不能导入（导入会改动全部区的数据） / a user limited to some "
                         "districts cannot import: an import changes every district's records")
