@@ -36,7 +36,7 @@ import pyogrio
 import sqlalchemy as sa
 
 from data.sysdb import SystemDB, layer_versions, now_iso
-from risk.files import atomic_path, write_text_atomic
+from risk.files import atomic_path, remove_stale_temps, write_text_atomic
 
 __all__ = ["Store", "FileStore", "StoreError", "LayerVersion", "LayerChange", "KEEP_VERSIONS",
            "open_store", "is_store_url", "VersionError"]
@@ -258,6 +258,14 @@ class FileStore:
     def read_only(self) -> bool:
         return self.db.read_only
 
+    def clean_stale_temps(self) -> list[Path]:
+        """Remove the temporary files that killed writes left in the folder (and ``versions/``)
+        more than :data:`risk.files.STALE_AFTER_S` ago; called at app start, before a CLI
+        command writes, and under the write lock of every layer change."""
+        if self.read_only:
+            return []
+        return remove_stale_temps(self.root)
+
     def data_version(self) -> str:
         """Changes whenever a layer, raster or the description changes (through this store, the
         CLI or by hand): the records' change counter and the files' sizes and times."""
@@ -282,6 +290,7 @@ class FileStore:
         put back.
         """
         with self.db.transaction() as conn:
+            self.clean_stale_temps()
             existing = self.read_layer(name) if self.has_layer(name) else None
             change = build(existing)
             if change is None:

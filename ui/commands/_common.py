@@ -61,7 +61,9 @@ def open_cli_store(data: Path | None, store: str | None = None, *, quiet: bool =
         root.mkdir(parents=True)
     elif not root.is_dir():
         raise CliError(f"--data {root}: no such folder")
-    return FileStore(root)
+    folder = FileStore(root)
+    folder.clean_stale_temps()  # what a killed write left behind
+    return folder
 
 
 def load_dataset(data: Path | None, *, quiet: bool = False, store: str | None = None) -> Dataset:
