@@ -304,77 +304,93 @@ def _register(rows) -> bytes:
     return _csv(rows, header=ID_HEADER).encode()
 
 
+@pytest.fixture
+def store(any_store):
+    """An empty store of each kind (a folder, a PostGIS database) with the Shenzhen districts."""
+    from data import BOUNDARIES_DIR
+
+    any_store.write_layer("districts", gpd.read_file(BOUNDARIES_DIR / "shenzhen.geojson"))
+    return any_store
+
+
+def _url_or_root(store) -> str:
+    root = getattr(store, "root", None)
+    return str(root) if root is not None else store.url.render_as_string(hide_password=False)
+
+
 BASE = [("E1", "甲", 114.10, 22.60, "红"), ("E2", "乙", 114.11, 22.61, "橙"),
         ("E3", "丙", 114.12, 22.62, "黄")]
 
 
-def test_update_by_key_adds_changes_and_counts_only_real_changes(districts_store):
-    first = import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv",
+def test_update_by_key_adds_changes_and_counts_only_real_changes(store):
+    first = import_layer(store, "enterprises", _register(BASE), filename="a.csv",
                          actor="li")
     assert (first.mode, first.version, first.added, first.changed) == ("update", 1, 3, 0)
     # E1 unchanged, E2 new grade, E3 moved, E4 new; nothing removed
-    second = import_layer(districts_store, "enterprises", _register(
+    second = import_layer(store, "enterprises", _register(
         [BASE[0], ("E2", "乙", 114.11, 22.61, "蓝"), ("E3", "丙", 114.13, 22.62, "黄"),
          ("E4", "丁", 114.14, 22.64, "红")]), filename="b.csv", actor="wang")
     assert (second.added, second.changed, second.unchanged, second.removed) == (1, 2, 1, 0)
     assert second.version == 2 and second.written
-    layer = districts_store.read_layer("enterprises")
+    layer = store.read_layer("enterprises")
     assert list(layer["id"]) == ["E1", "E2", "E3", "E4"]  # updated rows keep their place
     assert layer.set_index("id")["grade"].to_dict() == {"E1": "red", "E2": "blue", "E3": "yellow",
                                                         "E4": "red"}
     assert layer.set_index("id").geometry["E3"].x == pytest.approx(114.13, abs=1e-9)
-    info = districts_store.list_versions("enterprises")[0]
+    info = store.list_versions("enterprises")[0]
     assert (info.version, info.actor, info.mode, info.file, info.rows) == (2, "wang", "update",
                                                                            "b.csv", 4)
     assert (info.added, info.changed, info.removed) == (1, 2, 0)
-    audit = districts_store.db.audit_rows(action="layer.update")
+    audit = store.db.audit_rows(action="layer.update")
     assert audit[-1]["actor"] == "wang" and audit[-1]["ids"] == ["enterprises@2"]
 
 
-def test_update_with_nothing_new_writes_no_version(districts_store):
-    import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
-    again = import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
+def test_update_with_nothing_new_writes_no_version(store):
+    import_layer(store, "enterprises", _register(BASE), filename="a.csv")
+    again = import_layer(store, "enterprises", _register(BASE), filename="a.csv")
     assert (again.unchanged, again.added, again.changed, again.written) == (3, 0, 0, False)
     assert again.version is None and "nothing changed" in again.warnings[-1]
-    assert len(districts_store.list_versions("enterprises")) == 1
+    assert len(store.list_versions("enterprises")) == 1
 
 
-def test_update_without_id_column_refuses_on_a_layer_with_rows(districts_store):
-    import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
-    before = districts_store.layer_file("enterprises").read_bytes()
+def test_update_without_id_column_refuses_on_a_layer_with_rows(store):
+    from geopandas.testing import assert_geodataframe_equal
+
+    import_layer(store, "enterprises", _register(BASE), filename="a.csv")
+    before = store.read_layer("enterprises")
     no_ids = _csv([("戊", 114.1, 22.6, "红", "", "")]).encode()
     with pytest.raises(ImportFileError, match="no id column.*choose mode append or replace"):
-        import_layer(districts_store, "enterprises", no_ids, filename="n.csv")
-    assert districts_store.layer_file("enterprises").read_bytes() == before
-    assert len(districts_store.list_versions("enterprises")) == 1
+        import_layer(store, "enterprises", no_ids, filename="n.csv")
+    assert_geodataframe_equal(store.read_layer("enterprises"), before)
+    assert len(store.list_versions("enterprises")) == 1
     # append takes it
-    assert import_layer(districts_store, "enterprises", no_ids, filename="n.csv",
+    assert import_layer(store, "enterprises", no_ids, filename="n.csv",
                         mode="append").added == 1
 
 
-def test_replace_counts_what_goes_and_preview_replace(districts_store):
+def test_replace_counts_what_goes_and_preview_replace(store):
     from data.importer import preview_replace
 
-    assert preview_replace(districts_store, "enterprises") == 0
-    import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
-    assert preview_replace(districts_store, "enterprises") == 3
-    result = import_layer(districts_store, "enterprises", _register(
+    assert preview_replace(store, "enterprises") == 0
+    import_layer(store, "enterprises", _register(BASE), filename="a.csv")
+    assert preview_replace(store, "enterprises") == 3
+    result = import_layer(store, "enterprises", _register(
         [("E3", "丙", 114.12, 22.62, "蓝"), ("E9", "癸", 114.19, 22.69, "红")]), filename="r.csv",
         mode="replace")
     assert (result.added, result.changed, result.removed) == (1, 1, 2)
-    assert list(districts_store.read_layer("enterprises")["id"]) == ["E3", "E9"]
+    assert list(store.read_layer("enterprises")["id"]) == ["E3", "E9"]
 
 
-def test_undo_restores_the_exact_rows(districts_store):
-    import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
-    before = districts_store.read_layer("enterprises")
-    import_layer(districts_store, "enterprises", _register([("E9", "癸", 114.19, 22.69, "红")]),
+def test_undo_restores_the_exact_rows(store):
+    import_layer(store, "enterprises", _register(BASE), filename="a.csv")
+    before = store.read_layer("enterprises")
+    import_layer(store, "enterprises", _register([("E9", "癸", 114.19, 22.69, "红")]),
                  filename="r.csv", mode="replace")
-    info = districts_store.restore_version("enterprises", 1, actor="li")
+    info = store.restore_version("enterprises", 1, actor="li")
     assert (info.version, info.mode, info.restored_from) == (3, "restore", 1)
     from geopandas.testing import assert_geodataframe_equal
 
-    assert_geodataframe_equal(districts_store.read_layer("enterprises"), before)
+    assert_geodataframe_equal(store.read_layer("enterprises"), before)
 
 
 def test_districts_update_by_code(tmp_path):
@@ -396,21 +412,21 @@ def test_districts_update_by_code(tmp_path):
 
 
 def _append_worker(root: str, start, n: int, offset: int) -> None:
-    from data.store import FileStore
+    from data.store import open_store
 
     rows = [(f"P{offset + i}", f"并发{offset + i}", 114.0 + i * 1e-4, 22.6, "蓝") for i in range(n)]
     start.wait()
-    import_layer(FileStore(root), "enterprises", _register(rows), filename=f"p{offset}.csv",
+    import_layer(open_store(root), "enterprises", _register(rows), filename=f"p{offset}.csv",
                  mode="append", actor=f"proc{offset}")
 
 
-def test_two_processes_appending_at_once_lose_nothing(districts_store):
+def test_two_processes_appending_at_once_lose_nothing(store):
     import multiprocessing as mp
 
-    import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
+    import_layer(store, "enterprises", _register(BASE), filename="a.csv")
     ctx = mp.get_context("fork")
     start = ctx.Event()
-    procs = [ctx.Process(target=_append_worker, args=(str(districts_store.root), start, 400, off))
+    procs = [ctx.Process(target=_append_worker, args=(_url_or_root(store), start, 400, off))
              for off in (0, 1000)]
     for p in procs:
         p.start()
@@ -418,10 +434,10 @@ def test_two_processes_appending_at_once_lose_nothing(districts_store):
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
-    ids = set(districts_store.read_layer("enterprises")["id"])
+    ids = set(store.read_layer("enterprises")["id"])
     assert len(ids) == 3 + 800
     assert {f"P{i}" for i in range(400)} | {f"P{1000 + i}" for i in range(400)} <= ids
-    versions = districts_store.list_versions("enterprises")
+    versions = store.list_versions("enterprises")
     assert sorted(v.actor for v in versions[:2]) == ["proc0", "proc1000"]
     assert [v.rows for v in versions][:2] in ([803, 403], [803, 403])
     assert all(v.added == 400 for v in versions[:2])

@@ -466,6 +466,11 @@ def on_restore(state: AppState, *, trigger, clicked, pending: dict | None, layer
 
 
 def register(app: dash.Dash, state: AppState) -> None:
+    try:  # at app start: uploads left from an earlier run, older than an hour
+        uploads.clean_uploads(state.store)
+    except OSError:  # a read-only place: nothing was uploaded there either
+        pass
+
     @app.callback(
         Output(ids.IMP_TOKEN, "data"),
         Output(ids.IMP_PREVIEW, "children"),
