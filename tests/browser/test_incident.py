@@ -44,3 +44,97 @@ def test_bad_coordinates_give_a_message_and_keep_the_app(live_app, page):
     err.wait_for(timeout=10_000)
     assert "swap" in err.inner_text().lower() or "颠倒" in err.inner_text()
     assert page.frame_locator("#map-frame").locator("html[data-incident]").count() == 0
+
+
+# -- saving, the paged list and its search (a private copy of the sample, ports 8850-8899) ----
+
+def _free_port() -> int:
+    import socket
+
+    for port in range(8850, 8900):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("no free port in 8850-8899")
+
+
+@pytest.fixture()
+def own_app(small_sample, tmp_path):
+    """The app on a private copy of the sample (it saves incidents), in local mode."""
+    import shutil
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from ui.app import create_app
+
+    root = tmp_path / "sample"
+    shutil.copytree(small_sample, root)
+    app = create_app(root, warm=False)
+    server = make_server("127.0.0.1", _free_port(), app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", root
+    server.shutdown()
+
+
+def test_save_shows_it_first_in_the_list_and_search_finds_older_ones(own_app, page):
+    from data.accounts import LOCAL_USER
+    from data.incidents import Incident, IncidentStore
+
+    base, root = own_app
+    store = IncidentStore(root)
+    store.add_many([Incident(lon=114.05 + i * 1e-3, lat=22.6, note=f"旧事件{i}",
+                             created=f"2026-01-01T00:{i % 60:02d}:{i // 60:02d}+08:00")
+                    for i in range(120)])
+    page.goto(base + "/")
+    page.frame_locator("#map-frame").locator("html[data-map-ready='1']").wait_for(timeout=20_000)
+    page.get_by_text("事件警戒").click()
+    page.locator("#inc-saved-count").wait_for(timeout=10_000)
+    assert "共 120 条" in page.locator("#inc-saved-count").inner_text()
+    page.fill("#inc-lon", "114.05")
+    page.fill("#inc-lat", "22.60")
+    page.click("#inc-locate")
+    page.locator("#inc-zone-table tr[data-zone='warning']").wait_for(timeout=10_000)
+    page.fill("#inc-note", "浏览器保存")
+    page.click("#inc-save")
+    page.locator("#inc-message .ok").wait_for(timeout=10_000)
+    assert "已保存事件" in page.locator("#inc-message").inner_text()
+    page.locator("#inc-saved-count", has_text="121").wait_for(timeout=10_000)
+    newest = store.list(limit=1)[0]
+    assert newest.note == "浏览器保存"
+    [row] = store.db.audit_rows(action="incident.create", limit=1)
+    assert row["actor"] == LOCAL_USER and row["ids"] == [str(newest.id)]
+    # an old incident beyond the first page is found by the search on the server
+    page.fill("#inc-saved-search", "旧事件3")
+    page.press("#inc-saved-search", "Enter")
+    page.locator("#inc-saved-count", has_text="找到").wait_for(timeout=10_000)
+    count = page.locator("#inc-saved-count").inner_text()
+    assert "找到 1" in count  # 旧事件3 only (旧事件30… do not exist: 120 = 0..119)
+    assert page.page_errors == []
+
+
+def test_the_served_layout_does_not_grow_with_20000_incidents(own_app):
+    """Issue 12: with 20,000 saved incidents the page layout was 2.25 MB (every incident)."""
+    import urllib.request
+
+    from data.sysdb import SystemDB
+    from data.sysdb import incidents as table
+
+    base, root = own_app
+
+    def layout_bytes() -> int:
+        with urllib.request.urlopen(base + "/_dash-layout", timeout=30) as answer:
+            return len(answer.read())
+
+    empty = layout_bytes()
+    with SystemDB.for_folder(root).transaction() as conn:
+        conn.execute(table.insert(), [
+            {"created": f"2026-01-01T00:00:{i % 60:02d}+08:00", "lon": 114.05, "lat": 22.6,
+             "radii_m": "[1000.0, 5000.0, 10000.0]", "type": "hazmat",
+             "note": f"第{i}号 储罐泄漏，已疏散周边群众"} for i in range(20_000)])
+    full = layout_bytes()
+    assert full - empty < 12_000  # one page of 50 options, whatever the number kept
