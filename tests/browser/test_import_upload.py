@@ -1,6 +1,8 @@
-"""Bring your own data in the browser: upload, preview and mapping, import, the map reloads."""
+"""Bring your own data in the browser: upload, preview and mapping, replace (confirmed), the map
+reloads; then restore the previous version from the versions list (confirmed)."""
 
 import shutil
+import socket
 import threading
 
 import pytest
@@ -16,14 +18,28 @@ CSV = (
 )
 
 
+def _free_port(low: int = 8800, high: int = 8849) -> int:
+    """A free port in the range this test may use."""
+    for port in range(low, high + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{high}")
+
+
 @pytest.fixture()
 def own_app(small_sample, tmp_path):
     from ui.app import create_app
+    from ui.auth import ServeConfig
 
     root = tmp_path / "data"
     shutil.copytree(small_sample, root)
-    app = create_app(root)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    port = _free_port()
+    app = create_app(root, config=ServeConfig(port=port))
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
@@ -44,7 +60,16 @@ def test_upload_preview_import_and_the_map_shows_the_new_data(own_app, page, tmp
     # the detected coordinate system is shown and preselected in the dropdown
     assert "检测到的坐标系：WGS 84（GPS）" in page.locator("#imp-crs-hint").inner_text()
     assert "WGS 84（GPS）" in page.locator("#imp-crs").inner_text()
+    before = len(app.state.dataset.enterprises)
+    page.get_by_text("替换（删除现有数据）").click()
     page.click("#imp-run")
+    # nothing is written before the confirmation, which states how many rows go
+    confirm = page.locator("#imp-confirm-replace")
+    confirm.wait_for(state="visible", timeout=20_000)
+    assert confirm.inner_text() == f"确认替换 {before:,} 行"
+    assert f"替换将删除图层现有的 {before:,} 行" in page.locator("#imp-result").inner_text()
+    assert len(app.state.dataset.enterprises) == before
+    confirm.click()
     result = page.locator("#imp-result-body")
     result.wait_for(timeout=30_000)
     assert "已导入 2 行，1 行未通过" in result.inner_text()
@@ -58,4 +83,20 @@ def test_upload_preview_import_and_the_map_shows_the_new_data(own_app, page, tmp
     # the figures in the sidebar follow the new data too
     page.get_by_text("风险分布").click()
     page.wait_for_function("document.querySelector('#count-value').dataset.count === '2'")
+
+    # the versions list shows the replace; restore the layer as it was, confirmed
+    page.get_by_text("数据导入").click()
+    table = page.locator("#imp-versions-table")
+    table.wait_for(timeout=20_000)
+    assert "台账.csv" in table.inner_text() and f"-{before:,}" in table.inner_text()
+    page.locator("#imp-versions-table button").first.click()
+    confirm = page.locator("#imp-confirm-restore")
+    confirm.wait_for(state="visible", timeout=20_000)
+    assert confirm.inner_text() == f"确认恢复第 1 版（{before:,} 行）"
+    assert len(app.state.dataset.enterprises) == 2
+    confirm.click()
+    page.locator("#imp-restored").wait_for(timeout=30_000)
+    page.frame_locator("#map-frame").locator(
+        f"html[data-enterprises-shown='{before}']").wait_for(timeout=30_000)
+    assert len(app.state.dataset.enterprises) == before
     assert page.external_requests == []
