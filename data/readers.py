@@ -175,7 +175,7 @@ class _UnzipBudget:
             return
         if self.kind == "ratio":
             raise ImportFileError(
-                f"压缩包解压比过大（疑似压缩炸弹）/ zip {self.filename!r} of "
+                f"压缩包解压比过大（疑似压缩炸弹） / zip {self.filename!r} of "
                 f"{format_bytes(self.archive_bytes)} unpacks to more than "
                 f"{format_bytes(self.limit)} (over {self.ratio:g} times its size); the limit is "
                 f"{self.ratio:g}:1 (RISKMAP_MAX_ZIP_RATIO); nothing was imported"
@@ -683,8 +683,9 @@ def _read_vector_file(path: str, layer: str, fmt: str, filename: str, limits: Li
             )
         layers = [(chosen[0], None)]
         warnings.append(f"读取图层 {chosen[0]!r} / read layer {chosen[0]!r}")
-    for name, _ in layers:
-        _check_vector_info(path, name, fmt, filename, limits)
+    if fmt in ("gpkg", "shapefile"):  # an index to ask; GDAL parses GeoJSON/KML whole to count
+        for name, _ in layers:
+            _check_vector_info(path, name, fmt, filename, limits)
     frames = []
     try:
         for name, _ in layers:
