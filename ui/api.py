@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import weakref
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,7 +40,14 @@ from werkzeug.exceptions import (
 
 from data.accounts import ACTIONS, Accounts, AuthError, User, role_label
 from data.incidents import Incident, IncidentStore, incidents_for
-from data.sysdb import CST, ReadOnlyStore, SchemaError, StoreBusy, StoreUnavailable
+from data.sysdb import (
+    CST,
+    ReadOnlyStore,
+    SchemaError,
+    StoreBusy,
+    StoreUnavailable,
+    SystemDB,
+)
 from risk.cordon import DEFAULT_RADII_M, parse_radii_km, validate_incident
 from ui import access
 from ui.api_openapi import OPENAPI
@@ -67,8 +75,18 @@ log = logging.getLogger(__name__)
 # -- tokens ---------------------------------------------------------------------------------
 
 
+_SERIALIZERS: weakref.WeakKeyDictionary[SystemDB, URLSafeTimedSerializer] = (
+    weakref.WeakKeyDictionary())
+"""The token signer of each records database (its key is made once and never changes)."""
+
+
 def _serializer(state: AppState) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(state.store.db.secret_key(), salt=TOKEN_SALT)
+    db = state.store.db
+    signer = _SERIALIZERS.get(db)
+    if signer is None:
+        signer = URLSafeTimedSerializer(db.secret_key(), salt=TOKEN_SALT)
+        _SERIALIZERS[db] = signer
+    return signer
 
 
 def issue_token(state: AppState, user: User) -> tuple[str, str]:
