@@ -334,3 +334,34 @@ def test_a_locked_database_is_refused_after_the_bounded_wait(tmp_path, monkeypat
         other.close()
     store.add(Incident(lon=114.1, lat=22.6))
     assert len(store) == 2
+
+
+# -- the same answers on either store (folder and PostGIS) ---------------------------------------
+
+def test_incidents_on_either_store(any_store):
+    store = incidents_for(any_store)
+    made = store.add_many([Incident(lon=113.9 + i * 0.01, lat=22.5, note=f"第{i}号 Tank_{i}%",
+                                    type="fire" if i % 2 else "gas",
+                                    created=f"2026-01-01T00:{i:02d}:00+08:00")
+                           for i in range(12)], actor="wang")
+    assert made == sorted(made) and len(set(made)) == 12
+    newest = list(reversed(made))
+    assert [i.id for i in store.list(offset=3, limit=4)] == newest[3:7]
+    assert store.count() == 12 and store.count(search="tank") == 12
+    assert [i.id for i in store.list(search="第3号")] == [made[3]]
+    assert [i.id for i in store.list(search="_1%")] == [made[1]]  # LIKE wildcards are text
+    assert [i.id for i in store.list(search=f"#{made[5]}")] == [made[5]]
+    assert store.count(search="燃气") == 6
+    area = shapely.box(113.895, 22.4, 113.955, 22.6)  # the first six
+    assert [i.id for i in store.list(within=area)] == newest[6:]
+    store.update(made[0], actor="li", note="改")
+    assert store.get(made[0]).note == "改"
+    store.delete(made[1], actor="zhao")
+    with pytest.raises(KeyError, match="no incident"):
+        store.get(made[1])
+    actions = [(r["actor"], r["action"]) for r in any_store.db.audit_rows()
+               if r["action"].startswith("incident")]
+    assert actions == [("wang", "incident.create")] * 12 + [("li", "incident.update"),
+                                                            ("zhao", "incident.delete")]
+    again = incidents_for(any_store)
+    assert [i.to_dict() for i in again.list()] == [i.to_dict() for i in store.list()]

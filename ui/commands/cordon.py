@@ -122,8 +122,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format == "zip" and args.out is None:
         raise CliError("--format zip needs --out FILE.zip")
-    store = open_cli_store(args.data, args.store, quiet=True)
-    dataset = Dataset.load(store)
+    try:
+        store = open_cli_store(args.data, args.store, quiet=True)
+        dataset = Dataset.load(store)
+    except OSError as exc:  # the records database is busy, full or unreachable at opening
+        raise CliError(str(exc)) from None
     lon, lat, at = _place(args, dataset)
     incident = None
     try:

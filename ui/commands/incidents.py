@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.action == "export" and args.out is None:
         raise CliError("incidents export needs --out FILE (.geojson, .kml, .csv, .zip or .json)")
-    store = open_cli_store(args.data, args.store, quiet=True)
     try:
+        store = open_cli_store(args.data, args.store, quiet=True)
         incidents = incidents_for(store)
         if args.action == "list":
             return _list(incidents, args)

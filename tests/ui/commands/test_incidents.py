@@ -145,3 +145,32 @@ def test_a_failing_store_is_a_cli_error_and_nothing_is_printed(
             other.close()
     monkeypatch.undo()
     assert [i.note for i in IncidentStore(cordon_dataset).list()] == ["第0号"]
+
+
+def _where(store) -> list[str]:
+    """``--data DIR`` or ``--store URL`` naming ``store``."""
+    root = getattr(store, "root", None)
+    if root is not None:
+        return ["--data", str(root)]
+    return ["--store", store.url.render_as_string(hide_password=False)]
+
+
+def test_cordon_save_and_incidents_on_either_store(run_cli, sample_any_store, monkeypatch):
+    from data.incidents import incidents_for
+    from ui.commands._common import cli_actor
+
+    monkeypatch.delenv("RISKMAP_STORE", raising=False)
+    where = _where(sample_any_store)
+    code, out, err = run_cli(["cordon", "--lon", "114.05", "--lat", "22.60", "--save",
+                              "--note", "两处都一样", *where])
+    saved = json.loads(err.strip().splitlines()[-1])["saved_incident"]
+    assert code == 0 and json.loads(out)["zones"][0]["zone"] == "core"
+    code, out, _ = run_cli(["incidents", "list", "--json", *where])
+    assert [(i["id"], i["note"]) for i in json.loads(out)] == [(saved, "两处都一样")]
+    code, out, _ = run_cli(["incidents", "show", str(saved), *where])
+    assert json.loads(out)["incident"]["id"] == saved
+    run_cli(["incidents", "delete", str(saved), *where])
+    assert len(incidents_for(sample_any_store)) == 0
+    actors = {r["actor"] for r in sample_any_store.db.audit_rows()
+              if r["action"].startswith("incident.")}
+    assert actors == {cli_actor()}
