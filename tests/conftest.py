@@ -124,9 +124,12 @@ def pg_server():
 
 
 @pytest.fixture
-def pg_url(pg_server) -> str:
-    """The URL of a FRESH empty database with PostGIS (no risk-map tables yet)."""
-    return pg_server.fresh_url()
+def pg_url(pg_server) -> Iterator[str]:
+    """The URL of a FRESH empty database with PostGIS (no risk-map tables yet), dropped after
+    the test."""
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -171,9 +174,11 @@ def any_store(request, tmp_path: Path):
     template = request.getfixturevalue("_init_pg_template")
     monkeypatch = request.getfixturevalue("monkeypatch")
     monkeypatch.setenv("RISKMAP_CACHE", str(tmp_path / "cache"))
-    store = PostGISStore(server.url(server.create_database(template=template)))
+    name = server.create_database(template=template)
+    store = PostGISStore(server.url(name))
     yield store
     store.close()
+    server.drop_database(name)
 
 
 @pytest.fixture(params=["file", "postgis"])
@@ -189,7 +194,9 @@ def sample_any_store(request, tmp_path: Path, small_sample: Path):
     server = request.getfixturevalue("pg_server")
     template = request.getfixturevalue("_sample_pg_template")
     request.getfixturevalue("monkeypatch").setenv("RISKMAP_CACHE", str(tmp_path / "cache"))
-    store = PostGISStore(server.url(server.create_database(template=template)))
+    name = server.create_database(template=template)
+    store = PostGISStore(server.url(name))
     yield store
     store.close()
+    server.drop_database(name)
 

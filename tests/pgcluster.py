@@ -6,7 +6,8 @@ refuses to run as root, so when the tests run as root the folder is given to the
 system user and every binary runs through ``runuser -u postgres --``. Durability is switched off
 (``fsync=off`` …): the cluster is deleted when the session ends.
 
-A template database ``riskmap_template`` holds the PostGIS extension; :meth:`PgCluster.fresh_url`
+The first session on a machine makes a seed cluster (:data:`SEED_DIR`); every session copies
+it and starts the copy. A template database ``riskmap_template`` holds the PostGIS extension; :meth:`PgCluster.fresh_url`
 copies it into a new, empty database for each test (a few tens of milliseconds), so tests never
 see each other's data.
 
@@ -15,6 +16,8 @@ Run by hand: ``python tests/pgcluster.py`` starts one, prints its URL and waits 
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import itertools
 import os
 import pwd
@@ -26,6 +29,10 @@ import time
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("RISKMAP_PG_BIN", "/usr/lib/postgresql/15/bin"))
+EXTENSIONS = Path(os.environ.get("RISKMAP_PG_EXTENSIONS", "/usr/share/postgresql/15/extension"))
+SEED_DIR = Path(tempfile.gettempdir()) / f"risk-map-test-pgseed-{os.getuid()}"
+"""A stopped cluster made once per machine (initdb + the PostGIS template), copied by every
+session: ``initdb`` and ``CREATE EXTENSION postgis`` take seconds, a copy a fraction of one."""
 PORTS = range(55400, 55500)
 TEMPLATE = "riskmap_template"
 INSTALL_HINT = ("PostgreSQL 15 + PostGIS 3 are needed for the PostGIS store tests: "
@@ -68,7 +75,7 @@ class PgCluster:
     # -- running the binaries -----------------------------------------------------------------
 
     def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [str(PG_BIN / argv[0]), *argv[1:]]
+        cmd = [str(PG_BIN / argv[0]) if argv[0] != "cp" else "cp", *argv[1:]]
         if self.as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=self.root)
@@ -78,6 +85,8 @@ class PgCluster:
         return proc
 
     def start(self) -> PgCluster:
+        """Copy the seed cluster (made once per machine: initdb + the PostGIS template) into
+        this cluster's folder and start it."""
         self.sock.mkdir()
         if self.as_root:
             try:
@@ -87,13 +96,23 @@ class PgCluster:
                                      f"{INSTALL_HINT}") from None
             for path in (self.root, self.sock):
                 os.chown(path, pg.pw_uid, pg.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "--locale=C.UTF-8", "-E", "UTF8", "--no-sync", "--no-instructions")
+        seed = _seed(self)
+        self._run("cp", "-a", str(seed / "data"), str(self.data))
+        self._start()
+        return self
+
+    def _start(self) -> None:
         opts = (f"-k {self.sock} -p {self.port} -c listen_addresses='' -c fsync=off "
                 f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
-                  "-w", "-t", "30", "start")
+                  "-w", "-t", "60", "start")
         self.started = True
+
+    def build_seed(self) -> None:
+        """initdb, start, create the PostGIS template, stop cleanly (the seed's data folder)."""
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                  "--locale=C.UTF-8", "-E", "UTF8", "--no-sync", "--no-instructions")
+        self._start()
         with self.admin() as conn:
             conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
         import psycopg
@@ -102,10 +121,10 @@ class PgCluster:
             with psycopg.connect(self.dsn(TEMPLATE), autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION postgis")
         except psycopg.Error as exc:
-            self.stop()
             raise PgClusterError(f"CREATE EXTENSION postgis failed: {exc}. {INSTALL_HINT}") \
                 from exc
-        return self
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.started = False
 
     def stop(self) -> None:
         if self.started:
@@ -146,6 +165,50 @@ class PgCluster:
     def drop_database(self, name: str) -> None:
         with self.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _seed_key() -> str:
+    """Changes when PostgreSQL or PostGIS is upgraded (the seed is then made again)."""
+    parts = [str(PG_BIN)]
+    for path in (PG_BIN / "postgres", *sorted(EXTENSIONS.glob("postgis.control"))):
+        st = path.stat()
+        parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _seed(cluster: PgCluster) -> Path:
+    """The seed cluster folder ``SEED_DIR/<key>`` (built under a lock when missing)."""
+    if not (PG_BIN / "postgres").is_file():
+        raise PgClusterError(f"{PG_BIN}: no postgres. {INSTALL_HINT}")
+    if not any(EXTENSIONS.glob("postgis.control")):
+        raise PgClusterError(f"{EXTENSIONS}: no postgis extension. {INSTALL_HINT}")
+    seed = SEED_DIR / _seed_key()
+    if (seed / "ready").is_file():
+        return seed
+    SEED_DIR.mkdir(parents=True, exist_ok=True)
+    with open(SEED_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another test session may be building it
+        if (seed / "ready").is_file():
+            return seed
+        builder = PgCluster()
+        try:
+            if builder.as_root:
+                pg = pwd.getpwnam("postgres")
+                os.chown(builder.root, pg.pw_uid, pg.pw_gid)
+            builder.sock.mkdir()
+            if builder.as_root:
+                os.chown(builder.sock, pg.pw_uid, pg.pw_gid)
+            builder.build_seed()
+            shutil.rmtree(seed, ignore_errors=True)
+            seed.mkdir()
+            os.chmod(seed, 0o755)
+            if builder.as_root:
+                os.chown(seed, pg.pw_uid, pg.pw_gid)
+            builder._run("cp", "-a", str(builder.data), str(seed / "data"))
+            (seed / "ready").write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
+        finally:
+            builder.stop()
+    return seed
 
 
 def start_cluster() -> PgCluster:
