@@ -55,7 +55,9 @@ def _wants_json() -> bool:
 def _unavailable(exc: BaseException) -> flask.Response:
     busy = isinstance(exc, StoreBusy)
     message = str(exc) if busy else f"{UNAVAILABLE} ({exc})"
-    if _wants_json():
+    if flask.request.path == HEALTH_PATH:  # refused before the route ran (e.g. the login check)
+        resp = flask.jsonify({"ok": False, "pid": os.getpid(), "error": message})
+    elif _wants_json():
         resp = flask.jsonify({"error": message, "status": 503})
     else:
         resp = flask.Response(

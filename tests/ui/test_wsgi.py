@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -112,3 +113,77 @@ def test_busy_store_answers_503_with_its_message(sample_copy):
                                     headers={"Accept": "application/json"})
     assert resp.status_code == 503
     assert resp.get_json()["error"].startswith("数据正被另一操作占用")
+
+
+# -- PostGIS going down and coming back, on a cluster of this test's own ------------------------
+
+
+@pytest.fixture
+def own_pg(small_sample):
+    """A cluster this test may stop and start (``tests/pgcluster.py``), holding the small
+    sample; yields (cluster, url, stop, start)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "pgcluster", Path(__file__).parents[1] / "pgcluster.py")
+    if spec is None or spec.loader is None:
+        pytest.skip("no tests/pgcluster.py")
+    pgcluster = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pgcluster)
+    try:
+        cluster = pgcluster.start_cluster()
+    except pgcluster.PgClusterError as exc:
+        pytest.fail(str(exc))
+    from data.pgcopy import copy_dataset
+    from data.pgstore import PostGISStore
+
+    url = cluster.fresh_url()
+    loader = PostGISStore(url, check=False)
+    loader.initialise()
+    copy_dataset(FileStore(small_sample), loader, actor="test")
+    loader.close()
+    opts = (f"-k {cluster.sock} -p {cluster.port} -c listen_addresses='' -c fsync=off "
+            f"-c synchronous_commit=off")
+
+    def stop() -> None:
+        cluster._run("pg_ctl", "-D", str(cluster.data), "-m", "immediate", "-w", "stop")
+
+    def start() -> None:
+        cluster._run("pg_ctl", "-D", str(cluster.data), "-o", opts, "-l",
+                     str(cluster.root / "log"), "-w", "-t", "30", "start")
+
+    try:
+        yield cluster, url, stop, start
+    finally:
+        cluster.stop()
+
+
+def test_postgis_down_while_serving_then_back(own_pg):
+    from data.pgstore import PostGISStore
+
+    _cluster, url, stop, start = own_pg
+    server = create_wsgi_app(PostGISStore(url), warm=False, config=ServeConfig())
+    client = server.test_client()
+    assert client.get(HEALTH_PATH, base_url=BASE).get_json()["ok"] is True
+    assert client.get("/map/analyst.html", base_url=BASE).status_code == 200
+    stop()
+    health = client.get(HEALTH_PATH, base_url=BASE)
+    # 503 from /healthz itself, or from the login check before it (it reads the users)
+    assert health.status_code == 503 and not health.get_json().get("ok"), health.data
+    page = client.get("/map/analyst.html", base_url=BASE)  # the map as loaded, or a clear 503
+    assert page.status_code in (200, 503)
+    layout = client.get("/_dash-layout", base_url=BASE)
+    assert layout.status_code in (200, 503)
+    if layout.status_code == 503:
+        error = layout.get_json()["error"]
+        assert "数据库" in error and "database" in error
+    for resp in (health, page, layout):
+        assert b"Traceback" not in resp.data
+    start()
+    deadline = time.monotonic() + 20
+    while client.get(HEALTH_PATH, base_url=BASE).status_code != 200:  # pool_pre_ping: back
+        assert time.monotonic() < deadline, "the app did not recover when PostgreSQL came back"
+        time.sleep(0.2)
+    assert client.get("/_dash-layout", base_url=BASE).status_code == 200
+    assert client.get("/map/analyst.html", base_url=BASE).status_code == 200
