@@ -145,9 +145,9 @@ def preview_replace(store, layer: str) -> int:
 def _cell(value: object) -> object:
     """A value normalised for comparing a row of the file with the stored row."""
     if isinstance(value, shapely.Geometry):
-        return value.wkb
+        return shapely.to_wkb(value)
     if value is None or (not isinstance(value, (str, bytes)) and pd.api.types.is_scalar(value)
-                         and pd.isna(value)):
+                         and bool(pd.isna(value))):  # type: ignore[call-overload]
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -182,17 +182,19 @@ def _diff(current: gpd.GeoDataFrame | None, incoming: gpd.GeoDataFrame, key: str
     geom = current.geometry.name
     columns = [c for c in incoming.columns
                if c in current.columns and c != incoming.geometry.name]
-    changed, new, same = [], [], 0
+    changed: list[tuple[int, int]] = []
+    new: list[int] = []
+    same = 0
     for i, k in enumerate(_keys(incoming, key)):
-        pos = where.get(k) if k else None
-        if pos is None:
+        found = where.get(k) if k else None
+        if found is None:
             new.append(i)
             continue
-        a, b = current.iloc[pos], incoming.iloc[i]
+        a, b = current.iloc[found], incoming.iloc[i]
         if _same(a, b, columns) and _cell(a[geom]) == _cell(b[incoming.geometry.name]):
             same += 1
         else:
-            changed.append((pos, i))
+            changed.append((found, i))
     gone = set(where) - set(_keys(incoming, key))
     return changed, new, same, gone
 

@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             if not match:
                 raise CliError(f"图层 {layer} 没有第 {args.version} 版 / layer {layer!r} has no "
                                f"version {args.version}")
-            info = _row(match[0])
+            row = _row(match[0])
             head: list[dict[str, Any]] = []
             if match[0].kept:
                 frame = store.read_version(layer, args.version)
@@ -124,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
                 head = json.loads(shown.to_json(orient="records", force_ascii=False,
                                                 default_handler=str))
             if args.json:
-                print(json.dumps({**info, "first_rows": head}, ensure_ascii=False, indent=1))
+                print(json.dumps({**row, "first_rows": head}, ensure_ascii=False, indent=1))
                 return 0
-            for key, value in info.items():
+            for key, value in row.items():
                 print(f"{key}: {value}")
             if head:
                 print(f"前 {len(head)} 行 / first {len(head)} rows:")

@@ -30,6 +30,7 @@ from pathlib import Path
 import dash
 import flask
 from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
+from dash.development.base_component import Component
 
 from data import uploads
 from data.columns import targets_for
@@ -348,7 +349,7 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
                                                      r=f"{result.rejected_count:,}",
                                                      t=f"{result.total_rows:,}"),
                          className="ok")
-    children = [head]
+    children: list[Component] = [head]
     if result.version is not None:
         children.append(html.Div(tt("version_made", lang).format(
             v=result.version, a=f"{result.added:,}", c=f"{result.changed:,}",
@@ -413,8 +414,9 @@ def versions_view(state: AppState, layer: str | None, lang: str):
             "col_changes", ""]
     body = []
     for i, v in enumerate(versions):
+        action: Component
         if i == 0:
-            action: object = html.Span(tt("current", lang), className="muted")
+            action = html.Span(tt("current", lang), className="muted")
         elif v.kept:
             action = html.Button(tt("restore", lang), className="btn btn-small",
                                  id={"type": ids.IMP_RESTORE, "version": v.version})
