@@ -420,6 +420,10 @@ def test_openapi_describes_every_route(client):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             op = doc["paths"][path][method.lower()]
             assert op["summary"] and op["responses"], (path, method)
+            assert all(answer["description"] for answer in op["responses"].values())
+            declared = {p["name"] for p in [*doc["paths"][path].get("parameters", []),
+                                             *op.get("parameters", [])] if p["in"] == "path"}
+            assert declared == set(re.findall(r"{(\w+)}", path)), (path, method)
             if op.get("security") != []:
                 assert {"401", "403"} <= set(op["responses"]) or path == "/me", (path, method)
 
