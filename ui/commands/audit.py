@@ -71,8 +71,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="only rows from then on, e.g. 2026-12-01 or 2026-12-01T08:00 (China "
                         "Standard Time unless an offset is given) / 起始日期或时间")
     p.add_argument("--action", default=None, metavar="A",
-                   help="only this action, e.g. login.failed, incident.create, user.add, import "
-                        "/ 只显示该操作")
+                   help="only this action, e.g. login.ok, login.failed, incident.create, "
+                        "user.add, layer.update, layer.restore / 只显示该操作")
     p.add_argument("--limit", type=_positive, default=DEFAULT_LIMIT, metavar="N",
                    help=f"at most the last N rows (default {DEFAULT_LIMIT}) / 最多显示最近 N 条")
     add_data_option(p)
