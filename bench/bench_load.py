@@ -18,7 +18,10 @@ connection) replays, for ``--seconds``:
 
 at random points inside the dataset's districts. Reported per step: requests per second,
 p50/p95/p99 latency, errors (any status but 200, or an answer without a cordon), and the
-server's memory (RSS of the master and every worker, from /proc) before and after.
+server's memory (RSS of the master and every worker, from /proc) before and after, and the
+server's CPU time per request (user + system of all its processes, from /proc): on a machine
+busy with other jobs latencies say little, but ``CPU count x 1000 / CPU ms per request`` is what
+the server can answer at most.
 
 Setups: ``file:N`` (the file store, N processes: 1 = waitress, more = gunicorn) and ``pg:N``
 (PostGIS, N gunicorn workers): with ``--store URL`` that database (already loaded: ``riskmap db
@@ -35,7 +38,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -68,6 +70,7 @@ class Step:
     p99_ms: float
     rss_before_mb: float
     rss_after_mb: float
+    cpu_ms_per_request: float = 0.0
     first_error: str = ""
     workers_seen: int = 0
 
@@ -100,6 +103,31 @@ def _children(pid: int) -> list[int]:
         except OSError:
             pass
     return out
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += _children(p)
+    return out
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) used so far by ``pid`` and its descendants, in seconds: the
+    server's cost per request, which a machine busy with other jobs does not inflate much."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
 
 
 def rss_mb(pid: int) -> float:
@@ -304,12 +332,14 @@ def run_step(server: Server, target: Target, *, clients: int, seconds: float,
     for t in threads:
         t.start()
     before = rss_mb(server.proc.pid)
+    cpu0 = cpu_s(server.proc.pid)
     t0 = time.perf_counter()
     stop_at[0] = t0 + seconds
     start.wait()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    cpu = cpu_s(server.proc.pid) - cpu0
     after = rss_mb(server.proc.pid)
     lat = sorted(latencies) or [float("nan")]
 
@@ -321,6 +351,7 @@ def run_step(server: Server, target: Target, *, clients: int, seconds: float,
                 rps=round(len(latencies) / elapsed, 1), p50_ms=round(pct(0.5), 1),
                 p95_ms=round(pct(0.95), 1), p99_ms=round(pct(0.99), 1),
                 rss_before_mb=round(before, 1), rss_after_mb=round(after, 1),
+                cpu_ms_per_request=round(cpu / max(1, len(latencies)) * 1e3, 1),
                 first_error=errors[0] if errors else "",
                 workers_seen=len(workers - {""}))
 
@@ -389,12 +420,14 @@ def postgis_url(args, root: Path, report: Report):
 
 def table(steps: list[Step]) -> str:
     head = (f"{'setup':<8} {'target':<6} {'clients':>7} {'req':>6} {'req/s':>7} {'p50 ms':>8} "
-            f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'RSS MB before→after':>22} {'workers':>7}")
+            f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'RSS MB before→after':>22} {'workers':>7} "
+            f"{'CPU ms/req':>10}")
     lines = [head, "-" * len(head)]
     for s in steps:
         lines.append(f"{s.setup:<8} {s.target:<6} {s.clients:>7} {s.requests:>6} {s.rps:>7.1f} "
                      f"{s.p50_ms:>8.0f} {s.p95_ms:>8.0f} {s.p99_ms:>8.0f} {s.errors:>6} "
-                     f"{s.rss_before_mb:>10.0f} → {s.rss_after_mb:<9.0f} {s.workers_seen:>7}")
+                     f"{s.rss_before_mb:>10.0f} → {s.rss_after_mb:<9.0f} {s.workers_seen:>7} "
+                     f"{s.cpu_ms_per_request:>10.1f}")
     return "\n".join(lines)
 
 
