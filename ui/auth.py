@@ -111,10 +111,14 @@ class ServeConfig:
     def host_allowed(self, host_header: str) -> bool:
         """Is ``host_header`` (the request's ``Host``, maybe with a port) a name of this app?
 
+        The name is what defeats DNS rebinding (the attacker's page has the attacker's name), so
+        the port is not compared, except for an ``allowed_hosts`` entry that names one: a
+        forwarded port (``ssh -L 9000:localhost:8050``) or a test server keeps working.
+
         >>> cfg = ServeConfig("127.0.0.1", 8050)
-        >>> cfg.host_allowed("localhost:8050"), cfg.host_allowed("127.0.0.1")
+        >>> cfg.host_allowed("localhost:8050"), cfg.host_allowed("127.0.0.1:9000")
         (True, True)
-        >>> cfg.host_allowed("evil.example:8050"), cfg.host_allowed("localhost:9999")
+        >>> cfg.host_allowed("evil.example:8050"), cfg.host_allowed("127.0.0.1.nip.io")
         (False, False)
         >>> ServeConfig("0.0.0.0", 80, ("risk.example.gov.cn",)).host_allowed("risk.example.gov.cn")
         True
@@ -126,8 +130,6 @@ class ServeConfig:
             want, want_port = _split_host(entry)
             if want == name and (want_port is None or want_port == port):
                 return True
-        if port is not None and port != self.port:
-            return False
         served = self.host.strip("[]").lower()
         names = {served}
         if self.loopback:

@@ -176,6 +176,15 @@ def test_open_routes_need_no_login(bureau):
     assert deps and c.get(deps[0]).status_code == 200
 
 
+def test_an_allowed_host_with_a_port_must_match_it(small_sample, tmp_path):
+    app = create_app(_copy(small_sample, tmp_path / "data"), warm=False,
+                     config=ServeConfig("10.0.0.5", 8601, ("proxy.example:8443",)))
+    c = app.server.test_client()
+    assert c.get("/login", headers={"Host": "proxy.example:8443"}).status_code == 200
+    assert c.get("/login", headers={"Host": "proxy.example:9999"}).status_code == 400
+    assert c.get("/login", headers={"Host": "10.0.0.5"}).status_code == 200
+
+
 def test_a_bearer_request_is_left_to_the_api(bureau):
     # no Origin, no cookie: ui/auth.py lets it through and ui/api.py judges the token
     resp = bureau.server.test_client().post(
@@ -272,7 +281,7 @@ def test_logout_ends_the_session_and_is_audited(bureau):
 
 # -- Host and Origin -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("host", ["evil.example", "localhost:9999", "evil.example:8050",
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8050", "localhost.evil.example",
                                   "127.0.0.1.evil.example", "user@localhost"])
 def test_a_foreign_host_is_refused(local, host):
     resp = local.server.test_client().get("/", headers={"Host": host})
@@ -283,9 +292,10 @@ def test_served_host_forms_and_the_proxy_name_are_accepted(small_sample, tmp_pat
     app = create_app(_copy(small_sample, tmp_path / "data"), warm=False,
                      config=ServeConfig("127.0.0.1", 8601, ("risk.example.gov.cn",)))
     c = app.server.test_client()
-    for host in ("localhost:8601", "127.0.0.1:8601", "[::1]:8601", "risk.example.gov.cn"):
+    for host in ("localhost:8601", "127.0.0.1:8601", "[::1]:8601", "risk.example.gov.cn",
+                 "localhost:9000"):  # a forwarded port: the name is what matters
         assert c.get("/login", headers={"Host": host}).status_code in (200, 302), host
-    assert c.get("/login", headers={"Host": "localhost:8050"}).status_code == 400
+    assert c.get("/login", headers={"Host": "risk.example.gov.cn.evil"}).status_code == 400
 
 
 @pytest.mark.parametrize("headers", [{}, {"Origin": "http://evil.example"}, {"Origin": "null"},
