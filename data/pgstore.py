@@ -38,7 +38,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +67,9 @@ from data.sysdb import (
 )
 from data.sysdb import metadata as records_metadata
 from risk.files import write_bytes_atomic
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["PostGISStore", "PG_SCHEMA_VERSION", "engine_url", "hidden_url", "CACHE_ENV_VAR"]
 
@@ -273,8 +276,7 @@ def write_table(conn: sa.Connection, table: str, gdf: gpd.GeoDataFrame, *,
         columns.append([_cell(v, kind) for v in frame[col].astype(object).tolist()])
     columns.append(wkb.tolist())
     names = ", ".join(["fid", *(_q(c) for c in kinds), "geometry"])
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
+    dbapi = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     with dbapi.cursor() as cur, cur.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
         for row in zip(*columns, strict=True):
             copy.write_row(row)
@@ -321,7 +323,9 @@ def read_table(conn: sa.Connection, table: str) -> gpd.GeoDataFrame:
     select = ", ".join("ST_AsBinary(geometry)" if c == "geometry" else _q(c)
                        for c in kinds if c != "fid")
     order = " ORDER BY fid" if "fid" in kinds else ""
-    rows = conn.exec_driver_sql(f"SELECT {select} FROM {_q(table)}{order}").all()
+    dbapi = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
+    with dbapi.cursor() as cur:  # plain tuples: a third of the time of SQLAlchemy rows
+        rows = cur.execute(f"SELECT {select} FROM {_q(table)}{order}").fetchall()
     names = [c for c in kinds if c != "fid"]
     data = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     out: dict[str, Any] = {}
