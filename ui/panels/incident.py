@@ -16,18 +16,17 @@ every answer stay small however many incidents are kept.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import dash
 import shapely
-from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from werkzeug.exceptions import HTTPException
 
 from data.accounts import LOCAL_USER
 from data.export import export_bytes
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_for
-from layers.bridge import CLEAR_INCIDENT, INCIDENT, command
+from layers.bridge import CLEAR_INCIDENT, command
 from risk.cordon import (
     DEFAULT_RADII_M,
     Cordon,
@@ -38,9 +37,10 @@ from risk.cordon import (
     parse_radii_km,
     validate_incident,
 )
-from risk.grades import GRADES
 from ui import access, ids
 from ui.i18n import norm_lang, translator
+from ui.panels.incident_view import T as view_texts
+from ui.panels.incident_view import map_message, result_view
 from ui.state import AppState
 
 PAGE_SIZE = 50
@@ -55,26 +55,18 @@ T = {
             "With this tab open, click the map to place the incident, search an enterprise by "
             "name, or type coordinates."),
     "search": ("搜索企业（名称，支持部分匹配）", "Search enterprise (name, partial)"),
-    "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"),
+    "lon": ("经度", "Longitude"),
+    "lat": ("纬度", "Latitude"),
     "locate": ("定位", "Place"),
     "radii": ("警戒半径（公里，逗号分隔）", "Radii (km, comma-separated)"),
-    "type": ("事件类型", "Incident type"), "note": ("备注", "Note"),
-    "save": ("保存事件", "Save incident"), "clear": ("清除", "Clear"),
-    "saved": ("已保存事件", "Saved incidents"), "open": ("打开", "Open"),
+    "type": ("事件类型", "Incident type"),
+    "note": ("备注", "Note"),
+    "save": ("保存事件", "Save incident"),
+    "clear": ("清除", "Clear"),
+    "saved": ("已保存事件", "Saved incidents"),
+    "open": ("打开", "Open"),
     "delete": ("删除", "Delete"),
     "export": ("导出", "Export"),
-    "zones": ("分区统计", "By zone"),
-    "zone": ("分区", "Zone"), "range": ("范围", "Range"),
-    "major": ("重大危险源", "Major hazards"),
-    "shelters": ("避难场所（容量）", "Shelters (capacity)"),
-    "population": ("人口", "Population"), "slopes": ("边坡", "Slopes"),
-    "water": ("积水点", "Waterlogging"),
-    "priority": ("重点企业（红/橙及重大危险源，由近及远）",
-                 "Priority enterprises (red/orange and major hazards, nearest first)"),
-    "evac": ("可用于疏散的避难场所（管制区外，最近）",
-             "Shelters for evacuation (outside the control zone, nearest)"),
-    "checkpoints": ("道路与边界交点（候选管制点/警戒点）",
-                    "Where roads cross the boundaries (candidate checkpoints)"),
     "saved_ok": ("已保存事件 #{id}", "Saved incident #{id}"),
     "find": ("按编号或备注搜索", "Search by id or note"),
     "shown": ("显示最新 {n} 条，共 {total} 条；其余请搜索",
@@ -91,21 +83,11 @@ T = {
     "not_deleted": ("事件未删除", "The incident was not deleted"),
     "deleted": ("已删除事件 #{id}", "Deleted incident #{id}"),
     "nothing": ("请先放置事故点", "Place an incident first"),
-    "center": ("事故点", "Incident"),
-    "rings": ("警戒圈", "Cordon rings"),
     "wind": ("风向（来向，度；可选，用于下风向防护区）",
              "Wind from (degrees; optional, for the downwind protective-action area)"),
-    "downwind": ("下风向防护区", "Downwind protective-action area"),
-    "downwind_text": ("风自 {w:g}° 吹来，下风向 {d:g} km 内：企业 红{red}/橙{orange}/黄{yellow}/蓝{blue}，"
-                      "重大危险源 {major}，避难场所 {shelters}",
-                      "Wind from {w:g}°, within {d:g} km downwind: enterprises red {red} / orange "
-                      "{orange} / yellow {yellow} / blue {blue}, major hazards {major}, "
-                      "shelters {shelters}"),
-    "name": ("名称", "Name"), "grade": ("等级", "Grade"), "distance": ("距离 (m)", "Distance (m)"),
-    "direction": ("方位", "Direction"), "industry": ("行业", "Industry"),
-    "capacity": ("容量", "Capacity"), "road": ("道路", "Road"), "kind": ("类型", "Kind"),
+    **view_texts,
 }
-
+"""Texts of the tab (Chinese, English), with those of :mod:`ui.panels.incident_view`."""
 
 tt = translator(T)
 
@@ -241,123 +223,6 @@ def layout(state: AppState, lang: str) -> html.Div:
             html.Button(tt("delete", lang), id=ids.INC_DELETE, className="btn"),
         ]),
     ])
-
-
-def _fmt_range(inner: float, outer: float) -> str:
-    return f"{inner / 1000:g}–{outer / 1000:g} km"
-
-
-def _zone_table(ex, lang: str) -> html.Table:
-    zt = ex.zone_table()
-    head = [tt("zone", lang), ("红/橙/黄/蓝" if lang == "zh" else "R/O/Y/B"), tt("major", lang),
-            tt("shelters", lang), tt("population", lang),
-            ("边坡/积水" if lang == "zh" else "Slopes/water")]
-    rows = []
-    for r in zt.to_dict("records"):
-        pop = "—" if r["population"] is None else f"{r['population']:,}"
-        grades: list[str | html.Span] = []
-        for g in GRADES:
-            if grades:
-                grades.append("/")
-            grades.append(html.Span(f"{r[g.value]:,}", className=f"g-{g.value}"))
-        name = r["name_en"] if lang == "en" else r["name"]
-        rows.append(html.Tr([
-            html.Td([html.Div(name), html.Div(_fmt_range(r["inner_m"], r["outer_m"]),
-                                              className="muted")]),
-            html.Td(grades), html.Td(f"{r['major_hazard']:,}"),
-            html.Td(f"{r['shelters']:,} ({r['shelter_capacity']:,})"),
-            html.Td(pop), html.Td(f"{r['slopes']:,}/{r['waterlogging']:,}"),
-        ], **{"data-zone": r["zone"]}))
-    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
-                      className="stats zones", id="inc-zone-table")
-
-
-def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10):
-    data = frame[[c for c, _ in columns if c in frame.columns]].copy()
-    if "distance_m" in data:
-        data["distance_m"] = data["distance_m"].round(0).astype(int)
-    # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
-    return dash_table.DataTable(  # type: ignore[attr-defined]
-        id=table_id,
-        columns=[{"name": name, "id": col} for col, name in columns if col in frame.columns],
-        data=data.to_dict("records"),
-        sort_action="native", page_size=page_size, page_action="native",
-        style_table={"overflowX": "auto"},
-        style_cell={"fontSize": "12px", "padding": "2px 4px", "textAlign": "left",
-                    "fontFamily": "inherit", "maxWidth": "180px", "overflow": "hidden",
-                    "textOverflow": "ellipsis"},
-        style_header={"fontWeight": "600", "backgroundColor": "#eef2f7"},
-    )
-
-
-def result_view(ex, lang: str) -> html.Div:
-    en = lang == "en"
-    pri = ex.priority_enterprises.head(500).copy()  # nearest 500; the export has them all
-    if len(pri):
-        pri["grade_label"] = [next(g for g in GRADES if g.value == v).label(lang)
-                              for v in pri["grade"]]
-        pri["zone_label"] = pri["zone_name"]
-    cp = ex.checkpoints.copy()
-    children = [
-        html.H3(f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}"),
-        html.H3(tt("zones", lang)), _zone_table(ex, lang),
-        *([html.P(tt("downwind_text", lang).format(
-            w=ex.downwind["wind_from_deg"], d=ex.downwind["distance_m"] / 1000,
-            major=ex.downwind["major_hazard"], shelters=ex.downwind["shelters"],
-            **ex.downwind["enterprises"]), id="inc-downwind", className="hint")]
-          if ex.downwind else []),
-        html.H3(f"{tt('priority', lang)} · {len(ex.priority_enterprises):,}"),
-        _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
-                     ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
-                     ("direction_en" if en else "direction", tt("direction", lang)),
-                     ("industry", tt("industry", lang))],
-               table_id=ids.INC_PRIORITY_TABLE),
-        html.H3(tt("evac", lang)),
-        _table(ex.evacuation_shelters, [("name", tt("name", lang)),
-                                        ("capacity", tt("capacity", lang)),
-                                        ("distance_m", tt("distance", lang)),
-                                        ("direction_en" if en else "direction",
-                                         tt("direction", lang))],
-               table_id="inc-evac-table", page_size=5),
-        html.H3(f"{tt('checkpoints', lang)} · {len(cp):,}"),
-        _table(cp, [("kind_en" if en else "kind", tt("kind", lang)),
-                    ("road_name", tt("road", lang)),
-                    ("direction", tt("direction", lang)), ("lon", tt("lon", lang)),
-                    ("lat", tt("lat", lang))],
-               table_id="inc-checkpoint-table", page_size=8),
-    ]
-    return html.Div(children, id="inc-result-body")
-
-
-def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
-    """The command that makes the map draw this incident's rings and checkpoints."""
-    rings = ex.rings.copy()
-    rings["geometry"] = rings.geometry.set_precision(1e-6)
-    rings_geo = json.loads(rings[["zone", "name_zh", "name_en", "inner_m", "outer_m",
-                                  "geometry"]].to_json())
-    cps = []
-    for r in ex.checkpoints.to_dict("records"):
-        label = f"{r.get('kind_en' if lang == 'en' else 'kind', '')} · {r.get('road_name', '')}"
-        cps.append({"type": "Feature", "properties": {"label": label},
-                    "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]}})
-    palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
-    legend = [[palette.get(z.zone, "#d7191c"), f"{z.name(lang)} {_fmt_range(z.inner_m, z.outer_m)}",
-               z.zone != "core"] for z in ex.zones]
-    downwind = None
-    if ex.downwind:
-        downwind = {"type": "Feature", "properties": {"label": tt("downwind", lang)},
-                    "geometry": json.loads(shapely.to_geojson(
-                        shapely.set_precision(ex.downwind["geometry"], 1e-6)))}
-        legend.append(["#2b8cbe", tt("downwind", lang), True])
-    return command(
-        INCIDENT,
-        downwind=downwind,
-        legend=legend, legendTitle=tt("rings", lang),
-        lon=ex.center[0], lat=ex.center[1],
-        rings=rings_geo, checkpoints={"type": "FeatureCollection", "features": cps},
-        palette=palette, fit=fit,
-        label=f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}",
-    )
 
 
 def compute(state: AppState, cordon: Cordon, wind: float | None = None) -> Any:
