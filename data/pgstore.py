@@ -59,6 +59,7 @@ from data.store import (
     record_version,
 )
 from data.sysdb import (
+    ReadOnlyStore,
     SchemaError,
     StoreUnavailable,
     SystemDB,
@@ -133,9 +134,19 @@ def _reach_error(where: str, exc: BaseException) -> StoreUnavailable:
     return StoreUnavailable(f"无法连接数据库 / cannot reach the database {where}: {detail}")
 
 
+def _refused(where: str, exc: DBAPIError) -> ReadOnlyStore | None:
+    """A "permission denied" from the server as :class:`ReadOnlyStore` (else ``None``)."""
+    if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+        return None
+    text = str(exc.orig).strip().splitlines()
+    return ReadOnlyStore(f"数据库拒绝了此操作（权限不足）/ the database {where} refused: "
+                         f"{text[0] if text else 'permission denied'}")
+
+
 class _PgSystemDB(SystemDB):
     """The records tables on PostgreSQL: a server that is down, a wrong database or login
-    become :class:`StoreUnavailable` with the URL (password hidden)."""
+    become :class:`StoreUnavailable` with the URL (password hidden); a role without the right
+    to do something, :class:`ReadOnlyStore`."""
 
     @contextmanager
     def connect(self) -> Iterator[sa.Connection]:
@@ -144,6 +155,10 @@ class _PgSystemDB(SystemDB):
                 yield conn
         except (OperationalError, DisconnectionError) as exc:
             raise _reach_error(self.where, exc) from exc
+        except DBAPIError as exc:
+            if (refused := _refused(self.where, exc)) is not None:
+                raise refused from exc
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
@@ -152,6 +167,10 @@ class _PgSystemDB(SystemDB):
                 yield conn
         except (OperationalError, DisconnectionError) as exc:
             raise _reach_error(self.where, exc) from exc
+        except DBAPIError as exc:
+            if (refused := _refused(self.where, exc)) is not None:
+                raise refused from exc
+            raise
 
 
 def _make_engine(url: sa.URL) -> sa.Engine:

@@ -191,3 +191,19 @@ def test_changes_through_one_store_show_in_another_as_a_new_data_version(run_cli
     assert b.data_version() != seen and b.read_layer("shelters")["id"].tolist() == ["s"]
     a.close()
     b.close()
+
+
+def test_init_by_a_role_without_rights_says_what_is_missing(run_cli, pg_server):
+    name = pg_server.create_database(postgis=False)
+    with pg_server.admin() as conn:
+        conn.execute("CREATE ROLE clerk LOGIN")
+    url = pg_server.url(name).replace("postgres@", "clerk@")
+    with pytest.raises(CliError, match="cannot create the postgis extension .*superuser"):
+        run_cli(["db", "init", "--store", url])
+    with_postgis = pg_server.url(pg_server.create_database()).replace("postgres@", "clerk@")
+    with pytest.raises(CliError, match="refused: permission denied for schema public"):
+        run_cli(["db", "init", "--store", with_postgis])
+    with pg_server.admin() as conn:
+        conn.execute("DROP ROLE clerk")
+    assert main(["db", "init", "--store", pg_server.fresh_url().replace("postgres@", "nobody@")]
+                ) == 2
