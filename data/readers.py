@@ -18,6 +18,7 @@ removed at once.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -26,6 +27,7 @@ import re
 import tempfile
 import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -659,14 +661,56 @@ def _check_vertices(frame: gpd.GeoDataFrame, filename: str, limits: Limits) -> N
     )
 
 
+_GDAL_LOCK = threading.Lock()
+_GEOJSON_BYTES_PER_VERTEX = 200
+"""GDAL's GeoJSON parser accounts about 170 bytes per vertex of a feature (measured: 17 MB for
+100,000 vertices); ``OGR_GEOJSON_MAX_OBJ_SIZE`` is set from the vertex limit with this, so a
+feature far over the limit is refused while it is parsed (in milliseconds, not seconds and
+hundreds of MB)."""
+
+
+@contextlib.contextmanager
+def _geojson_object_limit(limits: Limits) -> Iterator[None]:
+    import pyogrio
+
+    size_mb = max(8, -(-limits.max_vertices * _GEOJSON_BYTES_PER_VERTEX // (1024 * 1024)) + 2)
+    with _GDAL_LOCK:
+        previous = pyogrio.get_gdal_config_option("OGR_GEOJSON_MAX_OBJ_SIZE")
+        pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": str(size_mb)})
+        try:
+            yield
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": previous})
+
+
+def _too_complex(exc: Exception, filename: str, limits: Limits) -> ImportFileError | None:
+    """GDAL's "GeoJSON object too complex/large" as the vertex limit's message."""
+    text = str(exc)
+    if "too complex/large" not in text:
+        return None
+    return ImportFileError(
+        f"几何图形顶点过多 / file {filename!r}: a feature has far more than "
+        f"{limits.max_vertices:,} vertices (RISKMAP_MAX_VERTICES); simplify it in your GIS "
+        f"(e.g. 1 m tolerance) and import again; nothing was imported"
+    )
+
+
 def _read_vector_file(path: str, layer: str, fmt: str, filename: str, limits: Limits,
                       **kwargs) -> RawSource:
+    if fmt == "geojson":
+        with _geojson_object_limit(limits):
+            return _read_vector_layers(path, layer, fmt, filename, limits, **kwargs)
+    return _read_vector_layers(path, layer, fmt, filename, limits, **kwargs)
+
+
+def _read_vector_layers(path: str, layer: str, fmt: str, filename: str, limits: Limits,
+                        **kwargs) -> RawSource:
     import pyogrio
 
     try:
         layers = [(str(n), g) for n, g in pyogrio.list_layers(path)]
     except Exception as exc:
-        raise ImportFileError(
+        raise _too_complex(exc, filename, limits) or ImportFileError(
             f"{FORMAT_LABELS[fmt]} 文件已损坏或不完整 / file {filename!r} cannot be read as "
             f"{FORMAT_LABELS[fmt]}: {exc}"
         ) from exc
@@ -691,7 +735,7 @@ def _read_vector_file(path: str, layer: str, fmt: str, filename: str, limits: Li
         for name, _ in layers:
             frames.append(pyogrio.read_dataframe(path, layer=name, **kwargs))
     except Exception as exc:
-        raise ImportFileError(
+        raise _too_complex(exc, filename, limits) or ImportFileError(
             f"{FORMAT_LABELS[fmt]} 文件已损坏或不完整 / file {filename!r} cannot be read: {exc}"
         ) from exc
     frames = [f for f in frames if len(f)] or frames[:1]

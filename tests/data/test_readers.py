@@ -248,3 +248,16 @@ def test_limits_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("RISKMAP_MAX_COLUMNS", "3")
     with pytest.raises(ImportFileError, match="limit is 3"):
         read_source(CSV.encode(), filename="a.csv")
+
+
+def test_a_geojson_feature_far_over_the_vertex_limit_is_refused_while_parsed():
+    """GDAL is told the largest feature to parse (OGR_GEOJSON_MAX_OBJ_SIZE from the vertex
+    limit), so a huge polygon is refused before it is built; the setting is restored."""
+    import pyogrio
+
+    before = pyogrio.get_gdal_config_option("OGR_GEOJSON_MAX_OBJ_SIZE")
+    with pytest.raises(ImportFileError, match=r"顶点过多.*far more than 1,000 vertices"
+                                              r".*RISKMAP_MAX_VERTICES"):
+        read_source(_polygons([80_000]), filename="p.geojson", layer="districts",
+                    limits=Limits(max_vertices=1000))
+    assert pyogrio.get_gdal_config_option("OGR_GEOJSON_MAX_OBJ_SIZE") == before
