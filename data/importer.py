@@ -163,8 +163,15 @@ def _keys(frame: gpd.GeoDataFrame, key: str) -> pd.Series:
         drop=True)
 
 
-def _same(a: pd.Series, b: pd.Series, columns: list[str]) -> bool:
-    return all(_cell(a[c]) == _cell(b[c]) for c in columns)
+def _column_differs(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Element-wise: do the aligned values of ``a`` and ``b`` differ (after :func:`_cell`)?"""
+    if isinstance(a, gpd.GeoSeries) or isinstance(b, gpd.GeoSeries):
+        wa = shapely.to_wkb(np.asarray(a, dtype=object))
+        wb = shapely.to_wkb(np.asarray(b, dtype=object))
+        return np.asarray(wa != wb, dtype=bool)
+    return np.fromiter((_cell(x) != _cell(y) for x, y in zip(a.tolist(), b.tolist(),
+                                                              strict=True)),
+                       dtype=bool, count=len(a))
 
 
 def _diff(current: gpd.GeoDataFrame | None, incoming: gpd.GeoDataFrame, key: str
@@ -179,24 +186,21 @@ def _diff(current: gpd.GeoDataFrame | None, incoming: gpd.GeoDataFrame, key: str
     for pos, k in enumerate(cur_keys):
         if k:
             where.setdefault(k, pos)
-    geom = current.geometry.name
+    inc_keys = _keys(incoming, key)
+    found = np.array([where.get(k, -1) if k else -1 for k in inc_keys], dtype=np.int64)
+    matched = np.flatnonzero(found >= 0)
+    differs = np.zeros(len(matched), dtype=bool)
     columns = [c for c in incoming.columns
                if c in current.columns and c != incoming.geometry.name]
-    changed: list[tuple[int, int]] = []
-    new: list[int] = []
-    same = 0
-    for i, k in enumerate(_keys(incoming, key)):
-        found = where.get(k) if k else None
-        if found is None:
-            new.append(i)
-            continue
-        a, b = current.iloc[found], incoming.iloc[i]
-        if _same(a, b, columns) and _cell(a[geom]) == _cell(b[incoming.geometry.name]):
-            same += 1
-        else:
-            changed.append((found, i))
-    gone = set(where) - set(_keys(incoming, key))
-    return changed, new, same, gone
+    pairs = [(current[c], incoming[c]) for c in columns]
+    pairs.append((current.geometry, incoming.geometry))
+    for a, b in pairs:
+        differs |= _column_differs(a.iloc[found[matched]].reset_index(drop=True),
+                                   b.iloc[matched].reset_index(drop=True))
+    changed = [(int(found[i]), int(i)) for i in matched[differs]]
+    new = np.flatnonzero(found < 0).tolist()
+    gone = set(where) - set(inc_keys)
+    return changed, new, int((~differs).sum()), gone
 
 
 def _as_4326(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
