@@ -62,14 +62,15 @@ def max_upload_bytes() -> int:
     return int(mb * 1024 * 1024)
 
 
-def decoded_size(b64: str) -> int:
-    """The number of bytes the base64 text ``b64`` decodes to (without decoding it).
+def decoded_size(b64: str, *, start: int = 0) -> int:
+    """The number of bytes the base64 text ``b64[start:]`` decodes to, without decoding or
+    copying it.
 
-    >>> decoded_size("aGVsbG8=")
-    5
+    >>> decoded_size("aGVsbG8="), decoded_size("data:text/csv;base64,aGVsbG8=", start=21)
+    (5, 5)
     """
-    n = len(b64.strip())
-    return max(0, n * 3 // 4 - b64.rstrip()[-2:].count("="))
+    n = len(b64) - start
+    return max(0, n * 3 // 4 - b64[-2:].count("=")) if n > 0 else 0
 
 
 def uploads_dir(store) -> Path:

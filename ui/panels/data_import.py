@@ -194,13 +194,13 @@ def layout(state: AppState, lang: str) -> html.Div:
 
 def _save_upload(state: AppState, contents: str, filename: str) -> str:
     """Keep the posted ``contents`` (a data URL) privately; its real size is checked first."""
-    _, _, b64 = contents.partition(",")
     limit = uploads.max_upload_bytes()
-    size = uploads.decoded_size(b64)
-    if size > limit:
+    start = contents.find(",") + 1  # a data URL: "data:<type>;base64,<data>"
+    size = uploads.decoded_size(contents, start=start)
+    if size > limit:  # checked before anything is copied or decoded
         raise uploads.UploadTooLarge(uploads.too_large_message(size, limit))
     try:
-        data = base64.b64decode(b64, validate=False)
+        data = base64.b64decode(contents[start:], validate=False)
     except (binascii.Error, ValueError) as exc:
         raise ImportFileError(f"上传内容无法解码 / the upload cannot be decoded: {exc}") from exc
     return uploads.save_upload(state.store, data, filename)
