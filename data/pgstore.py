@@ -39,7 +39,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import sqlalchemy as sa
@@ -67,9 +67,6 @@ from data.sysdb import (
 )
 from data.sysdb import metadata as records_metadata
 from risk.files import write_bytes_atomic
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["PostGISStore", "PG_SCHEMA_VERSION", "engine_url", "hidden_url", "CACHE_ENV_VAR"]
 
