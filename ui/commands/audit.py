@@ -103,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
         since = parse_since(args.since) if args.since is not None else None
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    store = open_cli_store(args.data, args.store, quiet=True)
     try:
+        store = open_cli_store(args.data, args.store, quiet=True)
         rows = store.db.audit_rows(since=since, limit=args.limit, action=args.action)
     except (SchemaError, OSError) as exc:
         raise CliError(str(exc)) from None

@@ -142,9 +142,9 @@ def display_width(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from ui.cli import CliError
 
-    store = open_cli_store(args.data, args.store, quiet=True)
     actor = cli_actor()
     try:
+        store = open_cli_store(args.data, args.store, quiet=True)
         if args.users_cmd in ("add", "role"):
             accounts = Accounts(store.db, known_districts=_known_districts(store))
         else:
