@@ -48,6 +48,7 @@ import dash
 import flask
 import flask_login
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
 
 from data.accounts import ACTIONS, LOCAL_USER, ROLES, Accounts, AuthError, User
 from ui import access
@@ -83,6 +84,10 @@ tab checks a file against the same number)."""
 OPEN_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico",
                  "/api/v1/token", "/api/v1/openapi.json")
 """Paths served without a login (the login page, static files, the API's token route)."""
+
+_STATIC = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/api/v1/token",
+           "/api/v1/openapi.json")
+"""Open paths that do not even look up the user (static files, the API's own open routes)."""
 
 _PAGES = ("/", "/map/analyst.html")
 """The HTML pages whose inline scripts the CSP allows by hash."""
@@ -424,7 +429,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
     server.config["RISKMAP_LOCAL_MODE"] = _local_mode  # for the header (ui.app)
 
     @server.before_request
-    def _check():
+    def _check() -> BaseResponse | None:
         req = flask.request
         if not config.host_allowed(req.host):
             return _json_error("错误的 Host 请求头 / bad Host header: this server does not answer "
@@ -434,6 +439,9 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
                 and not _same_origin(req)):
             return _json_error("跨站请求被拒绝 / cross-site request refused: the Origin or "
                                "Referer must be this site", 403)
+        if req.path.startswith(_STATIC) or bearer:
+            access.set_current_user(None)  # static files need nobody; ui.api judges the token
+            return None
         try:
             if _local_mode():
                 user: User | None = local_user()
@@ -443,7 +451,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         except OSError as exc:  # the records database is down or busy
             return _json_error(f"数据库不可用 / the records database is unavailable: {exc}", 503)
         access.set_current_user(user)
-        if req.path.startswith(OPEN_PREFIXES) or bearer:
+        if req.path.startswith(OPEN_PREFIXES):
             return None
         if user is None:
             if _wants_page():
@@ -459,7 +467,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         return None
 
     @server.route("/login", methods=["GET", "POST"])
-    def _login():
+    def _login() -> BaseResponse:
         req = flask.request
         next_path = safe_next(req.values.get("next"))
         if req.method == "GET":
@@ -484,7 +492,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         return flask.redirect(next_path)
 
     @server.route("/logout", methods=["POST"])
-    def _logout():
+    def _logout() -> BaseResponse:
         req = flask.request
         if not secrets.compare_digest(req.form.get("csrf") or "", flask.session.get(_CSRF_KEY)
                                       or "-"):
@@ -501,7 +509,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         return flask.redirect("/login")
 
     @server.errorhandler(RequestEntityTooLarge)
-    def _too_large(_exc):
+    def _too_large(_exc: RequestEntityTooLarge) -> flask.Response:
         mb = round((server.config.get("MAX_CONTENT_LENGTH") or MAX_UPLOAD_BYTES) / 1024 / 1024, 1)
         return _json_error(f"上传内容过大：上限 {mb:g} MB / upload too large: the limit is "
                            f"{mb:g} MB (RISKMAP_MAX_UPLOAD_MB)", 413)

@@ -561,3 +561,26 @@ def test_scoped_incident_export(bureau, nanshan):
     others = set(bureau.state.full_dataset.enterprises["district"]) - {NANSHAN}
     assert NANSHAN in text
     assert not [d for d in others if f",{d}," in text]
+
+
+# -- the JSON API beside the browser session ------------------------------------------------------
+
+def test_a_browser_session_works_for_api_gets(bureau):
+    c, _ = login(bureau, "u_analyst")
+    assert c.get("/api/v1/incidents").status_code == 200
+    assert bureau.server.test_client().get("/api/v1/incidents").status_code == 401
+
+
+def test_token_route_needs_no_origin_and_bearer_requests_pass(bureau):
+    c = bureau.server.test_client()
+    resp = c.post("/api/v1/token", json={"username": "u_commander", "password": PASSWORD})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    token = resp.get_json()["access_token"]
+    resp = c.get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200
+
+
+def test_a_cookie_authenticated_api_write_needs_same_origin(bureau):
+    c, _ = login(bureau, "u_commander")
+    resp = c.post("/api/v1/incidents", json={"lon": 113.93, "lat": 22.53})
+    assert resp.status_code == 403 and "cross-site" in resp.get_json()["error"]
