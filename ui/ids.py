@@ -109,3 +109,4 @@ IMP_RESTORE = "imp-restore"      # pattern id: {"type": IMP_RESTORE, "version": 
 IMP_CONFIRM_RESTORE = "imp-confirm-restore"
 IMP_RESTORE_PENDING = "imp-restore-pending"  # dcc.Store: {"layer", "version"} to restore
 IMP_VERSIONS_MESSAGE = "imp-versions-message"
+INC_UPDATE = "inc-update"        # incident tab: update the chosen saved incident from the form

@@ -4,10 +4,10 @@ An incident is placed by a click on the map (while this tab is open), by picking
 (partial Chinese name), or by typing coordinates. The rings and checkpoints are posted into the
 map iframe, which is not re-rendered (zoom and pan kept).
 
-Placing and viewing rings needs only ``read``; saving and deleting an incident needs
+Placing and viewing rings needs only ``read``; saving, updating and deleting an incident needs
 ``incident.write`` (commander or higher): declared in :data:`CALLBACK_ACTIONS` for the
 callback gate and checked again inside the callback, which records the user in the audit log.
-A user limited to some districts sees, opens, saves and deletes only incidents inside them.
+A user limited to some districts sees, opens and changes only incidents inside them.
 
 The saved-incident list is paged on the server: the newest :data:`PAGE_SIZE` (of the user's
 districts), or those whose id, note or type matches the search box, so the page layout and
@@ -47,7 +47,7 @@ PAGE_SIZE = 50
 """Saved incidents the list holds at most (newest first; the search box finds the others)."""
 
 CALLBACK_ACTIONS = {ids.INC_WRITTEN: "incident.write"}
-"""The save/delete callback (its output ``INC_WRITTEN``) needs ``incident.write``."""
+"""The save/update/delete callback (its output ``INC_WRITTEN``) needs ``incident.write``."""
 
 T = {
     "tab": ("事件警戒", "Incident"),
@@ -82,6 +82,11 @@ T = {
     "not_saved": ("事件未保存", "The incident was not saved"),
     "not_deleted": ("事件未删除", "The incident was not deleted"),
     "deleted": ("已删除事件 #{id}", "Deleted incident #{id}"),
+    "update": ("更新", "Update"),
+    "updated": ("已更新事件 #{id}（位置、半径、类型、备注）",
+                "Updated incident #{id} (place, radii, type, note)"),
+    "not_updated": ("事件未更新", "The incident was not updated"),
+    "choose": ("请先在列表中选择事件", "Choose a saved incident first"),
     "nothing": ("请先放置事故点", "Place an incident first"),
     "wind": ("风向（来向，度；可选，用于下风向防护区）",
              "Wind from (degrees; optional, for the downwind protective-action area)"),
@@ -220,6 +225,7 @@ def layout(state: AppState, lang: str) -> html.Div:
             dcc.Dropdown(id=ids.INC_SAVED, options=options,
                          style={"flex": "1", "minWidth": "200px"}),
             html.Button(tt("open", lang), id=ids.INC_OPEN, className="btn"),
+            html.Button(tt("update", lang), id=ids.INC_UPDATE, className="btn"),
             html.Button(tt("delete", lang), id=ids.INC_DELETE, className="btn"),
         ]),
     ])
@@ -339,6 +345,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.INC_WRITTEN, "data"),
         Output(ids.INC_MESSAGE, "children", allow_duplicate=True),
         Input(ids.INC_SAVE, "n_clicks"),
+        Input(ids.INC_UPDATE, "n_clicks"),
         Input(ids.INC_DELETE, "n_clicks"),
         State(ids.INC_CURRENT, "data"),
         State(ids.INC_TYPE, "value"),
@@ -347,7 +354,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _save(_s, _d, current, kind, note, saved, lang):
+    def _save(_s, _u, _d, current, kind, note, saved, lang):
         return save_or_delete(state, trigger=ctx.triggered_id, current=current, kind=kind,
                               note=note, saved_id=saved, lang=norm_lang(lang))
 
@@ -409,11 +416,13 @@ def _writer() -> str:
 
 
 def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, lang):
-    """Callback body: save the current incident or delete the chosen one. Returns (what was
-    written, for the list to refresh, or ``no_update``; the status line)."""
+    """Callback body: save the current incident (``INC_SAVE``), update the chosen one with the
+    current place, radii, type and note (``INC_UPDATE``) or delete it (``INC_DELETE``).
+    Returns (what was written, for the list to refresh, or ``no_update``; the status line)."""
     nothing = dash.no_update
-    if trigger == ids.INC_DELETE and saved_id is None:
-        return nothing, ""
+    chosen = trigger in (ids.INC_DELETE, ids.INC_UPDATE)
+    if chosen and saved_id is None:
+        return nothing, html.Span(tt("choose", lang), className="error")
     if trigger != ids.INC_DELETE and not current:
         return nothing, html.Span(tt("nothing", lang), className="error")
     try:
@@ -421,19 +430,25 @@ def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, l
     except HTTPException as exc:
         return nothing, html.Span(str(exc.description), className="error")
     store = _store(state)
-    failed = tt("not_deleted" if trigger == ids.INC_DELETE else "not_saved", lang)
+    failed = tt({ids.INC_DELETE: "not_deleted", ids.INC_UPDATE: "not_updated"}.get(
+        trigger, "not_saved"), lang)
     try:
+        if chosen and district_area(state) is not None:
+            old = store.get(int(saved_id))
+            _check_inside(state, old.lon, old.lat, lang)
         if trigger == ids.INC_DELETE:
-            if district_area(state) is not None:
-                old = store.get(int(saved_id))
-                _check_inside(state, old.lon, old.lat, lang)
             store.delete(int(saved_id), actor=actor)
             return ({"deleted": int(saved_id)},
                     html.Span(tt("deleted", lang).format(id=saved_id), className="ok"))
         _check_inside(state, current["lon"], current["lat"], lang)
-        new_id = store.add(Incident(lon=current["lon"], lat=current["lat"],
-                                    radii_m=tuple(current["radii_m"]), type=kind or "other",
-                                    note=note or ""), region=state.dataset.region, actor=actor)
+        fields: dict[str, Any] = {"lon": current["lon"], "lat": current["lat"],
+                  "radii_m": tuple(current["radii_m"]), "type": kind or "other",
+                  "note": note or ""}
+        if trigger == ids.INC_UPDATE:
+            store.update(int(saved_id), actor=actor, region=state.dataset.region, **fields)
+            return ({"updated": int(saved_id)},
+                    html.Span(tt("updated", lang).format(id=saved_id), className="ok"))
+        new_id = store.add(Incident(**fields), region=state.dataset.region, actor=actor)
     except (ValueError, KeyError, TypeError) as exc:
         return nothing, html.Span(_text(exc), className="error")
     except OSError as exc:  # read-only, disk full, busy, database down: nothing was written

@@ -246,7 +246,7 @@ def test_save_and_delete_need_incident_write_declared_and_checked(fresh_state, s
     writers = [k for k in app.callback_map if ids.INC_WRITTEN in k]
     assert len(writers) == 1
     inputs = {i["id"] for i in app.callback_map[writers[0]]["inputs"]}
-    assert inputs == {ids.INC_SAVE, ids.INC_DELETE}
+    assert inputs == {ids.INC_SAVE, ids.INC_UPDATE, ids.INC_DELETE}
     # and the callback body checks again: an analyst may place rings but not save them
     signed_in(User(name="zhao", role="analyst"))
     new_id, msg = _save(fresh_state, _current(*NANSHAN))
@@ -260,6 +260,34 @@ def test_save_and_delete_need_incident_write_declared_and_checked(fresh_state, s
                                   note=None, saved_id=kept, lang="en")
     assert written is dash.no_update and "not allowed" in msg.children
     assert [i.id for i in IncidentStore(fresh_state.data_dir).list()] == [kept]
+
+
+def test_update_changes_the_chosen_incident(fresh_state, signed_in):
+    import dash
+
+    new_id, _ = _save(fresh_state, _current(*NANSHAN), note="初报")
+    moved = {"lon": NANSHAN[0] + 0.01, "lat": NANSHAN[1], "radii_m": [500.0, 3000.0]}
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_UPDATE, current=moved,
+                                  kind="gas", note="续报：燃气", saved_id=new_id, lang="zh")
+    assert written == {"updated": new_id} and "已更新" in msg.children
+    got = IncidentStore(fresh_state.data_dir).get(new_id)
+    assert (got.lon, got.radii_m, got.type, got.note) == (
+        pytest.approx(NANSHAN[0] + 0.01), (500.0, 3000.0), "gas", "续报：燃气")
+    [row] = fresh_state.store.db.audit_rows(action="incident.update")
+    assert row["actor"] == "wang" and row["ids"] == [str(new_id)]
+    # nothing chosen, bad radii, or an analyst: refused, nothing changes
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_UPDATE, current=moved,
+                                  kind="gas", note="", saved_id=None, lang="en")
+    assert written is dash.no_update and "Choose a saved incident" in msg.children
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_UPDATE,
+                                  current={**moved, "radii_m": [3000.0, 500.0]}, kind="gas",
+                                  note="", saved_id=new_id, lang="en")
+    assert written is dash.no_update and "ascending" in msg.children
+    signed_in(User(name="zhao", role="analyst"))
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_UPDATE, current=moved,
+                                  kind="fire", note="", saved_id=new_id, lang="zh")
+    assert written is dash.no_update and "无权" in msg.children
+    assert IncidentStore(fresh_state.data_dir).get(new_id).note == "续报：燃气"
 
 
 def test_changes_are_audited_with_the_user(fresh_state, signed_in):
@@ -293,6 +321,10 @@ def test_a_district_user_sees_and_writes_only_their_districts(fresh_state, signe
         assert new_id is None and "不在您负责的区内" in msg
         written, msg = save_or_delete(fresh_state, trigger=ids.INC_DELETE, current=None,
                                       kind=None, note=None, saved_id=outside, lang="en")
+        assert written is dash.no_update and "outside your districts" in msg.children
+        written, msg = save_or_delete(fresh_state, trigger=ids.INC_UPDATE,
+                                      current=_current(*NANSHAN), kind="fire", note="",
+                                      saved_id=outside, lang="en")
         assert written is dash.no_update and "outside your districts" in msg.children
         new_id, _ = _save(fresh_state, _current(*NANSHAN))
         assert new_id is not None and set(_list_ids(fresh_state)) == {inside, new_id}
