@@ -441,3 +441,14 @@ def test_two_processes_appending_at_once_lose_nothing(store):
     assert sorted(v.actor for v in versions[:2]) == ["proc0", "proc1000"]
     assert [v.rows for v in versions][:2] in ([803, 403], [803, 403])
     assert all(v.added == 400 for v in versions[:2])
+
+
+def test_strict_append_with_an_id_already_there_writes_nothing(districts_store):
+    import_layer(districts_store, "enterprises", _register(BASE), filename="a.csv")
+    result = import_layer(districts_store, "enterprises", _register(
+        [BASE[0], ("E7", "庚", 114.17, 22.67, "红")]), filename="b.csv", mode="append",
+        strict=True)
+    assert result.refused and not result.written and result.rejected_rows == [2]
+    assert result.accepted_count + result.rejected_count <= result.total_rows
+    assert sorted(districts_store.read_layer("enterprises")["id"]) == ["E1", "E2", "E3"]
+    assert len(districts_store.list_versions("enterprises")) == 1

@@ -101,3 +101,29 @@ def test_cli_update_without_ids_says_choose_append_or_replace(districts_store, t
     path.write_text("企业名称,经度,纬度,风险等级\n丁,114.1,22.6,红\n", encoding="utf-8")
     with pytest.raises(CliError, match="no id column.*choose mode append or replace"):
         run_cli(["import", str(path), "--layer", "enterprises", "--data", root])
+
+
+@pytest.mark.parametrize(("answer", "written"), [("y", True), ("n", False)])
+def test_cli_replace_asks_at_a_terminal(districts_store, tmp_path, run_cli, monkeypatch,
+                                        answer, written):
+    import sys
+
+    from ui.cli import CliError
+
+    root = str(districts_store.root)
+    a = _reg(tmp_path, "a.csv", ["E1,甲,114.1,22.6,红", "E2,乙,114.11,22.61,橙"])
+    b = _reg(tmp_path, "b.csv", ["E9,癸,114.19,22.69,蓝"])
+    run_cli(["import", a, "--layer", "enterprises", "--data", root])
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda q: asked.append(q) or answer)
+    argv = ["import", b, "--layer", "enterprises", "--data", root, "--mode", "replace"]
+    if written:
+        assert run_cli(argv)[0] == 0
+    else:
+        with pytest.raises(CliError, match="not replaced; nothing was written"):
+            run_cli(argv)
+    assert "replace would remove the 2 existing rows of enterprises" in asked[0]
+    ids = sorted(districts_store.read_layer("enterprises")["id"])
+    assert ids == (["E9"] if written else ["E1", "E2"])
