@@ -333,9 +333,10 @@ def _blueprint(state: AppState) -> flask.Blueprint:
                         high=10**9)
         limit = _count("limit", flask.request.args.get("limit"), default=DEFAULT_LIMIT, low=1,
                        high=MAX_LIMIT)
+        search = (flask.request.args.get("search") or "").strip() or None
         store, within = _incidents(state), _districts_shape(state)
-        total = store.count(within=within)
-        page = store.list(offset=offset, limit=limit, within=within)
+        total = store.count(search=search, within=within)
+        page = store.list(offset=offset, limit=limit, search=search, within=within)
         return flask.jsonify({"total": total, "offset": offset, "limit": limit,
                               "incidents": [_incident_json(i) for i in page]})
 

@@ -134,7 +134,9 @@ OPENAPI: dict[str, Any] = {
                           **_ERRORS}}},
         "/incidents": {
             "get": {"summary": "事件列表（最新在前） / saved incidents, newest first (analyst)",
-                    "parameters": _PAGE,
+                    "parameters": [*_PAGE, _query(
+                        "search", "only incidents whose id, type or note (part of it) matches "
+                                  "/ 按编号、类型或备注筛选", {"type": "string"})],
                     "responses": {"200": _answer("one page", {"type": "object", "properties": {
                         "total": {"type": "integer"}, "offset": {"type": "integer"},
                         "limit": {"type": "integer"},

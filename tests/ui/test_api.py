@@ -356,6 +356,10 @@ def test_incident_pages(client, headers):
     assert first["total"] == second["total"] == total >= 3
     assert len(first["incidents"]) == 2
     assert not {i["id"] for i in first["incidents"]} & {i["id"] for i in second["incidents"]}
+    client.post("/api/v1/incidents", json={"lon": 114.05, "lat": 22.55, "note": "码头储罐起火"},
+                headers=h)
+    found = client.get("/api/v1/incidents?search=储罐起火", headers=h).json
+    assert found["total"] == 1 and found["incidents"][0]["note"] == "码头储罐起火"
 
 
 def test_import_append_replace_and_audit(tmp_path, small_sample):
