@@ -33,7 +33,7 @@ from data.sysdb import StoreBusy, StoreUnavailable
 from ui.auth import ServeConfig
 from ui.state import request_scope
 
-__all__ = ["create_wsgi_app", "HEALTH_PATH", "WORKER_HEADER"]
+__all__ = ["create_wsgi_app", "create_dash_app", "HEALTH_PATH", "WORKER_HEADER"]
 
 HEALTH_PATH = "/healthz"
 """Liveness and data version of the answering worker; open without login (for the reverse
@@ -114,6 +114,19 @@ def install(server: flask.Flask, state: Any) -> None:
     server.register_error_handler(StoreBusy, _unavailable)
 
 
+def create_dash_app(store: Store | str | os.PathLike[str], *, tiles: Any = None,
+                    config: ServeConfig | None = None, warm: bool = True,
+                    dataset: Any = None) -> Any:
+    """The :class:`dash.Dash` app of :func:`create_wsgi_app` (for Dash's debug server)."""
+    from ui.app import create_app
+
+    opened = store if hasattr(store, "read_layer") else open_store(store)
+    app = create_app(opened, warm=warm, dataset=dataset, tiles=tiles,  # type: ignore[arg-type]
+                     config=config)
+    install(app.server, app.state)
+    return app
+
+
 def create_wsgi_app(store: Store | str | os.PathLike[str], *, tiles: Any = None,
                     config: ServeConfig | None = None, warm: bool = True,
                     dataset: Any = None) -> flask.Flask:
@@ -124,13 +137,8 @@ def create_wsgi_app(store: Store | str | os.PathLike[str], *, tiles: Any = None,
     proxy's names (:class:`ui.auth.ServeConfig`); ``warm``, ``dataset``: as
     :func:`ui.app.create_app`.
     """
-    from ui.app import create_app
-
-    opened = store if hasattr(store, "read_layer") else open_store(store)
-    app = create_app(opened, warm=warm, dataset=dataset, tiles=tiles,  # type: ignore[arg-type]
-                     config=config)
-    install(app.server, app.state)
-    return app.server
+    return create_dash_app(store, tiles=tiles, config=config, warm=warm,
+                           dataset=dataset).server
 
 
 def _from_environment() -> flask.Flask:

@@ -115,6 +115,24 @@ def test_busy_store_answers_503_with_its_message(sample_copy):
     assert resp.get_json()["error"].startswith("数据正被另一操作占用")
 
 
+def test_module_application_for_other_wsgi_servers(sample_copy, monkeypatch):
+    """``gunicorn 'ui.wsgi:application'`` serves $RISKMAP_DATA."""
+    import ui.wsgi
+
+    monkeypatch.delenv("RISKMAP_STORE", raising=False)
+    monkeypatch.setenv("RISKMAP_DATA", str(sample_copy))
+    monkeypatch.delitem(vars(ui.wsgi), "application", raising=False)
+    try:
+        app = ui.wsgi.application
+        assert ui.wsgi.application is app  # built once
+        body = app.test_client().get(HEALTH_PATH, base_url=BASE).get_json()
+        assert body["store"] == str(sample_copy)
+    finally:
+        vars(ui.wsgi).pop("application", None)
+    with pytest.raises(AttributeError):
+        ui.wsgi.no_such_name  # noqa: B018
+
+
 # -- PostGIS going down and coming back, on a cluster of this test's own ------------------------
 
 

@@ -170,7 +170,10 @@ def run(args: argparse.Namespace) -> int:
     if args.workers > 1 and not _have_gunicorn():
         raise CliError(_needs_gunicorn_message())
 
-    sockets = bind_listeners(args.host, args.port)  # the port first, before anything is printed
+    if args.debug and os.environ.get("WERKZEUG_RUN_MAIN"):
+        sockets = []  # the debug reloader's child: its parent holds the port for it
+    else:
+        sockets = bind_listeners(args.host, args.port)  # first, before anything is printed
     try:
         return _serve(args, sockets, tiles, ServeConfig(
             host=args.host, port=args.port,
@@ -194,7 +197,7 @@ def _serve(args: argparse.Namespace, sockets: list[socket.socket], tiles: Any,
            config: Any) -> int:
     from data.dataset import Dataset
     from ui.cli import CliError
-    from ui.wsgi import create_wsgi_app
+    from ui.wsgi import create_dash_app, create_wsgi_app
 
     store = open_cli_store(args.data, args.store)
     url = store_url(args.store)
@@ -231,19 +234,19 @@ def _serve(args: argparse.Namespace, sockets: list[socket.socket], tiles: Any,
     print(f"数据 / data: {store.describe()} ({layers})")
     if dataset.synthetic:
         print("注意：合成样例数据 / note: synthetic sample data")
-    server = create_wsgi_app(store, dataset=dataset, tiles=tiles, config=config)
+    app = create_dash_app(store, dataset=dataset, tiles=tiles, config=config)
     if tiles is not None:
         print(f"在线底图 / tiles: {tiles.url} ({tiles.coords})")
     if args.debug:
         for sock in sockets:
             sock.close()
         print(f"打开 / open {open_url}", flush=True)
-        server.run(host=args.host, port=args.port, debug=True)
+        app.run(host=args.host, port=args.port, debug=True)
         return 0
     from waitress import serve
 
     print(f"打开 / open {open_url}", flush=True)
-    serve(server, sockets=sockets, threads=args.threads, ident="risk-map")
+    serve(app.server, sockets=sockets, threads=args.threads, ident="risk-map")
     return 0
 
 
