@@ -2,9 +2,12 @@
 in a dataset folder, or the PostGIS database), with an audit row for every change.
 
 Each incident has its creation time (ISO 8601 in China Standard Time, UTC+8), place (lon/lat,
-EPSG:4326), cordon radii, type and a note. Every write runs in one transaction: if anything
-fails half-way the transaction is rolled back and the store is exactly as it was. The file
-survives restarts; open it again with the same path.
+EPSG:4326), cordon radii, type, a note and who saved it. Every write (add, update, delete) runs
+in one transaction with its audit row (``incident.create`` / ``.update`` / ``.delete``, with the
+``actor``): if anything fails half-way it is rolled back and the store is exactly as it was. A
+store that cannot be written is refused with the reason (:class:`data.sysdb.ReadOnlyStore`,
+:class:`~data.sysdb.StoreUnavailable` naming "database or disk is full",
+:class:`~data.sysdb.StoreBusy` after the bounded wait for another writer).
 
 The place and radii are checked by the one incident validation,
 :func:`risk.cordon.validate_incident`, once: when an incident is made from a validated
