@@ -262,3 +262,30 @@ def test_layer_writes_leave_no_temporary_file(dataset, monkeypatch):
     _no_temporaries(dataset)
     assert _layer_files(dataset) == before
     assert [p for p in os.listdir(dataset) if p.endswith("-journal")] == []
+
+
+def test_a_failed_layer_change_puts_the_layer_back_and_leaves_no_file(dataset, monkeypatch):
+    """A layer change whose version record fails (disk full at the commit) restores the layer
+    from its ``.previous`` backup, which is then gone too."""
+    import data.store
+
+    store = FileStore(dataset)
+    frame = store.read_layer("enterprises")
+    before = _layer_files(dataset)
+
+    real = data.store.record_version
+    calls = []
+
+    def full(db, conn, info):
+        calls.append(info.mode)
+        if info.mode == "baseline":  # the layer as found is kept first, then the change fails
+            return real(db, conn, info)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(data.store, "record_version", full)
+    with pytest.raises(OSError, match="No space"):
+        store.change_layer("enterprises", lambda old: data.store.LayerChange(
+            frame=frame.head(1), added=0, changed=0, removed=2), actor="test", mode="replace")
+    assert _layer_files(dataset) == before
+    _no_temporaries(dataset)
+    assert calls == ["baseline", "replace"]  # it failed in the version record, after the copy
