@@ -31,7 +31,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "导入企业台账、边坡、积水点、避难场所、行政区划或 DEM/人口栅格，逐行报告未导入的行。 "
             "Import a layer; every row is imported or reported with its row number and reason "
-            "(header = row 1, first data row = row 2)."
+            "(header = row 1, first data row = row 2). 默认按编号更新；每次导入生成图层的新版本，"
+            "可用 riskmap versions undo 撤销。 Default: update by id; every import of a vector "
+            "layer makes a new version, undone with `riskmap versions undo`."
         ),
     )
     p.add_argument("file", type=Path, metavar="FILE", help="file to import")
@@ -46,7 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         f"else wgs84")
     p.add_argument("--mapping", default=None, metavar="JSON",
                    help='column mapping, JSON text or file, e.g. \'{"单位名称": "name"}\'; '
-                        "remembered for this layer")
+                        "remembered for this layer (in a dataset folder)")
     p.add_argument("--mode", choices=("update", "append", "replace"), default="update",
                    help="update by id (default: new rows added, changed rows updated, nothing "
                         "removed) 按编号更新; append 追加 (ids already there are rejected); "
