@@ -32,6 +32,7 @@ in the same transaction (:meth:`data.sysdb.SystemDB.audit`).
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -174,7 +175,9 @@ class Accounts:
 
     # -- checks --------------------------------------------------------------------------------
 
-    def _districts(self, districts: Sequence[str] | str | None) -> list[str]:
+    def check_districts(self, districts: Sequence[str] | str | None) -> builtins.list[str]:
+        """The district names in ``districts`` (a list, or text split at commas, 、 or spaces),
+        each checked against ``known_districts`` (:class:`AccountError` naming the unknown)."""
         if districts is None:
             return []
         items = ([d.strip() for d in re.split(r"[,，、;；\s]+", districts)]
@@ -204,7 +207,7 @@ class Accounts:
             raise AccountError(f"用户名无效 / bad user name {name!r}: 1-64 letters, digits, "
                                f"'.', '_', '-', '@'")
         role = parse_role(role)
-        areas = self._districts(districts)
+        areas = self.check_districts(districts)
         digest = self._password(password)
         stamp = now_iso()
         with self.db.transaction() as conn:
@@ -248,10 +251,14 @@ class Accounts:
         if role is not None:
             values["role"] = parse_role(role)
         if districts is not None:
-            values["districts"] = json.dumps(self._districts(districts), ensure_ascii=False)
+            areas = self.check_districts(districts)
+            values["districts"] = json.dumps(areas, ensure_ascii=False)
         gen = self.get(name).session_gen + 1
-        return self._update(name, actor=actor, action="user.change",
-                            detail={k: v for k, v in values.items()}, session_gen=gen, **values)
+        detail = {k: v for k, v in values.items() if k != "districts"}
+        if districts is not None:
+            detail["districts"] = areas
+        return self._update(name, actor=actor, action="user.change", detail=detail,
+                            session_gen=gen, **values)
 
     def remove(self, name: str, *, actor: str) -> None:
         with self.db.transaction() as conn:

@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
             from data.accounts import parse_role
 
             parse_role(args.role)  # refuse a wrong role before asking for a password
-            accounts._districts(args.districts)
+            accounts.check_districts(args.districts)
             password = read_password(from_stdin=args.password_stdin)
             user = accounts.add(args.name, role=args.role, password=password,
                                 districts=args.districts, actor=actor)
