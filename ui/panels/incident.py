@@ -170,6 +170,13 @@ def saved_list(state: AppState, search: str | None, lang: str) -> tuple[list[dic
     return options, line
 
 
+def chosen_after(written: dict | None) -> int | None:
+    """The saved incident the list selects after a write: the one saved or updated (so that
+    Update applies to it), none after a delete."""
+    written = written or {}
+    return written.get("saved", written.get("updated"))
+
+
 def layout(state: AppState, lang: str) -> html.Div:
     try:
         options, count_line = saved_list(state, None, lang)
@@ -361,16 +368,19 @@ def register(app: dash.Dash, state: AppState) -> None:
     @app.callback(
         Output(ids.INC_SAVED, "options"),
         Output(ids.INC_SAVED_COUNT, "children"),
+        Output(ids.INC_SAVED, "value"),
         Input(ids.INC_WRITTEN, "data"),
         Input(ids.INC_SAVED_SEARCH, "value"),
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _saved(_written, search, lang):
+    def _saved(written, search, lang):
+        chosen = (chosen_after(written) if ctx.triggered_id == ids.INC_WRITTEN
+                  else dash.no_update)
         try:
-            return saved_list(state, search, norm_lang(lang))
+            return (*saved_list(state, search, norm_lang(lang)), chosen)
         except OSError as exc:
-            return dash.no_update, html.Span(str(exc), className="error")
+            return dash.no_update, html.Span(str(exc), className="error"), dash.no_update
 
     @app.callback(
         Output(ids.INC_DOWNLOAD, "data"),

@@ -139,6 +139,9 @@ def test_a_failing_store_is_a_cli_error_and_nothing_is_printed(
             assert out == ""  # no cordon printed for an incident that was not saved
             assert err.startswith("riskmap: error:") and needle in err
             assert "Traceback" not in err and "cannot rollback" not in err
+        if fault != "locked":  # reading still works (it tracebacked on a read-only folder)
+            assert ui.cli.main(["incidents", "list", "--json", "--data", str(cordon_dataset)]) == 0
+            assert [i["note"] for i in json.loads(capsys.readouterr().out)] == ["第0号"]
     finally:
         if other is not None:
             other.rollback()

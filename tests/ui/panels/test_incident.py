@@ -265,6 +265,11 @@ def test_save_and_delete_need_incident_write_declared_and_checked(fresh_state, s
 def test_update_changes_the_chosen_incident(fresh_state, signed_in):
     import dash
 
+    from ui.panels.incident import chosen_after
+
+    assert chosen_after({"saved": 4}) == 4 and chosen_after({"updated": 5}) == 5
+    assert chosen_after({"deleted": 4}) is None
+
     new_id, _ = _save(fresh_state, _current(*NANSHAN), note="初报")
     moved = {"lon": NANSHAN[0] + 0.01, "lat": NANSHAN[1], "radii_m": [500.0, 3000.0]}
     written, msg = save_or_delete(fresh_state, trigger=ids.INC_UPDATE, current=moved,
