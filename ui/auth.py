@@ -20,11 +20,16 @@ Every request passes through one ``before_request`` hook (:func:`init_app`), in 
    strictest action of the callback's outputs, looked up in the ``CALLBACK_ACTIONS`` dicts of
    the panel modules (see :mod:`ui.access`); refused: 403 JSON with a bilingual message.
 
-Every response gets the security headers (:func:`security_headers`): a Content-Security-Policy
-without ``'unsafe-inline'`` scripts (the inline scripts of Dash's index page and of the map page
-are allowed by their sha256 hashes, computed from the rendered HTML), ``X-Frame-Options``,
-``X-Content-Type-Options``, ``Referrer-Policy``. Uploads larger than :data:`MAX_UPLOAD_BYTES`
-are refused with 413 and a bilingual JSON message.
+Settings: ``$RISKMAP_MAX_UPLOAD_MB`` (the upload limit, default 60), ``$RISKMAP_SECURE_COOKIES=1``
+(the session cookie only over HTTPS, behind the bureau's TLS reverse proxy).
+
+Every response gets the security headers (an ``after_request`` hook): a Content-Security-Policy
+(:func:`content_security_policy`) without ``'unsafe-inline'`` or ``'unsafe-eval'`` scripts (the
+inline scripts of Dash's index page and of the map page are allowed by their sha256 hashes,
+computed from the rendered HTML), ``X-Frame-Options``, ``X-Content-Type-Options``,
+``Referrer-Policy``. Uploads larger than :data:`MAX_UPLOAD_BYTES` are refused with 413 and a
+bilingual JSON message. The login page is plain HTML (no Dash, no script); logout is a POST with
+the session's form token (:func:`csrf_token`) and is audited.
 """
 
 from __future__ import annotations
@@ -399,6 +404,9 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        # behind the bureau's HTTPS reverse proxy: send the cookie over HTTPS only
+        SESSION_COOKIE_SECURE=os.environ.get("RISKMAP_SECURE_COOKIES", "") in ("1", "true",
+                                                                                "yes"),
     )
     manager = flask_login.LoginManager()
     manager.session_protection = "basic"

@@ -584,3 +584,37 @@ def test_a_cookie_authenticated_api_write_needs_same_origin(bureau):
     c, _ = login(bureau, "u_commander")
     resp = c.post("/api/v1/incidents", json={"lon": 113.93, "lat": 22.53})
     assert resp.status_code == 403 and "cross-site" in resp.get_json()["error"]
+
+
+# -- failing records database, read-only store ---------------------------------------------------
+
+def test_an_unavailable_records_database_is_a_clear_503(local, monkeypatch):
+    from data.sysdb import StoreUnavailable
+
+    def down(self):
+        raise StoreUnavailable("数据库无法连接 / cannot reach the database")
+
+    monkeypatch.setattr(Accounts, "count", down)
+    resp = local.server.test_client().get("/_dash-layout")
+    assert resp.status_code == 503
+    assert "数据库不可用 / the records database is unavailable" in resp.get_json()["error"]
+
+
+def test_a_read_only_store_shows_the_banner(local, monkeypatch):
+    monkeypatch.setattr(type(local.state.store), "read_only", property(lambda self: True),
+                        raising=False)
+    layout = text(local.server.test_client().get("/_dash-layout"))
+    assert ids.READ_ONLY_BANNER in layout and "只读模式" in layout
+
+
+def test_no_banner_when_the_store_is_writable(local):
+    assert ids.READ_ONLY_BANNER not in text(local.server.test_client().get("/_dash-layout"))
+
+
+def test_secure_cookies_behind_https(small_sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKMAP_SECURE_COOKIES", "1")
+    app = create_app(_copy(small_sample, tmp_path / "data"), warm=False)
+    Accounts(app.state.store.db).add("s", role="analyst", password=PASSWORD, actor="t")
+    _, resp = login(app, "s")
+    cookie = next(v for v in resp.headers.getlist("Set-Cookie") if v.startswith("riskmap_session"))
+    assert "Secure" in cookie
