@@ -11,6 +11,13 @@ Row numbers are those a person sees when opening the file: for CSV and Excel the
 Excel rows are the sheet's row numbers. For GeoJSON, Shapefile, GeoPackage and KML the "row" is
 the feature number, starting at 1.
 
+Every read is bounded by :mod:`data.limits` (file size; real unpacked size and ratio of zips;
+columns; length of a line before decoding and of a cell in the parser; rows; vertices per
+geometry): a file over a limit raises :class:`ImportFileError` naming the limit, the value found
+and the ``RISKMAP_MAX_*`` variable that raises it. Zip archives are handled in
+:mod:`data.read_zip`, vector files in :mod:`data.read_vector` (both import their error and
+:class:`RawSource` from here; this module imports them lazily).
+
 Nothing here writes into a dataset; temporary copies go to the system temporary folder and are
 removed at once.
 """
@@ -18,25 +25,19 @@ removed at once.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import io
 import os
-import re
 import tempfile
 import threading
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from data.limits import MAX_ZIP_MEMBERS, Limits, current_limits, format_bytes
+from data.limits import Limits, current_limits, format_bytes
 
 __all__ = [
     "ImportFileError",
@@ -64,6 +65,7 @@ _EXTENSIONS = {
     ".gpkg": "gpkg", ".kml": "kml", ".kmz": "kml", ".tif": "geotiff", ".tiff": "geotiff",
 }
 _HEADER_SCAN = 15
+_CHUNK = 1024 * 1024
 
 
 class ImportFileError(ValueError):
@@ -122,107 +124,13 @@ def load_bytes(
         raise ImportFileError(f"文件为空 / file {filename!r} is empty")
     return data
 
-
-def _zip_names(data: bytes, filename: str, max_bytes: int) -> list[str]:
-    """The members of a zip, refusing unsafe paths, too many members, and archives whose
-    *declared* unpacked size is already over ``max_bytes`` (the real size is counted while
-    reading, see :func:`_unzip`)."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError(
-            f"文件已损坏或不完整 / file {filename!r} looks like a zip archive (or .xlsx) but cannot "
-            f"be opened: {exc}"
-        ) from exc
-    infos = zf.infolist()
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise ImportFileError(
-            f"压缩包文件过多 / zip {filename!r} lists {len(infos):,} files; the limit is "
-            f"{MAX_ZIP_MEMBERS:,}"
-        )
-    total = 0
-    names = []
-    for info in infos:
-        name = info.filename
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-            raise ImportFileError(
-                f"压缩包含不安全路径 / zip {filename!r} contains an unsafe member path {name!r} "
-                f"(absolute or escaping its folder); nothing was imported"
-            )
-        total += info.file_size
-        names.append(name)
-    if total > max_bytes:
-        raise ImportFileError(
-            f"压缩包解压后过大 / zip {filename!r} declares {format_bytes(total)} unpacked; "
-            f"the limit is {format_bytes(max_bytes)} (RISKMAP_MAX_UNZIPPED_MB)"
-        )
-    return names
-
-
-class _UnzipBudget:
-    """Decompressed bytes counted across the members of one archive, against the size and
-    ratio limits (:meth:`data.limits.Limits.unzip_budget`)."""
-
-    def __init__(self, archive_bytes: int, limits: Limits, filename: str) -> None:
-        self.archive_bytes = archive_bytes
-        self.limit, self.kind = limits.unzip_budget(archive_bytes)
-        self.ratio = limits.max_zip_ratio
-        self.filename = filename
-        self.used = 0
-
-    def take(self, n: int) -> None:
-        self.used += n
-        if self.used <= self.limit:
-            return
-        if self.kind == "ratio":
-            raise ImportFileError(
-                f"压缩包解压比过大（疑似压缩炸弹） / zip {self.filename!r} of "
-                f"{format_bytes(self.archive_bytes)} unpacks to more than "
-                f"{format_bytes(self.limit)} (over {self.ratio:g} times its size); the limit is "
-                f"{self.ratio:g}:1 (RISKMAP_MAX_ZIP_RATIO); nothing was imported"
-            )
-        raise ImportFileError(
-            f"压缩包解压后过大 / zip {self.filename!r} unpacks to more than "
-            f"{format_bytes(self.limit)}; the limit is {format_bytes(self.limit)} "
-            f"(RISKMAP_MAX_UNZIPPED_MB); nothing was imported"
-        )
-
-
-_CHUNK = 1024 * 1024
-
-
-def _unzip(zf: zipfile.ZipFile, name: str, budget: _UnzipBudget, filename: str,
-           sink: io.RawIOBase | io.BufferedIOBase | None) -> None:
-    """Stream member ``name`` out of ``zf`` into ``sink`` (``None``: count and discard),
-    counting the real decompressed bytes against ``budget``."""
-    try:
-        with zf.open(name) as fh:
-            while chunk := fh.read(_CHUNK):
-                budget.take(len(chunk))
-                if sink is not None:
-                    sink.write(chunk)
-    except ImportFileError:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
-            NotImplementedError) as exc:
-        raise ImportFileError(f"压缩包已损坏 / zip {filename!r} is damaged ({name}): {exc}") from exc
-
-
-def _check_unzipped(data: bytes, filename: str, limits: Limits) -> None:
-    """Decompress every member once (discarding the output) to check the real unpacked size;
-    used before handing an .xlsx to openpyxl, which unpacks as it parses."""
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    budget = _UnzipBudget(len(data), limits, filename)
-    for name in zf.namelist():
-        _unzip(zf, name, budget, filename, None)
-
-
 def sniff_format(data: bytes, *, filename: str = "") -> tuple[str, list[str]]:
     """``(format, warnings)`` from the content; warns when the extension says otherwise."""
+    from data.read_zip import zip_names
+
     head = data[:4096]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        names = _zip_names(data, filename, 1 << 62)  # names only; sizes checked later
+        names = zip_names(data, filename, 1 << 62)  # names only; sizes checked later
         lower = [n.lower() for n in names]
         if "[content_types].xml" in lower and any(n.startswith("xl/") for n in lower):
             fmt = "xlsx"
@@ -566,8 +474,9 @@ def _read_xlsx(data: bytes, layer: str, filename: str, limits: Limits) -> RawSou
     import openpyxl
 
     from data.columns import guess_mapping
+    from data.read_zip import check_unzipped
 
-    _check_unzipped(data, filename, limits)
+    check_unzipped(data, filename, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
@@ -603,239 +512,6 @@ def _read_xlsx(data: bytes, layer: str, filename: str, limits: Limits) -> RawSou
     source.encoding = "xlsx"
     return source
 
-
-# ---------------------------------------------------------------------------------------------
-# vector files
-
-
-def _cpg_encoding(text: str) -> str:
-    key = text.strip().lower().replace("-", "").replace("_", "")
-    aliases = {"936": "gbk", "cp936": "gbk", "gbk": "gbk", "gb2312": "gbk", "gb18030": "gb18030",
-               "utf8": "utf-8", "65001": "utf-8", "ansi1252": "cp1252", "1252": "cp1252"}
-    if key in aliases:
-        return aliases[key]
-    try:
-        return codecs.lookup(text.strip()).name
-    except LookupError:
-        return ""
-
-
-def _check_vector_info(path: str, name: str, fmt: str, filename: str, limits: Limits) -> None:
-    """Refuse a layer with too many fields or features from its own index, before reading."""
-    import pyogrio
-
-    try:
-        info = pyogrio.read_info(path, layer=name)
-    except Exception:  # the read itself reports a damaged file
-        return
-    fields = len(info.get("fields", ()))
-    if fields > limits.max_columns:
-        raise ImportFileError(
-            f"列数过多 / file {filename!r} has {fields:,} attribute columns; the limit is "
-            f"{limits.max_columns:,} (RISKMAP_MAX_COLUMNS)"
-        )
-    features = int(info.get("features") or 0)
-    if features > limits.max_rows:
-        raise ImportFileError(
-            f"要素过多 / file {filename!r} has {features:,} features; the limit is "
-            f"{limits.max_rows:,} (RISKMAP_MAX_ROWS)"
-        )
-
-
-def _check_vertices(frame: gpd.GeoDataFrame, filename: str, limits: Limits) -> None:
-    """Refuse a file any of whose geometries has more than ``limits.max_vertices`` vertices,
-    naming the features (numbered from 1) and their counts."""
-    if not len(frame):
-        return
-    counts = shapely.get_num_coordinates(np.asarray(frame.geometry.values, dtype=object))
-    over = np.flatnonzero(counts > limits.max_vertices)
-    if not len(over):
-        return
-    listed = ", ".join(f"{i + 1} ({int(counts[i]):,})" for i in over[:10])
-    more = f" … (+{len(over) - 10})" if len(over) > 10 else ""
-    raise ImportFileError(
-        f"几何图形顶点过多 / file {filename!r}: {len(over)} feature(s) have more than "
-        f"{limits.max_vertices:,} vertices (RISKMAP_MAX_VERTICES): feature (vertices) "
-        f"{listed}{more}; simplify them in your GIS (e.g. 1 m tolerance) and import again; "
-        f"nothing was imported"
-    )
-
-
-_GDAL_LOCK = threading.Lock()
-_GEOJSON_BYTES_PER_VERTEX = 200
-"""GDAL's GeoJSON parser accounts about 170 bytes per vertex of a feature (measured: 17 MB for
-100,000 vertices); ``OGR_GEOJSON_MAX_OBJ_SIZE`` is set from the vertex limit with this, so a
-feature far over the limit is refused while it is parsed (in milliseconds, not seconds and
-hundreds of MB)."""
-
-
-@contextlib.contextmanager
-def _geojson_object_limit(limits: Limits) -> Iterator[None]:
-    import pyogrio
-
-    size_mb = max(8, -(-limits.max_vertices * _GEOJSON_BYTES_PER_VERTEX // (1024 * 1024)) + 2)
-    with _GDAL_LOCK:
-        previous = pyogrio.get_gdal_config_option("OGR_GEOJSON_MAX_OBJ_SIZE")
-        pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": str(size_mb)})
-        try:
-            yield
-        finally:
-            pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": previous})
-
-
-def _too_complex(exc: Exception, filename: str, limits: Limits) -> ImportFileError | None:
-    """GDAL's "GeoJSON object too complex/large" as the vertex limit's message."""
-    text = str(exc)
-    if "too complex/large" not in text:
-        return None
-    return ImportFileError(
-        f"几何图形顶点过多 / file {filename!r}: a feature has far more than "
-        f"{limits.max_vertices:,} vertices (RISKMAP_MAX_VERTICES); simplify it in your GIS "
-        f"(e.g. 1 m tolerance) and import again; nothing was imported"
-    )
-
-
-def _read_vector_file(path: str, layer: str, fmt: str, filename: str, limits: Limits,
-                      **kwargs) -> RawSource:
-    if fmt == "geojson":
-        with _geojson_object_limit(limits):
-            return _read_vector_layers(path, layer, fmt, filename, limits, **kwargs)
-    return _read_vector_layers(path, layer, fmt, filename, limits, **kwargs)
-
-
-def _read_vector_layers(path: str, layer: str, fmt: str, filename: str, limits: Limits,
-                        **kwargs) -> RawSource:
-    import pyogrio
-
-    try:
-        layers = [(str(n), g) for n, g in pyogrio.list_layers(path)]
-    except Exception as exc:
-        raise _too_complex(exc, filename, limits) or ImportFileError(
-            f"{FORMAT_LABELS[fmt]} 文件已损坏或不完整 / file {filename!r} cannot be read as "
-            f"{FORMAT_LABELS[fmt]}: {exc}"
-        ) from exc
-    warnings = []
-    if fmt == "gpkg" and len(layers) > 1:
-        names = [n for n, _ in layers]
-        chosen = [n for n in names if n.lower() == layer] or (
-            [n for n, g in layers if g] if len([n for n, g in layers if g]) == 1 else []
-        )
-        if not chosen:
-            raise ImportFileError(
-                f"GeoPackage {filename!r} has several layers ({', '.join(names)}) and none is "
-                f"called {layer!r}; export the one to import on its own"
-            )
-        layers = [(chosen[0], None)]
-        warnings.append(f"读取图层 {chosen[0]!r} / read layer {chosen[0]!r}")
-    if fmt in ("gpkg", "shapefile"):  # an index to ask; GDAL parses GeoJSON/KML whole to count
-        for name, _ in layers:
-            _check_vector_info(path, name, fmt, filename, limits)
-    frames = []
-    try:
-        for name, _ in layers:
-            frames.append(pyogrio.read_dataframe(path, layer=name, **kwargs))
-    except Exception as exc:
-        raise _too_complex(exc, filename, limits) or ImportFileError(
-            f"{FORMAT_LABELS[fmt]} 文件已损坏或不完整 / file {filename!r} cannot be read: {exc}"
-        ) from exc
-    frames = [f for f in frames if len(f)] or frames[:1]
-    crs = frames[0].crs if frames else None
-    frame = (
-        gpd.GeoDataFrame(pd.concat([f.to_crs(crs) if f.crs != crs else f for f in frames],
-                                   ignore_index=True), crs=crs)
-        if len(frames) > 1 else frames[0]
-    )
-    if len(frame) > limits.max_rows:
-        raise ImportFileError(
-            f"要素过多 / file {filename!r} has {len(frame):,} features; the limit is "
-            f"{limits.max_rows:,} (RISKMAP_MAX_ROWS)"
-        )
-    if len(frame.columns) - 1 > limits.max_columns:
-        raise ImportFileError(
-            f"列数过多 / file {filename!r} has {len(frame.columns) - 1:,} attribute columns; the "
-            f"limit is {limits.max_columns:,} (RISKMAP_MAX_COLUMNS)"
-        )
-    _check_vertices(frame, filename, limits)
-    if len(frames) > 1:
-        warnings.append(
-            f"合并了 {len(frames)} 个图层/文件夹 / merged {len(frames)} layers or folders; rows are "
-            f"numbered through all of them in file order"
-        )
-    return RawSource(format=fmt, frame=frame, rows=np.arange(1, len(frame) + 1, dtype=np.int64),
-                     crs=crs, warnings=warnings)
-
-
-def _read_shapefile_zip(tmp: Path, data: bytes, layer: str, filename: str,
-                        limits: Limits) -> RawSource:
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    names = zf.namelist()
-    shps = [n for n in names if n.lower().endswith(".shp")]
-    if len(shps) > 1:
-        match = [n for n in shps if PurePosixPath(n).stem.lower() == layer]
-        if len(match) != 1:
-            raise ImportFileError(
-                f"压缩包含多个 Shapefile / zip {filename!r} holds several shapefiles "
-                f"({', '.join(shps)}); zip one at a time or name it {layer}.shp"
-            )
-        shps = match
-    shp = shps[0]
-    stem = shp[:-4]
-    siblings = {n.lower(): n for n in names}
-    warnings = []
-    for ext in (".shx", ".dbf"):
-        if stem.lower() + ext not in siblings:
-            raise ImportFileError(
-                f"Shapefile 不完整 / zip {filename!r}: {shp} has no {ext} file beside it "
-                f"(a shapefile needs .shp, .shx and .dbf)"
-            )
-    budget = _UnzipBudget(len(data), limits, filename)
-    folder = tmp / "shp"
-    folder.mkdir()
-    local: dict[str, Path] = {}
-    for ext in (".shp", ".shx", ".dbf", ".cpg", ".prj"):
-        member = siblings.get(stem.lower() + ext)
-        if member is not None:
-            local[ext] = folder / f"upload{ext}"
-            with open(local[ext], "xb") as sink:
-                _unzip(zf, member, budget, filename, sink)
-    encoding = ""
-    if ".cpg" in local:
-        encoding = _cpg_encoding(local[".cpg"].read_bytes()[:200].decode("ascii", errors="ignore"))
-    if not encoding:
-        with open(local[".dbf"], "rb") as fh:
-            dbf = fh.read(_CHUNK)
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(dbf[32:], final=False)
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = "gb18030"
-        warnings.append(
-            f"Shapefile 没有 .cpg，属性按 {encoding} 读取 / shapefile has no .cpg; attributes "
-            f"read as {encoding}"
-        )
-    if stem.lower() + ".prj" not in siblings:
-        warnings.append("Shapefile 没有 .prj（坐标系未知）/ shapefile has no .prj (CRS unknown)")
-    source = _read_vector_file(str(local[".shp"]), layer, "shapefile", filename, limits,
-                               encoding=encoding)
-    source.encoding = encoding
-    source.warnings[:0] = warnings
-    return source
-
-
-def _only_member(data: bytes, suffixes: tuple[str, ...], filename: str,
-                 limits: Limits) -> tuple[str, bytes]:
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    members = [n for n in zf.namelist() if n.lower().endswith(suffixes)]
-    if len(members) != 1:
-        raise ImportFileError(
-            f"压缩包应只含一个数据文件 / zip {filename!r} must hold exactly one {'/'.join(suffixes)} "
-            f"file, found {len(members)}: {', '.join(members)}"
-        )
-    out = io.BytesIO()
-    _unzip(zf, members[0], _UnzipBudget(len(data), limits, filename), filename, out)
-    return members[0], out.getvalue()
-
-
 def read_source(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -853,15 +529,18 @@ def read_source(
     Raises :class:`ImportFileError` for files that cannot be used at all, including every file
     over a limit (the message names the limit, the value found and the variable to raise it).
     """
+    from data.read_vector import read_shapefile_zip, read_vector_file
+    from data.read_zip import only_member, zip_names
+
     lim = current_limits() if limits is None else limits
     if not filename and not isinstance(source, (bytes, bytearray, memoryview)):
         filename = Path(source).name
     data = load_bytes(source, filename=filename, max_bytes=max_bytes)
     fmt, warnings = sniff_format(data, filename=filename)
     if data.startswith(b"PK"):
-        _zip_names(data, filename, lim.max_unzipped_bytes)
+        zip_names(data, filename, lim.max_unzipped_bytes)
         if fmt in ("csv", "geojson", "gpkg", "kml"):
-            member, data = _only_member(
+            member, data = only_member(
                 data, {"csv": (".csv", ".txt"), "geojson": (".geojson", ".json"),
                        "gpkg": (".gpkg",), "kml": (".kml",)}[fmt], filename, lim)
             warnings.append(f"从压缩包中读取 {member} / read {member} from the zip")
@@ -875,12 +554,12 @@ def read_source(
         with tempfile.TemporaryDirectory(prefix="riskmap-import-") as tmpdir:
             tmp = Path(tmpdir)
             if fmt == "shapefile":
-                raw = _read_shapefile_zip(tmp, data, layer, filename, lim)
+                raw = read_shapefile_zip(tmp, data, layer, filename, lim)
             else:
                 suffix = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml"}[fmt]
                 path = tmp / f"upload{suffix}"
                 path.write_bytes(data)
-                raw = _read_vector_file(str(path), layer, fmt, filename, lim)
+                raw = read_vector_file(str(path), layer, fmt, filename, lim)
                 raw.encoding = "utf-8" if fmt in ("geojson", "kml") else None
     raw.warnings[:0] = warnings
     raw.data = data
