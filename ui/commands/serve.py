@@ -201,7 +201,7 @@ def _serve(args: argparse.Namespace, sockets: list[socket.socket], tiles: Any,
 
     store = open_cli_store(args.data, args.store)
     url = store_url(args.store)
-    hint = f"--store {url}" if url else f"--data {getattr(store, 'root', 'DIR')}"
+    hint = f"--store {_shown_url(url)}" if url else f"--data {getattr(store, 'root', 'DIR')}"
     users = check_users(store, args.host, hint=hint)
     if users == 0:
         print("本机单用户模式 / single-user local mode: no users yet, only this machine can open "
@@ -248,6 +248,16 @@ def _serve(args: argparse.Namespace, sockets: list[socket.socket], tiles: Any,
     print(f"打开 / open {open_url}", flush=True)
     serve(app.server, sockets=sockets, threads=args.threads, ident="risk-map")
     return 0
+
+
+def _shown_url(url: str) -> str:
+    """``url`` with its password (if any) masked, for messages."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "URL"
 
 
 def _url_host(host: str) -> str:
