@@ -99,8 +99,7 @@ def clear_store(store: Store) -> None:
         shutil.rmtree(root / "versions", ignore_errors=True)
         for suffix in ("", "-wal", "-shm", "-journal"):
             (root / f"{DB_FILE}{suffix}").unlink(missing_ok=True)
-        store._db = None  # reopened (and recreated) on next use
-        return
+        return  # open a new FileStore on the folder: its records database is made anew
     with store.db.transaction() as conn:
         for table in reversed(RECORD_TABLES):
             conn.execute(table.delete())

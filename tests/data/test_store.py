@@ -217,3 +217,14 @@ def test_any_store_concurrent_changes_both_land(any_store):
     assert any_store.read_layer("enterprises")["id"].tolist() == ["A", "B"]
     assert [(r["actor"], r["action"]) for r in any_store.db.audit_rows()] == [
         ("a", "layer.append"), ("b", "layer.append")]
+
+
+def test_sample_loads_as_the_same_dataset_from_every_store(sample_any_store, small_dataset):
+    from data.dataset import Dataset
+
+    loaded = Dataset.load(sample_any_store)
+    assert set(loaded.layers) == set(small_dataset.layers) and not loaded.errors
+    for name, frame in small_dataset.layers.items():
+        assert_geodataframe_equal(loaded.layers[name], frame)
+    assert loaded.meta == small_dataset.meta
+    assert loaded.raster_path("dem").read_bytes() == small_dataset.raster_path("dem").read_bytes()
