@@ -250,3 +250,34 @@ def test_urls_map_to_psycopg_and_hide_the_password():
     assert PostGISStore("postgresql://u:topsecret@h/db").describe() == "postgresql://u:***@h/db"
     assert "topsecret" not in repr(PostGISStore("postgresql://u:topsecret@h/db"))
     assert hidden_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def _backend_pid(store: PostGISStore) -> int:
+    with store.db.connect() as conn:
+        return int(conn.execute(sa.text("SELECT pg_backend_pid()")).scalar())
+
+
+def _work_in_child(store: PostGISStore, queue) -> None:
+    try:
+        pid = _backend_pid(store)
+        store.write_meta({"from": "child"})
+        queue.put((pid, store.data_version()))
+    except BaseException as exc:  # noqa: BLE001 - sent back to the test
+        queue.put((0, repr(exc)))
+
+
+def test_a_forked_worker_opens_its_own_connections(pg):
+    import multiprocessing
+
+    before = pg.data_version()
+    parent_backend = _backend_pid(pg)  # a pooled connection made before the fork
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_work_in_child, args=(pg, queue))
+    child.start()
+    child_backend, seen = queue.get(timeout=30)
+    child.join(30)
+    assert seen == str(int(before) + 1)
+    assert child_backend not in (0, parent_backend)  # never the parent's socket
+    assert _backend_pid(pg) == parent_backend
+    assert pg.data_version() == seen and pg.read_meta() == {"from": "child"}
