@@ -20,15 +20,18 @@ Every request passes through one ``before_request`` hook (:func:`init_app`), in 
    strictest action of the callback's outputs, looked up in the ``CALLBACK_ACTIONS`` dicts of
    the panel modules (see :mod:`ui.access`); refused: 403 JSON with a bilingual message.
 
-Settings: ``$RISKMAP_MAX_UPLOAD_MB`` (the upload limit, default 60), ``$RISKMAP_SECURE_COOKIES=1``
+Settings: ``$RISKMAP_MAX_UPLOAD_MB`` (the upload limit, see :mod:`data.uploads`),
+``$RISKMAP_SECURE_COOKIES=1``
 (the session cookie only over HTTPS, behind the bureau's TLS reverse proxy).
 
 Every response gets the security headers (an ``after_request`` hook): a Content-Security-Policy
 (:func:`content_security_policy`) without ``'unsafe-inline'`` or ``'unsafe-eval'`` scripts (the
 inline scripts of Dash's index page and of the map page are allowed by their sha256 hashes,
 computed from the rendered HTML), ``X-Frame-Options``, ``X-Content-Type-Options``,
-``Referrer-Policy``. Uploads larger than :data:`MAX_UPLOAD_BYTES` are refused with 413 and a
-bilingual JSON message. The login page is plain HTML (no Dash, no script); logout is a POST with
+``Referrer-Policy``. A request too large to carry an upload within
+:func:`data.uploads.max_upload_bytes` (``$RISKMAP_MAX_UPLOAD_MB``, the one home of that limit)
+is refused with 413 and a bilingual JSON message before it is read (:func:`request_limit_bytes`);
+the import tab checks the file itself against the same limit. The login page is plain HTML (no Dash, no script); logout is a POST with
 the session's form token (:func:`csrf_token`) and is audited.
 """
 
@@ -55,36 +58,31 @@ import flask_login
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from data import uploads
 from data.accounts import ACTIONS, LOCAL_USER, ROLES, Accounts, AuthError, User
 from ui import access
 from ui.state import AppState, BoundedCache
 
-__all__ = ["ServeConfig", "init_app", "MAX_UPLOAD_BYTES", "max_upload_bytes", "SESSION_HOURS",
+__all__ = ["ServeConfig", "init_app", "request_limit_bytes", "SESSION_HOURS",
            "OPEN_PREFIXES", "local_user", "callback_actions", "callback_action", "script_hashes",
            "content_security_policy", "safe_next", "csrf_token"]
 
 SESSION_HOURS = 12
 """A login lasts this long (the signed session cookie expires; no "remember me" cookie)."""
 
-DEFAULT_MAX_UPLOAD_MB = 60
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
+"""Room for the rest of a callback request beside an uploaded file (its JSON, the file name)."""
 
 
-def max_upload_bytes() -> int:
-    """The largest request body the server accepts: ``$RISKMAP_MAX_UPLOAD_MB`` megabytes (default
-    60); a bad value falls back to the default."""
-    raw = os.environ.get("RISKMAP_MAX_UPLOAD_MB", "")
-    try:
-        mb = float(raw) if raw.strip() else DEFAULT_MAX_UPLOAD_MB
-    except ValueError:
-        mb = DEFAULT_MAX_UPLOAD_MB
-    if not mb > 0:
-        mb = DEFAULT_MAX_UPLOAD_MB
-    return int(mb * 1024 * 1024)
+def request_limit_bytes(file_bytes: int) -> int:
+    """Flask's ``MAX_CONTENT_LENGTH`` for uploads of up to ``file_bytes``: the Dash upload posts
+    the file base64-encoded (4 bytes for 3) inside the callback's JSON.
 
+    >>> request_limit_bytes(3 * 1024 * 1024) == 5 * 1024 * 1024
+    True
+    """
+    return -(-file_bytes * 4 // 3) + REQUEST_OVERHEAD_BYTES
 
-MAX_UPLOAD_BYTES = max_upload_bytes()
-"""Flask's ``MAX_CONTENT_LENGTH``: the upload limit of the served app (read at import; the import
-tab checks a file against the same number)."""
 
 OPEN_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico",
                  "/api/v1/token", "/api/v1/openapi.json")
@@ -395,6 +393,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
     and the panels' ``CALLBACK_ACTIONS``)."""
     server = app.server
     db = state.store.db
+    file_limit = uploads.max_upload_bytes()  # ValueError naming $RISKMAP_MAX_UPLOAD_MB if bad
     accounts = Accounts(db)
     server.secret_key = db.secret_key()
     server.config.update(
@@ -403,7 +402,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
-        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        MAX_CONTENT_LENGTH=request_limit_bytes(file_limit),
         # behind the bureau's HTTPS reverse proxy: send the cookie over HTTPS only
         SESSION_COOKIE_SECURE=os.environ.get("RISKMAP_SECURE_COOKIES", "") in ("1", "true",
                                                                                 "yes"),
@@ -518,9 +517,9 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
 
     @server.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge) -> flask.Response:
-        mb = round((server.config.get("MAX_CONTENT_LENGTH") or MAX_UPLOAD_BYTES) / 1024 / 1024, 1)
-        return _json_error(f"上传内容过大：上限 {mb:g} MB / upload too large: the limit is "
-                           f"{mb:g} MB (RISKMAP_MAX_UPLOAD_MB)", 413)
+        mb = round(file_limit / 1024 / 1024, 1)
+        return _json_error(f"上传内容过大：文件上限 {mb:g} MB / upload too large: files may have "
+                           f"up to {mb:g} MB ($RISKMAP_MAX_UPLOAD_MB)", 413)
 
     hashes_cache = BoundedCache(8)
     tiles = getattr(state, "tiles", None)

@@ -349,25 +349,28 @@ def test_tile_server_origin_is_allowed_for_images(small_sample, tmp_path):
     assert "img-src 'self' data: blob: https://tiles.example.cn" in csp
 
 
-def test_upload_limit_answers_413_with_a_bilingual_message(local):
-    local.server.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    try:
-        resp = local.server.test_client().post(
-            "/_dash-update-component", data=b"x" * (1024 * 1024 + 10),
-            headers={**ORIGIN, "Content-Type": "application/json"})
-    finally:
-        local.server.config["MAX_CONTENT_LENGTH"] = auth.MAX_UPLOAD_BYTES
+def test_upload_limit_answers_413_with_a_bilingual_message(small_sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("RISKMAP_MAX_UPLOAD_MB", "3")
+    app = create_app(_copy(small_sample, tmp_path / "data"), warm=False)
+    limit = app.server.config["MAX_CONTENT_LENGTH"]
+    assert limit == auth.request_limit_bytes(3 * 1024 * 1024) == 5 * 1024 * 1024
+    c = app.server.test_client()
+    resp = c.post("/_dash-update-component", data=b"x" * (limit + 1),
+                  headers={**ORIGIN, "Content-Type": "application/json"})
     assert resp.status_code == 413
-    assert "上传内容过大" in resp.get_json()["error"] and "1 MB" in resp.get_json()["error"]
+    message = resp.get_json()["error"]
+    assert "上传内容过大" in message and "3 MB" in message and "RISKMAP_MAX_UPLOAD_MB" in message
+    # just under the limit the request is read (and judged by the callback itself)
+    resp = c.post("/_dash-update-component", data=b"x" * limit,
+                  headers={**ORIGIN, "Content-Type": "application/json"})
+    assert resp.status_code != 413
 
 
-def test_upload_limit_setting(monkeypatch):
-    monkeypatch.delenv("RISKMAP_MAX_UPLOAD_MB", raising=False)
-    assert auth.max_upload_bytes() == 60 * 1024 * 1024
-    monkeypatch.setenv("RISKMAP_MAX_UPLOAD_MB", "5")
-    assert auth.max_upload_bytes() == 5 * 1024 * 1024
+def test_a_bad_upload_limit_stops_the_app_with_the_variable_name(small_sample, tmp_path,
+                                                                 monkeypatch):
     monkeypatch.setenv("RISKMAP_MAX_UPLOAD_MB", "lots")
-    assert auth.max_upload_bytes() == 60 * 1024 * 1024
+    with pytest.raises(ValueError, match="RISKMAP_MAX_UPLOAD_MB"):
+        create_app(_copy(small_sample, tmp_path / "data"), warm=False)
 
 
 # -- the callback gate: role x callback ----------------------------------------------------------
