@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -99,7 +100,20 @@ class PgCluster:
         seed = _seed(self)
         self._run("cp", "-a", str(seed / "data"), str(self.data))
         self._start()
+        self._watch()
         return self
+
+    def _watch(self) -> None:
+        """Stop and remove the cluster when this process dies without tearing it down (a test
+        run killed by a timeout or Ctrl-C twice): a small shell loop in its own session."""
+        stop = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]
+        if self.as_root:
+            stop = ["runuser", "-u", "postgres", "--", *stop]
+        script = (f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 2; done; "
+                  f"{shlex.join(stop)} >/dev/null 2>&1; rm -rf {shlex.quote(str(self.root))}")
+        subprocess.Popen(["sh", "-c", script], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
 
     def _start(self) -> None:
         opts = (f"-k {self.sock} -p {self.port} -c listen_addresses='' -c fsync=off "
