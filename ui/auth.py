@@ -113,8 +113,18 @@ class ServeConfig:
 
     @property
     def loopback(self) -> bool:
-        """Served on this machine only (the single-user local mode is possible)."""
-        return self.host.strip("[]").lower() in _LOOPBACK
+        """Served on this machine only (the single-user local mode is possible).
+
+        >>> [ServeConfig(h).loopback for h in ("127.0.0.1", "127.0.1.1", "::1", "0.0.0.0")]
+        [True, True, True, False]
+        """
+        name = self.host.strip("[]").lower()
+        if name in _LOOPBACK:
+            return True
+        try:
+            return ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            return False
 
     def host_allowed(self, host_header: str) -> bool:
         """Is ``host_header`` (the request's ``Host``, maybe with a port) a name of this app?

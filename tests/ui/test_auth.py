@@ -621,3 +621,13 @@ def test_secure_cookies_behind_https(small_sample, tmp_path, monkeypatch):
     _, resp = login(app, "s")
     cookie = next(v for v in resp.headers.getlist("Set-Cookie") if v.startswith("riskmap_session"))
     assert "Secure" in cookie
+
+
+def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(bureau):
+    Accounts(bureau.state.store.db).add("clumsy", role="analyst", password=PASSWORD, actor="t")
+    for _ in range(5):
+        login(bureau, "clumsy", "wrong password")
+    c, resp = login(bureau, "clumsy")  # the right password, too late
+    assert resp.status_code == 401
+    assert "账户已锁定" in text(resp) and "locked for 15 minutes" in text(resp)
+    assert c.get("/_dash-layout").status_code == 401
