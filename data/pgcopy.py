@@ -144,6 +144,11 @@ def copy_dataset(src: Store, dst: Store, *, actor: str, action: str = "db.load")
     """Copy everything ``src`` holds into ``dst`` (which should be empty: see
     :func:`store_is_empty`); the copy is audited in ``dst`` as ``action``."""
     report = CopyReport()
+    root = getattr(src, "root", None)
+    if root is not None and not src.db.read_only:  # a folder of before the records database
+        from data.incidents import import_legacy_incidents
+
+        import_legacy_incidents(src.db, root)
     for name in layer_names(src):
         frame = src.read_layer(name)
         dst.write_layer(name, frame)

@@ -251,6 +251,8 @@ class FileStore:
     def db(self) -> SystemDB:
         """The records database, ``riskmap.sqlite`` in the folder (opened on first use)."""
         if self._db is None:
+            if not self.root.exists() and os.access(self.root.parent, os.W_OK):
+                self.root.mkdir(parents=True, exist_ok=True)  # a new dataset folder
             self._db = SystemDB.for_folder(self.root)
         return self._db
 

@@ -154,6 +154,9 @@ incidents = sa.Table(
 )
 
 
+_AUDIT_INSERT = audit_log.insert()
+
+
 def _create_v1(conn: sa.Connection) -> None:
     metadata.create_all(conn)
 
@@ -168,7 +171,7 @@ def _sqlite_url(path: Path, *, read_only: bool) -> str:
     return f"sqlite:///{path}"
 
 
-def _friendly(exc: BaseException) -> OSError | None:
+def _friendly(exc: BaseException, where: str = "") -> OSError | None:
     """The error a user should see for a database exception (``None``: not one of ours)."""
     text = str(getattr(exc, "orig", exc))
     low = text.lower()
@@ -184,7 +187,7 @@ def _friendly(exc: BaseException) -> OSError | None:
         return ReadOnlyStore(f"数据为只读，不能写入 / the dataset is read-only here ({text})")
     if ("connection refused" in low or "could not connect" in low or "unable to open" in low
             or "server closed" in low or "connection failed" in low):
-        return StoreUnavailable(f"无法连接数据库 / cannot reach the database: {text}")
+        return StoreUnavailable(f"无法连接数据库 / cannot reach the database {where}: {text}")
     return None
 
 
@@ -220,7 +223,9 @@ class SystemDB:
             db = cls(engine, read_only=True, where=str(path))
             db.check_schema()
             return db
-        engine = _sqlite_engine("sqlite://")  # nothing recorded yet and nowhere to record it
+        # nothing recorded yet and nowhere to record it: one in-memory database for every
+        # thread of this process (StaticPool: the same connection, not one database per thread)
+        engine = _sqlite_engine("sqlite://", static=True)
         db = cls(engine, read_only=True, where=str(path))
         with engine.begin() as conn:
             _create_v1(conn)
@@ -246,6 +251,8 @@ class SystemDB:
     def migrate(self) -> list[int]:
         """Create or upgrade the tables to :data:`SCHEMA_VERSION`; the steps applied."""
         applied = []
+        if self.schema_version() == SCHEMA_VERSION:  # the usual case: no write lock taken
+            return applied
         with self.transaction() as conn:
             have = 0
             if sa.inspect(conn).has_table(schema_table.name):
@@ -285,7 +292,7 @@ class SystemDB:
             with self.engine.connect() as conn:
                 yield conn
         except (OperationalError, DBAPIError, sqlite3.Error) as exc:
-            friendly = _friendly(exc)
+            friendly = _friendly(exc, self.where)
             if friendly is not None:
                 raise friendly from exc
             raise
@@ -310,7 +317,7 @@ class SystemDB:
                 finally:
                     conn.info.pop("write", None)
         except (OperationalError, DBAPIError, sqlite3.Error) as exc:
-            friendly = _friendly(exc)
+            friendly = _friendly(exc, self.where)
             if friendly is not None:
                 raise friendly from exc
             raise
@@ -321,10 +328,10 @@ class SystemDB:
               ids: Sequence[object] = (), detail: dict[str, Any] | None = None,
               ok: bool = True) -> None:
         """Append one audit row inside the caller's transaction ``conn``."""
-        conn.execute(audit_log.insert().values(
-            at=now_iso(), actor=str(actor), action=str(action), target=str(target),
-            ids=json.dumps([str(i) for i in ids], ensure_ascii=False),
-            detail=json.dumps(detail or {}, ensure_ascii=False, default=str), ok=bool(ok)))
+        conn.execute(_AUDIT_INSERT, {  # one compiled statement, parameters bound per row
+            "at": now_iso(), "actor": str(actor), "action": str(action), "target": str(target),
+            "ids": json.dumps([str(i) for i in ids], ensure_ascii=False),
+            "detail": json.dumps(detail or {}, ensure_ascii=False, default=str), "ok": bool(ok)})
 
     def audit_rows(self, *, since: str | None = None, limit: int | None = None,
                    action: str | None = None) -> list[dict[str, Any]]:
@@ -348,7 +355,9 @@ class SystemDB:
 
     def bump_data_version(self, conn: sa.Connection) -> int:
         """Count one change of the layers (inside ``conn``); every worker sees the new number."""
-        current = self._setting(conn, "data_version")
+        # the row is locked first (PostgreSQL: FOR UPDATE; SQLite holds the write lock already)
+        current = conn.execute(sa.select(settings.c.value).where(settings.c.key == "data_version")
+                               .with_for_update()).scalar()
         value = int(current or 0) + 1
         self._set(conn, "data_version", str(value))
         return value
@@ -393,11 +402,12 @@ class SystemDB:
         return value
 
 
-def _sqlite_engine(url: str) -> sa.Engine:
+def _sqlite_engine(url: str, *, static: bool = False) -> sa.Engine:
     """A SQLite engine whose transactions start with ``BEGIN IMMEDIATE`` (the SQLAlchemy recipe
     for SQLite's locking), waiting up to :data:`LOCK_TIMEOUT_S` for another writer."""
+    extra: dict[str, Any] = {"poolclass": sa.pool.StaticPool} if static else {}
     engine = sa.create_engine(url, connect_args={"timeout": LOCK_TIMEOUT_S,
-                                                 "check_same_thread": False})
+                                                 "check_same_thread": False}, **extra)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record) -> None:

@@ -39,7 +39,7 @@ __all__ = ["MAX_AGE_S", "DEFAULT_MAX_UPLOAD_MB", "max_upload_bytes", "decoded_si
 MAX_AGE_S = 3600
 """Uploads older than this (seconds) are removed."""
 DEFAULT_MAX_UPLOAD_MB = 50.0
-"""The upload limit when ``$RISKMAP_MAX_UPLOAD_MB`` is not set."""
+"""The upload limit when ``$RISKMAP_MAX_UPLOAD_MB`` is not set (``data.limits.DEFAULTS``)."""
 FOLDER = ".uploads"
 
 
@@ -49,17 +49,11 @@ class UploadTooLarge(ImportFileError):
 
 def max_upload_bytes() -> int:
     """The upload limit in bytes: ``$RISKMAP_MAX_UPLOAD_MB`` (a positive number of MB), else
-    :data:`DEFAULT_MAX_UPLOAD_MB`; an unusable value is refused with the variable's name."""
-    text = os.environ.get("RISKMAP_MAX_UPLOAD_MB", "").strip()
-    if not text:
-        return int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
-    try:
-        mb = float(text)
-    except ValueError:
-        mb = -1.0
-    if not mb > 0 or mb != mb or mb == float("inf"):
-        raise ValueError(f"$RISKMAP_MAX_UPLOAD_MB must be a positive number of MB, got {text!r}")
-    return int(mb * 1024 * 1024)
+    :data:`DEFAULT_MAX_UPLOAD_MB`; an unusable value is refused with the variable's name.
+    The one home of the value is :func:`data.limits.current_limits`."""
+    from data.limits import current_limits
+
+    return int(current_limits().max_upload_bytes)
 
 
 def decoded_size(b64: str, *, start: int = 0) -> int:

@@ -212,10 +212,6 @@ def test_pdf_with_mathtext_names_renders_them_literally(corpus, dataset, tmp_pat
 
 # -- failing stores: locked, read-only ----------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "data.sysdb.SystemDB.migrate takes the write lock even when the schema is current, so "
-    "opening a locked folder (ui.commands._common.open_cli_store -> clean_stale_temps -> db) "
-    "raises StoreBusy, uncaught there: a traceback; remove this mark once fixed"))
 def test_a_locked_store_refuses_the_import_with_the_reason(corpus, dataset, capsys,
                                                            monkeypatch):
     import data.sysdb

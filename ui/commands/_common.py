@@ -62,7 +62,10 @@ def open_cli_store(data: Path | None, store: str | None = None, *, quiet: bool =
     elif not root.is_dir():
         raise CliError(f"--data {root}: no such folder")
     folder = FileStore(root)
-    folder.clean_stale_temps()  # what a killed write left behind
+    try:
+        folder.clean_stale_temps()  # what a killed write left behind
+    except (SchemaError, OSError) as exc:  # busy, unavailable, disk full, newer schema …
+        raise CliError(f"--data {root}: {exc}") from exc
     return folder
 
 
