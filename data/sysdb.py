@@ -250,7 +250,7 @@ class SystemDB:
 
     def migrate(self) -> list[int]:
         """Create or upgrade the tables to :data:`SCHEMA_VERSION`; the steps applied."""
-        applied = []
+        applied: list[int] = []
         if self.schema_version() == SCHEMA_VERSION:  # the usual case: no write lock taken
             return applied
         with self.transaction() as conn:

@@ -56,5 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     return int(code or 0)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m ui.cli`: run the imported module, so that CliError is
+    from ui.cli import main as _main  # the class the commands raise, not a copy in __main__
+
+    sys.exit(_main())
