@@ -505,6 +505,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
                                username=name, next_path=next_path, status=503)
         flask.session.clear()  # a fresh session (no fixation)
         flask.session.permanent = True
+        csrf_token()  # made now, so that no later (concurrent) request has to change the cookie
         flask_login.login_user(_SessionUser(user), remember=False)
         return flask.redirect(next_path)
 

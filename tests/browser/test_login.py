@@ -100,6 +100,7 @@ def test_login_wrong_password_map_tab_and_logout(bureau_app, browser):
         error = page.locator(".login-error")
         assert "用户名或密码错误 / wrong user name or password" in error.inner_text()
         assert page.input_value("#username") == "wang"
+        _shot(page, "login-wrong-password-1600x1000.png")
 
         page.fill("#password", PASSWORD)
         page.click("#login-submit")

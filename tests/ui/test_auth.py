@@ -631,3 +631,12 @@ def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(bureau):
     assert resp.status_code == 401
     assert "账户已锁定" in text(resp) and "locked for 15 minutes" in text(resp)
     assert c.get("/_dash-layout").status_code == 401
+
+
+def test_after_login_no_request_rewrites_the_session_cookie(bureau):
+    """Concurrent requests of one page must not race to rewrite the cookie (the logout token
+    would be lost): the token is made at login, the layout only reads it."""
+    c, _ = login(bureau, "u_data")
+    for path in ("/_dash-layout", "/map/analyst.html", "/_dash-dependencies"):
+        resp = c.get(path)
+        assert resp.status_code == 200 and not resp.headers.getlist("Set-Cookie"), path
