@@ -68,7 +68,8 @@ __all__ = ["ServeConfig", "init_app", "request_limit_bytes", "SESSION_HOURS",
            "content_security_policy", "safe_next", "csrf_token"]
 
 SESSION_HOURS = 12
-"""A login lasts this long (the signed session cookie expires; no "remember me" cookie)."""
+"""A login lasts this long from the moment of logging in (the signed session cookie and the
+signature both expire; no "remember me" cookie)."""
 
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
 """Room for the rest of a callback request beside an uploaded file (its JSON, the file name)."""
@@ -411,6 +412,7 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False,  # 12 h from the login, however busy (one shift)
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         MAX_CONTENT_LENGTH=request_limit_bytes(file_limit),
         # behind the bureau's HTTPS reverse proxy: send the cookie over HTTPS only

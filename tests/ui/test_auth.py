@@ -640,3 +640,21 @@ def test_after_login_no_request_rewrites_the_session_cookie(bureau):
     for path in ("/_dash-layout", "/map/analyst.html", "/_dash-dependencies"):
         resp = c.get(path)
         assert resp.status_code == 200 and not resp.headers.getlist("Set-Cookie"), path
+
+
+def test_a_session_expires_on_the_server_too(bureau):
+    """The cookie's signature is dated: replayed after its lifetime, it is refused."""
+    import time
+    from datetime import timedelta
+
+    c, _ = login(bureau, "u_analyst")
+    assert c.get("/_dash-layout").status_code == 200
+    config = bureau.server.config
+    saved = config["PERMANENT_SESSION_LIFETIME"]
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=1)
+    try:
+        time.sleep(2.1)
+        assert c.get("/_dash-layout").status_code == 401
+    finally:
+        config["PERMANENT_SESSION_LIFETIME"] = saved
+    assert saved == timedelta(hours=auth.SESSION_HOURS)
