@@ -340,6 +340,17 @@ def test_csp_allows_exactly_the_inline_scripts_of_the_page(local, path):
     assert len(re.findall(r"'sha256-", csp)) == len(hashes)
 
 
+def test_csp_hashes_survive_compression(local):
+    """The hashes are taken before flask-compress gzips the page."""
+    import gzip
+
+    resp = local.server.test_client().get("/map/analyst.html?lang=en",
+                                          headers={"Accept-Encoding": "gzip"})
+    assert resp.headers.get("Content-Encoding") == "gzip"
+    hashes = auth.script_hashes(gzip.decompress(resp.get_data()).decode())
+    assert hashes and all(h in resp.headers["Content-Security-Policy"] for h in hashes)
+
+
 def test_tile_server_origin_is_allowed_for_images(small_sample, tmp_path):
     from layers.map import TileSource
 
