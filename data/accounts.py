@@ -6,7 +6,8 @@ Roles are cumulative, each one can do everything of the one before it:
 role       角色                                     adds
 =========  =======================================  ===========================================
 analyst    分析员                                   read, filter, zones, terrain, exports
-commander  指挥员                                   place, save, update and delete incidents
+commander  指挥员                                   place, save, update and delete incidents;
+                                                   add hidden dangers and move them along
 planner    规划/制图员                              print (PDF maps)
 data       数据管理员                               import, undo, layer versions
 admin      系统管理员                               users, the audit log
@@ -65,6 +66,7 @@ ACTIONS: dict[str, str] = {
     "import": "data",             # imports, undo, layer versions
     "users": "admin",             # accounts
     "audit": "admin",             # the audit log
+    "hazards.write": "commander",  # hidden dangers: register, add, move along the closed loop
 }
 """Every protected action and the lowest role that may do it."""
 

@@ -44,10 +44,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 __all__ = [
     "SystemDB", "SCHEMA_VERSION", "SchemaError", "StoreBusy", "StoreUnavailable", "ReadOnlyStore",
     "CST", "now_iso", "metadata", "users", "audit_log", "layer_versions", "incidents",
-    "settings", "DB_FILE", "LOCK_TIMEOUT_S",
+    "settings", "DB_FILE", "LOCK_TIMEOUT_S", "hazards", "hazard_events",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Version of the tables below; bump it and add a step to :data:`_MIGRATIONS` to change them."""
 DB_FILE = "riskmap.sqlite"
 """The records database of a file dataset (in its folder)."""
@@ -154,6 +154,57 @@ incidents = sa.Table(
 )
 
 
+# -- schema 2: hidden dangers (隐患) and their closed-loop history (data/hazards.py) ---------------
+hazards = sa.Table(
+    "hazards", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("enterprise_id", sa.Text, nullable=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("category", sa.Text, nullable=False, server_default="other"),
+    sa.Column("level", sa.Text, nullable=True),  # set at the assessment: major | general
+    sa.Column("source", sa.Text, nullable=False, server_default="self_check"),
+    sa.Column("district", sa.Text, nullable=False, server_default="", index=True),
+    sa.Column("found_at", sa.Text, nullable=False, index=True),  # YYYY-MM-DD
+    sa.Column("found_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default="found", index=True),
+    sa.Column("deadline", sa.Text, nullable=True),
+    sa.Column("responsible_unit", sa.Text, nullable=True),
+    sa.Column("responsible_person", sa.Text, nullable=True),
+    sa.Column("supervised", sa.Text, nullable=False, server_default="none"),
+    sa.Column("closed_at", sa.Text, nullable=True),
+    sa.Column("reviewed_by", sa.Text, nullable=True),
+    sa.Column("review_result", sa.Text, nullable=True),
+    sa.Column("location", sa.Text, nullable=False, server_default=""),  # 隐患部位
+    sa.Column("measures", sa.Text, nullable=False, server_default=""),  # 整改/临时措施
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("extra", sa.Text, nullable=False, server_default="{}"),  # the ledger's own columns
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.CheckConstraint("lon BETWEEN -180 AND 180", name="hazards_lon"),
+    sa.CheckConstraint("lat BETWEEN -90 AND 90", name="hazards_lat"),
+    sa.CheckConstraint("level IS NULL OR level IN ('major', 'general')", name="hazards_level"),
+    sa.CheckConstraint("status IN ('found', 'registered', 'assessed', 'reported', 'monitored', "
+                       "'rectifying', 'closed')", name="hazards_status"),
+    sa.CheckConstraint("supervised IN ('none', 'district', 'city')", name="hazards_supervised"),
+    sqlite_autoincrement=True,
+)
+hazard_events = sa.Table(
+    "hazard_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("hazard_id", sa.Integer, sa.ForeignKey("hazards.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("at", sa.Text, nullable=False),  # when the step was taken (ISO date or time)
+    sa.Column("actor", sa.Text, nullable=False),  # who recorded it (login, cli:<login>)
+    sa.Column("by", sa.Text, nullable=False, server_default=""),  # who took it (--by)
+    sa.Column("from_status", sa.Text, nullable=True),  # None: the hazard was registered
+    sa.Column("to_status", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("fields", sa.Text, nullable=False, server_default="{}"),  # fields set, as JSON
+    sqlite_autoincrement=True,
+)
+
+
 _AUDIT_INSERT = audit_log.insert()
 
 
@@ -161,7 +212,12 @@ def _create_v1(conn: sa.Connection) -> None:
     metadata.create_all(conn)
 
 
-_MIGRATIONS: dict[int, Any] = {1: _create_v1}
+def _create_v2(conn: sa.Connection) -> None:
+    """Schema 2: the hidden-danger tables (a v1 database gets only these)."""
+    metadata.create_all(conn, tables=[hazards, hazard_events])
+
+
+_MIGRATIONS: dict[int, Any] = {1: _create_v1, 2: _create_v2}
 """``{version: step}``: step ``n`` takes the schema from ``n - 1`` to ``n``."""
 
 

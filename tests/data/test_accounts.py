@@ -16,9 +16,9 @@ def acc(tmp_path):
 
 EXPECTED = {  # role -> actions it may do (issue 11: each role adds to the one before it)
     "analyst": {"read"},
-    "commander": {"read", "incident.write"},
-    "planner": {"read", "incident.write", "print"},
-    "data": {"read", "incident.write", "print", "import"},
+    "commander": {"read", "incident.write", "hazards.write"},
+    "planner": {"read", "incident.write", "print", "hazards.write"},
+    "data": {"read", "incident.write", "print", "import", "hazards.write"},
     "admin": set(ACTIONS),
 }
 
