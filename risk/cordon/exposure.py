@@ -34,7 +34,14 @@ from risk.cordon.geodesy import (
 )
 from risk.cordon.index import ExposureIndex, PopulationSource, _Points, _Shapes
 from risk.cordon.population import _population
-from risk.cordon.rings import Cordon, Zone, _cordon_of, cordon_rings, zones_for
+from risk.cordon.rings import (
+    Cordon,
+    Zone,
+    _cordon_of,
+    cordon_rings,
+    cordon_rings_geojson,
+    zones_for,
+)
 from risk.crs import aeqd_transformers
 from risk.grades import GRADES
 
@@ -118,26 +125,48 @@ class Exposure:
         """The validated incident this exposure was computed for."""
         return Cordon(self.center[0], self.center[1], self.radii_m)
 
-    def zone_table(self) -> pd.DataFrame:
-        """One row per zone from the centre out (the panel's summary)."""
+    def rings_geojson(self, *, decimals: int = 6) -> dict[str, Any]:
+        """The zones' polygons as a GeoJSON FeatureCollection (coordinates rounded to
+        ``decimals``), built from the vertex arrays (:func:`cordon_rings_geojson`): what the
+        map draws, without a GeoDataFrame."""
+        names = [(z.name_zh, z.name_en) for z in self.zones]
+        return cordon_rings_geojson(self.cordon, names=names, decimals=decimals)
+
+    def zone_rows(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`zone_table` as plain dicts (Python ints and floats), from the
+        centre out."""
+        nz = len(self.zones)
+        if len(self.slopes):
+            codes = {z.zone: i for i, z in enumerate(self.zones)}
+            slope_zone = [codes.get(v, nz) for v in self.slopes["zone"].tolist()]
+            slopes = np.bincount(np.asarray(slope_zone, dtype=np.intp), minlength=nz + 1)[:nz]
+        else:
+            slopes = np.zeros(nz, dtype=np.int64)
+        by_grade = self.enterprises_by_grade.tolist()
+        major = self.major_hazard.tolist()
+        shelters, capacity = self.shelter_counts.tolist(), self.shelter_capacity.tolist()
+        water = self.waterlogging_counts.tolist()
+        people = None if self.population is None else self.population.tolist()
         rows = []
         for i, z in enumerate(self.zones):
             row: dict[str, Any] = {
                 "zone": z.zone, "name": z.name_zh, "name_en": z.name_en,
-                "inner_m": z.inner_m, "outer_m": z.outer_m,
+                "inner_m": float(z.inner_m), "outer_m": float(z.outer_m),
             }
             for j, g in enumerate(GRADES):
-                row[g.value] = int(self.enterprises_by_grade[i, j])
-            row["major_hazard"] = int(self.major_hazard[i])
-            row["shelters"] = int(self.shelter_counts[i])
-            row["shelter_capacity"] = int(self.shelter_capacity[i])
-            row["population"] = (
-                None if self.population is None else int(round(float(self.population[i])))
-            )
-            row["slopes"] = int((self.slopes["zone"] == z.zone).sum()) if len(self.slopes) else 0
-            row["waterlogging"] = int(self.waterlogging_counts[i])
+                row[g.value] = int(by_grade[i][j])
+            row["major_hazard"] = int(major[i])
+            row["shelters"] = int(shelters[i])
+            row["shelter_capacity"] = int(capacity[i])
+            row["population"] = None if people is None else int(round(float(people[i])))
+            row["slopes"] = int(slopes[i])
+            row["waterlogging"] = int(water[i])
             rows.append(row)
-        return pd.DataFrame(rows)
+        return rows
+
+    def zone_table(self) -> pd.DataFrame:
+        """One row per zone from the centre out (the panel's summary)."""
+        return pd.DataFrame(self.zone_rows())
 
     def to_json(self, *, limit: int | None = None) -> dict[str, Any]:
         """A JSON-ready dict: centre, radii, zones (from the centre out) and the lists.
@@ -145,7 +174,7 @@ class Exposure:
         ``limit`` caps each list (the ``*_total`` keys keep the full counts).
         """
         zones = []
-        for row in self.zone_table().to_dict("records"):
+        for row in self.zone_rows():
             zones.append({
                 "zone": row["zone"], "name": row["name"], "name_en": row["name_en"],
                 "inner_m": row["inner_m"], "outer_m": row["outer_m"],
@@ -157,25 +186,33 @@ class Exposure:
             })
 
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            part = frame if limit is None else frame.head(limit)
-            rows = cast("list[dict[str, Any]]", part.to_dict("records"))  # column names are str
-            return [{k: _plain(v) for k, v in r.items()} for r in rows]
+            return frame_records(frame if limit is None else frame.head(limit))
 
+        if limit is None:
+            if self._priority_all is None:
+                self._priority_all = self._priority(None)
+            priority = self._priority_all
+        else:
+            priority = self.priority_head(limit)
         out = {
             "center": {"lon": self.center[0], "lat": self.center[1]},
             "radii_m": list(self.radii_m),
             "zones": zones,
-            "priority_enterprises": records(
-                self.priority_enterprises if limit is None else self.priority_head(limit)
-            ),
+            "priority_enterprises": frame_records(priority),
             "priority_enterprises_total": self.priority_total,
-            "evacuation_shelters": records(self.evacuation_shelters),
+            "evacuation_shelters": records(self._table_ro("evacuation_shelters")),
             "evacuate_beyond_m": self.evacuate_beyond_m,
             "checkpoints": records(self.checkpoints),
         }
         if self.downwind is not None:
             out["downwind"] = {k: _plain(v) for k, v in self.downwind.items() if k != "geometry"}
         return out
+
+    def _table_ro(self, name: str) -> pd.DataFrame:
+        """The built table itself (not a copy): for readers that do not change it."""
+        if name not in self._tables:
+            self._tables[name] = self._builders[name]()
+        return self._tables[name]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables for CSV export, keyed by a file-name-friendly name."""
@@ -200,6 +237,36 @@ def _plain(value: Any) -> Any:
         return None
     return value
 
+
+
+def _plain_list(values: NDArray[Any]) -> list[Any]:
+    """A numpy column as JSON-ready Python values, as :func:`_plain` gives them one by one."""
+    kind = values.dtype.kind
+    if kind in "iub":
+        return cast("list[Any]", values.tolist())
+    if kind == "f":
+        out = cast("list[Any]", values.tolist())
+        if not np.isfinite(values).all():
+            out = [v if math.isfinite(v) else None for v in out]
+        return out
+    out = cast("list[Any]", values.tolist())
+    if all(type(v) is str for v in out):
+        return out
+    return [_plain(v) for v in out]
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame``'s rows as JSON-ready dicts (numpy/pandas scalars → Python, NaN/NA → None):
+    the values and key order of ``{k: _plain(v)}`` over ``frame.to_dict("records")``, built
+    column by column (several times faster; the answer of every click and API call)."""
+    if not all(isinstance(t, np.dtype) and t.kind in "iubfO" for t in frame.dtypes):
+        rows = cast("list[dict[str, Any]]", frame.to_dict("records"))
+        return [{k: _plain(v) for k, v in r.items()} for r in rows]
+    keys = [str(c) for c in frame.columns]
+    if not keys:
+        return [{} for _ in range(len(frame))]
+    columns = [_plain_list(frame.iloc[:, j].to_numpy()) for j in range(len(keys))]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _point_rows(
@@ -385,8 +452,11 @@ def exposure(
         else (lambda: pd.DataFrame(columns=["id", "name", "distance_m", "zone"]))
     )
     slopes = _slopes(index.slopes, center, zones, box)
-    people = _population(population if population is not None else index.population,
-                         center, radii, box, subcells=population_subcells)
+    people = _population(
+        index.population if population is None or index.holds_population(population)
+        else population,
+        center, radii, box, subcells=population_subcells,
+    )
     checkpoints = _checkpoints(index.roads, index.road_vertices, center, zones, box)
 
     downwind = None

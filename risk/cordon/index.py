@@ -137,6 +137,14 @@ class ExposureIndex:
     roads: _Shapes
     road_vertices: _RoadVertices
     population: PopulationSource | None = None
+    population_path: str | None = None
+    """The GeoTIFF :attr:`population` was read from (``None``: given as an array)."""
+
+    def holds_population(self, source: PopulationSource) -> bool:
+        """Whether ``source`` is the GeoTIFF this index already holds (so a caller passing the
+        dataset's path again does not make :func:`exposure` re-open the file on every call)."""
+        return (self.population_path is not None and not isinstance(source, tuple)
+                and os.fspath(source) == self.population_path)
 
     @classmethod
     def from_layers(
@@ -171,6 +179,8 @@ class ExposureIndex:
             roads=roads,
             road_vertices=_RoadVertices.from_shapes(roads),
             population=_cache_raster(population),
+            population_path=(None if population is None or isinstance(population, tuple)
+                             else os.fspath(population)),
         )
 
 

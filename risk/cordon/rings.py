@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import geopandas as gpd
@@ -55,6 +56,7 @@ __all__ = [
     "format_radii_km",
     "validate_incident",
     "cordon_rings",
+    "cordon_rings_geojson",
 ]
 
 MAX_RINGS = 8
@@ -355,11 +357,29 @@ def _segments(radius: float, max_sag_m: float) -> int:
     return int(max(256, math.ceil(n / 8) * 8))
 
 
+@lru_cache(maxsize=64)
 def _circle(radius: float, max_sag_m: float) -> NDArray[np.float64]:
+    """The ring's vertices in the local AEQD plane (counter-clockwise, closed); cached per
+    radius (read-only: the same unit shape serves every incident)."""
     n = _segments(radius, max_sag_m)
     t = np.linspace(0.0, 2 * np.pi, n + 1)
     t[-1] = 0.0  # close exactly
-    return np.column_stack([radius * np.sin(t), radius * np.cos(t)])[::-1]  # counter-clockwise
+    xy = np.column_stack([radius * np.sin(t), radius * np.cos(t)])[::-1]  # counter-clockwise
+    xy = np.ascontiguousarray(xy)
+    xy.flags.writeable = False
+    return xy
+
+
+def _ring_coords(cordon: Cordon, max_sag_m: float) -> list[NDArray[np.float64]]:
+    """Each radius's geodesic circle around the incident as (n, 2) lon/lat vertices."""
+    lon, lat, radii = cordon
+    _, to_geo = aeqd_transformers(lon, lat)
+    circles = []
+    for r in radii:
+        xy = _circle(float(r), float(max_sag_m))
+        glon, glat = to_geo.transform(xy[:, 0], xy[:, 1])
+        circles.append(np.column_stack([glon, glat]))
+    return circles
 
 
 def cordon_rings(
@@ -381,14 +401,9 @@ def cordon_rings(
         ``outer_m``, geometry (the core disk, then rings with the inner circle as a hole; rings
         share their boundary vertices exactly, exteriors counter-clockwise as in RFC 7946).
     """
-    lon, lat, radii = _cordon_of(center, radii_m)
-    zones = zones_for(radii, names=names)
-    _, to_geo = aeqd_transformers(lon, lat)
-    circles = []
-    for r in radii:
-        xy = _circle(r, max_sag_m)
-        glon, glat = to_geo.transform(xy[:, 0], xy[:, 1])
-        circles.append(np.column_stack([glon, glat]))
+    cordon = _cordon_of(center, radii_m)
+    zones = zones_for(cordon.radii_m, names=names)
+    circles = _ring_coords(cordon, max_sag_m)
     geoms = []
     for i, ring in enumerate(circles):
         holes = [circles[i - 1][::-1]] if i else []  # holes clockwise
@@ -405,3 +420,38 @@ def cordon_rings(
         crs="EPSG:4326",
     )
 
+
+def cordon_rings_geojson(
+    center: tuple[float, float] | Cordon,
+    *,
+    radii_m: Sequence[float] | None = None,
+    names: Sequence[tuple[str, str] | str] | None = None,
+    max_sag_m: float = 0.5,
+    decimals: int = 6,
+) -> dict[str, Any]:
+    """The rings of :func:`cordon_rings` as a GeoJSON FeatureCollection (a JSON-ready dict),
+    built straight from the vertex arrays, coordinates rounded to ``decimals`` (6: ~0.1 m).
+
+    The same features, properties and vertices as ``cordon_rings(...).to_json()`` (ids ``"0"``,
+    ``"1"``, …), without the GeoDataFrame: what the map draws on every click. Exteriors are
+    counter-clockwise, holes clockwise (RFC 7946).
+
+    >>> doc = cordon_rings_geojson((114.0579, 22.5431), radii_m=(1000, 5000))
+    >>> [f["properties"]["zone"] for f in doc["features"]], doc["features"][0]["id"]
+    (['core', 'control'], '0')
+    >>> [len(part) for part in doc["features"][1]["geometry"]["coordinates"]]
+    [257, 257]
+    """
+    cordon = _cordon_of(center, radii_m)
+    zones = zones_for(cordon.radii_m, names=names)
+    circles = [np.round(c, decimals).tolist() for c in _ring_coords(cordon, max_sag_m)]
+    features = []
+    for i, (zone, ring) in enumerate(zip(zones, circles, strict=True)):
+        parts = [ring, circles[i - 1][::-1]] if i else [ring]  # the hole clockwise
+        features.append({
+            "id": str(i), "type": "Feature",
+            "properties": {"zone": zone.zone, "name_zh": zone.name_zh, "name_en": zone.name_en,
+                           "inner_m": zone.inner_m, "outer_m": zone.outer_m},
+            "geometry": {"type": "Polygon", "coordinates": parts},
+        })
+    return {"type": "FeatureCollection", "features": features}

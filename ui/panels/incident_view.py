@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import shapely
 from dash import dash_table, html
 
 from layers.bridge import INCIDENT, command
+from risk.cordon.exposure import frame_records
 from risk.grades import GRADES
 from ui import ids
 from ui.i18n import translator
@@ -49,10 +51,19 @@ T = {
     "kind": ("类型", "Kind"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
+    "more": ("仅列出最近的 {n} 家，另有 {more} 家见导出（CSV）",
+             "Showing the nearest {n}; {more} more in the export (CSV)"),
 }
 """Texts of the result view (Chinese, English)."""
 
 tt = translator(T)
+
+
+PRIORITY_ROWS = 100
+"""Priority enterprises the tab's table holds (the nearest; a line says how many more there are
+and the export has them all): the answer of every click stays small."""
+
+_GRADE_LABELS = {lang: {g.value: g.label(lang) for g in GRADES} for lang in ("zh", "en")}
 
 
 def _fmt_range(inner: float, outer: float) -> str:
@@ -60,12 +71,11 @@ def _fmt_range(inner: float, outer: float) -> str:
 
 
 def _zone_table(ex, lang: str) -> html.Table:
-    zt = ex.zone_table()
     head = [tt("zone", lang), ("红/橙/黄/蓝" if lang == "zh" else "R/O/Y/B"), tt("major", lang),
             tt("shelters", lang), tt("population", lang),
             ("边坡/积水" if lang == "zh" else "Slopes/water")]
     rows = []
-    for r in zt.to_dict("records"):
+    for r in ex.zone_rows():
         pop = "—" if r["population"] is None else f"{r['population']:,}"
         grades: list[str | html.Span] = []
         for g in GRADES:
@@ -84,15 +94,29 @@ def _zone_table(ex, lang: str) -> html.Table:
                       className="stats zones", id="inc-zone-table")
 
 
-def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10):
-    data = frame[[c for c, _ in columns if c in frame.columns]].copy()
-    if "distance_m" in data:
-        data["distance_m"] = data["distance_m"].round(0).astype(int)
+def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10,
+           extra: dict[str, list[Any]] | None = None):
+    """A DataTable of ``columns`` (id, header) of ``frame``, plus ``extra`` columns (lists
+    aligned with ``frame``); ``distance_m`` in whole metres. The rows are built column by
+    column (:func:`risk.cordon.exposure.frame_records`), not through ``DataFrame.to_dict``."""
+    extra = extra or {}
+    shown = [(c, name) for c, name in columns if c in frame.columns or c in extra]
+    values = []
+    for c, _ in shown:
+        if c in extra:
+            values.append(list(extra[c]))
+        elif c == "distance_m":
+            metres = np.round(frame[c].to_numpy(dtype=np.float64)).astype(np.int64)
+            values.append(metres.tolist())
+        else:
+            values.append([r[c] for r in frame_records(frame[[c]])])
+    keys = [c for c, _ in shown]
+    rows = [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
     # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
     return dash_table.DataTable(  # type: ignore[attr-defined]
         id=table_id,
-        columns=[{"name": name, "id": col} for col, name in columns if col in frame.columns],
-        data=data.to_dict("records"),
+        columns=[{"name": name, "id": col} for col, name in shown],
+        data=rows,
         sort_action="native", page_size=page_size, page_action="native",
         style_table={"overflowX": "auto"},
         style_cell={"fontSize": "12px", "padding": "2px 4px", "textAlign": "left",
@@ -104,12 +128,14 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
 
 def result_view(ex, lang: str) -> html.Div:
     en = lang == "en"
-    pri = ex.priority_enterprises.head(500).copy()  # nearest 500; the export has them all
+    pri = ex.priority_head(PRIORITY_ROWS)  # the nearest; the export has them all
+    extra = {}
     if len(pri):
-        pri["grade_label"] = [next(g for g in GRADES if g.value == v).label(lang)
-                              for v in pri["grade"]]
-        pri["zone_label"] = pri["zone_name"]
-    cp = ex.checkpoints.copy()
+        labels = _GRADE_LABELS["en" if en else "zh"]
+        extra = {"grade_label": [labels[v] for v in pri["grade"].tolist()],
+                 "zone_label": pri["zone_name"].tolist()}
+    more = ex.priority_total - len(pri)
+    cp = ex.checkpoints
     children = [
         html.H3(f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}"),
         html.H3(tt("zones", lang)), _zone_table(ex, lang),
@@ -118,12 +144,14 @@ def result_view(ex, lang: str) -> html.Div:
             major=ex.downwind["major_hazard"], shelters=ex.downwind["shelters"],
             **ex.downwind["enterprises"]), id="inc-downwind", className="hint")]
           if ex.downwind else []),
-        html.H3(f"{tt('priority', lang)} · {len(ex.priority_enterprises):,}"),
+        html.H3(f"{tt('priority', lang)} · {ex.priority_total:,}"),
         _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
                      ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
                      ("direction_en" if en else "direction", tt("direction", lang)),
                      ("industry", tt("industry", lang))],
-               table_id=ids.INC_PRIORITY_TABLE),
+               table_id=ids.INC_PRIORITY_TABLE, extra=extra),
+        *([html.P(tt("more", lang).format(n=len(pri), more=more), id="inc-priority-more",
+                  className="hint")] if more > 0 else []),
         html.H3(tt("evac", lang)),
         _table(ex.evacuation_shelters, [("name", tt("name", lang)),
                                         ("capacity", tt("capacity", lang)),
@@ -142,16 +170,20 @@ def result_view(ex, lang: str) -> html.Div:
 
 
 def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
-    """The command that makes the map draw this incident's rings and checkpoints."""
-    rings = ex.rings.copy()
-    rings["geometry"] = rings.geometry.set_precision(1e-6)
-    rings_geo = json.loads(rings[["zone", "name_zh", "name_en", "inner_m", "outer_m",
-                                  "geometry"]].to_json())
-    cps = []
-    for r in ex.checkpoints.to_dict("records"):
-        label = f"{r.get('kind_en' if lang == 'en' else 'kind', '')} · {r.get('road_name', '')}"
-        cps.append({"type": "Feature", "properties": {"label": label},
-                    "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]}})
+    """The command that makes the map draw this incident's rings and checkpoints (the rings'
+    GeoJSON built from the vertex arrays, coordinates to 1e-6°: :meth:`Exposure.rings_geojson`)."""
+    rings_geo = ex.rings_geojson(decimals=6)
+    cp = ex.checkpoints
+    n = len(cp)
+
+    def column(name: str) -> list[Any]:
+        return cp[name].tolist() if name in cp.columns else [""] * n
+
+    kinds = column("kind_en" if lang == "en" else "kind")
+    cps = [{"type": "Feature", "properties": {"label": f"{kind} · {road}"},
+            "geometry": {"type": "Point", "coordinates": [x, y]}}
+           for kind, road, x, y in zip(kinds, column("road_name"), column("lon"),
+                                       column("lat"), strict=True)]
     palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
     legend = [[palette.get(z.zone, "#d7191c"), f"{z.name(lang)} {_fmt_range(z.inner_m, z.outer_m)}",
                z.zone != "core"] for z in ex.zones]
