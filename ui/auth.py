@@ -86,11 +86,12 @@ def request_limit_bytes(file_bytes: int) -> int:
 
 
 OPEN_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico",
-                 "/api/v1/token", "/api/v1/openapi.json")
-"""Paths served without a login (the login page, static files, the API's token route)."""
+                 "/api/v1/token", "/api/v1/openapi.json", "/healthz")
+"""Paths served without a login (the login page, static files, the API's token route, the
+health check of the reverse proxy, which shows only the worker's pid and data version)."""
 
 _STATIC = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/api/v1/token",
-           "/api/v1/openapi.json")
+           "/api/v1/openapi.json", "/healthz")
 """Open paths that do not even look up the user (static files, the API's own open routes)."""
 
 _PAGES = ("/", "/map/analyst.html")
@@ -442,8 +443,17 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
             gate.update({k: callback_action(k, table) for k in app.callback_map})
         return gate.get(key, "read")
 
+    known: dict[str, int] = {}  # the last user count read, kept for when the database is down
+
     def _local_mode() -> bool:
-        return config.loopback and accounts.count() == 0
+        if not config.loopback:
+            return False
+        try:
+            known["users"] = accounts.count()
+        except OSError:
+            if "users" not in known:
+                raise
+        return known["users"] == 0
 
     server.config["RISKMAP_LOCAL_MODE"] = _local_mode  # for the header (ui.app)
 
@@ -454,15 +464,22 @@ def init_app(app: dash.Dash, state: AppState, config: ServeConfig) -> None:
             return _json_error("错误的 Host 请求头 / bad Host header: this server does not answer "
                                f"to {req.host!r}", 400)
         bearer = _bearer() and req.path.startswith("/api/v1/")
-        if (req.method in _STATE_CHANGING and not bearer and req.path != "/api/v1/token"
-                and not _same_origin(req)):
-            return _json_error("跨站请求被拒绝 / cross-site request refused: the Origin or "
-                               "Referer must be this site", 403)
         if req.path.startswith(_STATIC) or bearer:
             access.set_current_user(None)  # static files need nobody; ui.api judges the token
             return None
         try:
-            if _local_mode():
+            local = _local_mode()
+        except OSError as exc:  # the records database is down or busy
+            return _json_error(f"数据库不可用 / the records database is unavailable: {exc}", 503)
+        # CSRF: a write that the browser's ambient credentials would authenticate (the session
+        # cookie, or being on this machine in local mode) must come from this site; a request
+        # with no credentials at all falls through to the 401 below
+        ambient = local or server.config["SESSION_COOKIE_NAME"] in req.cookies
+        if (req.method in _STATE_CHANGING and ambient and not _same_origin(req)):
+            return _json_error("跨站请求被拒绝 / cross-site request refused: the Origin or "
+                               "Referer must be this site", 403)
+        try:
+            if local:
                 user: User | None = local_user()
             else:
                 who = flask_login.current_user

@@ -307,6 +307,22 @@ def test_cross_site_state_changes_are_refused(local, headers):
     assert resp.status_code == 403 and "cross-site" in resp.get_json()["error"]
 
 
+@pytest.mark.parametrize("headers", [{}, {"Origin": "http://evil.example"}])
+def test_a_logged_in_users_cross_site_write_is_refused(bureau, headers):
+    client, _ = login(bureau, "u_admin")
+    body = callback_body(bureau, callback_key(bureau, ids.ADM_USERS))
+    resp = client.post("/_dash-update-component", json=body, headers=headers)
+    assert resp.status_code == 403 and "cross-site" in resp.get_json()["error"]
+
+
+def test_a_write_without_any_credentials_is_told_to_log_in_not_cross_site(bureau):
+    # a script of another system that forgot its token: 401, whatever its Origin
+    client = bureau.server.test_client()
+    for path in ("/api/v1/incidents", "/_dash-update-component"):
+        resp = client.post(path, json={"lon": 114.0, "lat": 22.5})
+        assert resp.status_code == 401, path
+
+
 def test_same_site_referer_is_enough(local):
     body = callback_body(local, callback_key(local, ids.ADM_USERS))
     resp = local.server.test_client().post("/_dash-update-component", json=body,
