@@ -316,9 +316,11 @@ class HazardStore:
         return self.get(hazard_id)
 
     def add_history(self, hazards: Sequence[Mapping[str, Any]],
-                    events: Sequence[Sequence[Mapping[str, Any]]], *, actor: str) -> int:
+                    events: Sequence[Sequence[Mapping[str, Any]]], *, actor: str,
+                    replace: bool = False) -> int:
         """Write hazards with their whole history as given (the sample generator): no checks of
-        the loop, one transaction, one audit row. ``events[i]``: the events of ``hazards[i]``."""
+        the loop, one transaction, one audit row. ``events[i]``: the events of ``hazards[i]``;
+        ``replace``: delete every hazard first (in the same transaction)."""
         stamp = now_iso()
         rows = []
         for h in hazards:
@@ -329,7 +331,12 @@ class HazardStore:
             row["created_at"] = row["updated_at"] = stamp
             rows.append(row)
         with self.db.transaction() as conn:
-            ids = _insert(conn, rows)
+            if replace:
+                conn.execute(events_table.delete())
+                conn.execute(hazards_table.delete())
+            ids = _insert(conn, rows) if rows else []
+            if not ids:
+                return 0
             conn.execute(events_table.insert(), [
                 {"hazard_id": i, "at": e["at"], "actor": e.get("actor", actor),
                  "by": e.get("by", ""), "from_status": e.get("from_status"),

@@ -51,6 +51,7 @@ from data.sample_layers import (
     make_slopes,
     make_waterlogging,
 )
+from data.sample_hazards import write_sample_hazards
 from data.sample_terrain import (
     DEM_RES,
     NODATA,
@@ -77,7 +78,7 @@ __all__ = [
     "ensure_sample",
 ]
 
-SAMPLE_VERSION = 2
+SAMPLE_VERSION = 3
 """Bump when the generator's output changes; :func:`ensure_sample` then regenerates."""
 GENERATOR = "data/sample.py"
 BOUNDARIES_FILE = BOUNDARIES_DIR / "shenzhen.geojson"
@@ -184,6 +185,7 @@ def generate_sample(
     for name, gdf in layers.items():
         store.write_layer(name, gdf)
 
+    write_sample_hazards(store, layers["enterprises"], seed=seed, end=REFERENCE_DATE)
     store.write_meta({
         "title": "深圳市安全风险样例数据（合成）",
         "title_en": "Shenzhen risk sample (synthetic)",

@@ -20,6 +20,7 @@ COMMANDS = (
     "users",
     "audit",
     "db",
+    "hazards",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""
 
