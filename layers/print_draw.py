@@ -6,7 +6,6 @@ the interactive map uses; every function adds what it draws to the :class:`Legen
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ import shapely
 
 from layers.print_frames import PrintMapError
 from layers.print_parts import Legend, bilingual
+from layers.print_symbols import draw_enterprises
 from layers.style import BASEMAP, ROAD_STYLES, SHELTER_COLORS, STYLES, WATERLOGGING_CLASSES
 from risk.grades import GRADES, parse_grade
 
@@ -34,12 +34,6 @@ _SHELTER_LABELS = {
     "fixed": ("固定避难场所", "Fixed shelter"),
     "emergency": ("紧急避难场所", "Emergency shelter"),
 }
-
-
-def _marker_size_pt(n: int) -> float:
-    """Marker diameter in points: the screen size for a few hundred points, smaller when dense."""
-    base = 1.5 * STYLES["enterprises"].radius * _PX_TO_PT
-    return float(np.clip(base * math.sqrt(500 / max(n, 1)), 1.6, base))
 
 
 def _xy(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -97,7 +91,8 @@ def _point_handle(color: str, marker: str = "o", edge: str = "none", size: float
 
 
 def draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *,
-                 chosen_districts: list[str], lang: str, n_points: int) -> None:
+                 chosen_districts: list[str], lang: str, n_points: int,
+                scale: float = 1.0) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -168,19 +163,7 @@ def draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *
                                f"{bilingual(*_SHELTER_LABELS[code], lang)} ({int(sel.sum())})")
         elif name == "enterprises" and len(gdf):
             legend.header(title)
-            size = _marker_size_pt(n_points)
-            codes = gdf["grade"].astype(str).to_numpy()
-            for grade in reversed(GRADES):  # most severe drawn last, on top
-                sel = codes == grade.value
-                if sel.any():
-                    xy = _xy(gdf[sel])
-                    ax.scatter(xy[:, 0], xy[:, 1], s=size**2, marker="o", c=grade.color,
-                               linewidths=0, zorder=10 + (3 - grade.rank))
-            for grade in GRADES:
-                count = int((codes == grade.value).sum())
-                if count:
-                    legend.add(_point_handle(grade.color, "o", "none", 6.5),
-                               f"{bilingual(grade.label_zh, grade.label_en, lang)} ({count:,})")
+            draw_enterprises(ax, gdf, legend, lang=lang, n_points=n_points, scale=scale)
 
 
 def draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: Legend, lang: str) -> None:
@@ -228,18 +211,37 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
 
 
 def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeometry,
-                          fontsize: float, lang: str) -> None:
+                          fontsize: float, lang: str) -> list[Any]:
+    """Label each district at a point of its visible part far enough inside ``view`` (the
+    frame, in map units) that the whole two-line label fits inside the frame; returns the texts."""
     import matplotlib.patheffects as pe
 
     halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+    texts: list[Any] = []
+    ax.apply_aspect()
+    x0, x1 = ax.get_xlim()
+    per_pt = (x1 - x0) / (ax.get_window_extent().width * 72.0 / ax.figure.dpi)  # map units/pt
     for _, row in districts.iterrows():
-        visible = row.geometry.intersection(view)
-        if visible.is_empty or visible.area < 0.01 * view.area * 0.05:
-            continue
-        point = shapely.Polygon(visible).representative_point() if visible.geom_type == \
-            "LinearRing" else visible.representative_point()
         zh, en = str(row.get("name", "")), str(row.get("name_en", "") or "")
         text = f"{en}\n{zh}" if lang == "en" and en else (f"{zh}\n{en}" if en else zh)
-        ax.text(point.x, point.y, text, ha="center", va="center", fontsize=fontsize,
-                color=BASEMAP["label"], linespacing=1.1, zorder=18, clip_on=True,
-                path_effects=halo, parse_math=False)
+        cols = max(len(en) * 0.55, len(zh)) if en else len(zh)
+        half_w = cols * fontsize * 0.55 * per_pt + 2 * per_pt
+        half_h = (2.3 if en else 1.2) * fontsize * 0.5 * per_pt + 2 * per_pt
+        vx0, vy0, vx1, vy1 = view.bounds
+        if vx1 - vx0 <= 2 * half_w or vy1 - vy0 <= 2 * half_h:
+            continue
+        inner = shapely.box(vx0 + half_w, vy0 + half_h, vx1 - half_w, vy1 - half_h)
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        whole = geom.intersection(view)
+        if whole.is_empty or whole.area < 0.0005 * view.area:
+            continue
+        visible = geom.intersection(inner)
+        if visible.is_empty or visible.area < 0.15 * whole.area:
+            continue
+        point = visible.representative_point()
+        texts.append(ax.text(point.x, point.y, text, ha="center", va="center",
+                             fontsize=fontsize, color=BASEMAP["label"], linespacing=1.1,
+                             zorder=18, clip_on=True, path_effects=halo, parse_math=False))
+    return texts

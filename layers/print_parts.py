@@ -434,7 +434,7 @@ def pack_legend_columns(entries: list[tuple[Any, str, bool]], ncol: int,
 
 
 def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
-               lang: str) -> None:
+               lang: str, *, info_pt: float = 6.5) -> None:
     """The legend (top) and the information block (date, CRS, sources) in the panel axes.
 
     Landscape: one legend column above the information. Portrait: legend columns on the left,
@@ -443,7 +443,7 @@ def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
     """
     s = layout.scale
     x = 0.0 if not layout.portrait else 0.64
-    info_text = panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=6.5 * s,
+    info_text = panel.text(x, 0.0, "\n".join(info), ha="left", va="bottom", fontsize=info_pt * s,
                            color="#333333", linespacing=1.35, transform=panel.transAxes,
                            parse_math=False)
     if not legend.entries:

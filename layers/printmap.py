@@ -21,22 +21,17 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import io
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import Transformer
 
 from layers.fonts import print_rc
-from layers.print_draw import draw_district_labels, draw_incident, draw_layers, draw_zones
 from layers.print_frames import (
     CONTEXT_LAYERS,
     DEFAULT_LAYERS,
@@ -55,29 +50,9 @@ from layers.print_frames import (
     check_incident,
     resolve_districts,
 )
-from layers.print_parts import (
-    MARGIN_MM,
-    PAPER_MM,
-    Legend,
-    PageLayout,
-    ScaleBar,
-    bilingual,
-    crs_label,
-    draw_north_arrow,
-    draw_panel,
-    draw_scale_bar,
-    literal_text,
-    map_crs,
-    nice_denominator,
-    page_layout,
-    scale_bar_for,
-    scale_factor_at,
-    tables_figure,
-    true_north_angle,
-    wrap_display,
-)
-from layers.print_tables import grade_table, ring_tables
-from layers.style import BASEMAP
+from layers.print_page import MapView, RenderOptions, fit_view, fixed_view, render_page, view_bounds
+from layers.print_parts import PAPER_MM, map_crs, page_layout
+from layers.print_template import PrintTemplate
 from risk.cordon import Cordon, cordon_rings
 from risk.files import write_bytes_atomic
 from risk.grades import Grade
@@ -88,6 +63,9 @@ __all__ = [
     "MapView",
     "map_view",
     "render_map_pdf",
+    "render_map",
+    "STANDARD_SCALES",
+    "FORMATS",
     "resolve_districts",
     "incident_rings",
     "DEFAULT_LAYERS",
@@ -96,6 +74,11 @@ __all__ = [
 
 _RENDER_LOCK = threading.Lock()
 _MAX_SPAN_DEG = 12.0
+STANDARD_SCALES = (2_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)
+"""Scales a print map can be fixed at (the national basic scale series, plus 1:2,000);
+``None`` (CLI and tab: "fit") picks the smallest round scale showing the whole extent."""
+FORMATS = ("pdf", "png", "svg")
+"""Output formats: vector PDF (every page), PNG at ``dpi`` and SVG (the map page)."""
 
 
 def incident_rings(lon: float, lat: float, radii_m: Sequence[float]) -> gpd.GeoDataFrame:
@@ -108,24 +91,6 @@ def incident_rings(lon: float, lat: float, radii_m: Sequence[float]) -> gpd.GeoD
 # layout
 
 
-@dataclass(frozen=True)
-class MapView:
-    """Where the map frame sits: CRS, centre, scale (true at the centre) and limits."""
-
-    crs: Any
-    center: tuple[float, float]
-    """(lon, lat) of the frame's centre."""
-    center_xy: tuple[float, float]
-    scale_factor: float
-    """Point scale factor of ``crs`` at the centre (projected / ground length)."""
-    denominator: int
-    """Scale 1:denominator at the centre: ground metres per metre of paper."""
-    xlim: tuple[float, float]
-    ylim: tuple[float, float]
-    frame_mm: tuple[float, float]
-    """Width and height of the map frame on paper."""
-
-
 def map_view(extent: Sequence[float], *, paper: str = "A4", orientation: str = "landscape",
              subtitle: bool = False) -> MapView:
     """The frame :func:`render_map_pdf` draws for lon/lat ``extent`` = (west, south, east, north):
@@ -134,45 +99,48 @@ def map_view(extent: Sequence[float], *, paper: str = "A4", orientation: str = "
     assert bbox is not None  # _check_extent returns None only for extent=None
     paper = _check_choice("paper", paper, PAPER_MM)
     orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
-    return _fit_view(bbox, map_crs(bbox), page_layout(paper, orientation, subtitle=subtitle))
+    return fit_view(bbox, map_crs(bbox), page_layout(paper, orientation, subtitle=subtitle))
 
 
-def _fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: PageLayout) -> MapView:
-    # densify first: the box's edges are curves in the projection
-    dense = gpd.GeoSeries([shapely.segmentize(shapely.box(*bbox), (bbox[2] - bbox[0]) / 200)],
-                          crs=4326).to_crs(crs).iloc[0]
-    x0, y0, x1, y1 = dense.bounds
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    center = Transformer.from_crs(crs, 4326, always_xy=True).transform(cx, cy)
-    k = scale_factor_at(crs, *center)
-    fw_m, fh_m = layout.map_mm[2] / 1000, layout.map_mm[3] / 1000
-    denominator = nice_denominator(max((x1 - x0) / k / fw_m, (y1 - y0) / k / fh_m))
-    half_w, half_h = denominator * fw_m * k / 2, denominator * fh_m * k / 2
-    return MapView(crs=crs, center=(float(center[0]), float(center[1])), center_xy=(cx, cy),
-                   scale_factor=k, denominator=denominator, xlim=(cx - half_w, cx + half_w),
-                   ylim=(cy - half_h, cy + half_h), frame_mm=(layout.map_mm[2], layout.map_mm[3]))
+def _check_scale(scale: int | str | None) -> int | None:
+    if scale is None or (isinstance(scale, str) and scale.strip().lower() in ("", "fit")):
+        return None
+    text = str(scale).strip().replace(",", "").replace("，", "")
+    text = text.split(":")[-1]
+    try:
+        value = int(float(text))
+    except ValueError:
+        value = -1
+    if value not in STANDARD_SCALES:
+        msg = (f"`scale` must be \"fit\" or one of the standard series "
+               f"{', '.join(f'{v:,}' for v in STANDARD_SCALES)}, got {scale!r}")
+        raise PrintMapError(msg)
+    return value
 
 
-
-def _info_lines(dataset: Any, crs: Any, date: dt.date, lang: str, width: int) -> list[str]:
-    lines = [f"{'Date 制图日期' if lang == 'en' else '制图日期 Date'}：{date.isoformat()}",
-             *wrap_display(crs_label(crs, lang), width)]
-    sources = list(dataset.sources)
-    if sources:
-        lines.append("数据来源 Sources：" if lang != "en" else "Sources 数据来源:")
-        for src in sources:
-            lines += wrap_display(f"· {src}", width)
-    if dataset.synthetic:
-        lines.append("合成样例数据 / synthetic sample data — 非真实登记信息，仅供演示")
-    return lines
-
+def _check_center(center: Sequence[float] | None) -> tuple[float, float] | None:
+    if center is None:
+        return None
+    try:
+        lon, lat = (float(v) for v in center)
+    except (TypeError, ValueError) as exc:
+        raise PrintMapError(f"`center` must be (lon, lat) in degrees, got {center!r}") from exc
+    if not (-180 <= lon <= 180 and -85 <= lat <= 85):
+        raise PrintMapError(f"`center` must be (lon, lat) with lon -180..180 and lat -85..85, "
+                            f"got {center!r}")
+    return lon, lat
 
 
 # --------------------------------------------------------------------------------------------
 # public entry point
 
 
-def render_map_pdf(
+def render_map_pdf(dataset: Any, **kwargs: Any) -> bytes:
+    """:func:`render_map` as a PDF (``format="pdf"``); the same keyword arguments."""
+    return render_map(dataset, **{**kwargs, "format": "pdf"})
+
+
+def render_map(
     dataset: Any,
     *,
     out: str | os.PathLike[str] | None = None,
@@ -191,8 +159,17 @@ def render_map_pdf(
     tables_page: bool = False,
     lang: str = "zh",
     date: dt.date | None = None,
+    scale: int | str | None = None,
+    center: Sequence[float] | None = None,
+    graticule: bool = False,
+    inset: bool = False,
+    template: PrintTemplate | None = None,
+    labels: bool = True,
+    format: str = "pdf",
+    dpi: int = 300,
+    georef: bool = False,
 ) -> bytes:
-    """Render a print-layout map of ``dataset`` as a vector PDF and return its bytes.
+    """Render a print-layout map of ``dataset`` (vector PDF, PNG or SVG) and return its bytes.
 
     Parameters
     ----------
@@ -227,6 +204,26 @@ def render_map_pdf(
         ``"zh"`` (Chinese first, English alongside) or ``"en"``.
     date
         Date printed on the map (default: today).
+    scale
+        1:``scale`` at the frame's centre, one of :data:`STANDARD_SCALES`; ``None`` or
+        ``"fit"``: the smallest round scale showing the whole extent.
+    center
+        (lon, lat) of the frame's centre (default: the extent's); with ``scale`` the frame is
+        exactly 1:scale around it, and the extent only sets the default centre.
+    graticule
+        Draw the graticule with degree labels on the frame (:mod:`layers.print_grid`).
+    inset
+        Draw the overview map with the frame's extent box (:mod:`layers.print_inset`).
+    template
+        Organisation, 审图号, 密级, logo text, colours, fonts (:mod:`layers.print_template`).
+    labels
+        Label red and major-hazard enterprises (:mod:`layers.print_symbols`).
+    format, dpi
+        ``"pdf"`` (every page, vector), ``"png"`` (the map page at ``dpi``, 72–600) or
+        ``"svg"`` (the map page; text kept as text).
+    georef
+        PDF only: add the geospatial measure dictionary of the map frame
+        (:mod:`layers.print_georef`).
 
     Raises
     ------
@@ -241,6 +238,16 @@ def render_map_pdf(
     paper = _check_choice("paper", paper, PAPER_MM)
     orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
     lang = _check_choice("lang", lang, ("zh", "en"))
+    fmt = _check_choice("format", format, FORMATS)
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 72 <= dpi <= 600:
+        raise PrintMapError(f"`dpi` must be a whole number 72–600, got {dpi!r}")
+    if georef and fmt != "pdf":
+        raise PrintMapError(f"`georef` needs format pdf, got format {fmt!r}")
+    if tables_page and fmt != "pdf":
+        raise PrintMapError(f"`tables_page` needs format pdf (one page only in {fmt}), got "
+                            f"format {fmt!r}")
+    denominator = _check_scale(scale)
+    centre = _check_center(center)
     layers = _check_layers(layers)
     grade_sel = _check_grades(grades)
     districts = dataset.districts
@@ -257,6 +264,8 @@ def render_map_pdf(
     rings = cordon_rings(inc) if inc else None
 
     # the view: explicit extent, else chosen districts / incident rings / filtered data
+    if bbox is None and denominator is not None and centre is not None:
+        bbox = _padded((centre[0], centre[1], centre[0], centre[1]))
     if bbox is None:
         parts = []
         if area is not None:
@@ -279,6 +288,18 @@ def render_map_pdf(
         clipped = (max(bbox[0], w), max(bbox[1], s_), min(bbox[2], e), min(bbox[3], n))
         if clipped[0] < clipped[2] and clipped[1] < clipped[3]:
             bbox = clipped
+    layout = page_layout(paper, orientation, subtitle=bool(subtitle))
+    if denominator is not None:
+        view = fixed_view(centre or ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2),
+                           denominator, layout)
+    else:
+        if centre is not None:  # the extent made symmetric about the centre
+            half_x = max(centre[0] - bbox[0], bbox[2] - centre[0])
+            half_y = max(centre[1] - bbox[1], bbox[3] - centre[1])
+            bbox = (centre[0] - half_x, centre[1] - half_y, centre[0] + half_x,
+                    centre[1] + half_y)
+        view = fit_view(bbox, map_crs(bbox), layout)
+    bbox = view_bounds(view)
     if bbox[2] - bbox[0] > _MAX_SPAN_DEG or bbox[3] - bbox[1] > _MAX_SPAN_DEG:
         msg = (f"`extent` spans {bbox[2] - bbox[0]:.1f}° × {bbox[3] - bbox[1]:.1f}°; a print map "
                f"covers at most {_MAX_SPAN_DEG:g}° (one UTM zone and its neighbours)")
@@ -291,15 +312,17 @@ def render_map_pdf(
         raise EmptyMapError(_nothing_message(layers, grade_sel, industry_sel, chosen, major_only,
                                              extent))
 
-    crs = map_crs(bbox)
     with _RENDER_LOCK, _print_context():  # rcParams are global: one render at a time
-        pdf = _render(dataset, frames, bbox=bbox, crs=crs, title=title.strip(),
-                      subtitle=subtitle, paper=paper, orientation=orientation, lang=lang,
-                      chosen=chosen, rings=rings, incident=inc, zones=zones,
-                      tables_page=tables_page, date=date or dt.date.today())
+        data = render_page(dataset, frames, view=view, layout=layout, title=title.strip(),
+                       subtitle=subtitle, lang=lang, chosen=chosen, rings=rings, incident=inc,
+                       zones=zones, tables_page=tables_page, date=date or dt.date.today(),
+                       options=RenderOptions(graticule=bool(graticule), inset=bool(inset),
+                                        template=template or PrintTemplate(),
+                                        labels=bool(labels), fmt=fmt, dpi=dpi,
+                                        georef=bool(georef)))
     if out is not None:
-        _write_pdf(Path(out), pdf)
-    return pdf
+        _write_pdf(Path(out), data)
+    return data
 
 
 def _nothing_message(layers: tuple[str, ...], grades: tuple[Grade, ...] | None,
@@ -346,118 +369,3 @@ def _write_pdf(path: Path, data: bytes) -> None:
     write_bytes_atomic(path, data)
 
 
-def _render(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *,
-            bbox: tuple[float, float, float, float], crs: Any, title: str,
-            subtitle: str | None, paper: str, orientation: str, lang: str,
-            chosen: list[str], rings: gpd.GeoDataFrame | None, incident: Cordon | None,
-            zones: gpd.GeoDataFrame | None, tables_page: bool, date: dt.date) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-
-    layout = page_layout(paper, orientation, subtitle=bool(subtitle))
-    w_mm, h_mm = layout.page_mm
-    s = layout.scale
-    fig = Figure(figsize=(w_mm / 25.4, h_mm / 25.4))
-    FigureCanvasAgg(fig)  # a renderer to measure text with while laying out the legend
-
-    view = _fit_view(bbox, crs, layout)
-    (cx, cy), center, k, denominator = view.center_xy, view.center, view.scale_factor, \
-        view.denominator
-    half_w, half_h = (view.xlim[1] - view.xlim[0]) / 2, (view.ylim[1] - view.ylim[0]) / 2
-
-    ax = fig.add_axes(layout.frac(layout.map_mm))
-    ax.set_xlim(cx - half_w, cx + half_w)
-    ax.set_ylim(cy - half_h, cy + half_h)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_facecolor(BASEMAP["sea"])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_linewidth(1.2)
-        spine.set_zorder(30)
-
-    # clip to the whole visible frame (a little wider), project, draw
-    frame_ll = gpd.GeoSeries([shapely.box(cx - half_w * 1.05, cy - half_h * 1.05,
-                                          cx + half_w * 1.05, cy + half_h * 1.05)],
-                             crs=crs).to_crs(4326).iloc[0]
-    frame_proj = shapely.box(cx - half_w * 1.05, cy - half_h * 1.05, cx + half_w * 1.05,
-                             cy + half_h * 1.05)
-    shown: dict[str, gpd.GeoDataFrame] = {}
-    for name, gdf in frames.items():
-        source = dataset.layer(name) if name in CONTEXT_LAYERS else gdf
-        source = _in_bbox(source, frame_ll.bounds) if len(source) else source
-        proj = source.to_crs(crs) if len(source) else source
-        if len(proj) and proj.geom_type.iloc[0] != "Point":
-            proj = proj.assign(geometry=shapely.clip_by_rect(proj.geometry.values,
-                                                             *frame_proj.bounds))
-            proj = proj[~proj.geometry.is_empty]
-        shown[name] = proj
-    n_points = len(shown.get("enterprises", ()))
-    legend = Legend([])
-    draw_layers(ax, shown, legend, chosen_districts=chosen, lang=lang, n_points=n_points)
-    if zones is not None and len(zones):
-        draw_zones(ax, zones.to_crs(crs), legend, lang)
-    if rings is not None and incident is not None:
-        ix, iy = Transformer.from_crs(4326, crs, always_xy=True).transform(incident.lon,
-                                                                           incident.lat)
-        draw_incident(ax, rings.to_crs(crs), (ix, iy), legend, lang, 7.5 * s)
-    if "districts" in shown and len(shown["districts"]):
-        view_box = shapely.box(cx - half_w * 0.97, cy - half_h * 0.97, cx + half_w * 0.97,
-                               cy + half_h * 0.97)
-        draw_district_labels(ax, shown["districts"], view_box, 8.5 * s, lang)
-
-    # furniture in the frame: scale bar (lower left), north arrow (upper right)
-    bar: ScaleBar = scale_bar_for(crs, center, denominator=denominator,
-                                  max_paper_mm=min(layout.map_mm[2] * 0.22, 70 * s),
-                                  min_segment_mm=6.0 * s)
-    ax.add_patch(Rectangle((0.012, 0.012), (bar.paper_length_mm + 14 * s) / layout.map_mm[2],
-                           15 * s / layout.map_mm[3], transform=ax.transAxes, facecolor="white",
-                           alpha=0.8, edgecolor="#888888", linewidth=0.4, zorder=19))
-    draw_scale_bar(ax, bar, x=cx - half_w + (0.012 * layout.map_mm[2] + 8 * s) / 1000
-                   * denominator * k, y=cy - half_h + 7.5 * s / 1000 * denominator * k,
-                   fontsize=7 * s, lang=lang)
-    arrow_h = 0.07 * layout.map_mm[3]  # mm
-    ax.add_patch(Rectangle((1 - (arrow_h * 0.75 + 4 * s) / layout.map_mm[2],
-                            1 - (arrow_h * 1.55 + 5 * s) / layout.map_mm[3]),
-                           (arrow_h * 0.6 + 2 * s) / layout.map_mm[2],
-                           (arrow_h * 1.45 + 3 * s) / layout.map_mm[3], transform=ax.transAxes,
-                           facecolor="white", alpha=0.8, edgecolor="#888888", linewidth=0.4,
-                           zorder=19))
-    draw_north_arrow(ax, true_north_angle(crs, *center),
-                     x=1 - (arrow_h * 0.45 + 3 * s) / layout.map_mm[2],
-                     y=1 - (arrow_h * 0.95 + 4 * s) / layout.map_mm[3], size=0.07,
-                     fontsize=8 * s)
-
-    # title, subtitle, outer neat line
-    fig.text(0.5, layout.title_y_mm / h_mm, title, ha="center", va="top", fontsize=17 * s,
-             parse_math=False)
-    if subtitle:
-        fig.text(0.5, (layout.title_y_mm - 9 * s) / h_mm, subtitle, ha="center", va="top",
-                 fontsize=10.5 * s, color="#444444", parse_math=False)
-    m = MARGIN_MM / 2
-    fig.add_artist(Rectangle((m / w_mm, m / h_mm), 1 - 2 * m / w_mm, 1 - 2 * m / h_mm,
-                             transform=fig.transFigure, fill=False, linewidth=0.8,
-                             edgecolor="#333333"))
-
-    # panel: legend and information
-    panel = fig.add_axes(layout.frac(layout.panel_mm))
-    panel.axis("off")
-    draw_panel(panel, legend, layout, _info_lines(
-        dataset, crs, date, lang, width=int(layout.panel_mm[2] * (0.36 if layout.portrait else 1)
-                                            / (1.3 * s))), lang)
-
-    buffer = io.BytesIO()
-    meta = {"Title": title, "Subject": subtitle or "", "Creator": "risk-map 安全风险地图"}
-    with PdfPages(buffer, metadata=meta) as pages:
-        pages.savefig(literal_text(fig))
-        if tables_page:
-            ent = frames.get("enterprises", dataset.enterprises)
-            tables = [(bilingual("各区企业风险等级统计（图幅范围内）",
-                             "Enterprises by grade per district (in the map view)", lang),
-                       *grade_table(ent, dataset.districts, lang))]
-            if rings is not None and incident is not None:
-                tables += ring_tables(dataset, incident, lang)
-            pages.savefig(tables_figure(layout, f"{title} — 附表 Tables", tables))
-    return buffer.getvalue()

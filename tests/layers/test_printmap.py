@@ -121,7 +121,8 @@ def test_legend_lists_exactly_the_layers_and_classes_shown(tiny, tmp_path):
     for absent in ("应急避难场所", "内涝积水点", "道路", "危险边坡"):
         assert absent not in text
     # legend counts: 2 red enterprises in the view (福田区 1 + 南山区 1)
-    assert re.search(r"重大风险\s+Major risk \(red\) \(2\)", text)
+    assert re.search(r"重大风险\s+Major risk：2\n", text)  # no "(red) (2)" any more
+    assert "(red)" not in text
 
 
 def test_cjk_font_is_embedded_as_truetype_subset(city_pdf):
@@ -255,7 +256,7 @@ def test_incident_radii_follow_the_incident_tab_rules(tiny, radii, match):
 def test_lang_en_puts_english_first(tiny, tmp_path):
     text = _text(_pdf_file(render_map_pdf(tiny, title="Risk map", lang="en"), tmp_path))
     assert "Legend 图例" in text
-    assert re.search(r"Major risk \(red\)\s+重大风险", text)
+    assert re.search(r"Major risk\s+重大风险：", text)
     assert re.search(r"District boundaries\s+行政区划", text)
 
 
