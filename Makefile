@@ -1,7 +1,8 @@
 # risk-map: two commands on a bare machine (see README):
 #   make run    install what is needed, then serve the bundled Shenzhen sample on http://127.0.0.1:8050
-#   make test   install what is needed (Python packages, Debian chromium, poppler, gdal, CJK fonts),
-#               then run every test, browser tests included, the doctests of risk/ layers/ data/ ui/,
+#   make test   install what is needed (Python packages, Debian chromium, poppler, gdal, CJK fonts,
+#               PostgreSQL 15 + PostGIS 3), then run every test (the PostGIS tests start and stop
+#               a throwaway cluster as the postgres user), browser tests included, the doctests of risk/ layers/ data/ ui/,
 #               and the wheel test (build the wheel, install it into a throwaway venv, serve from it)
 # The generated sample lives in the per-user data folder (Linux ~/.local/share/risk-map/sample),
 # the print-font cache in the per-user cache folder (~/.cache/risk-map); `make clean` keeps both.
@@ -57,6 +58,7 @@ bench: install install-system
 	$(PY) bench/bench_pdf.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_load.py --seconds 10
+	$(PY) bench/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) data/sample build .pytest_cache
