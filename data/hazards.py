@@ -79,6 +79,8 @@ class Places:
 
     enterprises: Mapping[str, tuple[float, float, str]] = field(default_factory=dict)
     districts: Any = None  # GeoDataFrame with ``name``, or None
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Enterprise name → id (names held by one enterprise only), to place ledger rows."""
 
     @classmethod
     def from_dataset(cls, dataset: Any) -> Places:
@@ -90,7 +92,13 @@ class Places:
                     else np.full(len(ent), ""))
             for key, x, y, d in zip(ent["id"].astype(str), xs, ys, dist, strict=True):
                 table[key] = (float(x), float(y), str(d))
-        return cls(enterprises=table, districts=dataset.districts)
+        names: dict[str, str] = {}
+        if len(ent) and "name" in ent:
+            counts = ent["name"].astype(str).value_counts()
+            unique = set(counts.index[counts.to_numpy() == 1])
+            names = {n: i for n, i in zip(ent["name"].astype(str), ent["id"].astype(str),
+                                          strict=True) if n in unique}
+        return cls(enterprises=table, districts=dataset.districts, names=names)
 
     def district_at(self, lon: float, lat: float) -> str:
         """The name of the district containing the point ("" when none does)."""

@@ -1,0 +1,108 @@
+"""``riskmap hazards`` (ui/commands/hazards.py)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import pytest
+
+from ui.cli import CliError, main
+
+
+@pytest.fixture
+def folder(cordon_dataset):
+    return str(cordon_dataset)
+
+
+def _add(run_cli, folder, **more):
+    argv = ["hazards", "add", "--data", folder, "--title", "储罐报警器失效", "--lon", "114.06",
+            "--lat", "22.55", "--found-at", "2026-05-01"]
+    for k, v in more.items():
+        argv += [f"--{k.replace('_', '-')}", v]
+    code, out, _ = run_cli(argv)
+    assert code == 0
+    return int(out.split()[-1])
+
+
+def test_add_then_walk_the_loop_and_show_the_history(run_cli, folder):
+    hid = _add(run_cli, folder)
+    steps = [["--to", "registered"], ["--to", "assessed", "--level", "重大"],
+             ["--to", "reported"], ["--to", "monitored", "--note", "设置警戒"],
+             ["--to", "rectifying", "--deadline", "2026-06-30", "--responsible-unit", "甲化工",
+              "--responsible-person", "王五"],
+             ["--to", "closed", "--reviewer", "赵六", "--result", "合格",
+              "--closed-at", "2026-06-20", "--by", "赵六"]]
+    for step in steps:
+        assert run_cli(["hazards", "transition", str(hid), "--data", folder, *step])[0] == 0
+    _, out, _ = run_cli(["hazards", "show", str(hid), "--data", folder])
+    shown = json.loads(out)
+    assert shown["hazard"]["status"] == "closed" and shown["hazard"]["district"] == "福田区"
+    assert [e["to_status"] for e in shown["history"]][-1] == "closed"
+    assert shown["history"][-1]["by"] == "赵六"
+    assert shown["history"][-1]["actor"].startswith("cli")
+
+
+def test_a_refused_transition_exits_2_naming_the_missing_field(run_cli, folder, capsys):
+    hid = _add(run_cli, folder)
+    for to in ("registered", "assessed --level general", "reported", "monitored"):
+        run_cli(["hazards", "transition", str(hid), "--data", folder, "--to", *to.split()])
+    code = main(["hazards", "transition", str(hid), "--data", folder, "--to", "rectifying",
+                 "--deadline", "2026-06-30", "--responsible-unit", "甲化工"])
+    err = capsys.readouterr().err
+    assert code == 2 and "`responsible_person`" in err and "责任人" in err
+    code = main(["hazards", "transition", str(hid), "--data", folder, "--to", "closed"])
+    assert code == 2 and "next step is rectifying" in capsys.readouterr().err
+    with pytest.raises(CliError, match="unknown `enterprise_id` 'nope'"):
+        run_cli(["hazards", "add", "--data", folder, "--title", "x", "--enterprise", "nope"])
+
+
+def test_stats_at_dates_match_a_count_from_the_exported_ledger(run_cli, folder, tmp_path):
+    a = _add(run_cli, folder)
+    _add(run_cli, folder, found_at="2026-05-20")
+    for to in ("registered", "assessed --level major", "reported", "monitored",
+               "rectifying --deadline 2026-05-10 --responsible-unit 甲 --responsible-person 王五",
+               "closed --reviewer 赵六 --result 合格 --closed-at 2026-06-01"):
+        run_cli(["hazards", "transition", str(a), "--data", folder, "--to", *to.split()])
+    out_csv = tmp_path / "ledger.csv"
+    run_cli(["hazards", "export", "--data", folder, "--format", "csv", "--out", str(out_csv)])
+    with open(out_csv, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    for at in ("2026-04-30", "2026-05-15", "2026-05-25", "2026-06-10"):
+        _, out, _ = run_cli(["hazards", "stats", "--data", folder, "--at", at, "--format",
+                             "json"])
+        stats = json.loads(out)
+        found = [r for r in rows if r["found_at"] <= at]
+        closed = [r for r in found if r["closed_at"] and r["closed_at"] <= at]
+        overdue = [r for r in found if r not in closed and r["deadline"] and r["deadline"] < at]
+        assert stats["at"] == at
+        assert stats["total"]["found"] == len(found)
+        assert stats["total"]["closed"] == len(closed)
+        assert stats["total"]["open"] == len(found) - len(closed)
+        assert stats["total"]["overdue"] == len(overdue)
+        if found:
+            assert stats["districts"]["福田区"]["found"] == len(found)
+    assert {"id", "level", "status", "district", "found_at", "deadline", "closed_at", "lon",
+            "lat"} <= set(rows[0])
+
+
+def test_import_reports_rejected_rows(run_cli, folder, tmp_path):
+    ledger = tmp_path / "台账.csv"
+    ledger.write_text("隐患名称,排查时间,经度,纬度,隐患等级,企业名称\n"
+                      "通道堵塞,2026-05-01,114.06,22.55,一般,\n"
+                      "超量储存,2026-05-01,,,一般,无名公司\n"
+                      "阀门泄漏,2026-05-02,,,重大,甲化工\n", encoding="utf-8")
+    report = tmp_path / "rejected.csv"
+    code, out, err = run_cli(["hazards", "import", str(ledger), "--data", folder, "--report",
+                              str(report)])
+    assert code == 0 and "imported 2" in out and "rejected 1" in out
+    assert "row 3" in err and "no place" in report.read_text(encoding="utf-8-sig")
+    _, listed, _ = run_cli(["hazards", "list", "--data", folder, "--json"])
+    assert {h["enterprise_id"] for h in json.loads(listed)} == {None, "e0"}
+
+
+def test_the_month_argument_is_checked(parse_cli):
+    with pytest.raises(SystemExit):
+        parse_cli(["hazards", "report", "--month", "2026-13-01"])
+    assert parse_cli(["hazards", "report", "--month", "2026-06"]).month == dt.date(2026, 6, 1)
