@@ -5,10 +5,10 @@
     .venv/bin/python bench/bench_load.py --setups file:1,file:2 --clients 20
     .venv/bin/python bench/bench_load.py --store postgresql://user@host/db  # a loaded store
 
-Each setup starts ``riskmap serve`` in a subprocess (ports 8750-8799) on the 15,000-enterprise
-sample (seed 42, cached like the other benchmarks), waits until every worker answers
-``/healthz`` and has answered one cordon, then each client (a thread with its own keep-alive
-connection) replays, for ``--seconds``:
+Each setup starts ``riskmap serve`` in a subprocess (ports 8750-8799, or ``--ports``) on the
+15,000-enterprise sample (seed 42, cached like the other benchmarks), waits until every worker
+answers ``/healthz`` and has answered one cordon, then each client (a thread with its own
+keep-alive connection) replays, for ``--seconds``:
 
 - ``dash``: the incident tab's "定位 / Place" click, ``POST /_dash-update-component`` with the
   body the browser sends (built from ``/_dash-dependencies``: the callback whose outputs include
@@ -92,7 +92,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    raise SystemExit("no free port in 8750-8799")
+    raise SystemExit(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def _children(pid: int) -> list[int]:
@@ -147,7 +147,7 @@ def rss_mb(pid: int) -> float:
 
 
 class Server:
-    """``riskmap serve`` in a subprocess, on a free port in 8750-8799."""
+    """``riskmap serve`` in a subprocess, on a free port of :data:`PORTS` (``--ports``)."""
 
     def __init__(self, source: list[str], workers: int, threads: int) -> None:
         self.port = free_port()
@@ -444,7 +444,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="a loaded PostGIS store for the pg setups (default: a throwaway "
                              "cluster from tests/pgcluster.py)")
     parser.add_argument("--json", metavar="FILE", default=None, help="also write the steps here")
+    parser.add_argument("--ports", default="8750-8799", metavar="LOW-HIGH",
+                        help="the servers' port range (default 8750-8799)")
     args = parser.parse_args(argv)
+    global PORTS
+    low, high = (int(v) for v in args.ports.split("-"))
+    PORTS = range(low, high + 1)
     clients = [int(c) for c in args.clients.split(",")]
     setups = [(kind, int(n)) for kind, n in (s.split(":") for s in args.setups.split(","))]
     root = cached_sample(args.enterprises)

@@ -255,17 +255,32 @@ def _plain_list(values: NDArray[Any]) -> list[Any]:
     return [_plain(v) for v in out]
 
 
+def _fast_dtype(dtype: Any) -> bool:
+    """A column :func:`frame_records` converts itself: numpy numbers, bools and objects, and
+    pandas strings (their missing values are NaN, which become ``None``)."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iubfO"
+    return isinstance(dtype, pd.StringDtype)
+
+
+def column_values(series: pd.Series) -> list[Any]:
+    """One column as JSON-ready Python values (what :func:`_plain` makes of each value)."""
+    if _fast_dtype(series.dtype):
+        return _plain_list(series.to_numpy())
+    return [_plain(v) for v in series.tolist()]
+
+
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """``frame``'s rows as JSON-ready dicts (numpy/pandas scalars → Python, NaN/NA → None):
     the values and key order of ``{k: _plain(v)}`` over ``frame.to_dict("records")``, built
     column by column (several times faster; the answer of every click and API call)."""
-    if not all(isinstance(t, np.dtype) and t.kind in "iubfO" for t in frame.dtypes):
+    if not frame.columns.is_unique or not all(_fast_dtype(t) for t in frame.dtypes):
         rows = cast("list[dict[str, Any]]", frame.to_dict("records"))
         return [{k: _plain(v) for k, v in r.items()} for r in rows]
     keys = [str(c) for c in frame.columns]
     if not keys:
         return [{} for _ in range(len(frame))]
-    columns = [_plain_list(frame.iloc[:, j].to_numpy()) for j in range(len(keys))]
+    columns = [_plain_list(series.to_numpy()) for _, series in frame.items()]
     return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 

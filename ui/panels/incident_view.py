@@ -13,7 +13,7 @@ import shapely
 from dash import dash_table, html
 
 from layers.bridge import INCIDENT, command
-from risk.cordon.exposure import frame_records
+from risk.cordon.exposure import column_values
 from risk.grades import GRADES
 from ui import ids
 from ui.i18n import translator
@@ -98,7 +98,7 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
            extra: dict[str, list[Any]] | None = None):
     """A DataTable of ``columns`` (id, header) of ``frame``, plus ``extra`` columns (lists
     aligned with ``frame``); ``distance_m`` in whole metres. The rows are built column by
-    column (:func:`risk.cordon.exposure.frame_records`), not through ``DataFrame.to_dict``."""
+    column (:func:`risk.cordon.exposure.column_values`), not through ``DataFrame.to_dict``."""
     extra = extra or {}
     shown = [(c, name) for c, name in columns if c in frame.columns or c in extra]
     values = []
@@ -109,7 +109,7 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
             metres = np.round(frame[c].to_numpy(dtype=np.float64)).astype(np.int64)
             values.append(metres.tolist())
         else:
-            values.append([r[c] for r in frame_records(frame[[c]])])
+            values.append(column_values(frame[c]))
     keys = [c for c, _ in shown]
     rows = [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
     # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable

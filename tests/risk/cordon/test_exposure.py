@@ -143,3 +143,121 @@ def test_to_json_shape_and_tables(ring_test_points):
     tables = result.tables()
     assert set(tables) >= {"zones", "priority_enterprises", "evacuation_shelters", "checkpoints"}
     assert tables["zones"]["red"].sum() == result.enterprises_by_grade[:, 0].sum()
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON built column by column: the same keys and values as through DataFrame.to_dict
+
+
+def _reference_records(frame):
+    """Rows the way to_json built them before: ``to_dict("records")``, then ``_plain``."""
+    from risk.cordon.exposure import _plain
+
+    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def test_frame_records_equal_to_dict_with_missing_values():
+    import pandas as pd
+
+    from risk.cordon.exposure import column_values, frame_records
+
+    frame = pd.DataFrame({
+        "name": pd.array(["甲", None, "丙"], dtype="str"),
+        "objects": np.array(["a", np.float64(2.5), None], dtype=object),
+        "nan_object": np.array([float("nan"), pd.NA, np.int64(3)], dtype=object),
+        "float": [1.5, float("nan"), float("inf")],
+        "int": np.array([1, 2, 3], dtype=np.int64),
+        "uint": np.array([1, 2, 3], dtype=np.uint8),
+        "flag": [True, False, True],
+        "nullable": pd.array([1, None, 3], dtype="Int64"),  # not numpy: the to_dict path
+        "when": pd.to_datetime(["2024-01-01", "2024-01-02", None]),
+    })
+    got = frame_records(frame)
+    assert json.dumps(got, default=str) == json.dumps(_reference_records(frame), default=str)
+    assert got[1]["name"] is None and got[1]["float"] is None and got[2]["float"] is None
+    assert got[0]["objects"] == "a" and type(got[1]["objects"]) is float
+    assert type(got[0]["int"]) is int and type(got[0]["flag"]) is bool
+    assert got[1]["nullable"] is None and got[2]["nan_object"] == 3
+    numeric = frame[["name", "float", "int"]]
+    assert frame_records(numeric) == _reference_records(numeric)
+    assert column_values(frame["name"]) == ["甲", None, "丙"]
+    assert column_values(frame["nullable"]) == [1, None, 3]
+    assert frame_records(frame.iloc[:0]) == [] and frame_records(pd.DataFrame(index=[0, 1])) == [
+        {}, {}]
+
+
+def _reference_to_json(result, limit=None):
+    """Exposure.to_json as it was built before (zone table and lists through to_dict)."""
+    zones = []
+    for row in result.zone_table().to_dict("records"):
+        zones.append({
+            "zone": row["zone"], "name": row["name"], "name_en": row["name_en"],
+            "inner_m": row["inner_m"], "outer_m": row["outer_m"],
+            "enterprises": {g: row[g] for g in GRADES}, "major_hazard": row["major_hazard"],
+            "shelters": row["shelters"], "shelter_capacity": row["shelter_capacity"],
+            "population": row["population"], "slopes": row["slopes"],
+            "waterlogging": row["waterlogging"],
+        })
+
+    def records(frame):
+        return _reference_records(frame if limit is None else frame.head(limit))
+
+    return {
+        "center": {"lon": result.center[0], "lat": result.center[1]},
+        "radii_m": list(result.radii_m), "zones": zones,
+        "priority_enterprises": records(result.priority_enterprises),
+        "priority_enterprises_total": result.priority_total,
+        "evacuation_shelters": records(result.evacuation_shelters),
+        "evacuate_beyond_m": result.evacuate_beyond_m,
+        "checkpoints": records(result.checkpoints),
+    }
+
+
+@pytest.mark.parametrize("limit", [None, 5])
+def test_to_json_equals_the_to_dict_reference(ring_test_points, points_at, limit):
+    ent = ring_test_points(SHENZHEN, (1000, 5000, 10000), n_random=400)
+    ent["industry"] = np.where(np.arange(len(ent)) % 7 == 0, None, "化工")
+    lon, lat = points_at(SHENZHEN, np.array([800.0, 6000.0, 12000.0]), np.array([0, 90, 180.0]))
+    shelters = gpd.GeoDataFrame({"id": ["a", "b", "c"], "name": ["甲", None, "丙"],
+                                 "capacity": [10.0, np.nan, 30.0]},
+                                geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    result = exposure({"enterprises": ent, "shelters": shelters}, SHENZHEN)
+    got = result.to_json(limit=limit)
+    # identical text: the same keys in the same order, the same values
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(
+        _reference_to_json(result, limit), ensure_ascii=False)
+    assert len(got["priority_enterprises"]) == (result.priority_total if limit is None else 5)
+    assert got["evacuation_shelters"][0]["name"] is None  # a missing name is null, not NaN
+
+
+def test_zone_rows_are_the_zone_table():
+    result = exposure({}, SHENZHEN, radii_m=(500, 1000))
+    rows = result.zone_rows()
+    assert rows == result.zone_table().to_dict("records")
+    assert [r["zone"] for r in rows] == ["core", "control"]
+    assert all(type(r["red"]) is int and r["population"] is None for r in rows)
+
+
+def test_the_index_population_is_used_when_its_path_is_given_again(tmp_path, monkeypatch):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "population.tif"
+    with rasterio.open(path, "w", driver="GTiff", height=80, width=80, count=1,
+                       dtype="float32", crs="EPSG:4326",
+                       transform=from_origin(114.02, 22.58, 0.001, 0.001)) as dst:
+        dst.write(np.ones((80, 80), dtype="float32"), 1)
+    index = ExposureIndex.from_layers({}, population=path)
+    expected = exposure(index, SHENZHEN, radii_m=(1000, 2000)).population
+    assert expected.sum() > 0
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the GeoTIFF was opened again")
+
+    monkeypatch.setattr(rasterio, "open", refuse)
+    for same in (path, str(path)):
+        got = exposure(index, SHENZHEN, radii_m=(1000, 2000), population=same).population
+        assert got.tolist() == expected.tolist()
+    assert index.holds_population(path) and not index.holds_population(tmp_path / "other.tif")
+    with pytest.raises(AssertionError, match="opened again"):  # another file is still read
+        exposure(index, SHENZHEN, radii_m=(1000, 2000), population=tmp_path / "other.tif")

@@ -228,3 +228,56 @@ def test_a_cordon_is_not_validated_again(monkeypatch):
     # a bare (lon, lat) is validated where it arrives
     cordon_rings(SHENZHEN, radii_m=(1000, 5000))
     assert len(calls) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# rings as GeoJSON, straight from the vertex arrays
+
+
+def _old_rings_geojson(center, radii):
+    """The map's rings as the incident tab built them before: the GeoDataFrame snapped to a
+    1e-6 degree grid, then ``to_json`` (the reference for the fast path)."""
+    import json
+
+    rings = cordon_rings(center, radii_m=radii)
+    rings["geometry"] = rings.geometry.set_precision(1e-6)
+    return json.loads(rings.to_json())
+
+
+@pytest.mark.parametrize("center", [SHENZHEN, (8.3, 45.2), (-70.6, -33.4)])
+@pytest.mark.parametrize("radii", [(1000.0, 5000.0, 10000.0), (300.0, 2000.0, 8000.0, 40000.0)])
+def test_rings_geojson_equals_the_geodataframe_to_within_1e6(center, radii):
+    from risk.cordon.rings import cordon_rings_geojson
+
+    fast = cordon_rings_geojson(center, radii_m=radii)
+    old = _old_rings_geojson(center, radii)
+    assert fast["type"] == "FeatureCollection"
+    assert len(fast["features"]) == len(old["features"]) == len(radii)
+    for new_f, old_f in zip(fast["features"], old["features"], strict=True):
+        assert new_f["id"] == old_f["id"] and new_f["type"] == "Feature"
+        assert new_f["properties"] == old_f["properties"]
+        a = shapely.geometry.shape(new_f["geometry"])
+        b = shapely.geometry.shape(old_f["geometry"])
+        # the same vertices (set_precision may start a ring elsewhere and turn it round)
+        assert shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 1.0001e-6)
+        assert a.is_valid and shapely.is_ccw(a.exterior)  # RFC 7946: exteriors anticlockwise
+        assert all(not shapely.is_ccw(h) for h in a.interiors)
+        for part in new_f["geometry"]["coordinates"]:  # rounded to 6 decimals
+            xy = np.asarray(part)
+            assert np.abs(xy - np.round(xy, 6)).max() < 1e-12
+    # and the same zones as the GeoDataFrame, on the geodesic circle to the rounding
+    outer = np.asarray(fast["features"][-1]["geometry"]["coordinates"][0])
+    _, _, d = GEOD.inv(np.full(len(outer), center[0]), np.full(len(outer), center[1]),
+                       outer[:, 0], outer[:, 1])
+    assert np.abs(d - radii[-1]).max() < 0.2  # 1e-6 degree is ~0.11 m
+
+
+def test_rings_geojson_names_and_a_validated_cordon():
+    from risk.cordon.rings import cordon_rings_geojson
+
+    cordon = validate_incident(*SHENZHEN, (500, 2000))
+    doc = cordon_rings_geojson(cordon, names=[("内圈", "Inner"), "外圈"])
+    assert [f["properties"]["name_zh"] for f in doc["features"]] == ["内圈", "外圈"]
+    assert [f["properties"]["name_en"] for f in doc["features"]] == ["Inner", "外圈"]
+    with pytest.raises(ValueError, match="ascending"):
+        cordon_rings_geojson(SHENZHEN, radii_m=(2000, 500))

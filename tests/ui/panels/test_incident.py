@@ -224,6 +224,68 @@ def test_map_messages_come_from_the_bridge(state):
     assert cleared[5] == {"type": CLEAR_INCIDENT}
 
 
+def test_map_rings_equal_the_geodataframe_rings_to_1e6(state):
+    """The rings GeoJSON built from the vertex arrays is the one the GeoDataFrame made
+    (snapped to 1e-6 degree, to_json): the same features, properties and vertices."""
+    import shapely
+
+    *_, command, _, _, _ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
+                                 lon_text="114.05", lat_text="22.60", radii_text="1,5,10",
+                                 saved_id=None, tab="incident", lang="zh")
+    from risk.cordon import cordon_rings
+
+    old = cordon_rings((114.05, 22.60))
+    old["geometry"] = old.geometry.set_precision(1e-6)
+    old_doc = json.loads(old.to_json())
+    assert len(command["rings"]["features"]) == 3
+    for new_f, old_f in zip(command["rings"]["features"], old_doc["features"], strict=True):
+        assert new_f["properties"] == old_f["properties"] and new_f["id"] == old_f["id"]
+        a = shapely.geometry.shape(new_f["geometry"])
+        b = shapely.geometry.shape(old_f["geometry"])
+        assert shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 1.0001e-6)
+    json.dumps(command)  # plain JSON: no numpy values left
+
+
+def test_the_priority_table_holds_the_nearest_and_says_how_many_more(state, monkeypatch):
+    from ui.panels import incident_view
+
+    def answer():
+        out = place(state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text="114.05",
+                    lat_text="22.60", radii_text="1,5,10", saved_id=None, tab="incident",
+                    lang="en")
+        return json.loads(json.dumps(out[4], cls=plotly.utils.PlotlyJSONEncoder))
+
+    def find(node, pred):
+        if isinstance(node, dict):
+            if pred(node):
+                return node
+            node = list(node.values())
+        if isinstance(node, list):
+            for child in node:
+                hit = find(child, pred)
+                if hit is not None:
+                    return hit
+        return None
+
+    full = answer()
+    table = find(full, lambda n: n.get("id") == ids.INC_PRIORITY_TABLE)["data"]
+    assert len(table) > 3  # the sample has more than three near (114.05, 22.60)
+    assert find(full, lambda n: n.get("id") == "inc-priority-more") is None
+    distances = [row["distance_m"] for row in table]
+    assert distances == sorted(distances) and all(type(d) is int for d in distances)
+    assert set(table[0]) == {"name", "grade_label", "zone_label", "distance_m", "direction_en",
+                             "industry"}
+
+    monkeypatch.setattr(incident_view, "PRIORITY_ROWS", 3)
+    capped = answer()
+    rows = find(capped, lambda n: n.get("id") == ids.INC_PRIORITY_TABLE)["data"]
+    assert rows == table[:3]  # the nearest three, unchanged
+    more = find(capped, lambda n: n.get("id") == "inc-priority-more")["children"]
+    assert more == f"Showing the nearest 3; {len(table) - 3} more in the export (CSV)"
+    heading = find(capped, lambda n: str(n.get("children", "")).startswith("Priority"))
+    assert heading["children"].endswith(f"· {len(table):,}")  # the full count
+
+
 # -- who may write, and where (issue 11) ---------------------------------------------------------
 
 NANSHAN = (113.9458, 22.5508)  # inside 南山区 of the sample
