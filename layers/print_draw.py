@@ -211,9 +211,12 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
 
 
 def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeometry,
-                          fontsize: float, lang: str) -> list[Any]:
+                          fontsize: float, lang: str,
+                          avoid: list[tuple[float, float, float, float]] | None = None,
+                          ) -> list[Any]:
     """Label each district at a point of its visible part far enough inside ``view`` (the
-    frame, in map units) that the whole two-line label fits inside the frame; returns the texts."""
+    frame, in map units) that the whole two-line label fits inside the frame and clear of the
+    ``avoid`` boxes (axes fraction: the scale bar, north arrow, inset); returns the texts."""
     import matplotlib.patheffects as pe
 
     halo = [pe.withStroke(linewidth=2.5, foreground="white")]
@@ -231,6 +234,10 @@ def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeomet
         if vx1 - vx0 <= 2 * half_w or vy1 - vy0 <= 2 * half_h:
             continue
         inner = shapely.box(vx0 + half_w, vy0 + half_h, vx1 - half_w, vy1 - half_h)
+        for fx0, fy0, fx1, fy1 in avoid or ():
+            inner = inner.difference(shapely.box(
+                vx0 + fx0 * (vx1 - vx0) - half_w, vy0 + fy0 * (vy1 - vy0) - half_h,
+                vx0 + fx1 * (vx1 - vx0) + half_w, vy0 + fy1 * (vy1 - vy0) + half_h))
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue

@@ -189,10 +189,6 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
         ix, iy = Transformer.from_crs(4326, crs, always_xy=True).transform(incident.lon,
                                                                            incident.lat)
         draw_incident(ax, rings.to_crs(crs), (ix, iy), legend, lang, 7.5 * s)
-    district_texts: list[Any] = []
-    if "districts" in shown and len(shown["districts"]):
-        view_box = shapely.box(view.xlim[0], view.ylim[0], view.xlim[1], view.ylim[1])
-        district_texts = draw_district_labels(ax, shown["districts"], view_box, 8.5 * s, lang)
     if options.graticule:
         draw_graticule(ax, crs, xlim=view.xlim, ylim=view.ylim, fontsize=5.5 * s)
 
@@ -222,11 +218,6 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
     obstacles = [(bar_box[0], bar_box[1], bar_box[0] + bar_box[2], bar_box[1] + bar_box[3]),
                  (arrow_box[0], arrow_box[1], arrow_box[0] + arrow_box[2],
                   arrow_box[1] + arrow_box[3])]
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    to_axes = ax.transAxes.inverted()
-    for text in district_texts:  # the enterprise labels keep clear of the district names
-        (bx0, by0), (bx1, by1) = to_axes.transform(text.get_window_extent(renderer).get_points())
-        obstacles.append((bx0, by0, bx1, by1))
     districts = dataset.districts
     if options.inset and len(districts):
         box = inset_box(districts, layout.map_mm)
@@ -240,6 +231,16 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
                                                          view.xlim[1], view.ylim[1])],
                                             crs=crs).to_crs(4326).iloc[0],
                    lang=lang, fontsize=5.5 * s)
+    district_texts: list[Any] = []
+    if "districts" in shown and len(shown["districts"]):
+        view_box = shapely.box(view.xlim[0], view.ylim[0], view.xlim[1], view.ylim[1])
+        district_texts = draw_district_labels(ax, shown["districts"], view_box, 8.5 * s, lang,
+                                              avoid=obstacles)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    to_axes = ax.transAxes.inverted()
+    for text in district_texts:  # the enterprise labels keep clear of the district names
+        (bx0, by0), (bx1, by1) = to_axes.transform(text.get_window_extent(renderer).get_points())
+        obstacles.append((bx0, by0, bx1, by1))
     stats: LabelStats | None = None
     if options.labels and "enterprises" in shown and len(shown["enterprises"]):
         stats = place_labels(ax, label_candidates(shown["enterprises"]),

@@ -1,9 +1,12 @@
-"""``riskmap pdf``: print-quality map PDFs (one map, or one per district).
+"""``riskmap pdf``: print-quality maps (PDF, PNG, SVG; one map, one per district, or an atlas).
 
-    riskmap pdf --out shenzhen.pdf --paper A3 --title 深圳市安全风险分布图
+    riskmap pdf --out shenzhen.pdf --paper A3 --graticule --inset --template bureau.json
     riskmap pdf --out futian.pdf --district 福田区 --layers districts,roads,enterprises,shelters
+    riskmap pdf --out futian.pdf --scale 50000 --center 114.05,22.54 --georef
+    riskmap pdf --out slide.png --format png --dpi 300
     riskmap pdf --out fire.pdf --lon 114.05 --lat 22.55 --radii-km 1,3,5 --tables
     riskmap pdf --each-district --out-dir maps/ --grades red,orange
+    riskmap pdf --atlas atlas.pdf --paper A3
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from risk.cordon import DEFAULT_RADII_M
 from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
 
 DEFAULT_TITLE = "安全风险分布图"
+SCALE_HELP = ("fit (default: the whole extent) or a scale of the standard series: 2000, 5000, "
+              "10000, 25000, 50000, 100000, 250000, 500000, 1000000 / 比例尺")
 
 
 def _csv(text: str) -> list[str]:
@@ -34,6 +39,25 @@ def _extent(text: str) -> tuple[float, ...]:
     return values
 
 
+def _center(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(p) for p in _csv(text))
+    except ValueError:
+        msg = f"--center must be LON,LAT in degrees (WGS 84), e.g. 114.05,22.54, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    return lon, lat
+
+
+def _dpi(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 72 <= value <= 600:
+        raise argparse.ArgumentTypeError(f"--dpi must be a whole number 72–600, got {text!r}")
+    return value
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "pdf", help="print-quality map PDF / 打印出图（PDF）",
@@ -44,13 +68,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "可附统计表）。",
     )
     out = p.add_argument_group("output / 输出")
-    out.add_argument("--out", type=Path, metavar="FILE.pdf", help="PDF to write / 输出文件")
+    out.add_argument("--out", type=Path, metavar="FILE.pdf", help="file to write / 输出文件")
+    out.add_argument("--format", choices=("pdf", "png", "svg"), default=None,
+                     help="pdf (vector), png (raster at --dpi) or svg; default: from the --out "
+                          "suffix, else pdf / 输出格式")
+    out.add_argument("--dpi", type=_dpi, default=300, help="PNG resolution (default 300)")
+    out.add_argument("--georef", action="store_true",
+                     help="georeferenced PDF (geospatial measure dictionary; GDAL and phone map "
+                          "apps place it) / 带地理坐标的 PDF")
+    out.add_argument("--atlas", type=Path, metavar="FILE.pdf",
+                     help="one multi-page PDF: an index page, then one page per district / "
+                          "分区图集")
     out.add_argument("--each-district", action="store_true",
                      help="one PDF per district into --out-dir / 每个行政区各出一张图")
     out.add_argument("--out-dir", type=Path, metavar="DIR",
                      help="folder for --each-district (created if missing) / 批量输出目录")
     look = p.add_argument_group("layout / 版式")
-    look.add_argument("--title", help=f"map title / 标题 (default: [district]{DEFAULT_TITLE})")
+    look.add_argument("--title", help="map title / 标题 (default: the template's title with the "
+                                      f"district or the dataset's city, e.g. 深圳市{DEFAULT_TITLE})")
     look.add_argument("--subtitle", help="subtitle / 副标题 (default: the filters in use)")
     look.add_argument("--paper", default="A4", type=str.upper, choices=("A4", "A3"),
                       help="paper size / 纸张 (default A4)")
@@ -58,6 +93,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="横向 landscape / 纵向 portrait (default landscape)")
     look.add_argument("--lang", default="zh", choices=("zh", "en"),
                       help="zh: Chinese first, English alongside; en: the other way round")
+    look.add_argument("--template", type=Path, metavar="FILE.json",
+                      help="layout template: organisation, approval_no (审图号), "
+                           "classification (密级), logo_text, title, colors, fonts / 版式模板")
+    look.add_argument("--graticule", action="store_true",
+                      help="graticule with degree labels on the frame / 经纬网")
+    look.add_argument("--inset", action="store_true",
+                      help="overview map with the extent box / 位置图")
+    look.add_argument("--no-labels", dest="labels", action="store_false",
+                      help="no labels for red and major-hazard enterprises / 不标注重点企业")
+    look.add_argument("--scale", default=None, metavar="N|fit", help=SCALE_HELP)
+    look.add_argument("--center", type=_center, default=None, metavar="LON,LAT",
+                      help="centre of the map frame (WGS 84) / 图幅中心")
     look.add_argument("--tables", action="store_true",
                       help="add a page of tables (enterprises by grade per district; ring "
                            "exposure with an incident) / 附统计表")
@@ -115,6 +162,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     if args.lon is not None:
         incident = (args.lon, args.lat, args.radii_km)  # validated in run(), with the region
     return {
+        "scale": args.scale, "center": args.center, "graticule": args.graticule,
+        "inset": args.inset, "labels": args.labels, "dpi": args.dpi,
         "paper": args.paper, "orientation": args.orientation, "lang": args.lang,
         "layers": tuple(args.layers) if args.layers else DEFAULT_LAYERS,
         "grades": args.grades, "industries": args.industries, "major_only": args.major_only,
@@ -124,11 +173,11 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _render(dataset: Any, out: Path, *, skip_empty: bool = False, **kwargs: Any) -> int | None:
     """Render to ``out``; ``None`` when the map is empty and ``skip_empty``."""
-    from layers.printmap import EmptyMapError, PrintMapError, render_map_pdf
+    from layers.printmap import EmptyMapError, PrintMapError, render_map
     from ui.cli import CliError
 
     try:
-        return len(render_map_pdf(dataset, out=out, **kwargs))
+        return len(render_map(dataset, out=out, **kwargs))
     except EmptyMapError as exc:
         if skip_empty:
             print(f"riskmap pdf: 跳过 skipped {out.name}: {exc}", file=sys.stderr)
@@ -137,7 +186,7 @@ def _render(dataset: Any, out: Path, *, skip_empty: bool = False, **kwargs: Any)
     except PrintMapError as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:
-        raise CliError(f"--out {out}: cannot write the PDF: {exc.strerror or exc}") from exc
+        raise CliError(f"--out {out}: cannot write the map: {exc.strerror or exc}") from exc
 
 
 def _districts(dataset: Any, names: list[str]) -> list[str]:
@@ -160,36 +209,73 @@ def _check_out(out: Path) -> None:
         raise CliError(f"--out {out}: folder {folder} does not exist")
 
 
+def _template(path: Path | None) -> Any:
+    from layers.print_template import TemplateError, load_template
+    from ui.cli import CliError
+
+    try:
+        return load_template(path)
+    except TemplateError as exc:
+        raise CliError(f"--template: {exc}") from exc
+
+
+def _format(args: argparse.Namespace) -> str:
+    """--format, else the suffix of --out (.png/.svg), else pdf."""
+    from ui.cli import CliError
+
+    suffix = args.out.suffix.lower().lstrip(".") if args.out is not None else ""
+    fmt = args.format or (suffix if suffix in ("png", "svg") else "pdf")
+    if args.out is not None and suffix and suffix != fmt:
+        raise CliError(f"--out {args.out}: the suffix .{suffix} does not match --format {fmt}")
+    if fmt != "pdf" and (args.georef or args.tables or args.atlas):
+        what = "--georef" if args.georef else ("--tables" if args.tables else "--atlas")
+        raise CliError(f"{what} needs --format pdf, got --format {fmt}")
+    return fmt
+
+
 def run(args: argparse.Namespace) -> int:
     from ui.cli import CliError
 
+    modes = [m for m, on in (("--out", args.out is not None), ("--each-district",
+                                                                args.each_district),
+                             ("--atlas", args.atlas is not None)) if on]
+    if len(modes) > 1:
+        raise CliError(f"{' and '.join(modes)} cannot be combined: give one of --out FILE, "
+                       "--each-district --out-dir DIR, --atlas FILE.pdf")
     if args.each_district:
-        if args.out is not None or args.out_dir is None:
-            raise CliError("--each-district writes one PDF per district: give --out-dir DIR "
+        if args.out_dir is None:
+            raise CliError("--each-district writes one map per district: give --out-dir DIR "
                            "(and no --out)")
         if args.district:
             raise CliError("--each-district and --district cannot be combined")
-    elif args.out is None:
-        raise CliError("give --out FILE.pdf (or --each-district --out-dir DIR)")
+    elif not modes:
+        raise CliError("give --out FILE.pdf (or --each-district --out-dir DIR, or --atlas "
+                       "FILE.pdf)")
     elif args.out_dir is not None:
         raise CliError("--out-dir is only for --each-district; use --out FILE.pdf")
+    fmt = _format(args)
+    template = _template(args.template)
     options = _options(args)
+    options.update(format=fmt, georef=args.georef, template=template)
     dataset = load_dataset(args.data, quiet=True, store=args.store)
     if options["incident"] is not None:
         from risk.cordon import validate_incident
 
-        try:  # the one validation of this request: render_map_pdf trusts the Cordon
+        try:  # the one validation of this request: render_map trusts the Cordon
             options["incident"] = validate_incident(*options["incident"], region=dataset.region)
         except ValueError as exc:
             raise CliError(f"--lon/--lat/--radii-km: {exc}") from None
     subtitle = args.subtitle if args.subtitle is not None else _subtitle(args, dataset)
 
+    from layers.print_template import default_title
+
+    if args.atlas is not None:
+        return _atlas(dataset, args, options, subtitle, default_title(dataset.meta, template))
     if not args.each_district:
         assert args.out is not None  # checked above
         _check_out(args.out)
         names = _districts(dataset, args.district) if args.district else None
-        title = args.title or (f"{'、'.join(names)}{DEFAULT_TITLE}" if names and len(names) <= 3
-                               else f"{DEFAULT_TITLE}")
+        title = args.title or default_title(dataset.meta, template, districts=names)
         size = _render(dataset, args.out, title=title, subtitle=subtitle or None,
                        districts_filter=names, **options)
         assert size is not None  # None only with skip_empty
@@ -211,8 +297,9 @@ def run(args: argparse.Namespace) -> int:
     for _, row in districts.iterrows():
         name = str(row["name"])
         code = str(row.get("code", "") or "").strip()
-        out = folder / (f"{code}_{name}.pdf" if code else f"{name}.pdf")
-        title = f"{args.title}（{name}）" if args.title else f"{name}{DEFAULT_TITLE}"
+        out = folder / (f"{code}_{name}.{fmt}" if code else f"{name}.{fmt}")
+        title = f"{args.title}（{name}）" if args.title else default_title(
+            dataset.meta, template, districts=[name])
         size = _render(dataset, out, skip_empty=True, title=title, subtitle=subtitle or None,
                        districts_filter=[name], **options)
         if size is None:
@@ -223,6 +310,33 @@ def run(args: argparse.Namespace) -> int:
     if not written:
         raise CliError(f"--each-district: no district had anything to draw ({len(skipped)} "
                        "skipped); loosen the filters")
-    print(f"{written} 个 PDF / PDFs in {folder}" + (f", {len(skipped)} skipped" if skipped
+    print(f"{written} 个文件 / files in {folder}" + (f", {len(skipped)} skipped" if skipped
                                                     else ""))
+    return 0
+
+
+def _atlas(dataset: Any, args: argparse.Namespace, options: dict[str, Any], subtitle: str,
+           title: str) -> int:
+    from layers.print_atlas import render_atlas
+    from layers.printmap import PrintMapError
+    from risk.files import write_bytes_atomic
+    from ui.cli import CliError
+
+    out: Path = args.atlas
+    _check_out(out)
+    if args.district:
+        raise CliError("--atlas makes one page per district; use --district with --out")
+    try:
+        atlas = render_atlas(dataset, title=args.title or title,
+                             page_title="{district}" + DEFAULT_TITLE if not args.title
+                             else "{title}（{district}）", subtitle=subtitle or None,
+                             **{k: v for k, v in options.items() if k != "format"})
+        write_bytes_atomic(out, atlas.pdf)
+    except PrintMapError as exc:
+        raise CliError(f"--atlas: {exc}") from exc
+    except OSError as exc:
+        raise CliError(f"--atlas {out}: cannot write the atlas: {exc.strerror or exc}") from exc
+    print(f"已写入 wrote {out} ({len(atlas.pdf) / 1e6:.2f} MB): 目录 index + "
+          f"{len(atlas.pages)} 幅分区图 district maps"
+          + (f", {len(atlas.skipped)} skipped" if atlas.skipped else ""))
     return 0

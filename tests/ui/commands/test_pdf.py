@@ -119,7 +119,7 @@ def test_each_district_writes_one_pdf_per_district_with_data(run_cli, data_dir, 
     written = sorted(p.name for p in out_dir.iterdir())
     assert written == ["440303_罗湖区.pdf", "440304_福田区.pdf", "440305_南山区.pdf"]
     assert "罗湖区安全风险分布图" in _text(out_dir / "440303_罗湖区.pdf")
-    assert stderr.count("skipped") == 6 and "3 个 PDF" in stdout
+    assert stderr.count("skipped") == 6 and "3 个文件 / files" in stdout
 
 
 def test_each_district_option_clashes(run_cli, data_dir, tmp_path, capsys):
