@@ -17,11 +17,15 @@
     FIT: "riskmap:fit",                        // fit the map to bounds [west, south, east, north]
     BATCH: "riskmap:batch",                    // several commands (handled by the parent page)
     RELOAD: "riskmap:reload",                  // load the map page again from `src` (parent page)
+    HAZARDS: "riskmap:hazards",                // hidden dangers as compact arrays (no data: remove)
+    HAZARDS_AT: "riskmap:hazards-at",          // show them as of `day` (days since 1970-01-01)
     // events: map -> parent page -> dcc.Store
     READY: "riskmap:ready",                    // the map has loaded: the parent re-sends its commands
     CLICK: "riskmap:click",                    // a click on the map or on enterprise row `enterprise`
     VIEW: "riskmap:view",                      // the view after a move: center, zoom, bounds
     LAYERS: "riskmap:layers",                  // dataset layers switched on in the layer control
-    COUNT: "riskmap:count"                     // how many enterprises the filter left on the map
+    COUNT: "riskmap:count",                    // how many enterprises the filter left on the map
+    // commands added later
+    FOCUS: "riskmap:focus"                     // fly to enterprise row `index`, open its popup
   });
 })();

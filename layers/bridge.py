@@ -13,8 +13,11 @@ Commands (Dash callbacks -> ``map-command`` store -> parent page -> map):
 ``CLEAR_INCIDENT`` remove the incident
 ``OVERLAY``        draw (or, without ``geojson``, remove) a computed overlay with id ``id``
 ``FIT``            fit the map to ``bounds`` (west, south, east, north)
+``HAZARDS``        the hidden dangers as compact arrays (``data``; without it: remove them)
+``HAZARDS_AT``     show the hidden dangers as of ``day`` (days since 1970-01-01)
 ``BATCH``          several commands at once (handled by the parent page)
 ``RELOAD``         load the map page again from ``src`` (new data; handled by the parent)
+``FOCUS``          fly to enterprise row ``index`` and open its popup (the attribute table)
 =================  ==========================================================================
 
 Events (map -> parent page -> ``dcc.Store``):
@@ -46,6 +49,7 @@ from typing import Any
 __all__ = [
     "PREFIX", "FILTER", "INCIDENT", "CLEAR_INCIDENT", "OVERLAY", "FIT", "BATCH", "RELOAD",
     "READY", "CLICK", "VIEW", "LAYERS", "COUNT", "COMMANDS", "EVENTS", "command", "batch", "fit",
+    "FOCUS",
 ]
 
 PREFIX = "riskmap:"
@@ -58,6 +62,7 @@ OVERLAY = "riskmap:overlay"
 FIT = "riskmap:fit"
 BATCH = "riskmap:batch"
 RELOAD = "riskmap:reload"
+FOCUS = "riskmap:focus"
 
 # events: map -> Dash
 READY = "riskmap:ready"
@@ -66,8 +71,14 @@ VIEW = "riskmap:view"
 LAYERS = "riskmap:layers"
 COUNT = "riskmap:count"
 
-COMMANDS = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD)
+COMMANDS = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD, FOCUS)
 EVENTS = (READY, CLICK, VIEW, LAYERS, COUNT)
+
+# hidden dangers (ui/panels/hazards.py -> assets/map/riskmap-map-hazards.js)
+HAZARDS = "riskmap:hazards"        # the hazards as compact arrays (without ``data``: remove them)
+HAZARDS_AT = "riskmap:hazards-at"  # show them as of ``day`` (days since 1970-01-01)
+COMMANDS = (*COMMANDS, HAZARDS, HAZARDS_AT)
+__all__ += ["HAZARDS", "HAZARDS_AT"]
 
 
 def command(kind: str, **fields: Any) -> dict[str, Any]:

@@ -87,6 +87,7 @@ TILES_SCRIPT = "map/riskmap-map-tiles.js"
 COMMAND_SCRIPTS = (
     "map/riskmap-map-overlays.js",  # computed overlays (graded zones, terrain results)
     "map/riskmap-map-incident.js",  # incident rings, checkpoints, downwind area
+    "map/riskmap-map-hazards.js",  # hidden dangers as of a date (symbols, district density)
 )
 """Handlers of commands only, deferred: they load after the first paint (the core keeps a
 command that arrives before its handler)."""
@@ -271,47 +272,51 @@ def legend_html(dataset: Dataset, lang: str, layers: Sequence[str]) -> str:
     from html import escape
 
     parts = [f"<h4>{escape(t('legend', lang))}</h4>"]
+    # each layer's entries sit in a <div data-rm-layer=…> (and each grade in data-rm-grade=…):
+    # the map script hides a layer's entries when it is switched off (riskmap-map-layers.js)
     if "enterprises" in layers:
-        parts.append(f"<div><b>{escape(t('enterprises', lang))}</b></div>")
+        parts.append(f'<div data-rm-layer="enterprises"><div><b>{escape(t("enterprises", lang))}</b></div>')
         for g in GRADES:
             parts.append(
-                f'<div><span class="rm-sw rm-dot" style="background:{g.color}"></span>'
+                f'<div data-rm-grade="{g.value}"><span class="rm-sw rm-dot" style="background:{g.color}"></span>'
                 f"{escape(g.label(lang))}</div>"
             )
         parts.append(
-            '<div><span class="rm-sw rm-dot" style="background:#fff;border:2px solid #000"></span>'
-            f"{escape(t('major', lang))}</div>"
+            '<div data-rm-major="1"><span class="rm-sw rm-dot" style="background:#fff;border:2px solid #000"></span>'
+            f"{escape(t('major', lang))}</div></div>"
         )
     if "slopes" in layers:
         s = STYLES["slopes"]
         parts.append(
-            f'<div><span class="rm-sw" style="background:{s.fill};border-color:{s.color}"></span>'
+            f'<div data-rm-layer="slopes"><span class="rm-sw" style="background:{s.fill};border-color:{s.color}"></span>'
             f"{escape(label(s.title, lang))}</div>"
         )
-    if "waterlogging" in layers:
-        parts.append(f"<div><b>{escape(label(STYLES['waterlogging'].title, lang))}</b></div>")
+    if "waterlogging" in layers:  # diamonds: never read as enterprises
+        parts.append(f'<div data-rm-layer="waterlogging"><div><b>{escape(label(STYLES["waterlogging"].title, lang))}</b></div>')
         for _, color, text in WATERLOGGING_CLASSES:
             parts.append(
-                f'<div><span class="rm-sw rm-dot" style="background:{color}"></span>'
+                f'<div><span class="rm-sw" style="background:{color};transform:rotate(45deg) scale(0.8)"></span>'
                 f"{escape(label(text, lang))}</div>"
             )
+        parts.append("</div>")
     if "shelters" in layers:
-        parts.append(f"<div><b>{escape(label(STYLES['shelters'].title, lang))}</b></div>")
+        parts.append(f'<div data-rm-layer="shelters"><div><b>{escape(label(STYLES["shelters"].title, lang))}</b></div>')
         for code, names in SHELTER_TYPES.items():
             parts.append(
                 f'<div><span class="rm-sw" style="background:{SHELTER_COLORS[code]}"></span>'
                 f"{escape(label(names, lang))}</div>"
             )
+        parts.append("</div>")
     if "roads" in layers:
         color, _ = ROAD_STYLES["trunk"]
         parts.append(
-            f'<div><span class="rm-sw rm-line" style="background:{color}"></span>'
+            f'<div data-rm-layer="roads"><span class="rm-sw rm-line" style="background:{color}"></span>'
             f"{escape(label(STYLES['roads'].title, lang))}</div>"
         )
     if "districts" in layers:
         s = STYLES["districts"]
         parts.append(
-            f'<div><span class="rm-sw" style="background:{s.fill};border:1px dashed {s.color}">'
+            f'<div data-rm-layer="districts"><span class="rm-sw" style="background:{s.fill};border:1px dashed {s.color}">'
             f"</span>{escape(label(s.title, lang))}</div>"
         )
     if dataset.synthetic:
@@ -455,6 +460,7 @@ def build_analyst_map(
         opts = {
             "style": {"radius": s.radius, "color": s.color, "weight": s.weight,
                       "fillColor": s.fill, "fillOpacity": s.fill_opacity},
+            "shape": "diamond",  # not a circle in grade colours (riskmap-map-layers.js)
             "colorBy": {"property": "max_depth_cm",
                         "breaks": [[lo, c] for lo, c, _ in WATERLOGGING_CLASSES]},
             "popup": {"title": "name", "fallback": label(s.title, lang), "fields": [
@@ -473,6 +479,7 @@ def build_analyst_map(
         opts = {
             "style": {"radius": s.radius, "color": "#ffffff", "weight": 1,
                       "fillColor": s.fill, "fillOpacity": s.fill_opacity},
+            "shape": "square",
             "colorBy": {"property": "shelter_type", "colors": SHELTER_COLORS},
             "popup": {"title": "name", "fallback": label(s.title, lang), "fields": [
                 ["shelter_type", t("shelter_type", lang),

@@ -110,3 +110,37 @@ IMP_CONFIRM_RESTORE = "imp-confirm-restore"
 IMP_RESTORE_PENDING = "imp-restore-pending"  # dcc.Store: {"layer", "version"} to restore
 IMP_VERSIONS_MESSAGE = "imp-versions-message"
 INC_UPDATE = "inc-update"        # incident tab: update the chosen saved incident from the form
+
+# hidden-dangers tab (ui/panels/hazards.py)
+HAZ_SLIDER = "haz-slider"        # month index (0 = the first month with a hazard)
+HAZ_DATE = "haz-date"            # the date box (YYYY-MM-DD), kept in step with the slider
+HAZ_PLAY = "haz-play"
+HAZ_TICK = "haz-tick"            # dcc.Interval of the play button
+HAZ_LEVEL = "haz-level"
+HAZ_STATE = "haz-state"          # as-of state: open, overdue, closed
+HAZ_CATEGORY = "haz-category"
+HAZ_DISTRICT = "haz-district"
+HAZ_SOURCE = "haz-source"
+HAZ_SUPERVISED = "haz-supervised"
+HAZ_COUNTS = "haz-counts"
+HAZ_TABLE = "haz-table"
+HAZ_CHART = "haz-chart"
+HAZ_TR_ID = "haz-tr-id"
+HAZ_TR_TO = "haz-tr-to"
+HAZ_TR_FIELDS = "haz-tr-fields"  # pattern id: {"type": HAZ_TR_FIELDS, "field": name}
+HAZ_TR_RUN = "haz-tr-run"
+HAZ_TR_MESSAGE = "haz-tr-message"
+HAZ_WRITTEN = "haz-written"      # dcc.Store: set by the transition callback (hazards.write)
+
+# analyst tab: view options, overdue inspections, clickable districts, attribute table
+FILTER_KEEP_VIEW = "filter-keep-view"  # checklist ["keep"]: filters do not move the map
+FILTER_OTHERS = "filter-others"        # radio: show | dim | hide the context layers
+FILTER_OVERDUE = "filter-overdue"      # number input: last inspection older than N months
+FILTER_MESSAGE = "filter-message"      # a refused filter value, in words
+STATS_DISTRICT = "stats-district"      # pattern id: {"type": STATS_DISTRICT, "name": d, "where": "table" | "chart"}
+ATTR_SHOW = "attr-show"                # checklist ["show"]: the attribute table is open
+ATTR_GRID = "attr-grid"                # dash-ag-grid of the filtered enterprises
+ATTR_NOTE = "attr-note"
+ATTR_XLSX = "attr-xlsx"
+ATTR_CSV = "attr-csv"
+ATTR_DOWNLOAD = "attr-download"

@@ -148,10 +148,11 @@
     }
   });
 
-  function openEnterprise(layer, idx) {
+  function openEnterprise(layer, idx, quiet) {
     var opts = layer._opts, ll = layer.latLngOf(idx), map = state.map;
     // a click on an enterprise also places an incident there when the commander's tab is open
-    post(RISKMAP_MSG.CLICK, {lon: ll.lng, lat: ll.lat, zoom: map.getZoom(), enterprise: idx});
+    // (not when the attribute table asked for it: `quiet`)
+    if (!quiet) { post(RISKMAP_MSG.CLICK, {lon: ll.lng, lat: ll.lat, zoom: map.getZoom(), enterprise: idx}); }
     var popup = L.popup({offset: [0, -4]}).setLatLng(ll)
       .setContent('<div class="rm-popup">' + escapeHtml(opts.loading || "…") + "</div>").openOn(map);
     fetch(opts.detailUrl.replace("{i}", String(idx)))
@@ -183,10 +184,43 @@
     return layer;
   }
 
+  /* the bounds of the points the filter keeps, or null when it keeps none */
+  function shownBounds(layer) {
+    var d = layer._data, mask = layer._mask, n = d.n;
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (var i = 0; i < n; i++) {
+      if (!mask[i]) { continue; }
+      var x = d.lon[i], y = d.lat[i];
+      if (x < x0) { x0 = x; } if (x > x1) { x1 = x; }
+      if (y < y0) { y0 = y; } if (y > y1) { y1 = y; }
+    }
+    if (x0 === Infinity) { return null; }
+    return L.latLngBounds([d.lat0 + y0 / d.scale, d.lon0 + x0 / d.scale],
+                          [d.lat0 + y1 / d.scale, d.lon0 + x1 / d.scale]);
+  }
+
+  /* FILTER {grades, industries, districts, major, fit, others}: `fit` moves the map onto what
+   * the filter keeps (zoom 15 at most); `others` = "show" | "dim" | "hide" the context layers */
   rm.onCommand(RISKMAP_MSG.FILTER, function (msg) {
     if (!state.enterprises) { return; }
     state.lastFilter = msg;
-    post(RISKMAP_MSG.COUNT, {shown: applyFilter(state.enterprises, msg)});
+    var shown = applyFilter(state.enterprises, msg);
+    if (rm.setOthers) { rm.setOthers(msg.others); }
+    if (msg.fit && shown > 0 && state.map) {
+      var b = shownBounds(state.enterprises);
+      state.map.fitBounds(b.pad(0.05), {maxZoom: 15, animate: false});
+      document.documentElement.setAttribute("data-fit", b.toBBoxString());
+    }
+    post(RISKMAP_MSG.COUNT, {shown: shown});
+  });
+
+  /* FOCUS {index}: fly to enterprise row `index` and open its popup (the attribute table) */
+  rm.onCommand(RISKMAP_MSG.FOCUS, function (msg) {
+    var layer = state.enterprises, i = Number(msg.index);
+    if (!layer || !(i >= 0 && i < layer._data.n) || !state.map) { return; }
+    state.map.setView(layer.latLngOf(i), Math.max(state.map.getZoom(), 16), {animate: false});
+    openEnterprise(layer, i, true);
+    document.documentElement.setAttribute("data-focus", String(i));
   });
 
   rm.enterpriseLayer = enterpriseLayer;
