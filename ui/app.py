@@ -239,6 +239,7 @@ def create_app(data_dir: Path | Store, *, warm: bool = True, dataset=None,
         update_title=None,  # type: ignore[arg-type]
     )
     app.state = state  # for tests and the CLI
+    app.server.json.ensure_ascii = False  # Chinese as text in the JSON answers (API, routes)
 
     def serve_layout():
         return build_layout(state, _request_lang())
