@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from layers.print_frames import PrintMapError
-from layers.print_parts import Legend, bilingual
+from layers.print_parts import Legend, bilingual, halo_text
 from layers.print_symbols import draw_enterprises
 from layers.style import BASEMAP, ROAD_STYLES, SHELTER_COLORS, STYLES, WATERLOGGING_CLASSES
 from risk.grades import GRADES, parse_grade
@@ -187,7 +187,6 @@ def draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: Legend, lang: str) -> 
 
 def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, float],
                    legend: Legend, lang: str, fontsize: float) -> None:
-    import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
 
     legend.header(bilingual("事故警戒圈", "Incident rings", lang))
@@ -203,9 +202,9 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
                    f"{bilingual(ring['name_zh'], ring['name_en'], lang)} ({km})")
         x, y = center_xy
         top = shapely.get_coordinates(outer)[:, 1].max()
-        ax.text(x, top, f"{ring['name_zh']} {ring['outer_m'] / 1000:g} km", color=color,
-                ha="center", va="bottom", fontsize=fontsize, zorder=15, clip_on=True,
-                path_effects=[pe.withStroke(linewidth=2.2, foreground="white")], parse_math=False)
+        halo_text(ax, x, top, f"{ring['name_zh']} {ring['outer_m'] / 1000:g} km", color=color,
+                  ha="center", va="bottom", fontsize=fontsize, zorder=15, clip_on=True,
+                  halo=2.2)
     ax.scatter([center_xy[0]], [center_xy[1]], s=140, marker="*", c="black",
                edgecolors="white", linewidths=0.8, zorder=16)
 
@@ -217,9 +216,7 @@ def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeomet
     """Label each district at a point of its visible part far enough inside ``view`` (the
     frame, in map units) that the whole two-line label fits inside the frame and clear of the
     ``avoid`` boxes (axes fraction: the scale bar, north arrow, inset); returns the texts."""
-    import matplotlib.patheffects as pe
 
-    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
     texts: list[Any] = []
     ax.apply_aspect()
     x0, x1 = ax.get_xlim()
@@ -248,7 +245,7 @@ def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeomet
         if visible.is_empty or visible.area < 0.15 * whole.area:
             continue
         point = visible.representative_point()
-        texts.append(ax.text(point.x, point.y, text, ha="center", va="center",
-                             fontsize=fontsize, color=BASEMAP["label"], linespacing=1.1,
-                             zorder=18, clip_on=True, path_effects=halo, parse_math=False))
+        texts.append(halo_text(ax, point.x, point.y, text, ha="center", va="center",
+                               fontsize=fontsize, color=BASEMAP["label"], linespacing=1.1,
+                               zorder=18, clip_on=True, halo=2.5))
     return texts

@@ -21,6 +21,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from layers.print_parts import halo_text
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -69,8 +71,6 @@ def draw_graticule(ax: Axes, crs: Any, *, xlim: tuple[float, float], ylim: tuple
 
     Returns the labels drawn (for the tests and the information panel).
     """
-    import matplotlib.patheffects as pe
-
     west, south, east, north = _frame_ll(crs, xlim, ylim)
     step = grid_step(min(east - west, north - south))
     fwd = Transformer.from_crs(4326, crs, always_xy=True)
@@ -79,7 +79,6 @@ def draw_graticule(ax: Axes, crs: Any, *, xlim: tuple[float, float], ylim: tuple
              "top": shapely.LineString([(xlim[0], ylim[1]), (xlim[1], ylim[1])]),
              "left": shapely.LineString([(xlim[0], ylim[0]), (xlim[0], ylim[1])]),
              "right": shapely.LineString([(xlim[1], ylim[0]), (xlim[1], ylim[1])])}
-    halo = [pe.withStroke(linewidth=2.0, foreground="white")]
     pad_x = (xlim[1] - xlim[0]) * 0.004
     pad_y = (ylim[1] - ylim[0]) * 0.004
     labels: list[str] = []
@@ -105,16 +104,16 @@ def draw_graticule(ax: Axes, crs: Any, *, xlim: tuple[float, float], ylim: tuple
                 continue
             hx, hy = hit.x, hit.y
             kwargs: dict[str, Any] = {"fontsize": fontsize, "color": "#2b3a48", "zorder": 24,
-                                      "path_effects": halo, "parse_math": False}
+                                      "halo": 2.0}
             if side == "bottom":
-                ax.text(hx, hy + pad_y, text, ha="center", va="bottom", **kwargs)
+                halo_text(ax, hx, hy + pad_y, text, ha="center", va="bottom", **kwargs)
             elif side == "top":
-                ax.text(hx, hy - pad_y, text, ha="center", va="top", **kwargs)
+                halo_text(ax, hx, hy - pad_y, text, ha="center", va="top", **kwargs)
             elif side == "left":
-                ax.text(hx + pad_x, hy, text, ha="center", va="top", rotation=90,
+                halo_text(ax, hx + pad_x, hy, text, ha="center", va="top", rotation=90,
                         rotation_mode="anchor", **kwargs)
             else:
-                ax.text(hx - pad_x, hy, text, ha="center", va="bottom", rotation=90,
+                halo_text(ax, hx - pad_x, hy, text, ha="center", va="bottom", rotation=90,
                         rotation_mode="anchor", **kwargs)
             labels.append(text)
     return labels

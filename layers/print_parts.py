@@ -484,3 +484,20 @@ def _legend(panel: Axes, legend: Legend, ncol: int, fontsize: float, lang: str) 
         if is_header and handle is not None:
             handle.set_visible(False)
     return leg
+
+
+def halo_text(ax: Axes, x: float, y: float, text: str, *, halo: float = 2.0,
+              **kwargs: Any) -> Any:
+    """``ax.text`` on a white halo that stays real, selectable text in the PDF.
+
+    matplotlib draws text with path effects as outlines (not text), so the halo is a second,
+    white copy underneath, stroked; the text itself is plain. Returns the text artist.
+    """
+    import matplotlib.patheffects as pe
+
+    kwargs.setdefault("parse_math", False)
+    zorder = kwargs.pop("zorder", 18)
+    under = {k: v for k, v in kwargs.items() if k != "color"}
+    ax.text(x, y, text, color="white", zorder=zorder - 0.01,
+            path_effects=[pe.Stroke(linewidth=halo, foreground="white")], **under)
+    return ax.text(x, y, text, zorder=zorder, **kwargs)

@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.print_parts import Legend, bilingual
+from layers.print_parts import Legend, bilingual, halo_text
 from risk.grades import GRADES, Grade
 
 if TYPE_CHECKING:
@@ -164,8 +164,6 @@ def place_labels(ax: Axes, points: gpd.GeoDataFrame, *, fontsize: float, place: 
 
     Works in display units of the axes (its limits and aspect must be final).
     """
-    import matplotlib.patheffects as pe
-
     stats = LabelStats()
     if points.empty:
         return stats
@@ -184,7 +182,6 @@ def place_labels(ax: Axes, points: gpd.GeoDataFrame, *, fontsize: float, place: 
     inside = np.array([box.x0 + 2, box.y0 + 2, box.x1 - 2, box.y1 - 2])
     h = fontsize * to_px * 1.15
     gap = half_m + 1.0 * to_px
-    halo = [pe.withStroke(linewidth=1.8, foreground="white")]
     inv = ax.transData.inverted()
     names = points["name"].astype(str).tolist()
     for i, name in enumerate(names):
@@ -212,8 +209,8 @@ def place_labels(ax: Axes, points: gpd.GeoDataFrame, *, fontsize: float, place: 
                 if hit.any():
                     continue
                 tx, ty = inv.transform((ax_, ay_))
-                ax.text(tx, ty, text, ha=ha, va=va, fontsize=fontsize, color="#1a1a1a",
-                        zorder=22, path_effects=halo, parse_math=False, clip_on=True)
+                halo_text(ax, tx, ty, text, ha=ha, va=va, fontsize=fontsize, color="#1a1a1a",
+                          zorder=22, clip_on=True, halo=1.8)
                 if leader:
                     mx, my = inv.transform((px + dx * half_m, py + dy * half_m))
                     ax.plot([mx, tx], [my, ty], color="#444444", linewidth=0.4, zorder=21)
