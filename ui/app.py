@@ -25,6 +25,7 @@ from ui import access, api, auth, ids
 from ui.auth import ServeConfig
 from ui.i18n import norm_lang, tr
 from ui.panels import admin, analysis, data_import, incident, printing, terrain, zones
+from ui.panels import hazards
 from ui.state import AppState
 
 
@@ -52,6 +53,7 @@ PANELS = [
     ("print", "tab_print", printing),
     ("import", "tab_import", data_import),
     ("admin", "tab_admin", admin),
+    ("hazards", "tab_hazards", hazards),
 ]
 """(tab value, i18n key of its label, module with ``layout`` and ``register``).
 
@@ -144,10 +146,15 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id=ids.IMP_REPORT_STORE),
             dcc.Store(id=ids.ZON_PARAMS),
             html.Div(id=ids.MAP_COMMAND_SINK, style={"display": "none"}),
+            html.Div(id=ids.MAP_MODE_SINK, style={"display": "none"}),
             _header(state, lang),
             _banner(state, lang),
             html.Div(className="main", children=[
-                html.Aside(className="sidebar", children=[
+                html.Aside(className="sidebar", **{"data-sheet": "peek"}, children=[
+                    # a phone's bottom sheet is pulled up and down by this grip (hidden on desktop)
+                    html.Div(html.Span(className="sheet-grip"), id=ids.SHEET_HANDLE,
+                             className="sheet-handle", role="button", tabIndex="0",
+                             title=tr("sheet_handle", lang), **{"aria-label": tr("sheet_handle", lang)}),
                     _notice(state, lang),
                     dcc.Tabs(id=ids.TABS, value=PANELS[0][0], children=tabs, className="tabs"),
                     footer,
@@ -268,6 +275,12 @@ def create_app(data_dir: Path | Store, *, warm: bool = True, dataset=None,
         ClientsideFunction(namespace="riskmap", function_name="post"),
         Output(ids.MAP_COMMAND_SINK, "children"),
         Input(ids.MAP_COMMAND, "data"),
+    )
+    # the open tab decides what a tap on the map does (MODE; assets/riskmap.js)
+    app.clientside_callback(
+        ClientsideFunction(namespace="riskmap", function_name="mode"),
+        Output(ids.MAP_MODE_SINK, "children"),
+        Input(ids.TABS, "value"),
     )
     for _, _, module in PANELS:
         module.register(app, state)

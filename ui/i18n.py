@@ -45,6 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "store cannot be written; imports, saves and other changes are refused",
                          "Read-only: the data store cannot be written; imports, saves and other "
                          "changes are refused / 只读模式"),
+    "tab_hazards": ("隐患", "Hidden dangers"),
 }
 
 

@@ -1,0 +1,446 @@
+"""The hidden-dangers tab (隐患): the dynamic distribution map with a time slider, counts, a table,
+a chart, and the closed-loop step form.
+
+The slider runs by month (the date box takes any day); the map, the counts and the table show
+every hazard as it stood at the end of that day (found by then, closed by then, open, overdue),
+computed from arrays cached per hazard fingerprint (:func:`hazard_data`), so a slider step is a
+few numpy operations, not a query. The map draws through two bridge commands: ``HAZARDS`` (the
+filtered hazards as compact arrays, sent when the filters change) and ``HAZARDS_AT`` (the day,
+sent at every slider step) — see ``assets/map/riskmap-map-hazards.js``.
+
+A step of the loop needs ``hazards.write`` (commander or higher; :data:`CALLBACK_ACTIONS`, enforced
+by :mod:`ui.auth`), is limited to the user's districts and is audited under the user's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash
+import numpy as np
+import sqlalchemy as sa
+from dash import ALL, Input, Output, State, ctx, dcc, html
+
+from data.hazards import HazardStore, arrays_of, today_cst
+from data.sysdb import hazards as hazards_table
+from layers.bridge import HAZARDS, HAZARDS_AT, batch, command
+from risk.hazards import CATEGORIES, LEVELS, SOURCES, STATUSES, SUPERVISION, states_at
+from ui import access, ids
+from ui.i18n import norm_lang, translator
+from ui.state import AppState
+
+CALLBACK_ACTIONS = {ids.HAZ_TR_MESSAGE: "hazards.write"}
+_EPOCH = dt.date(1970, 1, 1)
+TABLE_ROWS = 20
+
+T = {
+    "how": ("隐患动态分布：拖动时间轴查看任一月份（或输入日期）的隐患状态；地图、统计和列表均为该日状态。",
+            "Hidden dangers as they stood on a date: drag the slider by month (or type a date); "
+            "the map, counts and table show that day."),
+    "date": ("日期", "Date"), "play": ("▶ 播放", "▶ Play"), "pause": ("❚❚ 暂停", "❚❚ Pause"),
+    "level": ("隐患等级", "Level"), "state": ("状态（当日）", "State on the day"),
+    "category": ("类别", "Category"), "district": ("所属区", "District"),
+    "source": ("来源", "Source"), "supervised": ("挂牌督办", "Listed supervision"),
+    "status": ("当前环节", "Current step"),
+    "open": ("未整改", "open"), "overdue": ("逾期", "overdue"), "closed": ("已整改", "closed"),
+    "found": ("累计发现", "found"), "major_open": ("重大未整改", "major open"),
+    "rate": ("整改率", "rectification rate"), "not_found": ("尚未发现", "not found yet"),
+    "as_of": ("截至", "As of"), "id": ("编号", "ID"), "title": ("隐患", "Hazard"),
+    "found_at": ("发现日期", "Found"), "deadline": ("整改期限", "Deadline"),
+    "closed_at": ("核销日期", "Closed"), "major": ("重大", "major"), "general": ("一般", "general"),
+    "chart": ("近12个月 发现/整改", "Last 12 months: found / closed"),
+    "step": ("闭环处理", "Closed-loop step"), "to": ("转为", "Move to"),
+    "run": ("提交", "Submit"), "responsible_unit": ("责任单位", "Responsible unit"),
+    "responsible_person": ("责任人", "Responsible person"), "reviewed_by": ("复查人", "Reviewer"),
+    "review_result": ("复查结果", "Review result"), "note": ("说明", "Note"),
+    "done": ("已保存", "Saved"), "none": ("无符合条件的隐患", "No hazards match"),
+    "synthetic": ("样例隐患为合成数据", "The sample's hazards are synthetic"),
+}
+tt = translator(T)
+_FORM_FIELDS = ("level", "deadline", "responsible_unit", "responsible_person", "reviewed_by",
+                "review_result", "note")
+
+
+# -- data, cached per hazard fingerprint -------------------------------------------------------
+
+
+def fingerprint(db: Any) -> tuple:
+    """Changes whenever a hazard is added or moved (count, last id, last update)."""
+    t = hazards_table
+    with db.connect() as conn:
+        row = conn.execute(sa.select(sa.func.count(), sa.func.max(t.c.id),
+                                     sa.func.max(t.c.updated_at))).first()
+    return tuple(row) if row is not None else ()
+
+
+def hazard_data(state: AppState) -> dict[str, Any]:
+    """The hazards the current user may see, as a frame plus the arrays every answer uses."""
+    db = state.store.db
+
+    def build() -> dict[str, Any]:
+        frame = HazardStore(db, scope=state.scope()).frame()
+        arrays = arrays_of(frame)
+        names = sorted(set(frame["district"].astype(str))) if len(frame) else []
+        code = {n: i for i, n in enumerate(names)}
+        dist = np.array([code[d] for d in frame["district"].astype(str)], dtype=np.int32)
+        return {"frame": frame, "arrays": arrays, "districts": names, "district_code": dist}
+
+    return state.cached(("hazards", fingerprint(db)), build)
+
+
+def months_of(data: dict[str, Any], today: dt.date) -> list[dt.date]:
+    """Month ends from the first finding to this month (the slider's stops; the last: today)."""
+    from data.hazards import month_ends
+
+    found = data["frame"]["found_at"]
+    first = dt.date.fromisoformat(str(found.min())) if len(found) else today.replace(day=1)
+    ends = month_ends(min(first, today), today)
+    ends[-1] = today
+    return ends
+
+
+def filter_mask(data: dict[str, Any], *, levels=None, categories=None, districts=None,
+                sources=None, supervised=None, statuses=None) -> np.ndarray:
+    """The hazards the filters keep (an empty or ``None`` filter keeps all)."""
+    frame = data["frame"]
+    keep = np.ones(len(frame), dtype=bool)
+    for column, wanted in (("level", levels), ("category", categories), ("district", districts),
+                           ("source", sources), ("supervised", supervised),
+                           ("status", statuses)):
+        if wanted:
+            keep &= frame[column].astype(str).isin([str(w) for w in wanted]).to_numpy()
+    return keep
+
+
+def counts_at(data: dict[str, Any], day: dt.date, keep: np.ndarray) -> dict[str, Any]:
+    """The counts as of the end of ``day`` of the hazards ``keep`` selects."""
+    masks = states_at(data["arrays"], day)
+    out = {k: int((masks[k] & keep).sum()) for k in ("found", "closed", "open", "overdue",
+                                                     "major_open")}
+    out["rate"] = round(out["closed"] / out["found"], 4) if out["found"] else None
+    return out
+
+
+def map_payload(data: dict[str, Any], keep: np.ndarray, state: AppState,
+                lang: str) -> dict[str, Any]:
+    """The compact arrays of ``riskmap-map-hazards.js`` for the hazards ``keep`` selects."""
+    frame, arrays = data["frame"], data["arrays"]
+    idx = np.flatnonzero(keep)
+    lon = frame["lon"].to_numpy(float)[idx]
+    lat = frame["lat"].to_numpy(float)[idx]
+    lon0 = float(lon.min()) if len(idx) else 0.0
+    lat0 = float(lat.min()) if len(idx) else 0.0
+    scale = 100_000
+
+    def days(a: np.ndarray) -> list[int]:
+        v = a[idx].astype(np.int64)
+        return np.where(v >= np.iinfo(np.int32).max, -1, v).tolist()
+
+    centres = []
+    full = state.full_dataset.districts
+    where = {str(n): g.representative_point() for n, g in
+             zip(full["name"], full.geometry, strict=True)} if "name" in full else {}
+    for name in data["districts"]:
+        p = where.get(name)
+        centres.append([name, round(p.x, 5) if p else lon0, round(p.y, 5) if p else lat0])
+    labels = {k: tt(k, lang) for k in ("id", "level", "state", "open", "overdue", "closed",
+                                       "not_found", "major", "general", "deadline")}
+    labels.update(found=tt("found_at", lang), closed=tt("closed_at", lang),
+                  title=tt("title", lang))
+    return {"n": int(len(idx)), "lon0": lon0, "lat0": lat0, "scale": scale,
+            "lon": np.round((lon - lon0) * scale).astype(np.int64).tolist(),
+            "lat": np.round((lat - lat0) * scale).astype(np.int64).tolist(),
+            "found": days(arrays.found), "closed": days(arrays.closed),
+            "deadline": days(arrays.deadline),
+            "major": arrays.major[idx].astype(np.int8).tolist(),
+            "district": data["district_code"][idx].tolist(), "districts": centres,
+            "id": frame["id"].to_numpy()[idx].tolist(), "labels": labels}
+
+
+def day_number(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+# -- views -------------------------------------------------------------------------------------
+
+
+def counts_view(counts: dict[str, Any], day: dt.date, lang: str) -> html.Div:
+    rate = "—" if counts["rate"] is None else f"{counts['rate'] * 100:.1f}%"
+    items = [("found", counts["found"]), ("closed", counts["closed"]), ("open", counts["open"]),
+             ("overdue", counts["overdue"]), ("major_open", counts["major_open"]),
+             ("rate", rate)]
+    return html.Div(id=ids.HAZ_COUNTS, className="haz-counts", **{
+        "data-at": day.isoformat(), **{f"data-{k}": str(counts[k]) for k in
+                                       ("found", "closed", "open", "overdue", "major_open")}},
+        children=[html.Div(f"{tt('as_of', lang)} {day.isoformat()}", className="hint")] + [
+            html.Span([html.B(f"{v:,}" if isinstance(v, int) else v), " ", tt(k, lang)],
+                      className=f"haz-count haz-{k}", style={"marginRight": "10px"})
+            for k, v in items])
+
+
+def table_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, states: list[str] | None,
+               lang: str) -> html.Table | html.P:
+    masks = states_at(data["arrays"], day)
+    show = np.zeros(len(keep), dtype=bool)
+    wanted = states or ["open", "overdue"]
+    if "open" in wanted:
+        show |= masks["open"] & ~masks["overdue"]
+    if "overdue" in wanted:
+        show |= masks["overdue"]
+    if "closed" in wanted:
+        show |= masks["closed"]
+    show &= keep
+    frame = data["frame"][show]
+    if not len(frame):
+        return html.P(tt("none", lang), className="hint")
+    over = masks["overdue"][show]
+    order = np.lexsort((frame["found_at"].to_numpy(), ~over, (frame["level"] != "major")
+                        .to_numpy()))[:TABLE_ROWS]
+    head = html.Tr([html.Th(tt(k, lang)) for k in ("id", "title", "level", "district",
+                                                   "found_at", "deadline", "status")])
+    rows = []
+    for i in order:
+        h = frame.iloc[int(i)]
+        level = LEVELS.get(h["level"], ("—", "—"))[1 if lang == "en" else 0]
+        status = STATUSES.get(h["status"], (h["status"], h["status"]))[1 if lang == "en" else 0]
+        rows.append(html.Tr([html.Td(int(h["id"])), html.Td(h["title"]), html.Td(level),
+                             html.Td(h["district"]), html.Td(h["found_at"]),
+                             html.Td(h["deadline"] or "", className="error" if over[int(i)]
+                                     else ""), html.Td(status)]))
+    return html.Table([html.Thead(head), html.Tbody(rows)], className="stats")
+
+
+def chart_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, lang: str) -> html.Div:
+    """Found and closed per month over the twelve months up to ``day`` (CSS bars)."""
+    arrays = data["arrays"]
+    months = []
+    y, m = day.year, day.month
+    for _ in range(12):
+        months.append((y, m))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    months.reverse()
+    bars = []
+    values = []
+    for (y, m) in months:
+        start = day_number(dt.date(y, m, 1))
+        end = day_number(dt.date(y + (m == 12), m % 12 + 1, 1)) - 1
+        end = min(end, day_number(day))
+        f = int(((arrays.found >= start) & (arrays.found <= end) & keep).sum())
+        c = int(((arrays.closed >= start) & (arrays.closed <= end) & keep).sum())
+        values.append((f"{y}-{m:02d}", f, c))
+    top = max([max(f, c) for _, f, c in values] + [1])
+    for label, f, c in values:
+        bars.append(html.Div(className="haz-bar", title=f"{label}: {f} / {c}", children=[
+            html.Div(style={"height": f"{60 * f / top:.0f}px", "background": "#fb8c00",
+                            "width": "6px", "display": "inline-block"}),
+            html.Div(style={"height": f"{60 * c / top:.0f}px", "background": "#43a047",
+                            "width": "6px", "display": "inline-block"}),
+            html.Div(label[5:], style={"fontSize": "10px"})],
+            style={"display": "inline-flex", "flexDirection": "column-reverse",
+                   "alignItems": "center", "marginRight": "3px", "verticalAlign": "bottom"}))
+    return html.Div([html.Div(tt("chart", lang), className="hint"), html.Div(bars)])
+
+
+def _options(table: dict[str, tuple[str, str]], lang: str) -> list[dict[str, str]]:
+    return [{"label": zh if lang != "en" else en, "value": code}
+            for code, (zh, en) in table.items()]
+
+
+def layout(state: AppState, lang: str) -> html.Div:
+    today = today_cst()
+    data = hazard_data(state)
+    months = months_of(data, today)
+    marks = {i: d.strftime("%Y-%m") for i, d in enumerate(months) if d.month in (1, 7)}
+    names = data["districts"]
+    synthetic = bool(state.full_dataset.synthetic)
+    return html.Div(className="panel", children=[
+        html.P(tt("how", lang) + (f"（{tt('synthetic', lang)}）" if synthetic else ""),
+               className="hint"),
+        html.Div(className="row", children=[
+            html.Label(tt("date", lang)),
+            dcc.Input(id=ids.HAZ_DATE, type="text", value=today.isoformat(), debounce=True,
+                      style={"width": "110px"}),
+            html.Button(tt("play", lang), id=ids.HAZ_PLAY, n_clicks=0),
+        ]),
+        dcc.Slider(id=ids.HAZ_SLIDER, min=0, max=len(months) - 1, step=1,
+                   value=len(months) - 1, marks=marks, updatemode="mouseup"),
+        dcc.Interval(id=ids.HAZ_TICK, interval=1200, disabled=True),
+        dcc.Store(id=ids.HAZ_WRITTEN),
+        html.Div(id=ids.HAZ_COUNTS),
+        html.Label(tt("level", lang)),
+        dcc.Checklist(id=ids.HAZ_LEVEL, options=_options(LEVELS, lang), value=[], inline=True),
+        html.Label(tt("state", lang)),
+        dcc.Checklist(id=ids.HAZ_STATE, inline=True, value=["open", "overdue"],
+                      options=[{"label": tt(k, lang), "value": k}
+                               for k in ("open", "overdue", "closed")]),
+        html.Label(tt("category", lang)),
+        dcc.Dropdown(id=ids.HAZ_CATEGORY, options=_options(CATEGORIES, lang), multi=True),
+        html.Label(tt("district", lang)),
+        dcc.Dropdown(id=ids.HAZ_DISTRICT, options=[{"label": n, "value": n} for n in names],
+                     multi=True),
+        html.Label(tt("source", lang)),
+        dcc.Dropdown(id=ids.HAZ_SOURCE, options=_options(SOURCES, lang), multi=True),
+        html.Label(tt("supervised", lang)),
+        dcc.Dropdown(id=ids.HAZ_SUPERVISED, options=_options(SUPERVISION, lang), multi=True),
+        html.Div(id=ids.HAZ_CHART),
+        html.Div(id=ids.HAZ_TABLE),
+        html.H4(tt("step", lang)),
+        html.Div(className="row", children=[
+            dcc.Input(id=ids.HAZ_TR_ID, type="number", placeholder=tt("id", lang),
+                      style={"width": "80px"}),
+            dcc.Dropdown(id=ids.HAZ_TR_TO, options=_options(STATUSES, lang),
+                         placeholder=tt("to", lang), style={"width": "140px"}),
+        ]),
+        html.Div([dcc.Input(id={"type": ids.HAZ_TR_FIELDS, "field": f}, type="text",
+                            placeholder=tt(f, lang) if f in T else f, style={"width": "48%"})
+                  for f in _FORM_FIELDS]),
+        html.Button(tt("run", lang), id=ids.HAZ_TR_RUN, n_clicks=0),
+        html.Div(id=ids.HAZ_TR_MESSAGE),
+    ])
+
+
+# -- callback bodies ---------------------------------------------------------------------------
+
+
+def parse_day(text: object, *, today: dt.date) -> dt.date | None:
+    from risk.hazards import parse_date
+
+    try:
+        day = parse_date(text)
+    except ValueError:
+        return None
+    return min(day, today)
+
+
+def update(state: AppState, *, trigger: Any, slider: int | None, date_text: str | None,
+           filters: dict[str, Any], states: list[str] | None, tab: str | None, lang: str):
+    """Callback body: (counts, table, chart, date box, slider, map command)."""
+    today = today_cst()
+    data = hazard_data(state)
+    months = months_of(data, today)
+    if trigger == ids.HAZ_DATE:
+        day = parse_day(date_text, today=today)
+        if day is None:
+            msg = html.Span(f"日期无效 / not a date (YYYY-MM-DD): {date_text!r}", className="error")
+            return msg, dash.no_update, dash.no_update, dash.no_update, dash.no_update, \
+                dash.no_update
+        slider = next((i for i, d in enumerate(months) if d >= day), len(months) - 1)
+    else:
+        slider = len(months) - 1 if slider is None else max(0, min(int(slider), len(months) - 1))
+        day = months[slider]
+    keep = filter_mask(data, **filters)
+    counts = counts_at(data, day, keep)
+    if tab is not None and tab != "hazards":
+        cmd = command(HAZARDS)
+    elif trigger in (ids.HAZ_SLIDER, ids.HAZ_DATE, ids.HAZ_TICK):
+        cmd = command(HAZARDS_AT, day=day_number(day))
+    else:
+        codes = {"open": 1, "overdue": 2, "closed": 3}
+        drawn = sorted(codes[k] for k in (states or list(codes)) if k in codes)
+        cmd = batch(command(HAZARDS, data=map_payload(data, keep, state, lang), states=drawn,
+                            day=day_number(day)),
+                    command(HAZARDS_AT, day=day_number(day)))
+    return (counts_view(counts, day, lang), table_view(data, day, keep, states, lang),
+            chart_view(data, day, keep, lang), day.isoformat(), slider, cmd)
+
+
+def next_month(value: int | None, top: int | None) -> int:
+    """The slider's next stop when playing (after the last month: back to the first)."""
+    value, top = int(value or 0), int(top or 0)
+    return value + 1 if value < top else 0
+
+
+def transition(state: AppState, *, hazard_id: Any, to: str | None, fields: dict[str, Any],
+               lang: str):
+    """Callback body of the step form: (message, written signal)."""
+    from risk.hazards import TransitionError
+
+    user = access.current_user()
+    if hazard_id in (None, "") or not to:
+        return html.Span("请填写隐患编号和目标环节 / give the hazard ID and the step",
+                         className="error"), dash.no_update
+    given = {k: v for k, v in fields.items() if k != "note" and v not in (None, "")}
+    hz = HazardStore(state.store.db, scope=access.scope())
+    actor = user.name if user is not None else "local"
+    try:
+        h = hz.transition(int(hazard_id), to, given, actor=actor, note=fields.get("note") or "")
+    except (TransitionError, ValueError) as exc:
+        return html.Span(str(exc), className="error"), dash.no_update
+    except KeyError as exc:
+        return html.Span(str(exc.args[0]), className="error"), dash.no_update
+    except OSError as exc:  # read-only, busy, database down
+        return html.Span(str(exc), className="error"), dash.no_update
+    label = STATUSES[h["status"]][1 if lang == "en" else 0]
+    return html.Span(f"{tt('done', lang)}: {h['id']} → {label}"), h["updated_at"]
+
+
+def register(app: dash.Dash, state: AppState) -> None:
+    @app.callback(
+        Output(ids.HAZ_COUNTS, "children"),
+        Output(ids.HAZ_TABLE, "children"),
+        Output(ids.HAZ_CHART, "children"),
+        Output(ids.HAZ_DATE, "value"),
+        Output(ids.HAZ_SLIDER, "value"),
+        Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Input(ids.HAZ_SLIDER, "value"),
+        Input(ids.HAZ_DATE, "value"),
+        Input(ids.HAZ_LEVEL, "value"),
+        Input(ids.HAZ_STATE, "value"),
+        Input(ids.HAZ_CATEGORY, "value"),
+        Input(ids.HAZ_DISTRICT, "value"),
+        Input(ids.HAZ_SOURCE, "value"),
+        Input(ids.HAZ_SUPERVISED, "value"),
+        Input(ids.HAZ_WRITTEN, "data"),
+        Input(ids.TABS, "value"),
+        State("lang", "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _update(slider, date_text, levels, states, categories, districts, sources, supervised,
+                _written, tab, lang):
+        filters = {"levels": levels, "categories": categories, "districts": districts,
+                   "sources": sources, "supervised": supervised}
+        return update(state, trigger=ctx.triggered_id, slider=slider, date_text=date_text,
+                      filters=filters, states=states, tab=tab, lang=norm_lang(lang))
+
+    @app.callback(
+        Output(ids.HAZ_TICK, "disabled"),
+        Output(ids.HAZ_PLAY, "children"),
+        Input(ids.HAZ_PLAY, "n_clicks"),
+        State(ids.HAZ_TICK, "disabled"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _play(_n, disabled, lang):
+        lang = norm_lang(lang)
+        return (not disabled), tt("pause" if disabled else "play", lang)
+
+    @app.callback(
+        Output(ids.HAZ_SLIDER, "value", allow_duplicate=True),
+        Input(ids.HAZ_TICK, "n_intervals"),
+        State(ids.HAZ_SLIDER, "value"),
+        State(ids.HAZ_SLIDER, "max"),
+        prevent_initial_call=True,
+    )
+    def _tick(_n, value, top):
+        return next_month(value, top)
+
+    @app.callback(
+        Output(ids.HAZ_TR_MESSAGE, "children"),
+        Output(ids.HAZ_WRITTEN, "data"),
+        Input(ids.HAZ_TR_RUN, "n_clicks"),
+        State(ids.HAZ_TR_ID, "value"),
+        State(ids.HAZ_TR_TO, "value"),
+        State({"type": ids.HAZ_TR_FIELDS, "field": ALL}, "value"),
+        State({"type": ids.HAZ_TR_FIELDS, "field": ALL}, "id"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _transition(_n, hazard_id, to, values, field_ids, lang):
+        fields = {i["field"]: v for i, v in zip(field_ids, values, strict=True)}
+        return transition(state, hazard_id=hazard_id, to=to, fields=fields,
+                          lang=norm_lang(lang))
+
+
+__all__ = ["layout", "register", "update", "transition", "hazard_data", "counts_at",
+           "map_payload", "filter_mask", "months_of", "CALLBACK_ACTIONS"]
