@@ -31,16 +31,18 @@ class Atlas:
 
 
 def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = None,
-                 page_title: str = "{district}{title}", **kwargs: Any) -> Atlas:
+                 page_title: str | None = None, **kwargs: Any) -> Atlas:
     """Render every district (or ``districts``) into one PDF with an index page.
 
-    ``page_title`` is formatted with ``district`` and ``title`` for each page; the other
+    ``page_title`` is formatted with ``district`` and ``title`` for each page (default: the
+    template's title for the district, :func:`layers.print_template.default_title`); the other
     keyword arguments go to :func:`layers.printmap.render_map` (``format`` must be pdf).
     Raises :class:`PrintMapError` when no district has anything to draw.
     """
     from pypdf import PdfReader, PdfWriter
 
     from layers.fonts import print_rc
+    from layers.print_template import default_title
     from layers.printmap import render_map
 
     if kwargs.get("format", "pdf") != "pdf":
@@ -55,7 +57,9 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     bodies: list[tuple[str, bytes]] = []
     for name in names:
         try:
-            pdf = render_map(dataset, title=page_title.format(district=name, title=title),
+            heading = (page_title.format(district=name, title=title) if page_title else
+                       default_title(dataset.meta, kwargs.get("template"), districts=[name]))
+            pdf = render_map(dataset, title=heading,
                              districts_filter=[name], **{**kwargs, "format": "pdf"})
         except EmptyMapError:
             atlas.skipped.append(name)
@@ -76,8 +80,8 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     for name, pdf in bodies:
         first = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(pdf)))
-        writer.add_outline_item(name, first)
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+        writer.add_outline_item(title=name, page_number=first)
+    writer.compress_identical_objects()  # one copy of the font subsets shared by the pages
     writer.add_metadata({"/Title": title, "/Creator": "risk-map 安全风险地图"})
     out = io.BytesIO()
     writer.write(out)

@@ -422,3 +422,26 @@ def test_literal_text_switches_mathtext_off_for_every_text():
     cells = [c.get_text() for t in fig.findobj(matplotlib.table.Table)
              for c in t.get_celld().values()]
     assert cells and not any(t.get_parse_math() for t in cells)
+
+
+# ---------------------------------------------------------------------------------------------
+# PNG and SVG
+
+
+def test_png_at_the_chosen_dpi_and_svg_with_text(tiny):
+    import matplotlib.image as mpimg
+
+    from layers.printmap import render_map
+
+    png = render_map(tiny, title="幻灯片", format="png", dpi=150)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    img = mpimg.imread(__import__("io").BytesIO(png))
+    assert abs(img.shape[1] - 297 / 25.4 * 150) <= 1 and abs(img.shape[0] - 210 / 25.4 * 150) <= 1
+    svg = render_map(tiny, title="矢量图", format="svg").decode("utf-8")
+    assert svg.lstrip().startswith("<?xml") and "矢量图" in svg and "重大风险" in svg
+    with pytest.raises(PrintMapError, match=r"`format` must be one of pdf, png, svg"):
+        render_map(tiny, title="x", format="tiff")
+    with pytest.raises(PrintMapError, match=r"`dpi` must be a whole number 72–600"):
+        render_map(tiny, title="x", format="png", dpi=2000)
+    with pytest.raises(PrintMapError, match=r"`tables_page` needs format pdf"):
+        render_map(tiny, title="x", format="svg", tables_page=True)

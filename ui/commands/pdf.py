@@ -328,8 +328,8 @@ def _atlas(dataset: Any, args: argparse.Namespace, options: dict[str, Any], subt
         raise CliError("--atlas makes one page per district; use --district with --out")
     try:
         atlas = render_atlas(dataset, title=args.title or title,
-                             page_title="{district}" + DEFAULT_TITLE if not args.title
-                             else "{title}（{district}）", subtitle=subtitle or None,
+                             page_title=None if not args.title else "{title}（{district}）",
+                             subtitle=subtitle or None,
                              **{k: v for k, v in options.items() if k != "format"})
         write_bytes_atomic(out, atlas.pdf)
     except PrintMapError as exc:

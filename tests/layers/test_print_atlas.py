@@ -1,0 +1,52 @@
+"""The atlas PDF: an index page, one page per district with data, bookmarks; checked with
+pdfinfo / pdftotext, page by page."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pytest
+
+from layers.print_atlas import render_atlas
+from layers.printmap import EmptyMapError, PrintMapError
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed"),
+    pytest.mark.usefixtures("font_cache"),
+]
+
+
+def _page_text(path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_atlas_has_an_index_and_one_page_per_district(small_dataset, tmp_path):
+    from pypdf import PdfReader
+
+    names = ["福田区", "罗湖区", "南山区"]
+    atlas = render_atlas(small_dataset, title="深圳市安全风险分布图", districts=names,
+                         grades=["red", "orange"])
+    out = tmp_path / "atlas.pdf"
+    out.write_bytes(atlas.pdf)
+    reader = PdfReader(io.BytesIO(atlas.pdf))
+    assert len(reader.pages) == 1 + len(atlas.pages) and atlas.pages == names
+    assert [o.title for o in reader.outline] == names
+    index = _page_text(out, 1)
+    assert "目录" in index and "Index" in index
+    ent = small_dataset.enterprises
+    for page, name in enumerate(names, start=2):
+        red = int(((ent["district"] == name) & (ent["grade"] == "red")).sum())
+        assert name in index
+        assert f"{name}安全风险分布图" in _page_text(out, page)
+        # the index row: page number, district, red count first
+        assert f"{page}\n" in index and str(red) in index
+
+
+def test_atlas_refusals(small_dataset):
+    with pytest.raises(PrintMapError, match="an atlas is a PDF"):
+        render_atlas(small_dataset, title="x", format="png")
+    with pytest.raises(EmptyMapError, match="no district had anything"):
+        render_atlas(small_dataset, title="x", districts=["福田区"], extent=(100, 10, 100.1, 10.1))
