@@ -55,6 +55,10 @@
     },
     setFilter: function (filter) {
       var data = this._data, n = data.n, shown = 0;
+      if (filter && filter.rows && !filter._rows) {  // an explicit row list (overdue inspections)
+        filter._rows = new Uint8Array(n);
+        filter.rows.forEach(function (i) { if (i >= 0 && i < n) { filter._rows[i] = 1; } });
+      }
       for (var i = 0; i < n; i++) { var ok = matches(data, i, filter) ? 1 : 0; this._mask[i] = ok; shown += ok; }
       this._shown = shown;
       if (this._map) { this._schedule(); }
@@ -167,6 +171,7 @@
     if (f.industries && f.industries.length && f.industries.indexOf(data.vocab.industry[data.industry[i]]) < 0) { return false; }
     if (f.districts && f.districts.length && f.districts.indexOf(data.vocab.district[data.district[i]]) < 0) { return false; }
     if (f.major && !data.major[i]) { return false; }
+    if (f._rows && !f._rows[i]) { return false; }
     return true;
   }
 
@@ -199,7 +204,8 @@
                           [d.lat0 + y1 / d.scale, d.lon0 + x1 / d.scale]);
   }
 
-  /* FILTER {grades, industries, districts, major, fit, others}: `fit` moves the map onto what
+  /* FILTER {grades, industries, districts, major, rows, fit, others}: `rows` (when given) lists
+   * the only row indices allowed; `fit` moves the map onto what
    * the filter keeps (zoom 15 at most); `others` = "show" | "dim" | "hide" the context layers */
   rm.onCommand(RISKMAP_MSG.FILTER, function (msg) {
     if (!state.enterprises) { return; }

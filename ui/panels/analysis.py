@@ -1,19 +1,64 @@
-"""The analyst tab: filters, the matching count, statistics by district × grade."""
+"""The analyst tab: filters, the matching count, statistics by district × grade.
+
+Cross-filtering: a filter change fits the map to the enterprises it keeps (unless "keep the
+view" is ticked); the context layers (slopes, waterlogging, shelters) can be dimmed or hidden;
+a click on a district in the chart or the table filters to it (a second click clears it);
+"last inspection older than N months" keeps the overdue enterprises only (never inspected counts
+as overdue). The attribute table of the same rows is :mod:`ui.panels.analysis_table`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from data.schema import INDUSTRIES
+from data.table_export import months_before, overdue_mask
 from layers.bridge import FILTER, command
 from risk.grades import GRADES
 from risk.stats import counts_by_district_grade, filter_mask
 from ui import ids
-from ui.i18n import norm_lang, tr
+from ui.i18n import norm_lang, tr, translator
+from ui.panels import analysis_table
 from ui.state import AppState
+
+TEXT = {
+    "keep_view": ("保持当前视图（筛选不移动地图）", "Keep the view (filters do not move the map)"),
+    "others": ("其他图层", "Other layers"),
+    "others_show": ("显示", "show"),
+    "others_dim": ("淡化", "dim"),
+    "others_hide": ("隐藏", "hide"),
+    "overdue": ("最近检查早于（个月前）", "Last inspection older than (months)"),
+    "overdue_ph": ("不限", "any"),
+    "overdue_bad": ("月数须为 1–240 的整数，收到 {v} / months must be a whole number 1–240, got {v}",
+                    "Months must be a whole number 1–240, got {v} / 月数须为 1–240 的整数，收到 {v}"),
+    "overdue_note": ("检查逾期：最近检查早于 {d} 或从未检查", "Overdue: last inspected before {d} or never"),
+    "pick_district": ("点击区名筛选该区（再次点击取消）", "Click a district to filter to it (again to clear)"),
+}
+tt = translator(TEXT)
+
+MAX_MONTHS = 240
+OTHERS = ("show", "dim", "hide")
+
+
+def parse_months(value: object) -> int | None:
+    """The overdue filter's month count: ``None`` for blank; a whole number 1–240, else ValueError.
+
+    >>> parse_months(""), parse_months(6), parse_months("12")
+    (None, 6, 12)
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValueError(str(value)) from None
+    if not number.is_integer() or not 1 <= number <= MAX_MONTHS:
+        raise ValueError(str(value))
+    return int(number)
 
 
 def _industry_label(value: str, lang: str) -> str:
@@ -58,13 +103,35 @@ def layout(state: AppState, lang: str) -> html.Div:
             dcc.Checklist(id=ids.FILTER_MAJOR,
                           options=[{"label": tr("major_only", lang), "value": "major"}],
                           value=[], persistence=True, persistence_type="session"),
+            html.Label(tt("overdue", lang), htmlFor=ids.FILTER_OVERDUE),
+            dcc.Input(id=ids.FILTER_OVERDUE, type="number", min=1, max=MAX_MONTHS, step=1,
+                      placeholder=tt("overdue_ph", lang), debounce=True, className="num-input",
+                      persistence=True, persistence_type="session"),
+            html.Div(id=ids.FILTER_MESSAGE, className="note"),
+            dcc.Checklist(id=ids.FILTER_KEEP_VIEW,
+                          options=[{"label": tt("keep_view", lang), "value": "keep"}],
+                          value=[], persistence=True, persistence_type="session"),
+            html.Div(className="inline", children=[
+                html.Label(tt("others", lang) + " "),
+                dcc.RadioItems(id=ids.FILTER_OTHERS, inline=True, value="show",
+                               options=[{"label": tt(f"others_{m}", lang), "value": m}
+                                        for m in OTHERS],
+                               persistence=True, persistence_type="session"),
+            ]),
             html.Button(tr("reset", lang), id=ids.FILTER_RESET, className="btn-link"),
             html.Div(id=ids.COUNT, className="count"),
             html.H3(tr("stats", lang)),
+            html.Div(tt("pick_district", lang), className="note"),
             html.Div(id=ids.STATS_CHART, className="chart"),
             html.Div(id=ids.STATS_TABLE, className="table-wrap"),
+            analysis_table.layout(state, lang),
         ],
     )
+
+
+def _district_button(district: str, text: str, where: str) -> html.Button:
+    return html.Button(text, id={"type": ids.STATS_DISTRICT, "name": district, "where": where},
+                       className="btn-link district-pick", n_clicks=0)
 
 
 def stats_chart(table, lang: str, names: dict | None = None) -> html.Div:
@@ -79,7 +146,8 @@ def stats_chart(table, lang: str, names: dict | None = None) -> html.Div:
             for g in GRADES if row[g.value]
         ]
         rows.append(html.Div(className="bar-row", children=[
-            html.Span((names or {}).get(district, str(district)), className="bar-label"),
+            html.Span(_district_button(str(district), (names or {}).get(district, str(district)),
+                                       "chart"), className="bar-label"),
             html.Span(segments, className="bar"),
             html.Span(f"{int(row[codes].sum()):,}", className="bar-value"),
         ]))
@@ -92,7 +160,8 @@ def stats_table(table, lang: str, names: dict | None = None) -> html.Table:
                    + [html.Th(g.short_zh if lang == "zh" else g.value) for g in GRADES]
                    + [html.Th(tr("total", lang))])
     body = [
-        html.Tr([html.Td((names or {}).get(d, str(d)))] + [html.Td(f"{int(r[c]):,}") for c in codes]
+        html.Tr([html.Td(_district_button(str(d), (names or {}).get(d, str(d)), "table"))]
+                + [html.Td(f"{int(r[c]):,}") for c in codes]
                 + [html.Td(f"{int(r['total']):,}")])
         for d, r in table.iterrows()
     ]
@@ -102,13 +171,40 @@ def stats_table(table, lang: str, names: dict | None = None) -> html.Table:
     return html.Table([html.Thead(head), html.Tbody(body), html.Tfoot(foot)], className="stats")
 
 
-def update_filters(state: AppState, grades, industries, districts, major, lang: str):
-    """The callback body: count text, chart, table, and the filter command for the map."""
-    ds = state.dataset
-    ents = ds.enterprises
+def current_filter(state: AppState, grades, industries, districts, major,
+                   overdue: int | None = None, *, today: dt.date | None = None):
+    """The filter as a dict, its row mask over ``state.dataset.enterprises`` and the overdue
+    cut-off date (``None`` without an overdue filter)."""
+    ents = state.dataset.enterprises
     flt = {"grades": list(grades or []), "industries": list(industries or []),
            "districts": list(districts or []), "major": bool(major)}
     mask = filter_mask(ents, flt)
+    cutoff = None
+    if overdue is not None:
+        cutoff = months_before(today or dt.date.today(), overdue)
+        mask &= overdue_mask(ents, before=cutoff)
+    return flt, mask, cutoff
+
+
+def update_filters(state: AppState, grades, industries, districts, major, lang: str, *,
+                   overdue: object = None, fit: bool = False, others: str = "show",
+                   today: dt.date | None = None):
+    """The callback body: count text, chart, table, the filter command for the map and a
+    message (a refused overdue value; else the overdue cut-off in words, or "").
+
+    ``fit`` asks the map to fit what the filter keeps; ``others`` shows, dims or hides the
+    context layers.
+    """
+    ds = state.dataset
+    ents = ds.enterprises
+    message: Any = ""
+    try:
+        months = parse_months(overdue)
+    except ValueError as exc:
+        months = None
+        message = html.Span(tt("overdue_bad", lang).format(v=exc), className="error")
+    flt, mask, cutoff = current_filter(state, grades, industries, districts, major, months,
+                                       today=today)
     shown = ents[mask]
     order = ds.districts["name"].tolist() if len(ds.districts) else None
     table = counts_by_district_grade(shown, districts=order)
@@ -119,8 +215,18 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
         html.Span(f" {tr('unit', lang)} / {tr('of_total', lang)} {len(ents):,}"),
     ])
     names = {d: district_label(state, d, lang).split(" ")[0] for d in table.index}
+    fields: dict[str, Any] = dict(flt, fit=bool(fit), others=others if others in OTHERS else "show")
+    if cutoff is not None:
+        fields["rows"] = [int(i) for i in mask.to_numpy().nonzero()[0]]
+        message = tt("overdue_note", lang).format(d=cutoff.isoformat())
     return (count, stats_chart(table, lang, names), stats_table(table, lang, names),
-            command(FILTER, **flt))
+            command(FILTER, **fields), message)
+
+
+def pick_district(current: list | None, name: str) -> list[str]:
+    """The district filter after a click on ``name``: only that district, or none when it was
+    already the only one."""
+    return [] if list(current or []) == [name] else [name]
 
 
 def filter_options(state: AppState, lang: str) -> tuple[list[dict], list[dict]]:
@@ -153,24 +259,49 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.STATS_CHART, "children"),
         Output(ids.STATS_TABLE, "children"),
         Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Output(ids.FILTER_MESSAGE, "children"),
         Input(ids.FILTER_GRADES, "value"),
         Input(ids.FILTER_INDUSTRIES, "value"),
         Input(ids.FILTER_DISTRICTS, "value"),
         Input(ids.FILTER_MAJOR, "value"),
+        Input(ids.FILTER_OVERDUE, "value"),
+        Input(ids.FILTER_OTHERS, "value"),
         Input(ids.DATA_VERSION, "data"),
+        State(ids.FILTER_KEEP_VIEW, "value"),
         State("lang", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def _on_filter(grades, industries, districts, major, _version, lang):
-        return update_filters(state, grades, industries, districts, bool(major), norm_lang(lang))
+    def _on_filter(grades, industries, districts, major, overdue, others, _version, keep, lang):
+        # a filter the analyst changed moves the map onto what it keeps; the first call, new
+        # data and the other-layers switch do not
+        trig = ctx.triggered_id
+        fit = trig in (ids.FILTER_GRADES, ids.FILTER_INDUSTRIES, ids.FILTER_DISTRICTS,
+                       ids.FILTER_MAJOR, ids.FILTER_OVERDUE) and "keep" not in (keep or [])
+        return update_filters(state, grades, industries, districts, bool(major), norm_lang(lang),
+                              overdue=overdue, fit=fit, others=others or "show")
+
+    @app.callback(
+        Output(ids.FILTER_DISTRICTS, "value", allow_duplicate=True),
+        Input({"type": ids.STATS_DISTRICT, "name": ALL, "where": ALL}, "n_clicks"),
+        State(ids.FILTER_DISTRICTS, "value"),
+        prevent_initial_call=True,
+    )
+    def _on_district(clicks, current):
+        trig = ctx.triggered_id
+        if not trig or not any(clicks or []):
+            raise dash.exceptions.PreventUpdate
+        return pick_district(current, trig["name"])
+
+    analysis_table.register(app, state)
 
     @app.callback(
         Output(ids.FILTER_GRADES, "value"),
         Output(ids.FILTER_INDUSTRIES, "value"),
-        Output(ids.FILTER_DISTRICTS, "value"),
+        Output(ids.FILTER_DISTRICTS, "value", allow_duplicate=True),
         Output(ids.FILTER_MAJOR, "value"),
+        Output(ids.FILTER_OVERDUE, "value"),
         Input(ids.FILTER_RESET, "n_clicks"),
         prevent_initial_call=True,
     )
     def _on_reset(_):
-        return [g.value for g in GRADES], [], [], []
+        return [g.value for g in GRADES], [], [], [], None

@@ -34,15 +34,15 @@ def _count(children) -> int:
 
 
 def test_count_table_and_map_command_follow_the_filters(state):
-    count, _chart, table, command = update_filters(
+    count, _chart, table, command, _msg = update_filters(
         state, ["red", "orange", "yellow", "blue"], [], [], False, "zh")
     assert _count(count) == 6
     assert command["type"] == "riskmap:filter" and command["grades"] == ["red", "orange",
                                                                           "yellow", "blue"]
-    count, _chart, table, command = update_filters(state, ["blue"], ["工贸"], [], False, "zh")
+    count, _chart, table, command, _msg = update_filters(state, ["blue"], ["工贸"], [], False, "zh")
     assert _count(count) == 2
     assert command == {"type": "riskmap:filter", "grades": ["blue"], "industries": ["工贸"],
-                       "districts": [], "major": False}
+                       "districts": [], "major": False, "fit": False, "others": "show"}
     count, *_ = update_filters(state, ["red", "orange", "yellow", "blue"], [], ["南山区"], True, "zh")
     assert _count(count) == 1
     count, *_ = update_filters(state, [], [], [], False, "zh")
@@ -50,7 +50,7 @@ def test_count_table_and_map_command_follow_the_filters(state):
 
 
 def test_statistics_table_sums_to_the_count(state):
-    count, _chart, table, _ = update_filters(state, ["red", "blue"], [], [], False, "en")
+    count, _chart, table, _, _msg = update_filters(state, ["red", "blue"], [], [], False, "en")
     footer = table.children[2].children.children  # Tfoot > Tr > cells
     total = int(footer[-1].children.replace(",", ""))
     assert total == _count(count) == 4
@@ -65,3 +65,52 @@ def test_state_reloads_when_files_change(state):
     FileStore(state.data_dir).write_layer("enterprises", ents)
     assert state.version != first
     assert len(state.dataset.enterprises) == 3
+
+
+def test_fit_and_other_layers_travel_with_the_filter(state):
+    *_, command, _msg = update_filters(state, ["red"], [], ["南山区"], False, "zh", fit=True,
+                                       others="dim")
+    assert command["fit"] is True and command["others"] == "dim"
+    *_, command, _msg = update_filters(state, ["red"], [], [], False, "zh", others="bogus")
+    assert command["others"] == "show"
+
+
+def test_overdue_filter_keeps_old_and_never_inspected_rows(tmp_path):
+    store = FileStore(tmp_path)
+    dates = ["2026-11-01", "2026-01-15", "", "2025-12-31"]
+    store.write_layer("enterprises", gpd.GeoDataFrame({
+        "id": [f"E{i}" for i in range(4)], "name": [f"企业{i}" for i in range(4)],
+        "industry": ["工贸"] * 4, "district": ["福田区"] * 4, "address": [""] * 4,
+        "grade": ["red", "orange", "yellow", "blue"], "major_hazard": [False] * 4,
+        "last_inspection": dates,
+    }, geometry=[Point(114.05 + i / 100, 22.55) for i in range(4)], crs=4326))
+    st = AppState(tmp_path)
+    grades = ["red", "orange", "yellow", "blue"]
+    import datetime as dt
+    count, _c, _t, command, msg = update_filters(st, grades, [], [], False, "zh", overdue=6,
+                                                 today=dt.date(2026, 12, 1))
+    # cut-off 2026-06-01: rows 1 (2026-01-15), 2 (never) and 3 (2025-12-31)
+    assert _count(count) == 3
+    assert command["rows"] == [1, 2, 3]
+    assert "2026-06-01" in msg
+    count, _c, _t, command, msg = update_filters(st, grades, [], [], False, "zh", overdue="100x")
+    assert _count(count) == 4 and "rows" not in command
+    assert "1–240" in msg.children and "100x" in msg.children
+    _, _, _, _, msg = update_filters(st, grades, [], [], False, "zh", overdue=0)
+    assert "1–240" in msg.children
+
+
+def test_a_district_click_filters_to_it_and_a_second_click_clears_it():
+    from ui.panels.analysis import pick_district
+
+    assert pick_district([], "南山区") == ["南山区"]
+    assert pick_district(["福田区", "南山区"], "南山区") == ["南山区"]
+    assert pick_district(["南山区"], "南山区") == []
+
+
+def test_district_names_in_the_table_and_chart_are_buttons(state):
+    _count_, chart, table, _cmd, _msg = update_filters(state, ["red", "blue"], [], [], False, "zh")
+    ids_ = [c.children[0].children.id for c in chart.children]
+    assert {"type": "stats-district", "name": "南山区", "where": "chart"} in ids_
+    first_row = table.children[1].children[0]
+    assert first_row.children[0].children.id["where"] == "table"
