@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -165,3 +166,66 @@ def test_one_pdf_request_validates_the_incident_once(run_cli, data_dir, tmp_path
     run_cli(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "i.pdf"), "--lon", "114.055",
           "--lat", "22.541", "--tables"])
     assert len(calls) == 1 and (tmp_path / "i.pdf").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 16: layout options, formats, georef, atlas
+
+
+def test_layout_options_template_and_georef(run_cli, data_dir, tmp_path, capsys):
+    template = tmp_path / "bureau.json"
+    template.write_text('{"organisation": "测试应急管理局", "classification": "内部", '
+                        '"approval_no": "粤S(2026)001号"}', encoding="utf-8")
+    out = tmp_path / "futian.pdf"
+    code, stdout, _ = run_cli(["pdf", "--data", str(data_dir), "--out", str(out), "--scale",
+                               "1:25,000", "--center", "114.055,22.541", "--graticule",
+                               "--inset", "--template", str(template), "--georef"])
+    assert code == 0
+    text = _text(out)
+    assert "1:25,000" in text and "位置图 Overview" in text and "°" in text
+    assert "测试应急管理局" in text and "密级：内部" in text and "粤S(2026)001号" in text
+    assert "命令行测试" not in text.splitlines()[0]  # the title: no place in this dataset's title
+    info = subprocess.run(["gdalinfo", str(out)], capture_output=True, text=True, check=True)
+    assert "Transverse Mercator" in info.stdout and "Origin =" in info.stdout  # georeferenced
+
+
+@pytest.mark.parametrize(("name", "argv", "magic"), [
+    ("map.png", ["--dpi", "100"], b"\x89PNG"),
+    ("map.svg", [], b"<?xml"),
+    ("slide", ["--format", "png", "--dpi", "72"], b"\x89PNG"),
+])
+def test_png_and_svg_from_the_suffix_or_format(run_cli, data_dir, tmp_path, capsys, name, argv,
+                                               magic):
+    out = tmp_path / name
+    code, _, _ = run_cli(["pdf", "--data", str(data_dir), "--out", str(out), *argv])
+    assert code == 0 and out.read_bytes()[:len(magic)] == magic
+
+
+@pytest.mark.parametrize(("argv", "match"), [
+    (["--out", "m.png", "--georef"], r"--georef needs --format pdf"),
+    (["--out", "m.png", "--format", "svg"], r"suffix .png does not match --format svg"),
+    (["--out", "m.pdf", "--scale", "30000"], r"standard series"),
+    (["--out", "m.pdf", "--center", "114"], r"--center must be LON,LAT"),
+    (["--out", "m.pdf", "--dpi", "9000"], r"--dpi must be"),
+    (["--out", "m.pdf", "--template", "missing.json"], r"--template: .*cannot read"),
+    (["--out", "m.pdf", "--atlas", "a.pdf"], r"cannot be combined"),
+])
+def test_new_option_errors(run_cli, data_dir, tmp_path, capsys, monkeypatch, argv, match):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises((CliError, SystemExit)) as info:
+        run_cli(["pdf", "--data", str(data_dir), *argv])
+    message = str(info.value) if isinstance(info.value, CliError) else capsys.readouterr().err
+    assert re.search(match, message), message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atlas_pdf(run_cli, data_dir, tmp_path, capsys):
+    out = tmp_path / "atlas.pdf"
+    code, stdout, _ = run_cli(["pdf", "--data", str(data_dir), "--atlas", str(out)])
+    assert code == 0 and "3 幅分区图" in stdout and "6 skipped" in stdout
+    pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
+                           check=True).stdout
+    assert re.search(r"Pages:\s+4\b", pages)
+    index = _text(out, "-l", "1")
+    assert "目录" in index and "福田区" in index and "无内容" in index
+    assert "罗湖区安全风险分布图" in _text(out, "-f", "2", "-l", "2")
