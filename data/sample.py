@@ -9,8 +9,9 @@
   major-hazard flag and a last inspection date;
 - ``slopes`` (small polygons on the steeper parts of the synthetic DEM), ``waterlogging`` (points,
   more in low-lying populated areas), ``shelters`` (points, weighted by population) and ``roads``
-  (expressways linking district centres plus a jittered grid, named "合成…" so nobody mistakes them
-  for real roads);
+  (a routable synthetic city network, :mod:`data.sample_roads`: expressways linking district
+  centres, arterials, secondary and local streets, rivers crossed only at bridges, named "合成…"
+  so nobody mistakes them for real roads);
 - rasters ``dem.tif`` (Gaussian hills where Shenzhen's hills are) and ``population.tif``
   (people per cell, ≈ 17.6 million in all);
 - ``dataset.json`` saying that the data are synthetic and where the boundaries come from.
@@ -37,6 +38,7 @@ import pyproj
 import shapely
 
 from data import BOUNDARIES_DIR, SAMPLE_DIR
+from data.sample_hazards import write_sample_hazards
 from data.sample_layers import (
     GRADE_SHARES,
     N_SHELTERS,
@@ -46,12 +48,11 @@ from data.sample_layers import (
     REFERENCE_DATE,
     SCRIPT_NAME,
     make_enterprises,
-    make_roads,
     make_shelters,
     make_slopes,
     make_waterlogging,
 )
-from data.sample_hazards import write_sample_hazards
+from data.sample_roads import make_road_network
 from data.sample_terrain import (
     DEM_RES,
     NODATA,
@@ -78,7 +79,7 @@ __all__ = [
     "ensure_sample",
 ]
 
-SAMPLE_VERSION = 3
+SAMPLE_VERSION = 4
 """Bump when the generator's output changes; :func:`ensure_sample` then regenerates."""
 GENERATOR = "data/sample.py"
 BOUNDARIES_FILE = BOUNDARIES_DIR / "shenzhen.geojson"
@@ -179,8 +180,8 @@ def generate_sample(
     layers["slopes"] = make_slopes(streams[3], districts, dem, dem_grid, to_metric, to_wgs)
     layers["waterlogging"] = make_waterlogging(streams[4], districts, dem, dem_grid, urban)
     layers["shelters"] = make_shelters(streams[5], districts, dem, dem_grid, urban)
-    layers["roads"] = make_roads(streams[6], districts, land, highland(dem, dem_grid),
-                                  to_metric, to_wgs)
+    layers["roads"] = make_road_network(streams[6], districts, land, highland(dem, dem_grid),
+                                        to_metric, to_wgs)
     say("写入 GeoPackage / writing GeoPackages …")
     for name, gdf in layers.items():
         store.write_layer(name, gdf)

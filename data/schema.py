@@ -19,7 +19,10 @@ shelters                Point           id, name, district (str),
                                         shelter_type (emergency/fixed/central = 紧急/固定/中心),
                                         area_m2 (float), capacity (int)
 roads                   (Multi)Line     id, name (str), road_class (expressway/trunk/primary/
-                                        secondary)
+                                        secondary), class (expressway/arterial/secondary/
+                                        local: :data:`risk.network_graph.ROAD_CLASSES`),
+                                        speed_kmh (float, empty: the class default),
+                                        oneway (bool: the drawn direction only)
 ======================  ==============  =====================================================
 
 Rasters: ``dem`` (GeoTIFF, metres above sea level) and ``population`` (GeoTIFF, people per cell).
@@ -141,7 +144,8 @@ LAYERS: dict[str, LayerSpec] = {
         ),
         LayerSpec(
             "roads", "道路", "Roads", ("LineString", "MultiLineString"),
-            {"id": "str", "name": "str", "road_class": "road_class"},
+            {"id": "str", "name": "str", "road_class": "road_class", "class": "str",
+             "speed_kmh": "float", "oneway": "bool"},
             required=(),
         ),
     ]
