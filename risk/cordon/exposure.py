@@ -7,6 +7,12 @@ road checkpoints, counted by exact geodesic distance (:mod:`risk.cordon.geodesy`
 Dangerous slopes
     A slope polygon is counted in the zone of its nearest point to the incident (measured in the
     incident's azimuthal-equidistant CRS), so a slope reaching into the core counts as core.
+
+JSON
+    :meth:`Exposure.to_json` (the API's and ``riskmap cordon --format json``'s answer) and the
+    incident tab's tables are built column by column (:func:`frame_records`,
+    :func:`column_values`): the keys and values of ``DataFrame.to_dict("records")`` with NaN/NA
+    as ``None``, several times faster, since every click and API call builds them.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from risk.cordon.rings import (
 from risk.crs import aeqd_transformers
 from risk.grades import GRADES
 
-__all__ = ["Exposure", "exposure"]
+__all__ = ["Exposure", "exposure", "frame_records", "column_values"]
 
 
 @dataclass

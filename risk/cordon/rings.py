@@ -19,7 +19,10 @@ Geometry
     its geodesic distance, so every boundary vertex lies on the true geodesic circle (to proj's
     precision, ~1e-9 m). The number of vertices is chosen so that the chord sag between
     vertices, ``r * (1 - cos(pi / n))``, stays below ``max_sag_m`` (0.5 m by default): at least
-    256 segments; 10 km → 320 segments, sag 0.48 m; 1 km → 256, sag 0.08 m.
+    256 segments; 10 km → 320 segments, sag 0.48 m; 1 km → 256, sag 0.08 m. The circles in
+    the local plane are cached per radius; only their projection depends on the incident.
+    :func:`cordon_rings_geojson` gives the same rings as GeoJSON straight from the vertex arrays
+    (coordinates rounded to 1e-6°), which is what the map draws on every click.
 
 >>> rings = cordon_rings((114.0579, 22.5431))
 >>> list(rings["zone"]), list(rings["outer_m"])
