@@ -26,6 +26,7 @@
     LAYERS: "riskmap:layers",                  // dataset layers switched on in the layer control
     COUNT: "riskmap:count",                    // how many enterprises the filter left on the map
     // commands added later
-    FOCUS: "riskmap:focus"                     // fly to enterprise row `index`, open its popup
+    FOCUS: "riskmap:focus",                    // fly to enterprise row `index`, open its popup
+    PRINT_AREA: "riskmap:print-area"           // the print tab's sheet: `corners` [[lon, lat]…], `label`
   });
 })();

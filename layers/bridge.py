@@ -108,3 +108,10 @@ def fit(bounds: Sequence[float]) -> dict[str, Any]:
         msg = f"`bounds` must be finite (west, south, east, north), got {bounds!r}"
         raise ValueError(msg)
     return command(FIT, bounds=values)
+
+
+# the print tab's sheet on the map (ui/panels/printing.py -> assets/map/riskmap-map-print.js):
+# ``corners`` [[lon, lat], …] of the map frame and a ``label``; without corners: remove it
+PRINT_AREA = "riskmap:print-area"
+COMMANDS = (*COMMANDS, PRINT_AREA)
+__all__ += ["PRINT_AREA"]

@@ -88,6 +88,7 @@ COMMAND_SCRIPTS = (
     "map/riskmap-map-overlays.js",  # computed overlays (graded zones, terrain results)
     "map/riskmap-map-incident.js",  # incident rings, checkpoints, downwind area
     "map/riskmap-map-hazards.js",  # hidden dangers as of a date (symbols, district density)
+    "map/riskmap-map-print.js",  # the print tab's sheet (print area) on the map
 )
 """Handlers of commands only, deferred: they load after the first paint (the core keeps a
 command that arrives before its handler)."""

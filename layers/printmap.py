@@ -30,6 +30,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import Transformer
 
 from layers.fonts import print_rc
 from layers.print_frames import (
@@ -66,6 +67,7 @@ __all__ = [
     "render_map",
     "STANDARD_SCALES",
     "FORMATS",
+    "print_area",
     "resolve_districts",
     "incident_rings",
     "DEFAULT_LAYERS",
@@ -100,6 +102,33 @@ def map_view(extent: Sequence[float], *, paper: str = "A4", orientation: str = "
     paper = _check_choice("paper", paper, PAPER_MM)
     orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
     return fit_view(bbox, map_crs(bbox), page_layout(paper, orientation, subtitle=subtitle))
+
+
+def print_area(*, paper: str = "A4", orientation: str = "landscape",
+               scale: int | str | None = None, center: Sequence[float] | None = None,
+               extent: Sequence[float] | None = None, subtitle: bool = False,
+               ) -> tuple[MapView, list[list[float]]]:
+    """The frame a print would have, and its outline as ``[[lon, lat], …]`` (closed, 8 points
+    per edge) for the print area on the interactive map: at 1:``scale`` around ``center``, or
+    fitted to ``extent`` (as :func:`render_map` does without a scale)."""
+    paper = _check_choice("paper", paper, PAPER_MM)
+    orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
+    denominator, centre, bbox = _check_scale(scale), _check_center(center), _check_extent(extent)
+    layout = page_layout(paper, orientation, subtitle=subtitle)
+    if denominator is not None and (centre is not None or bbox is not None):
+        view = fixed_view(centre or ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2),
+                          denominator, layout)
+    elif bbox is not None:
+        view = fit_view(bbox, map_crs(bbox), layout)
+    else:
+        raise PrintMapError("`print_area` needs `center` (with `scale`) or `extent`")
+    (x0, x1), (y0, y1) = view.xlim, view.ylim
+    t = np.linspace(0, 1, 8, endpoint=False)
+    xs = np.concatenate([x0 + t * (x1 - x0), np.full(8, x1), x1 - t * (x1 - x0), np.full(8, x0)])
+    ys = np.concatenate([np.full(8, y0), y0 + t * (y1 - y0), np.full(8, y1), y1 - t * (y1 - y0)])
+    lon, lat = Transformer.from_crs(view.crs, 4326, always_xy=True).transform(xs, ys)
+    return view, [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat,
+                                                                            strict=True)]
 
 
 def _check_scale(scale: int | str | None) -> int | None:

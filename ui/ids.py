@@ -144,3 +144,12 @@ ATTR_NOTE = "attr-note"
 ATTR_XLSX = "attr-xlsx"
 ATTR_CSV = "attr-csv"
 ATTR_DOWNLOAD = "attr-download"
+
+# print tab: layout options, formats, template, the print area on the map (issue 16)
+PDF_SCALE = "pdf-scale"                # dropdown: "fit" or a standard scale denominator
+PDF_LAYOUT = "pdf-layout"              # checklist: graticule, inset, labels, area (show on map)
+PDF_FORMAT = "pdf-format"              # radio: pdf | png | svg
+PDF_DPI = "pdf-dpi"                    # dropdown: PNG resolution
+PDF_TEMPLATE_UPLOAD = "pdf-template-upload"  # dcc.Upload of a template JSON
+PDF_TEMPLATE = "pdf-template"          # dcc.Store: the uploaded template (a JSON object) or None
+PDF_TEMPLATE_MESSAGE = "pdf-template-message"

@@ -1,42 +1,82 @@
-"""The print tab: a PDF of the current view (extent, filters, incident, zones) with a typed title."""
+"""The print tab: the current view (extent, filters, incident, zones) as a print-layout map.
+
+The same options as ``riskmap pdf``: title, paper, orientation, scale ("fit" the current view,
+or a standard scale centred on the map's centre), graticule, inset, labels of the key
+enterprises, a template (the shipped default or an uploaded JSON file), format (PDF, PNG at a
+chosen dpi, SVG), a georeferenced PDF, a tables page. With "show the print area" ticked the
+map draws the sheet's frame (``layers.bridge.PRINT_AREA``), recomputed on every move of the
+map, so the planner pans the map to place the sheet before exporting.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import date
+from typing import Any
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from data.schema import LAYERS
-from layers.printmap import PRINT_LAYERS, PrintMapError, render_map_pdf
+from layers.bridge import PRINT_AREA, command
+from layers.print_template import PrintTemplate, TemplateError, default_title, parse_template
+from layers.printmap import (
+    FORMATS,
+    PRINT_LAYERS,
+    STANDARD_SCALES,
+    PrintMapError,
+    print_area,
+    render_map,
+)
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
 from ui.workflows.zones import state_zones
 
 T = {
-    "how": ("导出当前视图（范围、筛选条件、事故警戒圈、风险分区）为打印质量的 PDF："
-            "标题、图例、比例尺、指北针、日期、坐标系与数据来源。",
-            "Export the current view (extent, filters, incident rings, risk zones) as a "
-            "print-quality PDF with title, legend, scale bar, north arrow, date, CRS and sources."),
+    "how": ("导出当前视图（范围、筛选条件、事故警戒圈、风险分区）为打印版式地图：标题、图例、"
+            "比例尺、指北针、经纬网、位置图、制图单位与日期、坐标系与数据来源。",
+            "Export the current view (extent, filters, incident rings, risk zones) as a print "
+            "layout: title, legend, scale bar, north arrow, graticule, overview map, producer, "
+            "date, CRS and sources."),
     "title": ("标题", "Title"), "subtitle": ("副标题（可选）", "Subtitle (optional)"),
     "paper": ("纸张", "Paper"), "orientation": ("方向", "Orientation"),
     "landscape": ("横向", "Landscape"), "portrait": ("纵向", "Portrait"),
     "layers": ("图层（随地图中开启的图层）", "Layers (follow the layers switched on in the map)"),
-    "tables": ("附统计表（第 2 页）", "Add a tables page (page 2)"),
+    "tables": ("附统计表（第 2 页，仅 PDF）", "Add a tables page (page 2, PDF only)"),
     "view": ("按当前地图范围", "Use the current map extent"),
-    "run": ("导出 PDF", "Export PDF"),
-    "default_title": ("深圳市安全风险分布图", "Shenzhen safety-risk map"),
+    "scale": ("比例尺（固定比例尺以地图中心为图幅中心）",
+              "Scale (a fixed scale is centred on the map's centre)"),
+    "fit": ("适应范围", "Fit the extent"),
+    "graticule": ("经纬网", "Graticule"), "inset": ("位置图", "Overview map"),
+    "labels": ("标注重点企业", "Label key enterprises"),
+    "area": ("在地图上显示打印范围（拖动地图移动图幅）",
+             "Show the print area on the map (pan the map to move it)"),
+    "format": ("格式", "Format"), "dpi": ("分辨率（PNG）", "Resolution (PNG)"),
+    "georef": ("带地理坐标的 PDF（手机地图可定位）", "Georeferenced PDF (phone map apps)"),
+    "template": ("版式模板（JSON：制图单位、审图号、密级、标志文字、颜色、字号）",
+                 "Layout template (JSON: organisation, approval no., classification, logo, "
+                 "colours, fonts)"),
+    "upload": ("上传模板文件", "Upload a template file"),
+    "template_default": ("使用默认模板", "Using the default template"),
+    "template_ok": ("已载入模板：{name}", "Template loaded: {name}"),
+    "template_bad": ("模板无法使用 / template refused: {error}", "Template refused: {error}"),
+    "run": ("导出", "Export"),
     "empty_title": ("请填写标题", "Please type a title"),
-    "done": ("已生成 PDF（{kb:,} KB）", "PDF ready ({kb:,} KB)"),
+    "done": ("已生成 {fmt}（{kb:,} KB）", "{fmt} ready ({kb:,} KB)"),
+    "area_label": ("打印范围 {paper} {orientation} 1:{scale:,}", "Print area {paper} "
+                   "{orientation} 1:{scale:,}"),
 }
 
 
 tt = translator(T)
 
-CALLBACK_ACTIONS = {ids.PDF_DOWNLOAD: "print"}
-"""The PDF export needs the planner role or higher (enforced by :mod:`ui.auth`)."""
+CALLBACK_ACTIONS = {ids.PDF_DOWNLOAD: "print", ids.PDF_TEMPLATE: "print"}
+"""The export (and a template upload) need the planner role or higher (enforced by
+:mod:`ui.auth`)."""
+_MAX_TEMPLATE_BYTES = 64 * 1024
 
 
 def layout(state: AppState, lang: str) -> html.Div:
@@ -44,7 +84,7 @@ def layout(state: AppState, lang: str) -> html.Div:
     return html.Div(className="panel", children=[
         html.P(tt("how", lang), className="hint"),
         html.Label(tt("title", lang)),
-        dcc.Input(id=ids.PDF_TITLE, type="text", value=tt("default_title", lang),
+        dcc.Input(id=ids.PDF_TITLE, type="text", value=default_title(state.dataset.meta),
                   style={"width": "100%"}, maxLength=80),
         html.Label(tt("subtitle", lang)),
         dcc.Input(id=ids.PDF_SUBTITLE, type="text", value="", style={"width": "100%"},
@@ -58,45 +98,124 @@ def layout(state: AppState, lang: str) -> html.Div:
                                      options=[{"label": tt(o, lang), "value": o}
                                               for o in ("landscape", "portrait")])]),
         ]),
+        html.Label(tt("scale", lang)),
+        dcc.Dropdown(id=ids.PDF_SCALE, value="fit", clearable=False,
+                     options=[{"label": tt("fit", lang), "value": "fit"}]
+                     + [{"label": f"1:{v:,}", "value": str(v)} for v in STANDARD_SCALES]),
+        dcc.Checklist(id=ids.PDF_LAYOUT, value=["labels", "inset"], inline=True,
+                      options=[{"label": tt(k, lang), "value": k}
+                               for k in ("graticule", "inset", "labels", "area")]),
         html.Label(tt("layers", lang)),
         dcc.Checklist(id=ids.PDF_LAYERS, value=[n for n in ("districts", "roads", "enterprises")
                                                 if n in present],
                       options=[{"label": LAYERS[n].label(lang), "value": n} for n in present],
                       inline=True),
+        html.Div(className="row", children=[
+            html.Div([html.Label(tt("format", lang)),
+                      dcc.RadioItems(id=ids.PDF_FORMAT, value="pdf", inline=True,
+                                     options=[{"label": f.upper(), "value": f}
+                                              for f in FORMATS])]),
+            html.Div([html.Label(tt("dpi", lang)),
+                      dcc.Dropdown(id=ids.PDF_DPI, value=300, clearable=False,
+                                   options=[{"label": f"{d} dpi", "value": d}
+                                            for d in (150, 300, 600)])]),
+        ]),
         dcc.Checklist(id=ids.PDF_OPTIONS, value=["view"],
                       options=[{"label": tt("view", lang), "value": "view"},
-                               {"label": tt("tables", lang), "value": "tables"}]),
+                               {"label": tt("tables", lang), "value": "tables"},
+                               {"label": tt("georef", lang), "value": "georef"}]),
+        html.Label(tt("template", lang)),
+        dcc.Upload(id=ids.PDF_TEMPLATE_UPLOAD, accept=".json,application/json",
+                   max_size=_MAX_TEMPLATE_BYTES,
+                   children=html.Button(tt("upload", lang), className="btn")),
+        html.Div(tt("template_default", lang), id=ids.PDF_TEMPLATE_MESSAGE, role="status",
+                 className="hint"),
+        dcc.Store(id=ids.PDF_TEMPLATE, data=None),
         html.Button(tt("run", lang), id=ids.PDF_RUN, className="btn btn-primary"),
         dcc.Loading(html.Div(id=ids.PDF_MESSAGE, role="status"), type="dot"),
         dcc.Download(id=ids.PDF_DOWNLOAD),
     ])
 
 
-def _file_name(title: str) -> str:
+def _file_name(title: str, fmt: str = "pdf") -> str:
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", title).strip("_")[:60] or "map"
-    return f"{safe}_{date.today():%Y%m%d}.pdf"
+    return f"{safe}_{date.today():%Y%m%d}.{fmt}"
+
+
+def load_uploaded_template(contents: str | None, filename: str | None, lang: str,
+                           ) -> tuple[Any, Any]:
+    """Callback body of the template upload: (template JSON object or None, message)."""
+    if not contents:
+        return None, tt("template_default", lang)
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[-1], validate=False)
+        obj = json.loads(raw.decode("utf-8-sig"))
+        parse_template(obj, source=f"template {filename or ''}".strip())
+    except (ValueError, UnicodeDecodeError, TemplateError) as exc:
+        return None, html.Span(tt("template_bad", lang).format(error=exc), className="error")
+    name = obj.get("organisation") or filename or "template.json"
+    return obj, html.Span(tt("template_ok", lang).format(name=name), className="ok")
+
+
+def _scale_and_center(scale: Any, view: dict | None) -> tuple[int | None, tuple | None]:
+    if not scale or str(scale) == "fit":
+        return None, None
+    center = tuple(view["center"]) if view and view.get("center") else None
+    return int(scale), center
 
 
 def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, options, view,
-               grades, industries, districts, major, incident, zone_params, lang: str):
+               grades, industries, districts, major, incident, zone_params, lang: str,
+               scale: Any = "fit", layout_opts: list[str] | None = None, fmt: str = "pdf",
+               dpi: int = 300, template: dict | None = None):
     """Callback body: (download data, message)."""
     if not title or not str(title).strip():
         return dash.no_update, html.Span(tt("empty_title", lang), className="error")
     options = options or []
-    extent = tuple(view["bounds"]) if view and "view" in options and view.get("bounds") else None
+    layout_opts = ["labels", "inset"] if layout_opts is None else layout_opts
+    denominator, center = _scale_and_center(scale, view)
+    extent = (tuple(view["bounds"]) if view and "view" in options and view.get("bounds")
+              and denominator is None else None)
     zones = state_zones(state, zone_params) if zone_params else None
     inc = (incident["lon"], incident["lat"], tuple(incident["radii_m"])) if incident else None
+    fmt = fmt if fmt in FORMATS else "pdf"
     try:
-        pdf = render_map_pdf(
+        tpl = parse_template(template) if template else PrintTemplate()
+        data = render_map(
             state.dataset, title=str(title).strip(), subtitle=(subtitle or None), paper=paper,
             orientation=orientation, layers=list(layers or []), grades=grades,
             industries=industries or None, districts_filter=districts or None,
             major_only=bool(major), extent=extent, incident=inc, zones=zones,
-            tables_page="tables" in options, lang=lang)
-    except PrintMapError as exc:
+            tables_page="tables" in options and fmt == "pdf", lang=lang, scale=denominator,
+            center=center, graticule="graticule" in layout_opts, inset="inset" in layout_opts,
+            labels="labels" in layout_opts, template=tpl, format=fmt, dpi=int(dpi or 300),
+            georef="georef" in options and fmt == "pdf")
+    except (PrintMapError, TemplateError) as exc:
         return dash.no_update, html.Span(str(exc), className="error")
-    msg = html.Span(tt("done", lang).format(kb=len(pdf) // 1024), className="ok")
-    return dcc.send_bytes(pdf, _file_name(str(title))), msg
+    msg = html.Span(tt("done", lang).format(fmt=fmt.upper(), kb=len(data) // 1024),
+                    className="ok")
+    return dcc.send_bytes(data, _file_name(str(title), fmt)), msg
+
+
+def print_area_command(view: dict | None, *, scale: Any, paper: str, orientation: str,
+                       layout_opts: list[str] | None, lang: str) -> dict[str, Any] | None:
+    """The PRINT_AREA command for the map: the sheet's frame around the map's centre (a fixed
+    scale) or fitted to the map's bounds ("fit"); without "area" ticked: remove it. ``None``
+    when there is no view yet."""
+    if "area" not in (layout_opts or []):
+        return command(PRINT_AREA)
+    if not view or not view.get("bounds"):
+        return None
+    denominator, center = _scale_and_center(scale, view)
+    try:
+        frame, corners = print_area(paper=paper, orientation=orientation, scale=denominator,
+                                    center=center, extent=None if denominator else
+                                    tuple(view["bounds"]))
+    except PrintMapError:
+        return command(PRINT_AREA)
+    label = tt("area_label", lang).format(paper=paper, orientation=tt(orientation, lang),
+                                          scale=frame.denominator)
+    return command(PRINT_AREA, corners=corners, label=label)
 
 
 def follow_map_layers(visible, current) -> list[str]:
@@ -116,6 +235,34 @@ def register(app: dash.Dash, state: AppState) -> None:
         return follow_map_layers(visible, current)
 
     @app.callback(
+        Output(ids.PDF_TEMPLATE, "data"),
+        Output(ids.PDF_TEMPLATE_MESSAGE, "children"),
+        Input(ids.PDF_TEMPLATE_UPLOAD, "contents"),
+        State(ids.PDF_TEMPLATE_UPLOAD, "filename"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _template(contents, filename, lang):
+        return load_uploaded_template(contents, filename, norm_lang(lang))
+
+    @app.callback(
+        Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Input(ids.MAP_VIEW, "data"),
+        Input(ids.PDF_SCALE, "value"),
+        Input(ids.PDF_PAPER, "value"),
+        Input(ids.PDF_ORIENTATION, "value"),
+        Input(ids.PDF_LAYOUT, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _area(view, scale, paper, orientation, layout_opts, lang):
+        if "area" not in (layout_opts or []) and ctx.triggered_id != ids.PDF_LAYOUT:
+            return dash.no_update  # nothing shown: map moves need no command
+        cmd = print_area_command(view, scale=scale, paper=paper, orientation=orientation,
+                                 layout_opts=layout_opts, lang=norm_lang(lang))
+        return cmd if cmd is not None else dash.no_update
+
+    @app.callback(
         Output(ids.PDF_DOWNLOAD, "data"),
         Output(ids.PDF_MESSAGE, "children"),
         Input(ids.PDF_RUN, "n_clicks"),
@@ -133,12 +280,19 @@ def register(app: dash.Dash, state: AppState) -> None:
         State(ids.INC_CURRENT, "data"),
         State(ids.ZON_PARAMS, "data"),
         State("lang", "data"),
+        State(ids.PDF_SCALE, "value"),
+        State(ids.PDF_LAYOUT, "value"),
+        State(ids.PDF_FORMAT, "value"),
+        State(ids.PDF_DPI, "value"),
+        State(ids.PDF_TEMPLATE, "data"),
         prevent_initial_call=True,
     )
     def _export(_n, title, subtitle, paper, orientation, layers, options, view, grades,
-                industries, districts, major, incident, zone_params, lang):
+                industries, districts, major, incident, zone_params, lang, scale, layout_opts,
+                fmt, dpi, template):
         return export_pdf(state, title=title, subtitle=subtitle, paper=paper,
                           orientation=orientation, layers=layers, options=options, view=view,
                           grades=grades, industries=industries, districts=districts,
                           major=bool(major), incident=incident, zone_params=zone_params,
-                          lang=norm_lang(lang))
+                          lang=norm_lang(lang), scale=scale, layout_opts=layout_opts, fmt=fmt,
+                          dpi=dpi, template=template)

@@ -3,6 +3,8 @@
 import base64
 import subprocess
 
+import pytest
+
 from ui.panels.printing import export_pdf
 
 
@@ -47,3 +49,72 @@ def test_print_layers_follow_the_map():
     assert got == [n for n in PRINT_LAYERS if n in {"roads", "enterprises", "districts"}]
     assert follow_map_layers(None, ["shelters"]) == ["shelters"]
     assert "labels" not in follow_map_layers(["labels", "enterprises"], [])
+
+
+# issue 16: the tab offers the CLI's options
+
+
+def _export(state, **kwargs):
+    base = dict(title="福田区风险图", subtitle="", paper="A4", orientation="landscape",
+                layers=["districts", "roads", "enterprises"], options=["view"],
+                view={"bounds": [113.98, 22.50, 114.12, 22.58], "center": [114.05, 22.54]},
+                grades=None, industries=[], districts=[], major=False, incident=None,
+                zone_params=None, lang="zh")
+    return export_pdf(state, **{**base, **kwargs})
+
+
+def test_fixed_scale_centred_on_the_map_with_graticule_template_and_georef(state, tmp_path):
+    template = {"organisation": "测试应急管理局", "classification": "内部"}
+    data, msg = _export(state, scale="25000", layout_opts=["graticule", "inset", "labels"],
+                        options=["view", "georef"], template=template)
+    assert msg.className == "ok" and data["filename"].endswith(".pdf")
+    pdf = tmp_path / "out.pdf"
+    pdf.write_bytes(base64.b64decode(data["content"]))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "1:25,000" in text and "测试应急管理局" in text and "位置图" in text and "°" in text
+    info = subprocess.run(["gdalinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "Origin =" in info.stdout
+    # the centre is the map's: the CRS is centred on it
+    assert "local TM 114.05°E" in text
+
+
+def test_png_and_svg_downloads(state):
+    data, msg = _export(state, fmt="png", dpi=150)
+    assert data["filename"].endswith(".png") and base64.b64decode(data["content"])[:4] == \
+        b"\x89PNG"
+    data, msg = _export(state, fmt="svg", options=["view", "tables", "georef"])
+    assert data["filename"].endswith(".svg") and msg.className == "ok"  # PDF-only ones ignored
+
+
+def test_bad_template_is_refused_in_words(state):
+    from ui.panels.printing import load_uploaded_template
+
+    bad = "data:application/json;base64," + base64.b64encode(b'{"colour": 1}').decode()
+    obj, msg = load_uploaded_template(bad, "t.json", "zh")
+    assert obj is None and "colour" in str(msg.children) and msg.className == "error"
+    good = "data:application/json;base64," + base64.b64encode(
+        '{"organisation": "某局"}'.encode()).decode()
+    obj, msg = load_uploaded_template(good, "t.json", "zh")
+    assert obj == {"organisation": "某局"} and "某局" in msg.children
+    obj, _ = load_uploaded_template("data:,bm90IGpzb24=", "x.json", "en")
+    assert obj is None
+
+
+def test_print_area_command_follows_the_map_centre():
+    from layers.bridge import PRINT_AREA
+    from ui.panels.printing import print_area_command
+
+    view = {"bounds": [113.9, 22.45, 114.2, 22.65], "center": [114.05, 22.54]}
+    cmd = print_area_command(view, scale="50000", paper="A3", orientation="landscape",
+                             layout_opts=["area"], lang="zh")
+    assert cmd["type"] == PRINT_AREA and "1:50,000" in cmd["label"]
+    lons = [c[0] for c in cmd["corners"]]
+    lats = [c[1] for c in cmd["corners"]]
+    assert min(lons) < 114.05 < max(lons) and min(lats) < 22.54 < max(lats)
+    assert (min(lons) + max(lons)) / 2 == pytest.approx(114.05, abs=1e-4)
+    fit = print_area_command(view, scale="fit", paper="A4", orientation="portrait",
+                             layout_opts=["area"], lang="en")
+    assert min(c[0] for c in fit["corners"]) <= 113.9  # the fitted frame holds the view
+    assert print_area_command(view, scale="50000", paper="A3", orientation="landscape",
+                              layout_opts=[], lang="zh") == {"type": PRINT_AREA}
