@@ -27,6 +27,7 @@
     COUNT: "riskmap:count",                    // how many enterprises the filter left on the map
     // commands added later
     FOCUS: "riskmap:focus",                    // fly to enterprise row `index`, open its popup
+    MODE: "riskmap:mode",                      // the open tab (`mode`): "incident" = tap places, no popup
     PRINT_AREA: "riskmap:print-area"           // the print tab's sheet: `corners` [[lon, lat]…], `label`
   });
 })();

@@ -43,6 +43,7 @@
     Object.keys(lastCommands).forEach(function (k) { send(lastCommands[k]); });
   });
   onEvent(RISKMAP_MSG.CLICK, function (msg) {
+    raiseSheetForIncident();
     setStore("map-click", {lon: msg.lon, lat: msg.lat, zoom: msg.zoom, t: Date.now()});
   });
   onEvent(RISKMAP_MSG.VIEW, function (msg) {
@@ -90,5 +91,85 @@
     return "";
   }
 
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {riskmap: {post: post}});
+  /* the open tab, told to the map (MODE: in "incident" a tap places an incident, no popup) and
+   * to the page's CSS (data-tab on <html>); re-sent when the map reloads */
+  function mode(tab) {
+    document.documentElement.setAttribute("data-tab", String(tab || ""));
+    post({type: RISKMAP_MSG.MODE, mode: String(tab || "")});
+    return "";
+  }
+
+  /* phone and tablet (narrow screens, app.css): the panels are a bottom sheet over the map with
+   * three heights, "peek" (the tabs), "half" and "full"; drag or tap its handle. The map frame
+   * ends where the sheet begins (the CSS variable --sheet-h), so fitting the map to the rings
+   * shows them above the sheet. */
+  var SHEET = ["peek", "half", "full"];
+  function narrow() { return window.matchMedia("(max-width: 899px)").matches; }
+  function sheetEl() { return document.querySelector(".sidebar"); }
+  function sheetHeights() {
+    var header = document.querySelector(".topbar");
+    var room = window.innerHeight - (header ? header.offsetHeight : 46);
+    return {peek: Math.min(132, room), half: Math.round(room * 0.5), full: room};
+  }
+  function setSheet(name, height) {
+    var el = sheetEl();
+    if (!el) { return; }
+    var h = sheetHeights();
+    if (SHEET.indexOf(name) < 0) { name = "peek"; }
+    el.setAttribute("data-sheet", name);
+    document.documentElement.style.setProperty("--sheet-h", (height || h[name]) + "px");
+    // the map keeps at least the peek height's worth of frame above a full sheet
+    document.documentElement.style.setProperty("--map-bottom", Math.min(height || h[name], h.half) + "px");
+  }
+  function sheetState() { var el = sheetEl(); return (el && el.getAttribute("data-sheet")) || "peek"; }
+  function nearestSheet(height) {
+    var h = sheetHeights(), best = "peek";
+    SHEET.forEach(function (n) { if (Math.abs(h[n] - height) < Math.abs(h[best] - height)) { best = n; } });
+    return best;
+  }
+  var drag = null;
+  document.addEventListener("pointerdown", function (ev) {
+    if (!narrow() || !ev.target.closest || !ev.target.closest(".sheet-handle")) { return; }
+    drag = {y: ev.clientY, start: sheetEl().offsetHeight, moved: false};
+    ev.preventDefault();
+  });
+  document.addEventListener("pointermove", function (ev) {
+    if (!drag) { return; }
+    var dy = drag.y - ev.clientY;
+    if (Math.abs(dy) > 6) { drag.moved = true; }
+    var h = sheetHeights(), height = Math.max(h.peek, Math.min(h.full, drag.start + dy));
+    var el = sheetEl();
+    el.classList.add("sheet-dragging");
+    el.style.height = height + "px";
+  });
+  document.addEventListener("pointerup", function (ev) {
+    if (!drag) { return; }
+    var el = sheetEl(), d = drag;
+    drag = null;
+    el.classList.remove("sheet-dragging");
+    el.style.height = "";
+    if (!d.moved) {  // a tap on the handle: the next height up, from full back to peek
+      setSheet(SHEET[(SHEET.indexOf(sheetState()) + 1) % SHEET.length]);
+    } else {
+      setSheet(nearestSheet(d.start + (d.y - ev.clientY)));
+    }
+  });
+  document.addEventListener("keydown", function (ev) {
+    if ((ev.key === "Enter" || ev.key === " ") && ev.target.closest && ev.target.closest(".sheet-handle")) {
+      ev.preventDefault();
+      setSheet(SHEET[(SHEET.indexOf(sheetState()) + 1) % SHEET.length]);
+    }
+  });
+  window.addEventListener("resize", function () { if (sheetEl()) { setSheet(sheetState()); } });
+  // an incident placed from the map on a phone: raise the sheet so that its summary shows
+  function raiseSheetForIncident() {
+    if (narrow() && sheetState() === "peek" &&
+        document.documentElement.getAttribute("data-tab") === "incident") { setSheet("half"); }
+  }
+  function initSheet() {
+    if (sheetEl()) { setSheet(sheetState()); } else { setTimeout(initSheet, 200); }
+  }
+  initSheet();
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {riskmap: {post: post, mode: mode}});
 })();

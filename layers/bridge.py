@@ -80,6 +80,12 @@ HAZARDS_AT = "riskmap:hazards-at"  # show them as of ``day`` (days since 1970-01
 COMMANDS = (*COMMANDS, HAZARDS, HAZARDS_AT)
 __all__ += ["HAZARDS", "HAZARDS_AT"]
 
+# the parent page's mode: which tab is open (``mode`` = the tab value); in "incident" a tap on
+# the map places an incident and opens no popup (sent by assets/riskmap.js, kept on reload)
+MODE = "riskmap:mode"
+COMMANDS = (*COMMANDS, MODE)
+__all__ += ["MODE"]
+
 
 def command(kind: str, **fields: Any) -> dict[str, Any]:
     """A command for the map iframe: ``{"type": kind, **fields}``; ``kind`` must be a command."""

@@ -34,6 +34,7 @@ from layers.style import (
     SHELTER_COLORS,
     STYLES,
     WATERLOGGING_CLASSES,
+    incident_map_options,
     label,
 )
 from risk.grades import GRADES
@@ -185,9 +186,9 @@ class _Bridge(MacroElement):
         """
     )
 
-    def __init__(self, *, attribution: str = ""):
+    def __init__(self, *, attribution: str = "", incident: dict | None = None):
         super().__init__()
-        self.options_json = safe_json({"attribution": attribution})
+        self.options_json = safe_json({"attribution": attribution, "incident": incident or {}})
 
 
 class _Legend(MacroElement):
@@ -503,7 +504,8 @@ def build_analyst_map(
     present = [n for n in layers if n == "enterprises" or len(dataset.layer(n))]
     _Legend(legend_html(dataset, lang, present)).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    _Bridge(attribution=t("attribution", lang) if len(districts) else "").add_to(fmap)
+    _Bridge(attribution=t("attribution", lang) if len(districts) else "",
+            incident=incident_map_options(lang)).add_to(fmap)
     return fmap
 
 

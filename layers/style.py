@@ -19,6 +19,18 @@ __all__ = [
     "WATERLOGGING_CLASSES",
     "BASEMAP",
     "label",
+    "RingStyle",
+    "RING_STYLES",
+    "OUTER_RING_STYLE",
+    "DOWNWIND_STYLE",
+    "CHECKPOINT_SYMBOL",
+    "CHECKPOINT_TITLE",
+    "INCIDENT_MARKER",
+    "INCIDENT_TITLE",
+    "SENSITIVE_COLORS",
+    "ring_style",
+    "ring_label",
+    "incident_map_options",
 ]
 
 
@@ -94,3 +106,103 @@ def grade_legend(lang: str = "zh") -> list[tuple[str, str]]:
 
 def grade_of(code: str) -> Grade:
     return Grade(code)
+
+
+# ---------------------------------------------------------------------------------------------
+# incident cordons: rings, downwind area, checkpoints and the incident point, on screen and paper
+
+
+@dataclass(frozen=True)
+class RingStyle:
+    """How one cordon ring is drawn: a heavy line over a white halo, a dash pattern per zone.
+
+    ``dash`` is a Leaflet/SVG dash array in line-width-independent pixels (``None``: solid);
+    print maps scale it like the weights. Colours are purples, magentas and greys, never a risk
+    grade's red/orange/yellow/blue, so a ring is not read as a grade.
+    """
+
+    color: str
+    weight: float
+    dash: str | None
+    fill_opacity: float
+    halo: str = "#ffffff"
+    halo_weight: float = 4.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"color": self.color, "weight": self.weight, "dash": self.dash,
+                "fillOpacity": self.fill_opacity, "halo": self.halo,
+                "haloWeight": self.halo_weight}
+
+
+RING_STYLES: dict[str, RingStyle] = {
+    "core": RingStyle("#5b0e8a", 4.0, None, 0.12),          # deep purple, solid
+    "control": RingStyle("#c2185b", 3.5, "14 7", 0.06),     # magenta, long dashes
+    "warning": RingStyle("#263238", 3.0, "3 7", 0.03),      # slate, dots
+}
+"""The three zones in force (核心区 / 管制区 / 警戒区), by zone code (:mod:`risk.cordon.rings`)."""
+OUTER_RING_STYLE = RingStyle("#546e7a", 2.5, "12 5 3 5", 0.0)
+"""Extra rings beyond the warning zone (``outer1``, ``outer2`` …): grey dash-dot."""
+DOWNWIND_STYLE = RingStyle("#00838f", 3.0, "9 5", 0.16)
+"""The downwind protective-action area: teal, dashed, lightly filled."""
+
+CHECKPOINT_SYMBOL: dict[str, object] = {
+    "shape": "barrier", "width": 18, "height": 8, "stripe": "#c62828", "ground": "#ffffff",
+    "edge": "#111111",
+}
+CHECKPOINT_TITLE = ("交通管制卡口", "Road checkpoint")
+"""A road checkpoint: a red-and-white striped barrier (never a circle: circles are enterprises,
+a white circle with a black edge is a major hazard source)."""
+INCIDENT_MARKER: dict[str, object] = {
+    "size": 22, "fill": "#d50000", "edge": "#ffffff", "outline": "#000000",
+}
+INCIDENT_TITLE = ("事故点", "Incident point")
+"""The incident point: a red disc with a white edge and a black outline, above every layer."""
+
+SENSITIVE_COLORS: dict[str, str] = {
+    "school": "#6a3d9a", "kindergarten": "#cab2d6", "hospital": "#e31a1c",
+    "care_home": "#b15928", "market": "#ff7f00", "venue": "#1f78b4",
+}
+"""Sensitive sites (:data:`data.schema.SITE_KINDS`): one colour per kind, drawn as pentagons."""
+
+
+def ring_style(zone: str) -> RingStyle:
+    """The style of zone code ``zone``: one of :data:`RING_STYLES`, else the outer-ring style.
+
+    >>> ring_style("control").dash, ring_style("outer2") == OUTER_RING_STYLE
+    ('14 7', True)
+    """
+    return RING_STYLES.get(zone, OUTER_RING_STYLE)
+
+
+def ring_label(name: str, outer_m: float) -> str:
+    """The label written on a ring: the zone's name and its radius in km.
+
+    >>> ring_label("管制区", 5000.0)
+    '管制区 5 km'
+    """
+    return f"{name} {outer_m / 1000:g} km"
+
+
+def incident_map_options(lang: str = "zh") -> dict[str, object]:
+    """What the map page needs to draw incidents (JSON-ready): ring, downwind, checkpoint and
+    marker styles, and the texts of the incident legend and controls in ``lang``."""
+    return {
+        "lang": lang,
+        "rings": {k: v.as_dict() for k, v in RING_STYLES.items()},
+        "outerRing": OUTER_RING_STYLE.as_dict(),
+        "downwind": DOWNWIND_STYLE.as_dict(),
+        "checkpoint": dict(CHECKPOINT_SYMBOL),
+        "marker": dict(INCIDENT_MARKER),
+        "text": {
+            "checkpoint": label(CHECKPOINT_TITLE, lang),
+            "marker": label(INCIDENT_TITLE, lang),
+            "downwind": label(("下风向防护区", "Downwind protective-action area"), lang),
+            "rings": label(("警戒圈", "Cordon rings"), lang),
+            "keepView": label(("保持当前视图", "Keep the current view"), lang),
+            "locate": label(("我的位置：在此放置事故点", "My location: place the incident here"),
+                            lang),
+            "locating": label(("正在定位…", "Locating…"), lang),
+            "locateFailed": label(("无法获取位置", "Could not get the location"), lang),
+        },
+    }
+

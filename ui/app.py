@@ -24,8 +24,7 @@ from layers.map import TileSource, build_analyst_map, enterprise_detail
 from ui import access, api, auth, ids
 from ui.auth import ServeConfig
 from ui.i18n import norm_lang, tr
-from ui.panels import admin, analysis, data_import, incident, printing, terrain, zones
-from ui.panels import hazards
+from ui.panels import admin, analysis, data_import, hazards, incident, printing, terrain, zones
 from ui.state import AppState
 
 

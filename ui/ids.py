@@ -145,6 +145,10 @@ ATTR_XLSX = "attr-xlsx"
 ATTR_CSV = "attr-csv"
 ATTR_DOWNLOAD = "attr-download"
 
+# phone layout and the map's mode (ui/app.py, assets/riskmap.js)
+SHEET_HANDLE = "sheet-handle"          # the bottom sheet's grip on a narrow screen (drag or tap)
+MAP_MODE_SINK = "map-mode-sink"        # output of the clientside callback that sends MODE
+
 # print tab: layout options, formats, template, the print area on the map (issue 16)
 PDF_SCALE = "pdf-scale"                # dropdown: "fit" or a standard scale denominator
 PDF_LAYOUT = "pdf-layout"              # checklist: graticule, inset, labels, area (show on map)

@@ -5,7 +5,8 @@
  * -layers (dataset layers), -enterprises (the canvas point layer), -tiles (optional GCJ-02
  * tiles, only on a page with a tile server), then, deferred, -overlays (computed overlays) and
  * -incident (incident rings); layers/map.py loads them in that order, after
- * assets/riskmap-messages.js (the message names, RISKMAP_MSG).
+ * assets/riskmap-messages.js (the message names, RISKMAP_MSG). The MODE command tells the map
+ * which tab the parent page shows: in the incident tab a tap places an incident, no popup opens.
  */
 (function () {
   "use strict";
@@ -26,7 +27,7 @@
   }
 
   var state = {map: null, enterprises: null, incident: null, overlays: {}, parentOrigin: "*",
-               lastFilter: null};
+               lastFilter: null, mode: "", options: {}};
 
   // panes, bottom to top: basemap and hazard layers (overlayPane, 400), enterprises,
   // computed overlays (translucent graded zones, terrain results), incident rings and checkpoints
@@ -66,6 +67,16 @@
     state.map.fitBounds([[msg.bounds[1], msg.bounds[0]], [msg.bounds[3], msg.bounds[2]]]);
   });
 
+  /* MODE {mode}: the parent page's open tab. In "incident" a click or tap places an incident
+   * (the CLICK event) and opens no popup, so nothing covers the rings. */
+  function setMode(mode) {
+    state.mode = String(mode || "");
+    document.documentElement.setAttribute("data-mode", state.mode);
+    if (state.mode === "incident" && state.map) { state.map.closePopup(); }
+    if (typeof state.onMode === "function") { state.onMode(state.mode); }
+  }
+  onCommand(RISKMAP_MSG.MODE, function (msg) { setMode(msg.mode); });
+
   function viewFields() {
     var map = state.map, b = map.getBounds(), c = map.getCenter();
     return {zoom: map.getZoom(), center: [c.lng, c.lat],
@@ -81,6 +92,7 @@
   function bridge(map, opts) {
     state.map = map;
     opts = opts || {};
+    state.options = opts;
     L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
     if (opts.attribution) { map.attributionControl.addAttribution(escapeHtml(opts.attribution)); }
     map.on("click", function (e) {
@@ -89,10 +101,20 @@
       if (e.rmEnterprise !== undefined || (ents && ents._map && ents.hit(e.containerPoint) >= 0)) { return; }
       post(RISKMAP_MSG.CLICK, {lon: e.latlng.lng, lat: e.latlng.lat, zoom: map.getZoom()});
     });
+    // while placing an incident no popup opens (an enterprise's would cover the rings)
+    map.on("popupopen", function (e) { if (state.mode === "incident") { map.closePopup(e.popup); } });
     map.on("moveend", function () { post(RISKMAP_MSG.VIEW, viewFields()); });
     map.on("overlayadd overlayremove", function () {
       post(RISKMAP_MSG.LAYERS, {visible: visibleLayers()});
     });
+    // a narrow map folds its legend and layer list (riskmap-map.css): a tap opens either
+    document.addEventListener("click", function (ev) {
+      var t = ev.target, legend = document.getElementById("rm-legend");
+      if (!t.closest) { return; }
+      if (legend && t.closest("#rm-legend h4")) { legend.classList.toggle("rm-open"); }
+      var toggle = t.closest(".leaflet-control-layers-toggle");
+      if (toggle) { ev.preventDefault(); toggle.parentNode.classList.toggle("rm-open"); }
+    }, true);
     window.addEventListener("message", function (ev) {
       var msg = ev.data;
       if (!msg || typeof msg !== "object" || typeof msg.type !== "string") { return; }
