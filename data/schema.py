@@ -23,6 +23,14 @@ roads                   (Multi)Line     id, name (str), road_class (expressway/t
                                         local: :data:`risk.network_graph.ROAD_CLASSES`),
                                         speed_kmh (float, empty: the class default),
                                         oneway (bool: the drawn direction only)
+rescue_teams            Point           id, name, kind (综合消防/危化/矿山/森林/水域/医疗/电力…),
+                                        district, phone (str), members, vehicles (int),
+                                        ready_min (minutes before departure, >= 0)
+material_depots         Point           one row per depot and item: id (of the row), name (of
+                                        the depot), district, item, unit, phone (str),
+                                        quantity, min_level (>= 0), expiry (ISO date or empty)
+equipment               Point           id, name, kind, owner (team/depot id), district (str),
+                                        count (int)
 ======================  ==============  =====================================================
 
 Rasters: ``dem`` (GeoTIFF, metres above sea level) and ``population`` (GeoTIFF, people per cell).
@@ -148,6 +156,31 @@ LAYERS: dict[str, LayerSpec] = {
              "speed_kmh": "float", "oneway": "bool"},
             required=(),
         ),
+        LayerSpec(
+            "rescue_teams", "救援队伍", "Rescue teams", ("Point",),
+            {
+                "id": "str", "name": "str", "kind": "str", "members": "int", "vehicles": "int",
+                "ready_min": "amount", "district": "str", "phone": "str",
+            },
+            required=("name",),
+        ),
+        LayerSpec(
+            "material_depots", "物资储备库", "Material depots", ("Point",),
+            {
+                "id": "str", "name": "str", "district": "str", "item": "str",
+                "quantity": "amount", "unit": "str", "expiry": "date", "min_level": "amount",
+                "phone": "str",
+            },
+            required=("name", "item"),
+        ),
+        LayerSpec(
+            "equipment", "应急装备", "Equipment", ("Point",),
+            {
+                "id": "str", "name": "str", "kind": "str", "count": "int", "owner": "str",
+                "district": "str",
+            },
+            required=("name",),
+        ),
     ]
 }
 VECTOR_LAYERS = tuple(LAYERS)
@@ -215,10 +248,16 @@ def _coerce(kind: str, series: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         return key.where(~bad, "secondary"), bad & (key != ""), (
             f"road class must be one of {', '.join(ROAD_CLASSES)}"
         )
+    if kind == "amount":  # a quantity that cannot be negative (stock, minutes)
+        values = pd.to_numeric(series, errors="coerce").astype(float)
+        blank = series.isna() | (series.astype(str).str.strip() == "")
+        bad = (values.isna() & ~blank) | (values < 0)
+        return values, bad, "not a number >= 0 (负数或非数字)"
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-_DEFAULTS = {"str": "", "float": np.nan, "int": pd.NA, "bool": False, "date": ""}
+_DEFAULTS = {"str": "", "float": np.nan, "int": pd.NA, "bool": False, "date": "",
+             "amount": np.nan}
 
 
 def validate_layer(
