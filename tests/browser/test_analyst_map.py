@@ -124,3 +124,88 @@ def test_a_command_that_arrives_before_its_deferred_handler_is_kept(live_app, pa
     held[0].continue_()
     frame.locator("html[data-overlay-early='1']").wait_for(timeout=10_000)
     assert page.page_errors == [] and page.external_requests == []
+
+
+def test_a_district_click_filters_fits_the_map_and_the_legend_follows(live_app, page):
+    base, app = live_app
+    ents = app.state.dataset.enterprises
+    page.goto(base + "/")
+    frame = _map_frame(page)
+    page.wait_for_function("document.querySelector('#count-value') !== null")
+    page.locator("#stats-table button", has_text="南山区").click()
+    expected = int((ents["district"] == "南山区").sum())
+    page.wait_for_function(
+        f"document.querySelector('#count-value').dataset.count === '{expected}'")
+    frame.locator(f"html[data-enterprises-shown='{expected}']").wait_for(timeout=10_000)
+    frame.locator("html[data-fit]").wait_for(timeout=10_000)
+    inside = ents[ents["district"] == "南山区"].total_bounds
+    view = frame.evaluate("(() => { const b = riskmap.state.map.getBounds();"
+                          " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()")
+    # the view holds every Nanshan point and is much smaller than the city
+    assert view[0] <= inside[0] and view[1] <= inside[1]
+    assert view[2] >= inside[2] and view[3] >= inside[3]
+    assert frame.evaluate("riskmap.state.map.getZoom()") >= 11
+    # a second click clears the district
+    page.locator("#stats-table button", has_text="南山区").click()
+    page.wait_for_function(
+        f"document.querySelector('#count-value').dataset.count === '{len(ents)}'")
+
+    # untick low risk: its legend row goes; switch the waterlogging layer off: its entries go
+    page.locator("#filter-grades input[value='blue']").click()
+    frame.locator("#rm-legend [data-rm-grade='blue']").wait_for(state="hidden", timeout=10_000)
+    assert frame.locator("#rm-legend [data-rm-layer='waterlogging']").is_visible()
+    frame.locator(".leaflet-control-layers label", has_text="内涝积水点").locator("input").click()
+    frame.locator("#rm-legend [data-rm-layer='waterlogging']").wait_for(state="hidden")
+    # other layers hidden on request: the shelters' canvas goes transparent
+    page.locator("#filter-others input[value='hide']").click()
+    frame.locator("html[data-others='hide']").wait_for(timeout=10_000)
+    assert not frame.locator("#rm-legend [data-rm-layer='shelters']").is_visible()
+    assert page.page_errors == [] and page.external_requests == []
+
+
+def test_attribute_table_exports_the_rows_on_screen_in_chinese(live_app, page, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    base, app = live_app
+    ents = app.state.dataset.enterprises
+    page.goto(base + "/")
+    frame = _map_frame(page)
+    page.wait_for_function("document.querySelector('#count-value') !== null")
+    page.locator("#filter-grades input[value='blue']").click()
+    page.locator("#filter-grades input[value='yellow']").click()
+    expected = int(filter_mask(ents, {"grades": ["red", "orange"]}).sum())
+    page.wait_for_function(
+        f"document.querySelector('#count-value').dataset.count === '{expected}'")
+    page.locator("#attr-show input").click()
+    page.locator("#attr-grid .ag-row").first.wait_for(timeout=15_000)
+    grid_text = page.locator("#attr-grid").inner_text()
+    for english in ("Page Size", "Page ", " of ", "First Page", "No Rows", "Loading"):
+        assert english not in grid_text, english
+    assert "每页行数" in grid_text and "风险等级" in grid_text
+    # the column menu's filter is Chinese too
+    page.locator("#attr-grid .ag-header-cell[col-id='name'] .ag-header-cell-filter-button").click()
+    menu = page.locator(".ag-filter, .ag-menu").first
+    menu.wait_for(timeout=5_000)
+    assert "包含" in menu.inner_text() and "Contains" not in menu.inner_text()
+    page.keyboard.press("Escape")
+
+    with page.expect_download() as info:
+        page.locator("#attr-xlsx").click()
+    path = tmp_path / "table.xlsx"
+    info.value.save_as(path)
+    ws = load_workbook(io.BytesIO(path.read_bytes())).active
+    assert ws.max_row - 1 == expected == _count(page)
+    assert ws.cell(1, 1).value == "编号"
+
+    # a click on a row flies the map to it and opens its popup
+    row = page.locator("#attr-grid .ag-center-cols-container .ag-row").first
+    index = int(row.get_attribute("row-id"))
+    row.locator(".ag-cell").first.click()
+    frame.locator(f"html[data-focus='{index}']").wait_for(timeout=10_000)
+    frame.locator(".rm-popup-title").wait_for(timeout=10_000)
+    assert frame.locator(".rm-popup-title").inner_text() == ents["name"].iloc[index]
+    page.screenshot(path=str(tmp_path / "table.png"))
+    assert page.page_errors == []
+    assert page.external_requests == [], "the grid's code is served by the app, no CDN"

@@ -55,7 +55,7 @@ def layout(state: AppState, lang: str) -> html.Div:
             dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE,
                              "paginationPageSizeSelector": [20, 50, 100, 500],
                              "localeText": locale_text(lang), "animateRows": False},
-            getRowId="String(params.data._i)",
+            getRowId="params.data.rid",
             style={"height": "420px", "display": "none"},
             className="ag-theme-alpine",
         ),
@@ -85,13 +85,13 @@ def column_defs(state: AppState, lang: str) -> list[dict[str, Any]]:
 
 
 def table_rows(state: AppState, mask, lang: str) -> list[dict[str, Any]]:
-    """The grid's rows for the enterprises of ``mask``; ``_i`` is the row's position in the
-    dataset (what the map and the detail URL use)."""
+    """The grid's rows for the enterprises of ``mask``; ``rid`` is the row's position in the
+    dataset (what the map and the detail URL use) as text, the grid's row id."""
     ents = state.dataset.enterprises
     positions = mask.to_numpy().nonzero()[0]
     frame = table_frame(ents.iloc[positions], lang=lang, headers=False)
     frame.columns = [_field(i, c) for i, c in enumerate(frame.columns)]
-    frame["_i"] = positions.astype(int)
+    frame["rid"] = [str(int(i)) for i in positions]
     return frame.to_dict("records")
 
 
@@ -101,7 +101,7 @@ def export_table(state: AppState, mask, fmt: str, lang: str,
     table is open, else every row of ``mask``."""
     ents = state.dataset.enterprises
     if shown is not None:
-        order = [int(r["_i"]) for r in shown if isinstance(r, dict) and "_i" in r]
+        order = [int(r["rid"]) for r in shown if isinstance(r, dict) and "rid" in r]
     else:
         order = [int(i) for i in mask.to_numpy().nonzero()[0]]
     data = table_bytes(ents, fmt, lang=lang, order=order)

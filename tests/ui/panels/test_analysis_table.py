@@ -16,7 +16,7 @@ def test_rows_are_the_filtered_enterprises_with_their_dataset_position(state):
     assert len(rows) == int(mask.sum()) > 0
     ents = state.dataset.enterprises
     for r in rows[:20]:
-        assert ents["id"].iloc[r["_i"]] == r["id"] and r["district"] == "南山区"
+        assert ents["id"].iloc[int(r["rid"])] == r["id"] and r["district"] == "南山区"
         assert r["grade"] == "重大风险"
 
 
