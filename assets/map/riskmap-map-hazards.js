@@ -16,9 +16,12 @@
   var COLORS = {open: "#fb8c00", overdue: "#d32f2f", closed: "#43a047"};
   var DENSITY_ZOOM = 10;
 
-  L.Map.addInitHook(function () {
-    if (!this.getPane("rm-hazards")) { this.createPane("rm-hazards").style.zIndex = "462"; }
-  });
+  /* this script is deferred: the map exists already, so the pane is made when first needed */
+  function pane(map) {
+    var p = map.getPane("rm-hazards");
+    if (!p) { p = map.createPane("rm-hazards"); p.style.zIndex = "462"; }
+    return p;
+  }
 
   /* 0: not found yet, 1: open, 2: overdue, 3: closed (as of the end of `day`) */
   function stateOf(d, i, day) {
@@ -45,7 +48,7 @@
     onAdd: function (map) {
       this._map = map;
       this._canvas = L.DomUtil.create("canvas", "rm-hazards leaflet-zoom-hide");
-      map.getPane("rm-hazards").appendChild(this._canvas);
+      pane(map).appendChild(this._canvas);
       map.on("moveend zoomend resize viewreset", this._schedule, this);
       map.on("click", this._onClick, this);
       this._redraw();

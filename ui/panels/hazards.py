@@ -170,7 +170,7 @@ def counts_view(counts: dict[str, Any], day: dt.date, lang: str) -> html.Div:
     items = [("found", counts["found"]), ("closed", counts["closed"]), ("open", counts["open"]),
              ("overdue", counts["overdue"]), ("major_open", counts["major_open"]),
              ("rate", rate)]
-    return html.Div(id=ids.HAZ_COUNTS, className="haz-counts", **{
+    return html.Div(className="haz-counts", **{
         "data-at": day.isoformat(), **{f"data-{k}": str(counts[k]) for k in
                                        ("found", "closed", "open", "overdue", "major_open")}},
         children=[html.Div(f"{tt('as_of', lang)} {day.isoformat()}", className="hint")] + [
