@@ -97,8 +97,9 @@ def _zone_table(ex, lang: str) -> html.Table:
 def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10,
            extra: dict[str, list[Any]] | None = None):
     """A DataTable of ``columns`` (id, header) of ``frame``, plus ``extra`` columns (lists
-    aligned with ``frame``); ``distance_m`` in whole metres. The rows are built column by
-    column (:func:`risk.cordon.exposure.column_values`), not through ``DataFrame.to_dict``."""
+    aligned with ``frame``); ``distance_m`` in whole metres, ``lon``/``lat`` to 1e-6 degree.
+    The rows are built column by column (:func:`risk.cordon.exposure.column_values`), not
+    through ``DataFrame.to_dict``."""
     extra = extra or {}
     shown = [(c, name) for c, name in columns if c in frame.columns or c in extra]
     values = []
@@ -108,6 +109,8 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
         elif c == "distance_m":
             metres = np.round(frame[c].to_numpy(dtype=np.float64)).astype(np.int64)
             values.append(metres.tolist())
+        elif c in ("lon", "lat"):  # to 1e-6 degree (~0.1 m), as the map draws them
+            values.append(np.round(frame[c].to_numpy(dtype=np.float64), 6).tolist())
         else:
             values.append(column_values(frame[c]))
     keys = [c for c, _ in shown]
@@ -171,7 +174,8 @@ def result_view(ex, lang: str) -> html.Div:
 
 def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
     """The command that makes the map draw this incident's rings and checkpoints (the rings'
-    GeoJSON built from the vertex arrays, coordinates to 1e-6°: :meth:`Exposure.rings_geojson`)."""
+    GeoJSON built from the vertex arrays, :meth:`Exposure.rings_geojson`; every coordinate to
+    1e-6°, ~0.1 m)."""
     rings_geo = ex.rings_geojson(decimals=6)
     cp = ex.checkpoints
     n = len(cp)
@@ -180,10 +184,10 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
         return cp[name].tolist() if name in cp.columns else [""] * n
 
     kinds = column("kind_en" if lang == "en" else "kind")
+    lon, lat = (np.round(cp[c].to_numpy(dtype=np.float64), 6).tolist() for c in ("lon", "lat"))
     cps = [{"type": "Feature", "properties": {"label": f"{kind} · {road}"},
             "geometry": {"type": "Point", "coordinates": [x, y]}}
-           for kind, road, x, y in zip(kinds, column("road_name"), column("lon"),
-                                       column("lat"), strict=True)]
+           for kind, road, x, y in zip(kinds, column("road_name"), lon, lat, strict=True)]
     palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
     legend = [[palette.get(z.zone, "#d7191c"), f"{z.name(lang)} {_fmt_range(z.inner_m, z.outer_m)}",
                z.zone != "core"] for z in ex.zones]

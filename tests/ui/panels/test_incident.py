@@ -244,6 +244,17 @@ def test_map_rings_equal_the_geodataframe_rings_to_1e6(state):
         b = shapely.geometry.shape(old_f["geometry"])
         assert shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 1.0001e-6)
     json.dumps(command)  # plain JSON: no numpy values left
+    # checkpoints drawn to 1e-6 degree, where the cordon found them
+    from risk.cordon import exposure
+    from ui.panels.incident import exposure_index
+
+    cp = exposure(exposure_index(state), (114.05, 22.60)).checkpoints
+    drawn = [f["geometry"]["coordinates"] for f in command["checkpoints"]["features"]]
+    assert len(drawn) == len(cp) > 0
+    for (x, y), want_x, want_y in zip(drawn, cp["lon"], cp["lat"], strict=True):
+        assert (x, y) == pytest.approx((want_x, want_y), abs=5.1e-7)
+        assert x == pytest.approx(round(x, 6), abs=1e-12)
+        assert y == pytest.approx(round(y, 6), abs=1e-12)
 
 
 def test_the_priority_table_holds_the_nearest_and_says_how_many_more(state, monkeypatch):
