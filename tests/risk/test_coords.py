@@ -82,3 +82,95 @@ def test_offset_size_in_shenzhen_is_hundreds_of_metres():
 def test_outside_china_is_not_shifted():
     lon, lat = wgs84_to_gcj02(-104.9903, 39.7392)  # Denver, an eviltransform edge case
     assert float(lon) == -104.9903 and float(lat) == 39.7392
+
+
+# -- coordinates as people type them -----------------------------------------------------------
+
+from risk.coords import parse_angle, parse_lonlat  # noqa: E402
+
+DMS_114 = 114 + 3 / 60 + 28 / 3600  # 114°03'28"
+DMS_22 = 22 + 32 / 60 + 35 / 3600   # 22°32'35"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("114.0579", 114.0579),
+    (" 114.0579 ", 114.0579),
+    ("114°03'28\"", DMS_114),
+    ("114°03′28″", DMS_114),
+    ("114度03分28秒", DMS_114),
+    ("114度3分28秒", DMS_114),
+    ("114 03 28", DMS_114),
+    ("114:03:28", DMS_114),
+    ("１１４°０３′２８″", DMS_114),        # full-width digits
+    ("114°03'28\"E", DMS_114),
+    ("E114°03'28\"", DMS_114),
+    ("东经114°03'28\"", DMS_114),
+    ("114.0579E", 114.0579),
+    ("114°03.5'", 114 + 3.5 / 60),
+    ("114°", 114.0),
+    ("114°03'28.5\"", 114 + 3 / 60 + 28.5 / 3600),
+    ("-114.0579", -114.0579),
+    ("114.0579W", -114.0579),
+    ("西经114.0579", -114.0579),
+])
+def test_parse_angle_reads_decimal_and_dms_longitudes(text, expected):
+    assert parse_angle(text, axis="lon") == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("22.5431N", 22.5431), ("N22.5431", 22.5431), ("北纬22°32'35\"", DMS_22),
+    ("22°32'35\"S", -DMS_22), ("南纬22.5", -22.5), ("22度32分35秒", DMS_22),
+])
+def test_parse_angle_reads_latitudes(text, expected):
+    assert parse_angle(text, axis="lat") == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("text, axis, match", [
+    ("", "lon", "经度为空 / the longitude is empty"),
+    ("abc", "lon", "经度「abc」无法识别 / the longitude “abc” is not understood"),
+    ("114°61'", "lon", "须小于 60 .*minutes must be below 60, got 61"),
+    ("114°03'75\"", "lon", "seconds must be below 60, got 75"),
+    ("114.5°30'", "lon", "decimal degrees and minutes"),
+    ("114°03.5'20\"", "lon", "decimal minutes and seconds"),
+    ("-22.5S", "lat", "both a minus sign and the hemisphere S"),
+    ("22.5431N", "lon", "经度「22.5431N」带了纬度方位 N .* is marked N, a latitude"),
+    ("114.05E", "lat", "is marked E, a longitude"),
+    ("190", "lon", "outside -180…180"),
+    ("91°", "lat", "outside -90…90"),
+])
+def test_parse_angle_refuses_in_both_languages_without_python_repr(text, axis, match):
+    with pytest.raises(ValueError, match=match) as err:
+        parse_angle(text, axis=axis)
+    assert "'" + text + "'" not in str(err.value) or not text  # never a Python repr
+
+
+def test_parse_angle_checks_axis_argument():
+    assert parse_angle("200") == 200.0  # no axis: no range check
+    with pytest.raises(ValueError, match="`axis` must be"):
+        parse_angle("1", axis="x")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("114.0579", "22.5431"), (114.0579, 22.5431)),
+    (("114°03'28\"", "22°32'35\""), (DMS_114, DMS_22)),
+    (("114.0579, 22.5431",), (114.0579, 22.5431)),
+    (("114.0579，22.5431",), (114.0579, 22.5431)),
+    (("114.0579 22.5431",), (114.0579, 22.5431)),
+    (("22.5431N, 114.0579E",), (114.0579, 22.5431)),         # marks decide the order
+    (("22°32'35\"N 114°03'28\"E",), (DMS_114, DMS_22)),
+    (("114°03'28\"22°32'35\"",), (DMS_114, DMS_22)),         # no marks: longitude first
+    (("北纬22.5431，东经114.0579",), (114.0579, 22.5431)),
+    (("22度32分35秒北 114度03分28秒东",), (DMS_114, DMS_22)),
+    (("114.0579, 22.5431", ""), (114.0579, 22.5431)),        # both typed in the first box
+])
+def test_parse_lonlat_reads_two_boxes_or_one_text(args, expected):
+    assert parse_lonlat(*args) == pytest.approx(expected, abs=1e-12)
+
+
+def test_parse_lonlat_refuses_what_is_not_a_pair():
+    with pytest.raises(ValueError, match="不是一对经纬度 / .* is not a longitude and latitude pair"):
+        parse_lonlat("114.0579")
+    with pytest.raises(ValueError, match="纬度为空 / the latitude is empty"):
+        parse_lonlat("114.0579", " ")
+    with pytest.raises(ValueError, match="the latitude “95” is outside"):
+        parse_lonlat("114", "95")
