@@ -138,7 +138,7 @@ def _check_row(fields: dict[str, Any], *, today: dt.date) -> tuple[dict[str, Any
         target = parse_status(target) if target else _status_of(fields)
     except ValueError as exc:
         return {}, [str(exc)]
-    review = {k: fields.pop(k) for k in ("closed_at", "reviewed_by", "review_result")
+    review: dict[str, Any] = {k: fields.pop(k) for k in ("closed_at", "reviewed_by", "review_result")
               if k in fields}
     if target == "closed" and "closed_at" not in review:
         return {}, ["核销需复查时间 / a closed hazard needs its review date (复查时间)"]
@@ -250,10 +250,11 @@ def ledger_frame(hz: HazardStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     out["level_zh"] = out["level"].map(lambda c: LEVELS.get(c, ("", ""))[0])
     out["status_zh"] = out["status"].map(lambda c: STATUSES.get(c, ("", ""))[0])
     steps: dict[int, list[str]] = {}
-    for e in history.itertuples():
-        steps.setdefault(int(e.hazard_id), []).append(
-            f"{str(e.at)[:10]} {e.from_status or '—'}→{e.to_status}"
-            + (f" ({e.by})" if e.by else "") + (f" {e.note}" if e.note else ""))
+    events: list[dict[Any, Any]] = history.to_dict("records")
+    for e in events:
+        steps.setdefault(int(e["hazard_id"]), []).append(
+            f"{str(e['at'])[:10]} {e['from_status'] or '—'}→{e['to_status']}"
+            + (f" ({e['by']})" if e["by"] else "") + (f" {e['note']}" if e["note"] else ""))
     out["history"] = out["id"].map(lambda i: "; ".join(steps.get(int(i), [])))
     extras = [json.loads(x or "{}") for x in out["extra"]] if len(out) else []
     keys = sorted({k for x in extras for k in x if k != "synthetic"})

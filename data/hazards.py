@@ -33,6 +33,7 @@ district is the enterprise's, else the district polygon containing the point
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -272,7 +273,7 @@ class HazardStore:
 
     def add_many(self, rows: Iterable[Mapping[str, Any]], *, actor: str, by: str = "",
                  note: str = "", today: dt.date | None = None,
-                 action: str = "hazard.add") -> list[int]:
+                 action: str = "hazard.add") -> builtins.list[int]:
         """Record several new hazards in one transaction (all or none); their ids."""
         today = today or today_cst()
         prepared = [self._prepare(r, today=today) for r in rows]

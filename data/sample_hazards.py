@@ -111,7 +111,7 @@ def make_hazard_history(rng: np.random.Generator, enterprises: Any, *, end: dt.d
         closes = rng.random() < (0.9 if major[i] else 0.93)
         close_after = int(steps[4] + rect_days * rng.uniform(0.3, 1.3))
         close_day = found + dt.timedelta(days=close_after)
-        ev = [{"at": found.isoformat(), "from_status": None, "to_status": "found", "by": by,
+        ev: list[dict[str, Any]] = [{"at": found.isoformat(), "from_status": None, "to_status": "found", "by": by,
                "note": "", "fields": {}}]
         status = "found"
         chain = [("registered", {}), ("assessed", {"level": level}), ("reported", {}),

@@ -88,7 +88,7 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
         bounds = tuple(districts.total_bounds) if len(districts) else (
             float(frame["lon"].min()), float(frame["lat"].min()), float(frame["lon"].max()),
             float(frame["lat"].max()))
-        crs = map_crs(bounds)  # type: ignore[arg-type]
+        crs = map_crs(bounds)
         if len(districts):
             d = districts.to_crs(crs)
             d.plot(ax=ax, facecolor="#f4f1ea", edgecolor="#8a8170", linewidth=0.6)
@@ -159,11 +159,11 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
             ("所属区", "District"), ("本月发现", "Found"), ("本月核销", "Closed"),
             ("未整改", "Open"), ("逾期", "Overdue"), ("重大未整改", "Major open"),
             ("重大平均天数", "Major age (d)"), ("整改率", "Rate"))]
-        rows = [[str(r.district), str(r.found), str(r.closed), str(r.open), str(r.overdue),
-                 str(r.major_open),
-                 "—" if r.major_open_age_days is None or pd.isna(r.major_open_age_days)
-                 else f"{r.major_open_age_days:.0f}", _pct(r.rate)]
-                for r in table.itertuples()] if len(table) else []
+        records: list[dict[Any, Any]] = table.to_dict("records") if len(table) else []
+        rows = [[str(r["district"]), str(r["found"]), str(r["closed"]), str(r["open"]),
+                 str(r["overdue"]), str(r["major_open"]),
+                 "—" if r["major_open_age_days"] is None or pd.isna(r["major_open_age_days"])
+                 else f"{r['major_open_age_days']:.0f}", _pct(r["rate"])] for r in records]
         tables = [(bilingual(f"各区隐患统计（{label}）", f"Hazards by district ({end:%Y-%m})",
                              lang), header, rows or [["—"] * len(header)])]
         if len(frame):
@@ -175,10 +175,12 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
                 ("编号", "ID"), ("隐患", "Hazard"), ("所属区", "District"),
                 ("发现日期", "Found"), ("整改期限", "Deadline"), ("挂牌督办", "Listed"),
                 ("逾期", "Overdue"))]
-            mrows = [[str(r.id), str(r.title)[:24], str(r.district), str(r.found_at),
-                      str(r.deadline or "—"), {"none": "—", "district": "区级",
-                                               "city": "市级"}.get(r.supervised, "—"),
-                      "是" if r.overdue else ""] for r in open_major.itertuples()]
+            listed = {"none": "—", "district": "区级", "city": "市级"}
+            majors: list[dict[Any, Any]] = open_major.to_dict("records")
+            mrows = [[str(r["id"]), str(r["title"])[:24], str(r["district"]),
+                      str(r["found_at"]), str(r["deadline"] or "—"),
+                      listed.get(str(r["supervised"]), "—"), "是" if r["overdue"] else ""]
+                     for r in majors]
             tables.append((bilingual("未整改重大事故隐患", "Open major hazards", lang), mh,
                            mrows or [["—"] * len(mh)]))
         buffer = io.BytesIO()

@@ -116,8 +116,8 @@ def filter_mask(data: dict[str, Any], *, levels=None, categories=None, districts
 def counts_at(data: dict[str, Any], day: dt.date, keep: np.ndarray) -> dict[str, Any]:
     """The counts as of the end of ``day`` of the hazards ``keep`` selects."""
     masks = states_at(data["arrays"], day)
-    out = {k: int((masks[k] & keep).sum()) for k in ("found", "closed", "open", "overdue",
-                                                     "major_open")}
+    out: dict[str, Any] = {k: int((masks[k] & keep).sum()) for k in (
+        "found", "closed", "open", "overdue", "major_open")}
     out["rate"] = round(out["closed"] / out["found"], 4) if out["found"] else None
     return out
 
@@ -170,10 +170,10 @@ def counts_view(counts: dict[str, Any], day: dt.date, lang: str) -> html.Div:
     items = [("found", counts["found"]), ("closed", counts["closed"]), ("open", counts["open"]),
              ("overdue", counts["overdue"]), ("major_open", counts["major_open"]),
              ("rate", rate)]
-    return html.Div(className="haz-counts", **{
-        "data-at": day.isoformat(), **{f"data-{k}": str(counts[k]) for k in
-                                       ("found", "closed", "open", "overdue", "major_open")}},
-        children=[html.Div(f"{tt('as_of', lang)} {day.isoformat()}", className="hint")] + [
+    attrs: dict[str, Any] = {"data-at": day.isoformat(), **{
+        f"data-{k}": str(counts[k]) for k in ("found", "closed", "open", "overdue",
+                                             "major_open")}}
+    return html.Div(className="haz-counts", **attrs, children=[html.Div(f"{tt('as_of', lang)} {day.isoformat()}", className="hint")] + [
             html.Span([html.B(f"{v:,}" if isinstance(v, int) else v), " ", tt(k, lang)],
                       className=f"haz-count haz-{k}", style={"marginRight": "10px"})
             for k, v in items])
