@@ -230,7 +230,8 @@ def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeomet
         vx0, vy0, vx1, vy1 = view.bounds
         if vx1 - vx0 <= 2 * half_w or vy1 - vy0 <= 2 * half_h:
             continue
-        inner = shapely.box(vx0 + half_w, vy0 + half_h, vx1 - half_w, vy1 - half_h)
+        inner: BaseGeometry = shapely.box(vx0 + half_w, vy0 + half_h, vx1 - half_w,
+                                          vy1 - half_h)
         for fx0, fy0, fx1, fy1 in avoid or ():
             inner = inner.difference(shapely.box(
                 vx0 + fx0 * (vx1 - vx0) - half_w, vy0 + fy0 * (vy1 - vy0) - half_h,

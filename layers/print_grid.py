@@ -102,7 +102,7 @@ def draw_graticule(ax: Axes, crs: Any, *, xlim: tuple[float, float], ylim: tuple
             hit = shapely.LineString(np.column_stack([x, y])).intersection(edges[side])
             if hit.is_empty or hit.geom_type != "Point":
                 continue
-            hx, hy = hit.x, hit.y
+            (hx, hy), = shapely.get_coordinates(hit)
             kwargs: dict[str, Any] = {"fontsize": fontsize, "color": "#2b3a48", "zorder": 24,
                                       "halo": 2.0}
             if side == "bottom":

@@ -47,7 +47,7 @@ def draw_inset(fig: Figure, rect: tuple[float, float, float, float],
     ax.set_facecolor("white")
     proj = districts.to_crs(crs)
     proj.plot(ax=ax, facecolor=BASEMAP["land"], edgecolor="#7a7a7a", linewidth=0.35)
-    box = gpd.GeoSeries([shapely.segmentize(frame_ll, max(frame_ll.length / 400, 1e-5))],
+    box = gpd.GeoSeries([shapely.segmentize(frame_ll, max(shapely.length(frame_ll) / 400, 1e-5))],
                         crs=4326).to_crs(crs)
     box.boundary.plot(ax=ax, color=EXTENT_COLOR, linewidth=1.1)
     x0, y0, x1, y1 = proj.total_bounds

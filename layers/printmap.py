@@ -115,9 +115,10 @@ def print_area(*, paper: str = "A4", orientation: str = "landscape",
     orientation = _check_choice("orientation", orientation, ("landscape", "portrait"))
     denominator, centre, bbox = _check_scale(scale), _check_center(center), _check_extent(extent)
     layout = page_layout(paper, orientation, subtitle=subtitle)
-    if denominator is not None and (centre is not None or bbox is not None):
-        view = fixed_view(centre or ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2),
-                          denominator, layout)
+    if denominator is not None and centre is None and bbox is not None:
+        centre = ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
+    if denominator is not None and centre is not None:
+        view = fixed_view(centre, denominator, layout)
     elif bbox is not None:
         view = fit_view(bbox, map_crs(bbox), layout)
     else:
