@@ -126,3 +126,21 @@ def test_open_hazards_in_rings_major_first(tmp_path):
     rings = hazards_in_rings(hz, Cordon(c[0], c[1], (1000.0, 5000.0, 10000.0)), at=TODAY)
     assert rings["core"] == {"major_open": 1, "general_open": 1, "ids": [2, 1]}
     assert rings["control"]["major_open"] == 1 and rings["warning"]["major_open"] == 0
+
+
+def test_riskmap_db_init_migrates_a_schema_1_postgis_database(pg_url):
+    from data.pgstore import PostGISStore
+    from data.sysdb import SchemaError
+
+    store = PostGISStore(pg_url, check=False)
+    store.initialise()
+    with store.db.transaction() as conn:  # as risk-map before hazards left it
+        conn.exec_driver_sql("DROP TABLE hazard_events")
+        conn.exec_driver_sql("DROP TABLE hazards")
+        conn.exec_driver_sql("DELETE FROM riskmap_schema WHERE version = 2")
+    with pytest.raises(SchemaError, match="schema version 1.*riskmap db init"):
+        store.db.check_schema()
+    store.initialise()  # what `riskmap db init` runs
+    assert store.db.schema_version() == 2
+    assert HazardStore(store.db).add(BASE, actor="li", today=TODAY) == 1
+    store.close()

@@ -8,6 +8,7 @@
     riskmap hazards import LEDGER.xlsx [--report rejected.csv] [--strict]
     riskmap hazards export --format csv|xlsx --out FILE
     riskmap hazards stats --at 2026-06-30 [--format json|text]
+    riskmap hazards stats --month 2026-06 [--format json|text|csv]   # district x month table
     riskmap hazards report --month 2026-06 --out report.pdf
 
 The hazards live in the store's records database (``riskmap.sqlite`` in a dataset folder, or
@@ -95,10 +96,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--at", type=_date, default=None, metavar="DATE",
                    help="stats: as of the end of this day (default today)")
     q.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
-                   help="report: the month reported (default: last month)")
+                   help="report: the month reported (default: last month); stats: the table "
+                        "by district for that month (found and closed in it, open, overdue, "
+                        "major open and their mean age at its end, rectification rate)")
     q.add_argument("--format", default=None, choices=("json", "text", "csv", "xlsx"),
-                   help="stats: json | text (default text); export: csv | xlsx (default from "
-                        "--out)")
+                   help="stats: json | text (default text), with --month also csv; export: "
+                        "csv | xlsx (default from --out)")
     q.add_argument("--out", type=Path, default=None, metavar="FILE", help="export, report: output")
     q.add_argument("--report", type=Path, default=None, metavar="FILE",
                    help="import: write the rejected rows report (CSV) here")
@@ -244,6 +247,8 @@ def _export(hz, args: argparse.Namespace, _dataset) -> int:
 def _stats(hz, args: argparse.Namespace, _dataset) -> int:
     from data.hazards import stats_at, today_cst
 
+    if args.month is not None and args.at is None:
+        return _month_stats(hz, args)
     at = args.at or today_cst()
     result = stats_at(hz.frame(), at)
     if (args.format or "text") == "json":
@@ -256,6 +261,29 @@ def _stats(hz, args: argparse.Namespace, _dataset) -> int:
     for name, d in result["districts"].items():
         print(f"  {name:<6} {d['found']:>6} {d['closed']:>6} {d['open']:>6} {d['overdue']:>6} "
               f"{d['major_open']:>6}  {_pct(d['rate'])}")
+    return 0
+
+
+def _month_stats(hz, args: argparse.Namespace) -> int:
+    from data.export import csv_bytes
+    from data.hazards import monthly_stats
+    from layers.print_hazards import month_end
+
+    table = monthly_stats(hz.frame(), [month_end(args.month)])
+    fmt = args.format or "text"
+    if fmt == "json":
+        rows = table.astype(object).where(table.notna(), None).to_dict("records")
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        sys.stdout.write(csv_bytes(table).decode("utf-8-sig"))
+    else:
+        print(f"{args.month:%Y-%m}  所属区 district / 本月发现 found / 本月核销 closed / 未整改 open / "
+              f"逾期 overdue / 重大未整改 major open / 平均天数 age / 整改率 rate")
+        for r in table.to_dict("records"):
+            age = r["major_open_age_days"]
+            age = "—" if age is None or age != age else f"{age:.0f}"  # None or NaN: no majors
+            print(f"  {r['district']:<6} {r['found']:>5} {r['closed']:>5} {r['open']:>5} "
+                  f"{r['overdue']:>5} {r['major_open']:>5} {age:>5}  {_pct(r['rate'])}")
     return 0
 
 

@@ -274,6 +274,8 @@ def layout(state: AppState, lang: str) -> html.Div:
         dcc.Checklist(id=ids.HAZ_STATE, inline=True, value=["open", "overdue"],
                       options=[{"label": tt(k, lang), "value": k}
                                for k in ("open", "overdue", "closed")]),
+        html.Label(tt("status", lang)),
+        dcc.Dropdown(id=ids.HAZ_STATUS, options=_options(STATUSES, lang), multi=True),
         html.Label(tt("category", lang)),
         dcc.Dropdown(id=ids.HAZ_CATEGORY, options=_options(CATEGORIES, lang), multi=True),
         html.Label(tt("district", lang)),
@@ -391,15 +393,16 @@ def register(app: dash.Dash, state: AppState) -> None:
         Input(ids.HAZ_DISTRICT, "value"),
         Input(ids.HAZ_SOURCE, "value"),
         Input(ids.HAZ_SUPERVISED, "value"),
+        Input(ids.HAZ_STATUS, "value"),
         Input(ids.HAZ_WRITTEN, "data"),
         Input(ids.TABS, "value"),
         State("lang", "data"),
         prevent_initial_call="initial_duplicate",
     )
     def _update(slider, date_text, levels, states, categories, districts, sources, supervised,
-                _written, tab, lang):
+                statuses, _written, tab, lang):
         filters = {"levels": levels, "categories": categories, "districts": districts,
-                   "sources": sources, "supervised": supervised}
+                   "sources": sources, "supervised": supervised, "statuses": statuses}
         return update(state, trigger=ctx.triggered_id, slider=slider, date_text=date_text,
                       filters=filters, states=states, tab=tab, lang=norm_lang(lang))
 

@@ -106,3 +106,23 @@ def test_the_month_argument_is_checked(parse_cli):
     with pytest.raises(SystemExit):
         parse_cli(["hazards", "report", "--month", "2026-13-01"])
     assert parse_cli(["hazards", "report", "--month", "2026-06"]).month == dt.date(2026, 6, 1)
+
+
+@pytest.mark.usefixtures("font_cache")
+def test_stats_by_month_and_the_report_pdf(run_cli, folder, tmp_path):
+    import subprocess
+
+    _add(run_cli, folder, found_at="2026-05-03", level="major")
+    _add(run_cli, folder, found_at="2026-06-10")
+    _, out, _ = run_cli(["hazards", "stats", "--data", folder, "--month", "2026-06",
+                         "--format", "json"])
+    rows = {r["district"]: r for r in json.loads(out)}
+    assert rows["福田区"]["found"] == 1 and rows["福田区"]["open"] == 2
+    assert rows["福田区"]["major_open"] == 1 and rows["福田区"]["major_open_age_days"] == 58
+    pdf = tmp_path / "月报.pdf"
+    code, out, _ = run_cli(["hazards", "report", "--data", folder, "--month", "2026-06",
+                            "--out", str(pdf)])
+    assert code == 0 and pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "2026年6月" in text and "福田区" in text

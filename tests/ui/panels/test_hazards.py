@@ -80,3 +80,18 @@ def test_a_step_from_the_form_is_saved_and_a_refused_one_names_the_reason(small_
 
 def test_writing_needs_the_hazards_write_action():
     assert panel.CALLBACK_ACTIONS == {ids.HAZ_TR_MESSAGE: "hazards.write"}
+
+
+def test_every_filter_narrows_the_counts(state):
+    data = panel.hazard_data(state)
+    frame = data["frame"]
+    day = today_cst()
+    everything = panel.counts_at(data, day, panel.filter_mask(data))["found"]
+    for name, column, value in [("levels", "level", "major"), ("categories", "category", "gas"),
+                                ("districts", "district", "南山区"),
+                                ("sources", "source", "grid"),
+                                ("supervised", "supervised", "city"),
+                                ("statuses", "status", "rectifying")]:
+        keep = panel.filter_mask(data, **{name: [value]})
+        assert panel.counts_at(data, day, keep)["found"] == int((frame[column] == value).sum())
+        assert 0 < keep.sum() < everything
