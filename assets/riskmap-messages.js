@@ -28,6 +28,8 @@
     // commands added later
     FOCUS: "riskmap:focus",                    // fly to enterprise row `index`, open its popup
     MODE: "riskmap:mode",                      // the open tab (`mode`): "incident" = tap places, no popup
-    PRINT_AREA: "riskmap:print-area"           // the print tab's sheet: `corners` [[lon, lat]…], `label`
+    PRINT_AREA: "riskmap:print-area",          // the print tab's sheet: `corners` [[lon, lat]…], `label`
+    // events added later
+    AREA: "riskmap:area"                       // the analyst drew (or, without `area`, removed) an area
   });
 })();

@@ -50,6 +50,9 @@
     setStore("map-view", {center: msg.center, zoom: msg.zoom, bounds: msg.bounds});
   });
   onEvent(RISKMAP_MSG.LAYERS, function (msg) { setStore("map-layers", msg.visible || []); });
+  onEvent(RISKMAP_MSG.AREA, function (msg) {  // select by area (the analyst tab's map-area store)
+    setStore("map-area", {area: msg.area || null, t: Date.now()});
+  });
   onEvent(RISKMAP_MSG.COUNT, function (msg) {
     var f = frame();
     if (f) { f.setAttribute("data-shown", String(msg.shown)); }

@@ -121,3 +121,11 @@ def fit(bounds: Sequence[float]) -> dict[str, Any]:
 PRINT_AREA = "riskmap:print-area"
 COMMANDS = (*COMMANDS, PRINT_AREA)
 __all__ += ["PRINT_AREA"]
+
+
+# select by area (assets/map/riskmap-map-select.js -> assets/riskmap.js -> the map-area store):
+# ``area`` = {"kind": "polygon", "coordinates": [[lon, lat], …]} or {"kind": "circle",
+# "center": [lon, lat], "radius_m": r}; without ``area``: the drawing was removed
+AREA = "riskmap:area"
+EVENTS = (*EVENTS, AREA)
+__all__ += ["AREA"]

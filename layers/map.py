@@ -90,6 +90,8 @@ COMMAND_SCRIPTS = (
     "map/riskmap-map-incident.js",  # incident rings, checkpoints, downwind area
     "map/riskmap-map-hazards.js",  # hidden dangers as of a date (symbols, district density)
     "map/riskmap-map-print.js",  # the print tab's sheet (print area) on the map
+    "vendor/leaflet-geoman/leaflet.js",  # Leaflet-Geoman (MIT): drawing for select by area
+    "map/riskmap-map-select.js",  # select by area: the drawn area goes to the analyst tab
 )
 """Handlers of commands only, deferred: they load after the first paint (the core keeps a
 command that arrives before its handler)."""
@@ -132,6 +134,7 @@ class OfflineMap(folium.Map):
         self.default_css = [
             ("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"),
             ("riskmap_map_css", f"{base}/map/riskmap-map.css"),
+            ("riskmap_geoman_css", f"{base}/vendor/leaflet-geoman/leaflet.css"),
         ]
 
     def render(self, **kwargs: Any) -> Any:
@@ -405,6 +408,9 @@ def build_analyst_map(
     cast(Figure, fmap.get_root()).header.add_child(
         Element('<meta name="referrer" content="no-referrer">'), name="rm_referrer"
     )
+    cast(Figure, fmap.get_root()).header.add_child(  # the map scripts' language
+        Element(f'<meta name="riskmap-lang" content="{"en" if lang == "en" else "zh"}">'),
+        name="rm_lang")
 
     if tiles is not None:
         _JsLayer(f"riskmap.tileLayer({safe_json(tiles.url)}, {safe_json(tiles.options())})",

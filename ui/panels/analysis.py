@@ -22,7 +22,7 @@ from risk.grades import GRADES
 from risk.stats import counts_by_district_grade, filter_mask
 from ui import ids
 from ui.i18n import norm_lang, tr, translator
-from ui.panels import analysis_table
+from ui.panels import analysis_area, analysis_table
 from ui.state import AppState
 
 TEXT = {
@@ -124,6 +124,7 @@ def layout(state: AppState, lang: str) -> html.Div:
             html.Div(tt("pick_district", lang), className="note"),
             html.Div(id=ids.STATS_CHART, className="chart"),
             html.Div(id=ids.STATS_TABLE, className="table-wrap"),
+            analysis_area.layout(state, lang),
             analysis_table.layout(state, lang),
         ],
     )
@@ -293,6 +294,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         return pick_district(current, trig["name"])
 
     analysis_table.register(app, state)
+    analysis_area.register(app, state)
 
     @app.callback(
         Output(ids.FILTER_GRADES, "value"),
