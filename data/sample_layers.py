@@ -24,6 +24,7 @@ __all__ = [
     "REFERENCE_DATE", "PER_CAPITA_M2", "GRADE_SHARES", "INDUSTRY_SHARES", "DISTRICT_WEIGHTS",
     "N_SLOPES", "N_WATERLOGGING", "N_SHELTERS", "SCRIPT_NAME", "districts_at",
     "make_enterprises", "make_slopes", "make_waterlogging", "make_shelters", "make_roads",
+    "N_SENSITIVE", "SENSITIVE_MIX", "make_sensitive_sites",
 ]
 
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -428,3 +429,49 @@ def make_roads(
         geometry=gpd.GeoSeries(merged, crs=4326),
     )
 
+
+
+N_SENSITIVE = 900
+SENSITIVE_MIX: dict[str, tuple[float, float, float, float, tuple[str, ...]]] = {
+    # kind: (share, median people, least, most, name endings)
+    "school": (0.38, 1_500.0, 300.0, 4_000.0, ("小学", "中学", "实验学校", "外国语学校")),
+    "kindergarten": (0.25, 250.0, 60.0, 600.0, ("幼儿园", "实验幼儿园")),
+    "hospital": (0.08, 600.0, 100.0, 3_000.0, ("人民医院", "中医院", "社区健康服务中心")),
+    "care_home": (0.10, 120.0, 30.0, 500.0, ("养老院", "颐养院", "长者服务中心")),
+    "market": (0.13, 2_000.0, 300.0, 10_000.0, ("农贸市场", "购物广场", "商业中心")),
+    "venue": (0.06, 5_000.0, 1_000.0, 40_000.0, ("体育馆", "文化中心", "会展中心")),
+}
+"""The synthetic sensitive sites: how many of each kind and how many people they hold."""
+
+
+def make_sensitive_sites(
+    rng: np.random.Generator, districts: gpd.GeoDataFrame, grid: Grid, urban: np.ndarray,
+    *, n: int = N_SENSITIVE,
+) -> gpd.GeoDataFrame:
+    """Synthetic schools, kindergartens, hospitals, care homes, markets and venues where people
+    live (drawn by ``urban`` weight on ``grid``), each with the people it holds; names say
+    "合成" so nobody takes one for a real site."""
+    kinds = list(SENSITIVE_MIX)
+    share = np.array([SENSITIVE_MIX[k][0] for k in kinds])
+    k = rng.choice(len(kinds), size=n, p=share / share.sum())
+    x, y = grid.cell_points(rng, urban, n)
+    district = districts_at(x, y, districts)
+    median, low, high = (np.array([SENSITIVE_MIX[c][i] for c in kinds])[k] for i in (1, 2, 3))
+    people = np.clip(median * rng.lognormal(0.0, 0.45, n), low, high).round(-1).astype(np.int64)
+    ending = _pick_grouped(rng, [list(SENSITIVE_MIX[c][4]) for c in kinds], k)
+    place = _pick(rng, _SYLLABLES, n) + _pick(rng, _SYLLABLES, n)
+    sub = np.array([rng.choice(_SUBDISTRICTS.get(d, d[:2]).split()) if d else "" for d in district],
+                   dtype=object)
+    street = _pick(rng, _SYLLABLES, n) + _pick(rng, _SYLLABLES, n) + _pick(rng, _STREET_SUFFIXES, n)
+    number = _numbers(np.minimum(rng.geometric(0.02, n), 999))
+    return gpd.GeoDataFrame(
+        {
+            "id": "S" + _numbers(np.arange(1, n + 1), 4),
+            "name": "合成" + place + ending,
+            "kind": np.array(kinds, dtype=object)[k],
+            "people": people,
+            "district": district,
+            "address": district + sub + "街道" + street + number + "号",
+        },
+        geometry=gpd.points_from_xy(x, y, crs=4326),
+    )

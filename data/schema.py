@@ -31,6 +31,10 @@ material_depots         Point           one row per depot and item: id (of the r
                                         quantity, min_level (>= 0), expiry (ISO date or empty)
 equipment               Point           id, name, kind, owner (team/depot id), district (str),
                                         count (int)
+sensitive_sites         Point           id, name (str), kind (school/kindergarten/hospital/
+                                        care_home/market/venue = 学校/幼儿园/医院/养老院/商场市场/
+                                        场馆: :data:`SITE_KINDS`), people (capacity or people
+                                        there, >= 0), district, address (str)
 ======================  ==============  =====================================================
 
 Rasters: ``dem`` (GeoTIFF, metres above sea level) and ``population`` (GeoTIFF, people per cell).
@@ -56,6 +60,7 @@ __all__ = [
     "SHELTER_TYPES",
     "ROAD_CLASSES",
     "INDUSTRIES",
+    "SITE_KINDS",
     "LayerError",
     "ValidationResult",
     "validate_layer",
@@ -89,6 +94,29 @@ INDUSTRIES = {
 }
 
 
+SITE_KINDS = {
+    "school": ("学校", "School"),
+    "kindergarten": ("幼儿园", "Kindergarten"),
+    "hospital": ("医院", "Hospital"),
+    "care_home": ("养老院", "Care home"),
+    "market": ("商场市场", "Market or mall"),
+    "venue": ("场馆", "Venue"),
+}
+"""Kinds of sensitive sites (people to warn or evacuate first), code -> (zh, en)."""
+_SITE_SPELLINGS = {
+    **{code: code for code in SITE_KINDS},
+    **{zh: code for code, (zh, _) in SITE_KINDS.items()},
+    **{en.lower(): code for code, (_, en) in SITE_KINDS.items()},
+    "中学": "school", "小学": "school", "大学": "school", "高校": "school", "中小学": "school",
+    "托儿所": "kindergarten", "幼托": "kindergarten", "nursery": "kindergarten",
+    "卫生院": "hospital", "诊所": "hospital", "社区卫生服务中心": "hospital", "clinic": "hospital",
+    "养老机构": "care_home", "敬老院": "care_home", "福利院": "care_home", "nursing home": "care_home",
+    "care home": "care_home", "商场": "market", "市场": "market", "农贸市场": "market",
+    "商场/市场": "market", "mall": "market", "体育馆": "venue", "体育场": "venue",
+    "会展中心": "venue", "剧院": "venue", "车站": "venue", "stadium": "venue",
+}
+
+
 class LayerError(ValueError):
     """A whole layer cannot be used (missing file, missing column, wrong geometry type)."""
 
@@ -100,7 +128,8 @@ class LayerSpec:
     label_en: str
     geom_types: tuple[str, ...]
     columns: dict[str, str]
-    """column -> kind: str, float, int, bool, date, grade, shelter_type, road_class"""
+    """column -> kind: str, float, int, bool, date, grade, shelter_type, road_class, amount,
+    site_kind"""
     required: tuple[str, ...] = ()
     """columns that must be present in the file; others are filled with defaults"""
     check_region: bool = True
@@ -181,6 +210,14 @@ LAYERS: dict[str, LayerSpec] = {
             },
             required=("name",),
         ),
+        LayerSpec(
+            "sensitive_sites", "敏感目标", "Sensitive sites", ("Point",),
+            {
+                "id": "str", "name": "str", "kind": "site_kind", "people": "amount",
+                "district": "str", "address": "str",
+            },
+            required=("name", "kind"),
+        ),
     ]
 }
 VECTOR_LAYERS = tuple(LAYERS)
@@ -253,6 +290,13 @@ def _coerce(kind: str, series: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         blank = series.isna() | (series.astype(str).str.strip() == "")
         bad = (values.isna() & ~blank) | (values < 0)
         return values, bad, "not a number >= 0 (负数或非数字)"
+    if kind == "site_kind":
+        key = series.astype(object).map(lambda v: "" if v is None else str(v).strip().lower())
+        values = key.map(_SITE_SPELLINGS)
+        return values, values.isna(), (
+            "site kind must be 学校/幼儿园/医院/养老院/商场市场/场馆 "
+            f"({'/'.join(SITE_KINDS)})"
+        )
     raise ValueError(f"unknown column kind {kind!r}")
 
 

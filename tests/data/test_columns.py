@@ -116,3 +116,14 @@ def test_remembered_mapping_is_written_atomically(tmp_path, monkeypatch):
         remember_mapping(tmp_path, "enterprises", {"地址": "address"})
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["import_mappings.json"]
+
+
+def test_sensitive_site_headers():
+    from data.columns import guess_mapping
+
+    assert guess_mapping(["学校名称", "类型", "在校人数", "所属区", "详细地址", "经度", "纬度", "编号"],
+                         "sensitive_sites") == {
+        "学校名称": "name", "类型": "kind", "在校人数": "people", "所属区": "district",
+        "详细地址": "address", "经度": "lon", "纬度": "lat", "编号": "id"}
+    assert guess_mapping(["医院名称", "机构类型", "床位数", "X", "Y"], "sensitive_sites") == {
+        "医院名称": "name", "机构类型": "kind", "床位数": "people", "X": "lon", "Y": "lat"}

@@ -132,3 +132,27 @@ def test_roads_are_synthetic_named_and_on_land(small_sample, gpkg_layer):
     assert roads.geometry.covered_by(land.buffer(1e-7)).all()
     km = roads.to_crs(metric_crs(roads)).length.sum() / 1000
     assert 1_000 < km < 10_000
+
+
+def test_sensitive_sites_where_people_live_with_plausible_people(small_sample, gpkg_layer):
+    from data.sample_layers import N_SENSITIVE, SENSITIVE_MIX
+    from data.schema import LAYERS, validate_layer
+
+    sites = gpkg_layer(small_sample, "sensitive_sites")
+    assert len(sites) == N_SENSITIVE
+    assert set(sites["kind"]) == set(SENSITIVE_MIX)
+    # every row passes the schema, and every name says it is synthetic
+    assert validate_layer("sensitive_sites", sites).ok
+    assert sites["name"].str.startswith("合成").all()
+    assert set(sites.columns) >= set(LAYERS["sensitive_sites"].columns)
+    for kind, (share, _median, low, high, _) in SENSITIVE_MIX.items():
+        people = sites.loc[sites["kind"] == kind, "people"]
+        assert people.between(low, high).all(), kind
+        assert abs(len(people) / len(sites) - share) < 0.06, kind
+    assert sites.loc[sites["kind"] == "school", "people"].median() > \
+        sites.loc[sites["kind"] == "kindergarten", "people"].median()
+    # on land, in the district they name
+    districts = gpkg_layer(small_sample, "districts")
+    joined = gpd.sjoin(sites, districts[["name", "geometry"]], predicate="within", how="left")
+    assert (joined["name_right"] == joined["district"]).mean() > 0.97
+    assert sites["address"].str.startswith(tuple(districts["name"])).mean() > 0.97

@@ -173,3 +173,28 @@ def test_input_frame_is_not_mutated():
     validate_layer("enterprises", gdf, region=REGION)
     pd.testing.assert_frame_equal(pd.DataFrame(gdf), pd.DataFrame(before))
     assert shapely.equals(gdf.geometry.values, before.geometry.values).all()
+
+
+def test_sensitive_sites_kinds_in_every_spelling_and_people_not_negative():
+    import geopandas as gpd
+
+    from data.schema import LAYERS, SITE_KINDS, validate_layer
+
+    assert LAYERS["sensitive_sites"].required == ("name", "kind")
+    assert {zh for zh, _ in SITE_KINDS.values()} == {"学校", "幼儿园", "医院", "养老院", "商场市场",
+                                                      "场馆"}
+    kinds = ["学校", "小学", "Kindergarten", "医院", "敬老院", "商场", "体育馆", "care_home", "工厂"]
+    n = len(kinds)
+    raw = gpd.GeoDataFrame(
+        {"name": [f"site {i}" for i in range(n)], "kind": kinds,
+         "people": ["1200", "", 80, "300", "-5", "2000", "x", 40, 10]},
+        geometry=gpd.points_from_xy([114.05] * n, [22.55] * n), crs=4326)
+    result = validate_layer("sensitive_sites", raw)
+    assert list(result.accepted["kind"]) == ["school", "school", "kindergarten", "hospital",
+                                             "market", "care_home"]
+    rejected = result.rejected.set_index("row")
+    assert rejected.loc[5, "column"] == "people"            # a negative head count
+    assert rejected.loc[7, "column"] == "people"            # not a number
+    assert rejected.loc[9, "column"] == "kind"              # 工厂 is not a sensitive site
+    assert "学校/幼儿园/医院/养老院/商场市场/场馆" in rejected.loc[9, "reason"]
+    assert result.accepted["id"].tolist()[0] == "sen-1"     # ids filled from the row number
