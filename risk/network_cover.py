@@ -7,8 +7,8 @@
 - :func:`suggest_station`: the street node whose N-minute reach adds the most uncovered people
   (a greedy step over the nodes of the most populous uncovered cells, one batched Dijkstra);
 - :func:`assign_evacuees`: people to shelters by travel time within each shelter's capacity, as a
-  min-cost flow solved exactly as a transportation linear programme (HiGHS dual simplex, whose
-  vertex solutions of this totally unimodular problem are whole numbers of people); who cannot
+  min-cost flow solved exactly as a transportation linear programme (HiGHS interior point with
+  crossover, whose vertex solutions of this totally unimodular problem are whole numbers of people); who cannot
   be placed (no shelter reachable or capacity exhausted) stays ``unplaced``.
 """
 
@@ -161,10 +161,13 @@ def assign_evacuees(times_s: NDArray[np.float64], people: NDArray[np.int64],
     a_ub = sparse.hstack([sparse.csr_array((np.ones(m), (sj, np.arange(m))), shape=(s, m)),
                           sparse.csr_array((s, g))]).tocsr()
     result = linprog(cost, A_ub=a_ub, b_ub=cap.astype(float), A_eq=a_eq, b_eq=supply.astype(float),
-                     bounds=(0, None), method="highs-ds")
+                     bounds=(0, None), method="highs-ipm")
     if result.status != 0:
         raise RuntimeError(f"evacuation assignment failed: {result.message}")
     x = np.rint(result.x[:m]).astype(np.int64)
     np.add.at(flow, (gi, sj), x)
+    over = flow.sum(axis=0) - cap
+    if (over > 0).any() or (flow.sum(axis=1) > supply).any():  # never: crossover gives a vertex
+        raise RuntimeError("evacuation assignment is not integral; refusing to exceed capacity")
     unplaced = supply - flow.sum(axis=1)
     return Assignment(flow=flow, unplaced=unplaced, cost_s=float(times_s[gi, sj] @ x))

@@ -152,7 +152,7 @@ class RoadGraph:
     def segments(self) -> NDArray[np.object_]:
         xy = np.stack([np.column_stack([self.x[self.seg_u], self.y[self.seg_u]]),
                        np.column_stack([self.x[self.seg_v], self.y[self.seg_v]])], axis=1)
-        return shapely.linestrings(xy)
+        return np.asarray(shapely.linestrings(xy), dtype=object)
 
     def components(self) -> tuple[int, NDArray[np.int32]]:
         """(count, label per node) of the weakly connected parts (islands)."""
@@ -329,7 +329,7 @@ def snap_points(
     *,
     max_m: float | None = MAX_SNAP_M,
     open_segments: NDArray[np.bool_] | None = None,
-    what: str = "point",
+    what: tuple[str, str] = ("点", "point"),
 ) -> Snap:
     """Snap points (graph CRS metres) to the nearest point of the nearest segment.
 
@@ -340,7 +340,7 @@ def snap_points(
     open_segments
         Boolean per segment: only these may be snapped to (closed roads are skipped).
     what
-        Name of the points in messages.
+        (Chinese, English) name of the points in messages.
     """
     px, py = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if px.size == 0:
@@ -360,8 +360,8 @@ def snap_points(
     if max_m is not None and np.any(dist > max_m):
         bad = np.flatnonzero(dist > max_m)
         raise NetworkError(
-            f"{bad.size} 个{what}距最近道路超过 {max_m:,.0f} 米（在海上或区域外？），未计算 / "
-            f"{bad.size} {what}(s) lie more than {max_m:,.0f} m from any road (in the sea or "
+            f"{bad.size} 个{what[0]}距最近道路超过 {max_m:,.0f} 米（在海上或区域外？），未计算 / "
+            f"{bad.size} {what[1]}(s) lie more than {max_m:,.0f} m from any road (in the sea or "
             f"outside the area?); the first is {dist[bad[0]]:,.0f} m away; nothing computed"
         )
     ux, uy = graph.x[graph.seg_u[seg]], graph.y[graph.seg_u[seg]]

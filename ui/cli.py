@@ -21,6 +21,7 @@ COMMANDS = (
     "audit",
     "db",
     "hazards",
+    "network",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""
 

@@ -1,0 +1,87 @@
+"""``riskmap coverage`` / ``route`` / ``evacuate`` (ui/commands/network.py) on the small sample."""
+
+import json
+
+import geopandas as gpd
+import pytest
+
+from ui.cli import CliError, main
+
+CENTER = ["--lon", "114.0579", "--lat", "22.5431"]
+
+
+def test_coverage_json_and_gpkg(run_cli, small_sample, tmp_path):
+    out = tmp_path / "cov.gpkg"
+    code, stdout, _ = run_cli(["coverage", "--minutes", "10", "--data", str(small_sample),
+                               "--out", str(out)])
+    assert code == 0
+    body = json.loads(stdout)
+    overall = body["overall"]
+    assert 0 < overall["population_reached"] <= overall["population"]
+    assert set(overall["enterprises"]) >= {"red", "orange", "major_hazard"}
+    for reached, total in overall["enterprises"].values():
+        assert 0 <= reached <= total
+    assert sum(d["population"] for d in body["districts"].values()) <= overall["population"]
+    assert body["districts"]["福田区"]["enterprises"]["red"][1] >= 0
+    ent = gpd.read_file(out, layer="enterprises")
+    assert len(ent) == overall["enterprises"]["red"][1] + overall["enterprises"]["orange"][1] + \
+        overall["enterprises"]["yellow"][1] + overall["enterprises"]["blue"][1]
+    reached = ent["minutes"].notna()
+    assert (ent.loc[reached, "minutes"] <= 10).all()
+    assert (ent.loc[reached, "team_id"] != "").all()
+    assert gpd.read_file(out, layer="gaps")["people"].gt(0).all()
+
+
+def test_fewer_minutes_reach_fewer_people(run_cli, small_sample):
+    five = json.loads(run_cli(["coverage", "--minutes", "5", "--data", str(small_sample)])[1])
+    ten = json.loads(run_cli(["coverage", "--minutes", "10", "--data", str(small_sample)])[1])
+    assert five["overall"]["population_reached"] < ten["overall"]["population_reached"]
+
+
+def test_coverage_bad_input(run_cli, small_sample, tmp_path):
+    with pytest.raises(CliError, match="gpkg"):
+        run_cli(["coverage", "--data", str(small_sample), "--out", str(tmp_path / "x.shp")])
+    with pytest.raises(CliError, match="kinds"):
+        run_cli(["coverage", "--data", str(small_sample), "--kinds", "潜水"])
+    with pytest.raises(CliError, match="minutes"):
+        run_cli(["coverage", "--data", str(small_sample), "--minutes", "0"])
+    assert not (tmp_path / "x.shp").exists()
+
+
+def test_route_nearest_teams_and_depots(run_cli, small_sample):
+    code, stdout, _ = run_cli(["route", *CENTER, "--teams", "4", "--item", "吸附棉",
+                               "--data", str(small_sample)])
+    body = json.loads(stdout)
+    minutes = [t["minutes"] for t in body["teams"]]
+    assert len(minutes) == 4 and minutes == sorted(minutes)
+    assert all(t["route_m"] > 0 for t in body["teams"])
+    assert all(d["item"] == "吸附棉" for d in body["depots"])
+    code, stdout, _ = run_cli(["route", *CENTER, "--format", "geojson",
+                               "--data", str(small_sample)])
+    features = json.loads(stdout)["features"]
+    assert features and all(f["geometry"]["type"] == "LineString" for f in features)
+
+
+def test_route_refuses_the_sea_and_unknown_items(run_cli, small_sample, capsys):
+    with pytest.raises(CliError, match="2,000"):
+        run_cli(["route", "--lon", "114.5", "--lat", "22.0", "--data", str(small_sample)])
+    with pytest.raises(CliError, match="no depot stocks"):
+        run_cli(["route", *CENTER, "--item", "独角兽", "--data", str(small_sample)])
+    assert main(["route", "--lon", "114.5", "--lat", "22.0", "--data", str(small_sample)]) == 2
+    assert "riskmap: error:" in capsys.readouterr().err
+
+
+def test_evacuate_never_exceeds_capacity(run_cli, small_sample, tmp_path):
+    code, stdout, _ = run_cli(["evacuate", *CENTER, "--radii-km", "0.5,2",
+                               "--data", str(small_sample)])
+    body = json.loads(stdout)
+    assert body["population"] > 0
+    assigned = sum(s["assigned"] for s in body["shelters"])
+    assert assigned + body["unplaced"] == body["population"]
+    assert all(0 <= s["assigned"] <= s["capacity"] for s in body["shelters"])
+    assert {"id", "name", "capacity", "assigned", "minutes_max"} <= set(body["shelters"][0])
+    out = tmp_path / "evac.geojson"
+    run_cli(["evacuate", *CENTER, "--radii-km", "0.5,2", "--format", "geojson",
+             "--out", str(out), "--data", str(small_sample)])
+    layers = {f["properties"]["layer"] for f in json.loads(out.read_text())["features"]}
+    assert layers == {"shelters", "flows"}

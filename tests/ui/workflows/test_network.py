@@ -1,0 +1,49 @@
+"""Road-network workflows (ui/workflows/network.py)."""
+
+import datetime as dt
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from risk.network import NetworkError
+from ui.workflows.network import coverage, evacuate, nearest, stock_status
+
+
+def test_stock_status_flags_low_and_expired_first():
+    depots = gpd.GeoDataFrame(
+        {"name": ["A", "B", "C"], "district": ["", "", ""], "item": ["沙袋", "饮用水", "帐篷"],
+         "quantity": [100.0, 5.0, 50.0], "unit": ["个", "箱", "顶"],
+         "min_level": [10.0, 10.0, 10.0], "expiry": ["", "2030-01-01", "2026-01-01"]},
+        geometry=[shapely.Point(114, 22.5)] * 3, crs=4326)
+    table = stock_status(depots, on=dt.date(2026, 6, 1))
+    assert table["depot"].tolist() == ["B", "C", "A"]
+    assert table["low"].tolist() == [True, False, False]
+    assert table["expired"].tolist() == [False, True, False]
+
+
+def test_coverage_kinds_filter_and_suggestion(small_dataset):
+    fire = coverage(small_dataset, minutes=8, kinds=("综合消防",))
+    every = coverage(small_dataset, minutes=8, suggest=False)
+    assert fire.summary["overall"]["population_reached"] <= every.summary["overall"]["population_reached"]
+    assert every.suggestion is None
+    assert fire.suggestion is not None and fire.suggestion["population_added"] > 0
+    assert set(fire.enterprises["team_id"]) - {""} <= set(
+        small_dataset.layer("rescue_teams").query("kind == '综合消防'")["id"])
+    assert len(fire.areas) > 0 and fire.areas.geometry.is_valid.all()
+
+
+def test_nearest_and_evacuate_refuse_the_sea(small_dataset):
+    with pytest.raises(NetworkError, match="in the sea"):
+        nearest(small_dataset, 114.3, 22.2)
+    with pytest.raises(NetworkError, match="in the sea"):
+        evacuate(small_dataset, 114.3, 22.2, radii_m=(1000.0, 5000.0))
+
+
+def test_evacuation_loads_within_capacity(small_dataset):
+    out = evacuate(small_dataset, 114.0579, 22.5431, radii_m=(500.0, 2000.0))
+    assert (out.shelters["assigned"] <= out.shelters["capacity"]).all()
+    assert int(out.shelters["assigned"].sum()) + out.unplaced == out.population
+    assert int(out.flows["people"].sum()) == int(out.shelters["assigned"].sum())
+    assert np.all(out.flows["minutes"] >= 0)
