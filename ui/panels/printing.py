@@ -198,12 +198,18 @@ def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, 
 
 
 def print_area_command(view: dict | None, *, scale: Any, paper: str, orientation: str,
-                       layout_opts: list[str] | None, lang: str) -> dict[str, Any] | None:
+                       layout_opts: list[str] | None, lang: str,
+                       default_bounds: tuple[float, ...] | None = None,
+                       ) -> dict[str, Any] | None:
     """The PRINT_AREA command for the map: the sheet's frame around the map's centre (a fixed
-    scale) or fitted to the map's bounds ("fit"); without "area" ticked: remove it. ``None``
-    when there is no view yet."""
+    scale) or fitted to the map's bounds ("fit"); without "area" ticked: remove it. Before the
+    map has reported a view, ``default_bounds`` (the dataset's extent) stand in; ``None`` when
+    there is neither."""
     if "area" not in (layout_opts or []):
         return command(PRINT_AREA)
+    if (not view or not view.get("bounds")) and default_bounds is not None:
+        w, s_, e, n = default_bounds
+        view = {"bounds": list(default_bounds), "center": [(w + e) / 2, (s_ + n) / 2]}
     if not view or not view.get("bounds"):
         return None
     denominator, center = _scale_and_center(scale, view)
@@ -258,8 +264,11 @@ def register(app: dash.Dash, state: AppState) -> None:
     def _area(view, scale, paper, orientation, layout_opts, lang):
         if "area" not in (layout_opts or []) and ctx.triggered_id != ids.PDF_LAYOUT:
             return dash.no_update  # nothing shown: map moves need no command
+        districts = state.dataset.districts
+        bounds = tuple(float(v) for v in districts.total_bounds) if len(districts) else None
         cmd = print_area_command(view, scale=scale, paper=paper, orientation=orientation,
-                                 layout_opts=layout_opts, lang=norm_lang(lang))
+                                 layout_opts=layout_opts, lang=norm_lang(lang),
+                                 default_bounds=bounds)
         return cmd if cmd is not None else dash.no_update
 
     @app.callback(

@@ -118,3 +118,10 @@ def test_print_area_command_follows_the_map_centre():
     assert min(c[0] for c in fit["corners"]) <= 113.9  # the fitted frame holds the view
     assert print_area_command(view, scale="50000", paper="A3", orientation="landscape",
                               layout_opts=[], lang="zh") == {"type": PRINT_AREA}
+    # before the map reports its view: the dataset's extent stands in
+    assert print_area_command(None, scale="fit", paper="A3", orientation="landscape",
+                              layout_opts=["area"], lang="zh") is None
+    early = print_area_command(None, scale="fit", paper="A3", orientation="landscape",
+                               layout_opts=["area"], lang="zh",
+                               default_bounds=(113.75, 22.4, 114.62, 22.86))
+    assert min(c[0] for c in early["corners"]) <= 113.75
