@@ -28,6 +28,9 @@ from jinja2 import Template
 from data.dataset import Dataset
 from data.schema import INDUSTRIES, SHELTER_TYPES
 from layers.bridge import OVERLAY, command
+from layers.sensitive import COLUMNS as SENSITIVE_COLUMNS
+from layers.sensitive import TITLE as SENSITIVE_TITLE
+from layers.sensitive import sensitive_layer_options, sensitive_legend_html
 from layers.style import (
     BASEMAP,
     ROAD_STYLES,
@@ -53,7 +56,8 @@ __all__ = [
     "TEXT",
 ]
 
-LAYER_ORDER = ("districts", "roads", "slopes", "waterlogging", "shelters", "enterprises")
+LAYER_ORDER = ("districts", "roads", "slopes", "waterlogging", "shelters", "sensitive_sites",
+               "enterprises")
 
 TEXT = {
     "enterprises": ("企业风险点", "Enterprises"),
@@ -81,6 +85,7 @@ PAINT_SCRIPTS = (
     "map/riskmap-map-core.js",  # state, escaping, data blocks, the bridge to the parent page
     "map/riskmap-map-layers.js",  # the dataset's small layers and the district labels
     "map/riskmap-map-enterprises.js",  # the canvas enterprise layer, hit grid, popup, filter
+    "map/riskmap-map-sensitive.js",  # the "house" shape and pane of sensitive sites
 )
 """Scripts the first paint needs, loaded in this order after Leaflet."""
 TILES_SCRIPT = "map/riskmap-map-tiles.js"
@@ -312,6 +317,8 @@ def legend_html(dataset: Dataset, lang: str, layers: Sequence[str]) -> str:
                 f"{escape(label(names, lang))}</div>"
             )
         parts.append("</div>")
+    if "sensitive_sites" in layers:
+        parts.append(sensitive_legend_html(lang))
     if "roads" in layers:
         color, _ = ROAD_STYLES["trunk"]
         parts.append(
@@ -498,6 +505,13 @@ def build_analyst_map(
         }
         _JsLayer(f"riskmap.dataLayer({_data_block(fmap, geo)}, {safe_json(opts)})",
                  name=label(s.title, lang), key="shelters").add_to(fmap)
+
+    sites = dataset.layer("sensitive_sites")
+    if "sensitive_sites" in layers and len(sites):  # layers/sensitive.py
+        geo = _round_geojson(sites, columns=list(SENSITIVE_COLUMNS))
+        _JsLayer(f"riskmap.sensitiveLayer({_data_block(fmap, geo)}, "
+                 f"{safe_json(sensitive_layer_options(lang))})",
+                 name=label(SENSITIVE_TITLE, lang), key="sensitive_sites").add_to(fmap)
 
     ents = dataset.enterprises
     if "enterprises" in layers:

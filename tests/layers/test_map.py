@@ -161,3 +161,66 @@ def test_overlay_message_is_an_overlay_command(tiny):
     msg = overlay_message(layer, overlay_id="zones", title="分区", legend=[("#f00", "红")])
     assert msg == {"type": OVERLAY, "id": "zones", "title": "分区", "geojson": geo,
                    "fields": [["grade", "等级"]], "legend": [["#f00", "红"]], "fillOpacity": 0.5}
+
+
+# -- sensitive sites and incident styles ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def with_sites(tmp_path_factory, tiny):
+    root = tmp_path_factory.mktemp("sites")
+    store = FileStore(root)
+    for name in ("districts", "enterprises"):
+        store.write_layer(name, tiny.layer(name))
+    store.write_layer("sensitive_sites", gpd.GeoDataFrame({
+        "id": ["P1", "P2"], "name": [HOSTILE, "合成一小"], "kind": ["hospital", "school"],
+        "people": [800, 1500], "district": ["福田区", "南山区"], "address": ["x", "y"],
+    }, geometry=[Point(114.06, 22.55), Point(113.94, 22.52)], crs=4326))
+    store.write_meta({"title": "sites", "synthetic": True, "sources": ["test"]})
+    return Dataset.load(root)
+
+
+def _layer_data(html: str, call: str) -> dict:
+    block = re.search(rf'riskmap\.{call}\(riskmap\.data\("([^"]+)"\)', html).group(1)
+    return json.loads(re.search(rf'<script type="application/json" id="{block}">(.*?)</script>',
+                                html, re.S).group(1))
+
+
+def test_sensitive_sites_are_drawn_as_houses_by_kind_with_a_legend(with_sites, tiny):
+    html = _render(with_sites, lang="zh")
+    geo = _layer_data(html, "sensitiveLayer")
+    assert [f["properties"]["kind"] for f in geo["features"]] == ["hospital", "school"]
+    assert geo["features"][1]["properties"]["people"] == 1500
+    opts = json.loads(re.search(r'riskmap\.sensitiveLayer\(riskmap\.data\("[^"]+"\), (\{.*?\})\)',
+                                html).group(1))
+    assert opts["shape"] == "house" and opts["colorBy"]["property"] == "kind"
+    from layers.style import GRADE_COLORS, SENSITIVE_COLORS
+    assert opts["colorBy"]["colors"] == SENSITIVE_COLORS
+    assert not set(SENSITIVE_COLORS.values()) & set(GRADE_COLORS.values())
+    legend = json.loads(re.search(r"div\.innerHTML = (\".*?\");", html).group(1))
+    for text in ("敏感目标", "学校", "幼儿园", "医院", "养老院", "商场市场", "场馆"):
+        assert text in legend
+    assert 'data-rm-layer="sensitive_sites"' in legend
+    assert HOSTILE not in html
+    # a dataset without the layer draws none and lists none
+    plain = _render(tiny)
+    assert "riskmap.sensitiveLayer(" not in plain and "敏感目标" not in plain
+    assert "map/riskmap-map-sensitive.js" in html
+
+
+def test_incident_styles_reach_the_map_page_and_differ_from_the_grades(tiny):
+    from layers.style import GRADE_COLORS, RING_STYLES, ring_label, ring_style
+
+    html = _render(tiny, lang="en")
+    opts = json.loads(re.search(r"riskmap\.bridge\([^,]+, (\{.*?\})\);", html).group(1))
+    inc = opts["incident"]
+    assert set(inc["rings"]) == {"core", "control", "warning"}
+    assert inc["text"]["checkpoint"] == "Road checkpoint"
+    assert inc["text"]["keepView"] == "Keep the current view"
+    colours = {s.color for s in RING_STYLES.values()} | {ring_style("outer1").color}
+    assert not colours & set(GRADE_COLORS.values())
+    dashes = [s.dash for s in RING_STYLES.values()]
+    assert len(set(dashes)) == len(dashes)  # a dash pattern per zone
+    assert all(s.weight >= 3 for s in RING_STYLES.values())  # heavy lines
+    assert ring_label("警戒区", 10_000.0) == "警戒区 10 km"
+    zh = json.loads(re.search(r"riskmap\.bridge\([^,]+, (\{.*?\})\);", _render(tiny)).group(1))
+    assert zh["incident"]["text"]["checkpoint"] == "交通管制卡口"
