@@ -50,13 +50,20 @@ def nearest_sources(graph: RoadGraph, place: Snap, sources: Snap, *, n: int = 5,
     """
     if n < 1:
         raise ValueError(f"`n` must be >= 1, got {n!r}")
-    reach = travel_times(graph, place, reverse=True, limit_s=limit_s)
-    t, _, node = times_at(graph, reach, sources)
-    t = t + np.broadcast_to(np.asarray(offset_s, float), t.shape)
-    if mask is not None:
-        t = np.where(mask, t, np.inf)
+    offsets = np.broadcast_to(np.asarray(offset_s, float), (len(sources),))
+    # grow the search until n sources are in (a nearby incident stops after a few hundred nodes)
+    search = min(limit_s, 300.0)
+    while True:
+        reach = travel_times(graph, place, reverse=True, limit_s=search)
+        t, _, node = times_at(graph, reach, sources)
+        t = t + offsets
+        if mask is not None:
+            t = np.where(mask, t, np.inf)
+        if search >= limit_s or np.count_nonzero(t <= search) >= n:
+            break
+        search = min(limit_s, search * 2)
     order = np.argsort(t, kind="stable")[:n]
-    order = order[np.isfinite(t[order]) & (t[order] <= limit_s)]
+    order = order[np.isfinite(t[order]) & (t[order] <= min(limit_s, search))]
     routes, lengths = [], []
     for i in order:
         path = route_to(graph, reach, int(node[i]), sources=place)
