@@ -21,7 +21,6 @@ import resource
 import time
 
 import numpy as np
-
 from common import DEFAULT_CACHE, cached_sample  # type: ignore[import-not-found]
 
 
@@ -150,10 +149,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from data.dataset import Dataset
+    from data.sample import SAMPLE_VERSION
     from risk.network import build_graph
     from ui.workflows.network import network_of
-
-    from data.sample import SAMPLE_VERSION
 
     sample = Dataset.load(cached_sample(15_000, DEFAULT_CACHE / f"network-v{SAMPLE_VERSION}"))
     t, (graph, _) = _t(network_of, sample)
