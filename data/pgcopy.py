@@ -23,6 +23,8 @@ from data.sysdb import (
     DB_FILE,
     SystemDB,
     audit_log,
+    hazard_events,
+    hazards,
     incidents,
     layer_versions,
     settings,
@@ -32,7 +34,7 @@ from risk.files import atomic_path
 
 __all__ = ["copy_dataset", "CopyReport", "store_is_empty", "clear_store", "layer_names"]
 
-RECORD_TABLES = (users, incidents, layer_versions, audit_log)
+RECORD_TABLES = (users, incidents, layer_versions, audit_log, hazards, hazard_events)
 """Copied row by row with their ids (settings are copied apart)."""
 SKIP_SETTINGS = frozenset({"data_version", "pgstore_schema"})
 """Settings that belong to the target itself."""
