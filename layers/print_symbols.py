@@ -130,7 +130,7 @@ def draw_enterprises(ax: Axes, gdf: gpd.GeoDataFrame, legend: Legend, *, lang: s
         if count:
             size = marker_size_pt(grade, n_points, scale) / scale
             label = bilingual(grade.label_zh, grade.label_en.split(" (")[0], lang)
-            legend.add(_point_handle(grade.color, "o", "none", max(size, 2.0)),
+            legend.add(_point_handle(grade.color, "o", "none", max(size, 3.5)),
                        f"{label}：{count:,}")
     if major.any():
         legend.add(_point_handle("#ffffff", MAJOR_MARKER, "#222222", 6.0),

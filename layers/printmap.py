@@ -1,17 +1,24 @@
-"""Print-quality map PDFs: a GIS-style print layout rendered with matplotlib as vector PDF.
+"""Print-quality maps: a GIS-style print layout rendered with matplotlib (vector PDF, PNG, SVG).
 
 One page holds the title and subtitle, the map frame (neat line) drawn in the extent's metric CRS
-(:func:`risk.crs.metric_crs`),
-a legend listing exactly the layers and classes drawn, a scale bar and a north arrow true at the
-map's centre (:mod:`layers.print_parts`), the date, the coordinate system and the data sources
-("合成样例数据" when the dataset is synthetic). An optional second page holds tables: enterprises
-by grade per district, and the exposure of each ring when an incident is given.
+(:func:`risk.crs.metric_crs`) at a scale that fits the extent or a fixed standard scale
+(:data:`STANDARD_SCALES`) around a centre, a legend listing exactly the layers and classes
+drawn, a scale bar and a north arrow true at the map's centre, optionally a graticule with
+degree labels and an overview map, the producer block of a template (制图单位, 制图日期, 审图号,
+密级), the coordinate system and the data sources ("合成样例数据" when the dataset is
+synthetic). An optional second page holds tables: enterprises by grade per district, and the
+exposure of each ring when an incident is given.
 
 The work is split by job: :mod:`layers.print_frames` checks the arguments and selects the data,
-:mod:`layers.print_draw` draws it, :mod:`layers.print_tables` builds the tables page and
-:mod:`layers.print_parts` the map furniture. Colours and labels come from :mod:`layers.style` and
-:mod:`risk.grades`, the same definitions the interactive map uses. Text is TrueType (Type 42) in Noto Sans SC from :mod:`layers.fonts`, so
-it is selectable and the font is embedded as a subset; no system font is needed.
+:mod:`layers.print_page` composes and saves the page, :mod:`layers.print_draw` draws the layers,
+:mod:`layers.print_symbols` the enterprises by importance and their labels,
+:mod:`layers.print_grid` the graticule, :mod:`layers.print_inset` the overview map,
+:mod:`layers.print_template` the template and default title, :mod:`layers.print_georef` the
+geospatial PDF dictionary, :mod:`layers.print_atlas` the multi-page atlas,
+:mod:`layers.print_tables` the tables page and :mod:`layers.print_parts` the map furniture.
+Colours and labels come from :mod:`layers.style` and :mod:`risk.grades`, the same definitions
+the interactive map uses. Text is TrueType (Type 42) in Noto Sans SC from :mod:`layers.fonts`,
+so it is selectable and the font is embedded as a subset; no system font is needed.
 
 >>> from data.dataset import Dataset  # doctest: +SKIP
 >>> pdf = render_map_pdf(Dataset.load("data/sample"), title="深圳市风险图")  # doctest: +SKIP
