@@ -162,3 +162,6 @@ AREA_RESULT = "area-result"            # the analyst tab's summary of the drawn 
 AREA_EXPORT = "area-export"
 AREA_DOWNLOAD = "area-download"
 HAZ_STATUS = "haz-status"        # filter: the current step of the loop
+ZON_FOLLOW = "zon-follow"              # zones tab: checklist ["follow"]: only the filtered enterprises
+ZON_BREAKS = "zon-breaks"              # zones tab: score breaks "quantile" | "absolute"
+ZON_THRESHOLD = "zon-threshold"        # pattern id: {"type": ZON_THRESHOLD, "grade": red|orange|yellow}
