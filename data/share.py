@@ -102,11 +102,8 @@ def _qr(text: str) -> segno.QRCode:
 def qr_svg(text: str, *, scale: int = 4, dark: str = "#000000", title: str | None = None) -> str:
     """``text`` as a QR code in SVG markup (quiet zone of 4 modules, error correction M)."""
     buf = io.BytesIO()
-    kwargs: dict[str, object] = {"kind": "svg", "scale": scale, "dark": dark, "xmldecl": False,
-                                 "svgns": True}
-    if title:
-        kwargs["title"] = title
-    _qr(text).save(buf, **kwargs)
+    _qr(text).save(buf, kind="svg", scale=scale, dark=dark, xmldecl=False, svgns=True,
+                   title=title or None)
     return buf.getvalue().decode("utf-8")
 
 

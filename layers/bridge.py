@@ -71,8 +71,8 @@ VIEW = "riskmap:view"
 LAYERS = "riskmap:layers"
 COUNT = "riskmap:count"
 
-COMMANDS = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD, FOCUS)
-EVENTS = (READY, CLICK, VIEW, LAYERS, COUNT)
+COMMANDS: tuple[str, ...] = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD, FOCUS)
+EVENTS: tuple[str, ...] = (READY, CLICK, VIEW, LAYERS, COUNT)
 
 # hidden dangers (ui/panels/hazards.py -> assets/map/riskmap-map-hazards.js)
 HAZARDS = "riskmap:hazards"        # the hazards as compact arrays (without ``data``: remove them)

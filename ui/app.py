@@ -149,11 +149,12 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             _header(state, lang),
             _banner(state, lang),
             html.Div(className="main", children=[
-                html.Aside(className="sidebar", **{"data-sheet": "peek"}, children=[
-                    # a phone's bottom sheet is pulled up and down by this grip (hidden on desktop)
+                html.Aside(className="sidebar", children=[
+                    # a phone's bottom sheet is pulled up and down by this grip (hidden on desktop;
+                    # assets/riskmap.js sets the sheet's height as data-sheet on the sidebar)
                     html.Div(html.Span(className="sheet-grip"), id=ids.SHEET_HANDLE,
                              className="sheet-handle", role="button", tabIndex="0",
-                             title=tr("sheet_handle", lang), **{"aria-label": tr("sheet_handle", lang)}),
+                             title=tr("sheet_handle", lang)),
                     _notice(state, lang),
                     dcc.Tabs(id=ids.TABS, value=PANELS[0][0], children=tabs, className="tabs"),
                     footer,
