@@ -3,7 +3,9 @@
 :func:`risk.zones.grid_zones` and :func:`risk.zones.admin_zones` grade a cell or a unit by the same
 rule (documented in :mod:`risk.zones`): ``grade_max`` is the highest grade present, ``score`` the
 severity-weighted enterprise density per km², ``grade_score`` that score classed by
-:data:`DEFAULT_THRESHOLDS`. Every method measures in :func:`zone_metric_crs`: the given ``crs``
+:data:`DEFAULT_THRESHOLDS` (absolute breaks, per km²) or, when the thresholds are a
+:class:`QuantileThresholds`, by breaks taken from the scores themselves (relative: they follow
+the cell size). Every method measures in :func:`zone_metric_crs`: the given ``crs``
 (checked by :func:`risk.crs.check_metric_crs`) or the policy's :func:`risk.crs.metric_crs` of
 the data.
 """
@@ -26,6 +28,9 @@ from risk.grades import GRADES, GradeError, parse_grade, parse_grades
 __all__ = [
     "DEFAULT_WEIGHTS",
     "DEFAULT_THRESHOLDS",
+    "QuantileThresholds",
+    "DEFAULT_QUANTILES",
+    "score_breaks",
     "zone_metric_crs",
     "check_enterprises",
     "check_grade_map",
@@ -41,6 +46,25 @@ DEFAULT_WEIGHTS: dict[str, float] = {g.value: float(g.severity) for g in GRADES}
 
 DEFAULT_THRESHOLDS: dict[str, float] = {"red": 30.0, "orange": 12.0, "yellow": 4.0}
 """Lower bounds of the score classes (weighted enterprises per km²); any positive score is blue."""
+
+
+
+class QuantileThresholds(dict):
+    """Relative score classes: ``{"red": 0.95, "orange": 0.80, "yellow": 0.50}`` are quantiles
+    of the scores of the cells (or units) that hold enterprises.
+
+    A cell is blue up to the ``yellow`` quantile of those scores, yellow above it up to the
+    ``orange`` quantile, orange above that up to the ``red`` quantile, red above it ("above":
+    strictly, so cells tied at a break stay in the lower class, and the many cells holding a
+    single low-risk enterprise stay blue). The breaks therefore scale with the cell size:
+    200 m hexagons and 1 km squares of the same data both come out in every class the data
+    supports. :func:`score_breaks` gives the breaks in weighted enterprises per km².
+    """
+
+
+DEFAULT_QUANTILES = QuantileThresholds(red=0.95, orange=0.80, yellow=0.50)
+"""Default relative breaks: the top 5 % of non-empty cells' scores red, the next 15 % orange,
+the next 30 % yellow, the rest blue (ties stay in the lower class)."""
 
 COUNT_COLUMNS = [f"n_{g.value}" for g in GRADES]
 
@@ -132,12 +156,38 @@ def check_grade_map(values: Mapping[Any, float] | None, name: str, *, defaults: 
 
 
 def check_thresholds(thresholds: Mapping[Any, float] | None) -> dict[str, float]:
-    out = check_grade_map(thresholds, "thresholds", defaults=DEFAULT_THRESHOLDS)
+    """Absolute breaks over :data:`DEFAULT_THRESHOLDS`, or a :class:`QuantileThresholds` (each
+    level 0 < q < 1, over :data:`DEFAULT_QUANTILES`); red >= orange >= yellow either way."""
+    relative = isinstance(thresholds, QuantileThresholds)
+    out: dict[str, float] = check_grade_map(
+        thresholds, "thresholds", defaults=DEFAULT_QUANTILES if relative else DEFAULT_THRESHOLDS)
     out.pop("blue", None)  # blue is "any positive score"
+    if relative:
+        bad = {k: v for k, v in out.items() if not 0 < v < 1}
+        if bad:
+            raise ValueError(f"relative `thresholds` must be quantiles between 0 and 1 "
+                             f"(0.95 = top 5 %), got {bad}")
     if not out["red"] >= out["orange"] >= out["yellow"]:
         msg = f"`thresholds` must satisfy red >= orange >= yellow, got {out}"
         raise ValueError(msg)
-    return out
+    return QuantileThresholds(out) if relative else out
+
+
+def score_breaks(score: np.ndarray, thresholds: Mapping[str, float]) -> dict[str, float]:
+    """The score class breaks in weighted enterprises per km²: ``thresholds`` as they are, or,
+    for a :class:`QuantileThresholds`, those quantiles of the positive scores.
+
+    >>> score_breaks(np.array([1.0, 1, 1, 1, 2, 2, 3, 8]), QuantileThresholds(
+    ...     red=0.9, orange=0.7, yellow=0.5))
+    {'red': 3.0, 'orange': 2.0, 'yellow': 1.0}
+    """
+    if not isinstance(thresholds, QuantileThresholds):
+        return {k: float(thresholds[k]) for k in ("red", "orange", "yellow")}
+    positive = score[score > 0]
+    if not len(positive):
+        return {k: math.inf for k in ("red", "orange", "yellow")}
+    return {k: float(np.quantile(positive, thresholds[k], method="lower"))
+            for k in ("red", "orange", "yellow")}
 
 
 def check_method(method: str) -> str:
@@ -156,11 +206,13 @@ def grade_cells(counts: np.ndarray, area_km2: np.ndarray, weights: dict[str, flo
     codes = np.array([g.value for g in GRADES], dtype=object)
     first = np.argmax(counts > 0, axis=1)
     grade_max = np.where(total > 0, codes[first], None)
-    classes = np.select(
-        [score >= thresholds["red"], score >= thresholds["orange"],
-         score >= thresholds["yellow"], score > 0],
-        ["red", "orange", "yellow", "blue"], default="",
-    ).astype(object)
+    if isinstance(thresholds, QuantileThresholds):  # relative: strictly above the quantile
+        b = score_breaks(score, thresholds)
+        tests = [score > b["red"], score > b["orange"], score > b["yellow"], score > 0]
+    else:
+        tests = [score >= thresholds["red"], score >= thresholds["orange"],
+                 score >= thresholds["yellow"], score > 0]
+    classes = np.select(tests, ["red", "orange", "yellow", "blue"], default="").astype(object)
     # numpy's stubs reject None as a branch value; at run time it gives an object array
     grade_score = np.where((total > 0) & (classes != ""), classes, None)  # type: ignore[call-overload]
     out: dict[str, Any] = {"grade_max": grade_max, "grade_score": grade_score, "score": score}

@@ -52,6 +52,12 @@ Grading a grid cell or a unit (same rule for both)
     :data:`DEFAULT_THRESHOLDS` (lower bounds, weighted enterprises per km²): red ≥ 30, orange ≥ 12,
     yellow ≥ 4, blue > 0; a cell or unit without enterprises has no grade. These breaks are
     starting values to be calibrated by each bureau; both weights and thresholds are arguments.
+    Absolute breaks do not follow the cell size: one low-risk enterprise alone in a 200 m
+    hexagon (0.035 km²) already scores 29 per km². Relative breaks do: pass ``thresholds`` as a
+    :class:`QuantileThresholds` (:data:`DEFAULT_QUANTILES`: red above the 95th percentile of the
+    non-empty cells' scores, orange above the 80th, yellow above the 50th, the rest blue; ties
+    stay in the lower class). The zones workflow (:mod:`ui.workflows.zones`, the zones tab and
+    ``riskmap zones``) uses relative breaks unless absolute thresholds are given.
     ``grade`` is ``grade_max`` or ``grade_score`` depending on ``method``.
 
 >>> import geopandas as gpd
@@ -86,8 +92,10 @@ from risk.zone_admin import admin_zones
 from risk.zone_export import EXPORT_FORMATS, write_zones, zone_summary, zones_to_bytes
 from risk.zone_grid import grid_zones
 from risk.zone_rules import (
+    DEFAULT_QUANTILES,
     DEFAULT_THRESHOLDS,
     DEFAULT_WEIGHTS,
+    QuantileThresholds,
     check_enterprises,
     check_grade_map,
     metric_xy,
@@ -98,6 +106,8 @@ __all__ = [
     "DEFAULT_BUFFER_M",
     "DEFAULT_WEIGHTS",
     "DEFAULT_THRESHOLDS",
+    "DEFAULT_QUANTILES",
+    "QuantileThresholds",
     "QUAD_SEGS",
     "EXPORT_FORMATS",
     "influence_zones",

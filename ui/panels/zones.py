@@ -1,6 +1,15 @@
-"""The zones tab: the graded risk-zone map (安全风险空间分布图) by influence, grid or district."""
+"""The zones tab: the graded risk-zone map (安全风险空间分布图) by influence, grid or district.
+
+Zones can follow the analyst tab's filters ("only the filtered enterprises"); score breaks are
+relative by default (percentiles of the cells' scores, so they follow the cell size) or
+absolute (weighted enterprises per km²), editable here. Every number is checked and an
+out-of-range value is refused with a message in both languages (never replaced by a default).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import math
 
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html
@@ -13,7 +22,11 @@ from risk.zones import DEFAULT_BUFFER_M, zone_summary, zones_to_bytes
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
-from ui.workflows.zones import DEFAULT_CELL_M, state_zones
+from ui.workflows.zones import CELL_RANGE_M, DEFAULT_CELL_M, RADIUS_RANGE_M, state_zones
+
+BREAK_DEFAULTS = {"quantile": {"red": 95.0, "orange": 80.0, "yellow": 50.0},
+                  "absolute": {"red": 30.0, "orange": 12.0, "yellow": 4.0}}
+"""The threshold boxes' values for each kind of break (percentiles / weighted per km²)."""
 
 T = {
     "how": ("按企业风险等级生成分区分级的风险分布图：影响区（按等级设定影响半径，高等级优先）、"
@@ -34,6 +47,23 @@ T = {
     "ents": ("企业数", "Enterprises"), "total": ("合计", "Total"),
     "export": ("导出", "Export"),
     "nothing": ("请先生成分区", "Compute zones first"),
+    "follow": ("仅用分析页当前筛选的企业", "Only the enterprises passing the analyst tab's filters"),
+    "breaks": ("加权密度分级阈值", "Score class breaks"),
+    "quantile": ("相对（百分位，随网格大小）", "Relative (percentiles, follow the cell size)"),
+    "absolute": ("绝对（加权企业数/km²）", "Absolute (weighted enterprises per km²)"),
+    "th_hint_quantile": ("高于该百分位的网格定为该级，例如 95 = 得分最高的 5%",
+                         "Cells above this percentile get the grade, e.g. 95 = the top 5 %"),
+    "th_hint_absolute": ("得分不低于该值定为该级", "Cells scoring at least this get the grade"),
+    "bad_cell": ("网格大小须为 {lo:,.0f}–{hi:,.0f} 米，收到 {v}",
+                 "Cell size must be {lo:,.0f}–{hi:,.0f} m, got {v}"),
+    "bad_radius": ("{g}影响半径须为 {lo:,.0f}–{hi:,.0f} 米，收到 {v}",
+                   "{g} influence radius must be {lo:,.0f}–{hi:,.0f} m, got {v}"),
+    "bad_pct": ("{g}阈值须为 0–100 之间的百分位（不含端点），收到 {v}",
+                "{g} threshold must be a percentile between 0 and 100 (exclusive), got {v}"),
+    "bad_abs": ("{g}阈值须为正数，收到 {v}", "{g} threshold must be a positive number, got {v}"),
+    "bad_order": ("阈值须满足 红 ≥ 橙 ≥ 黄，收到 {v}",
+                  "Thresholds must satisfy red ≥ orange ≥ yellow, got {v}"),
+    "blank": ("（空）", "(blank)"),
 }
 
 
@@ -51,13 +81,12 @@ def layout(state: AppState, lang: str) -> html.Div:
         html.Div(className="row", children=[
             html.Div([html.Span(className="sw", style={"background": g.color}),
                       dcc.Input(id={"type": ids.ZON_RADII, "grade": g.value}, type="number",
-                                min=1, max=20_000, value=DEFAULT_BUFFER_M[g.value],
-                                style={"width": "70px"})])
+                                value=DEFAULT_BUFFER_M[g.value], style={"width": "70px"})])
             for g in GRADES
         ]),
         html.Div(className="row", children=[
             html.Div([html.Label(tt("cell", lang)),
-                      dcc.Input(id=ids.ZON_CELL, type="number", min=50, max=50_000, value=DEFAULT_CELL_M,
+                      dcc.Input(id=ids.ZON_CELL, type="number", value=DEFAULT_CELL_M,
                                 style={"width": "90px"})]),
             html.Div([html.Label(tt("shape", lang)),
                       dcc.RadioItems(id=ids.ZON_SHAPE, value="square", inline=True,
@@ -68,6 +97,20 @@ def layout(state: AppState, lang: str) -> html.Div:
         dcc.RadioItems(id=ids.ZON_GRADE_BY, value="max", inline=True,
                        options=[{"label": tt("max", lang), "value": "max"},
                                 {"label": tt("score", lang), "value": "score"}]),
+        html.Label(tt("breaks", lang)),
+        dcc.RadioItems(id=ids.ZON_BREAKS, value="quantile", inline=True,
+                       options=[{"label": tt(k, lang), "value": k}
+                                for k in ("quantile", "absolute")]),
+        html.Div(className="row", children=[
+            html.Div([html.Span(className="sw", style={"background": g.color}),
+                      dcc.Input(id={"type": ids.ZON_THRESHOLD, "grade": g.value}, type="number",
+                                value=BREAK_DEFAULTS["quantile"][g.value],
+                                style={"width": "70px"})])
+            for g in GRADES if g.value != "blue"
+        ]),
+        html.Div(tt("th_hint_quantile", lang), id="zon-threshold-hint", className="note"),
+        dcc.Checklist(id=ids.ZON_FOLLOW, value=[],
+                      options=[{"label": tt("follow", lang), "value": "follow"}]),
         html.Div(className="row", children=[
             html.Button(tt("run", lang), id=ids.ZON_RUN, className="btn btn-primary"),
             html.Button(tt("clear", lang), id=ids.ZON_CLEAR, className="btn"),
@@ -80,13 +123,80 @@ def layout(state: AppState, lang: str) -> html.Div:
     ])
 
 
-def params_of(method, radii_values, radii_ids, cell, shape, grade_by) -> dict:
-    """The form's values as the plain dict stored in ``ZON_PARAMS`` (checked by the workflow)."""
-    radii = {i["grade"]: float(v) for i, v in zip(radii_ids, radii_values, strict=True)
-             if v is not None}
-    return {"method": method or "influence", "radii_m": radii or dict(DEFAULT_BUFFER_M),
-            "cell_m": float(cell or DEFAULT_CELL_M), "shape": shape or "square",
-            "grade_by": grade_by or "max"}
+class FormError(ValueError):
+    """A form value out of range, with its message in both languages."""
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def params_of(method, radii_values, radii_ids, cell, shape, grade_by, *, breaks="quantile",
+              threshold_values=None, threshold_ids=None, enterprise_filter=None,
+              lang: str = "zh") -> dict:
+    """The form's values as the plain dict stored in ``ZON_PARAMS`` (checked again by the
+    workflow). A value out of range raises :class:`FormError` with a message in ``lang`` first
+    (blank radii keep their defaults; a blank or out-of-range cell size is refused)."""
+    names = {g.value: g.label(lang) for g in GRADES}
+    shown = lambda v: tt("blank", lang) if v is None or v == "" else str(v)  # noqa: E731
+    radii = {}
+    for i, v in zip(radii_ids or [], radii_values or [], strict=True):
+        if v is None or v == "":
+            continue
+        number = _number(v)
+        lo, hi = RADIUS_RANGE_M
+        if number is None or not lo <= number <= hi:
+            raise FormError(tt("bad_radius", lang).format(g=names[i["grade"]], lo=lo, hi=hi,
+                                                          v=shown(v)))
+        radii[i["grade"]] = number
+    method = method or "influence"
+    cell_m = _number(cell)
+    lo, hi = CELL_RANGE_M
+    if method == "grid" and (cell_m is None or not lo <= cell_m <= hi):
+        raise FormError(tt("bad_cell", lang).format(lo=lo, hi=hi, v=shown(cell)))
+    params: dict = {"method": method, "radii_m": radii or dict(DEFAULT_BUFFER_M),
+                    "cell_m": cell_m if cell_m is not None and lo <= cell_m <= hi
+                    else DEFAULT_CELL_M,
+                    "shape": shape or "square", "grade_by": grade_by or "max"}
+    if params["grade_by"] == "score" and method in ("grid", "admin"):
+        kind = breaks if breaks in BREAK_DEFAULTS else "quantile"
+        levels = {}
+        for i, v in zip(threshold_ids or [], threshold_values or [], strict=True):
+            number = _number(v)
+            ok = number is not None and (0 < number < 100 if kind == "quantile" else number > 0)
+            if not ok:
+                key = "bad_pct" if kind == "quantile" else "bad_abs"
+                raise FormError(tt(key, lang).format(g=names[i["grade"]], v=shown(v)))
+            levels[i["grade"]] = number
+        if levels and not (levels.get("red", 0) >= levels.get("orange", 0)
+                           >= levels.get("yellow", 0)):
+            raise FormError(tt("bad_order", lang).format(v=levels))
+        params["breaks"] = kind
+        params["thresholds"] = levels or dict(BREAK_DEFAULTS[kind])
+    if enterprise_filter is not None:
+        params["enterprise_filter"] = enterprise_filter
+    return params
+
+
+def analyst_filter(grades, industries, districts, major, overdue, *,
+                   today: dt.date | None = None) -> dict:
+    """The analyst tab's filter as the workflow's ``enterprise_filter`` (overdue → a date)."""
+    from data.table_export import months_before
+    from ui.panels.analysis import parse_months
+
+    flt: dict = {"grades": list(grades or []), "industries": list(industries or []),
+                 "districts": list(districts or []), "major": bool(major)}
+    try:
+        months = parse_months(overdue)
+    except ValueError:
+        months = None
+    if months is not None:
+        flt["inspected_before"] = months_before(today or dt.date.today(), months).isoformat()
+    return flt
 
 
 def summary_table(zones, lang: str) -> html.Table:
@@ -121,7 +231,9 @@ def show(state: AppState, *, trigger, params: dict, lang: str):
     try:
         zones = state_zones(state, params)
     except ValueError as exc:
-        return dash.no_update, html.Span(str(exc), className="error"), dash.no_update
+        text = f"参数有误 / invalid parameter: {exc}" if lang != "en" else (
+            f"Invalid parameter / 参数有误: {exc}")
+        return dash.no_update, html.Span(text, className="error"), dash.no_update
     return params, summary_table(zones, lang), zones_message(zones, params, lang)
 
 
@@ -138,12 +250,43 @@ def register(app: dash.Dash, state: AppState) -> None:
         State(ids.ZON_CELL, "value"),
         State(ids.ZON_SHAPE, "value"),
         State(ids.ZON_GRADE_BY, "value"),
+        State(ids.ZON_BREAKS, "value"),
+        State({"type": ids.ZON_THRESHOLD, "grade": ALL}, "value"),
+        State({"type": ids.ZON_THRESHOLD, "grade": ALL}, "id"),
+        State(ids.ZON_FOLLOW, "value"),
+        State(ids.FILTER_GRADES, "value"),
+        State(ids.FILTER_INDUSTRIES, "value"),
+        State(ids.FILTER_DISTRICTS, "value"),
+        State(ids.FILTER_MAJOR, "value"),
+        State(ids.FILTER_OVERDUE, "value"),
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _show(_run, _clear, method, radii, radii_ids, cell, shape, grade_by, lang):
-        params = params_of(method, radii, radii_ids, cell, shape, grade_by)
-        return show(state, trigger=ctx.triggered_id, params=params, lang=norm_lang(lang))
+    def _show(_run, _clear, method, radii, radii_ids, cell, shape, grade_by, breaks, th_values,
+              th_ids, follow, grades, industries, districts, major, overdue, lang):
+        lang = norm_lang(lang)
+        flt = (analyst_filter(grades, industries, districts, major, overdue)
+               if "follow" in (follow or []) else None)
+        try:
+            params = params_of(method, radii, radii_ids, cell, shape, grade_by, breaks=breaks,
+                               threshold_values=th_values, threshold_ids=th_ids,
+                               enterprise_filter=flt, lang=lang)
+        except FormError as exc:
+            return dash.no_update, html.Span(str(exc), className="error"), dash.no_update
+        return show(state, trigger=ctx.triggered_id, params=params, lang=lang)
+
+    @app.callback(
+        Output({"type": ids.ZON_THRESHOLD, "grade": ALL}, "value"),
+        Output("zon-threshold-hint", "children"),
+        Input(ids.ZON_BREAKS, "value"),
+        State({"type": ids.ZON_THRESHOLD, "grade": ALL}, "id"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _on_breaks(breaks, th_ids, lang):
+        kind = breaks if breaks in BREAK_DEFAULTS else "quantile"
+        return ([BREAK_DEFAULTS[kind][i["grade"]] for i in th_ids],
+                tt(f"th_hint_{kind}", norm_lang(lang)))
 
     @app.callback(
         Output(ids.ZON_DOWNLOAD, "data"),
