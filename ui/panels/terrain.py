@@ -24,7 +24,13 @@ from risk.rasters import RasterError
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
-from ui.workflows.terrain import MissingRasterError, dangerous_slopes
+from ui.workflows.terrain import (
+    ANGLE_RANGE_DEG,
+    RELIEF_RANGE_M,
+    MissingRasterError,
+    check_slope_thresholds,
+    dangerous_slopes,
+)
 
 T = {
     "how": ("由高程（DEM）计算危险边坡与易积水洼地，按人口栅格评估避难场所覆盖。结果作为图层叠加在地图上。"
@@ -47,6 +53,10 @@ T = {
     "district": ("所属区", "District"), "population": ("人口", "Population"),
     "covered_pct": ("覆盖率", "Covered"), "capacity": ("容量", "Capacity"),
     "gap": ("容量缺口", "Capacity gap"),
+    "bad_angle": ("坡度阈值须为 {lo:g}–{hi:g}°，收到 {v}", "Min angle must be {lo:g}–{hi:g}°, got {v}"),
+    "bad_relief": ("高差阈值须为 {lo:g}–{hi:g} 米，收到 {v}",
+                   "Min relief must be {lo:g}–{hi:g} m, got {v}"),
+    "blank": ("（空）", "(blank)"),
 }
 
 
@@ -61,10 +71,10 @@ def layout(state: AppState, lang: str) -> html.Div:
         html.P(tt("how", lang), className="hint"),
         html.Div(className="row", children=[
             html.Div([html.Label(tt("angle", lang)),
-                      dcc.Input(id=ids.TER_ANGLE, type="number", value=25, min=5, max=80,
+                      dcc.Input(id=ids.TER_ANGLE, type="number", value=25,
                                 style={"width": "70px"})]),
             html.Div([html.Label(tt("relief", lang)),
-                      dcc.Input(id=ids.TER_RELIEF, type="number", value=10, min=1, max=500,
+                      dcc.Input(id=ids.TER_RELIEF, type="number", value=10,
                                 style={"width": "70px"})]),
         ]),
         html.Div(className="row", children=[
@@ -147,11 +157,27 @@ def run_shelters(state: AppState, *, lang: str):
     return view, [cmd]
 
 
+def _threshold_message(exc: ValueError, angle, relief, lang: str) -> str:
+    def shown(v) -> str:
+        return tt("blank", lang) if v is None or v == "" else str(v)
+
+    if "min_angle_deg" in str(exc):
+        lo, hi = ANGLE_RANGE_DEG
+        return tt("bad_angle", lang).format(lo=lo, hi=hi, v=shown(angle))
+    lo, hi = RELIEF_RANGE_M
+    return tt("bad_relief", lang).format(lo=lo, hi=hi, v=shown(relief))
+
+
 def run(state: AppState, *, what: str, angle, relief, lang: str):
     """Callback body: (result view, list of map commands)."""
     try:
         if what == "slopes":
-            return run_slopes(state, angle=angle or 25, relief=relief or 10, lang=lang)
+            try:
+                angle, relief = check_slope_thresholds(angle, relief)
+            except ValueError as exc:  # out of range or blank: refused, never a default
+                return html.Span(_threshold_message(exc, angle, relief, lang),
+                                 className="error"), []
+            return run_slopes(state, angle=angle, relief=relief, lang=lang)
         if what == "ponding":
             return run_ponding(state, lang=lang)
         return run_shelters(state, lang=lang)

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from data.dataset import Dataset
 
-__all__ = ["MissingRasterError", "SlopeResult", "dataset_raster", "dangerous_slopes"]
+__all__ = ["MissingRasterError", "SlopeResult", "dataset_raster", "dangerous_slopes",
+           "check_slope_thresholds", "ANGLE_RANGE_DEG", "RELIEF_RANGE_M"]
 
 
 class MissingRasterError(RasterError):
@@ -50,6 +51,36 @@ def dataset_raster(dataset: Dataset, name: str, given: str | os.PathLike[str] | 
     if path is None and required:
         raise MissingRasterError(name)
     return path
+
+
+ANGLE_RANGE_DEG = (5.0, 80.0)
+"""Slope-angle thresholds the terrain tab and ``riskmap slopes`` accept, in degrees."""
+RELIEF_RANGE_M = (1.0, 500.0)
+"""Relief (height difference) thresholds accepted, in metres."""
+
+
+def check_slope_thresholds(angle: object, relief: object) -> tuple[float, float]:
+    """``(angle, relief)`` as numbers within :data:`ANGLE_RANGE_DEG` / :data:`RELIEF_RANGE_M`;
+    a ValueError naming the value otherwise (never a silent default).
+
+    >>> check_slope_thresholds("30", 12)
+    (30.0, 12.0)
+    >>> check_slope_thresholds(100, 10)
+    Traceback (most recent call last):
+    ...
+    ValueError: `min_angle_deg` must be between 5 and 80 degrees; got 100
+    """
+    out = []
+    for value, name, (lo, hi), unit in ((angle, "min_angle_deg", ANGLE_RANGE_DEG, "degrees"),
+                                        (relief, "min_relief_m", RELIEF_RANGE_M, "metres")):
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not lo <= number <= hi:
+            raise ValueError(f"`{name}` must be between {lo:g} and {hi:g} {unit}; got {value!r}")
+        out.append(number)
+    return out[0], out[1]
 
 
 def dangerous_slopes(

@@ -44,3 +44,15 @@ def test_a_dataset_without_a_dem_raises_missing_raster(small_sample, tmp_path):
         dangerous_slopes(Dataset.load(tmp_path))
     assert info.value.name == "dem"
     assert dataset_raster(Dataset.load(tmp_path), "dem", required=False) is None
+
+
+def test_slope_thresholds_out_of_range_are_refused():
+    import pytest
+
+    from ui.workflows.terrain import check_slope_thresholds
+
+    assert check_slope_thresholds("30", 12) == (30.0, 12.0)
+    for angle, relief, name in [(100, 10, "min_angle_deg"), ("x", 10, "min_angle_deg"),
+                                (25, None, "min_relief_m"), (25, 501, "min_relief_m")]:
+        with pytest.raises(ValueError, match=name):
+            check_slope_thresholds(angle, relief)
