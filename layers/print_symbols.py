@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.print_parts import Legend, bilingual, halo_text
+from layers.print_parts import Legend, bilingual
 from risk.grades import GRADES, Grade
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ GRADE_SIZE: dict[Grade, float] = {Grade("red"): 1.0, Grade("orange"): 0.7,
 _RED_PT = 6.0
 """Red marker diameter in points on a sparse map (A4); shrinks to 4.2 pt when dense."""
 MAJOR_MARKER = "^"
+_CHIP = {"boxstyle": "square,pad=0.08", "facecolor": "white", "alpha": 0.78,
+         "edgecolor": "none"}
+"""The label background: a translucent white chip (a halo would turn each label into glyph
+outlines: 1 MB and a second more for a city sheet)."""
 _SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 
 
@@ -209,8 +213,8 @@ def place_labels(ax: Axes, points: gpd.GeoDataFrame, *, fontsize: float, place: 
                 if hit.any():
                     continue
                 tx, ty = inv.transform((ax_, ay_))
-                halo_text(ax, tx, ty, text, ha=ha, va=va, fontsize=fontsize, color="#1a1a1a",
-                          zorder=22, clip_on=True, halo=1.8)
+                ax.text(tx, ty, text, ha=ha, va=va, fontsize=fontsize, color="#1a1a1a",
+                        zorder=22, clip_on=True, parse_math=False, bbox=_CHIP)
                 if leader:
                     mx, my = inv.transform((px + dx * half_m, py + dy * half_m))
                     ax.plot([mx, tx], [my, ty], color="#444444", linewidth=0.4, zorder=21)
