@@ -60,12 +60,16 @@ def _dpi(text: str) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "pdf", help="print-quality map PDF / 打印出图（PDF）",
-        description="A vector PDF map in a GIS print layout: title, map frame, legend of the "
-                    "layers and classes shown, scale bar and north arrow true at the map centre, "
+        "pdf", help="print-quality maps: PDF, PNG, SVG, atlas / 打印出图",
+        description="A map in a GIS print layout: title, map frame, legend of the layers and "
+                    "classes shown (red enterprises largest, major hazards as triangles, key "
+                    "enterprises labelled), scale bar and north arrow true at the map centre, "
+                    "optional graticule and overview map, producer block from a template, "
                     "date, coordinate system and data sources; optionally a page of tables. "
-                    "生成矢量 PDF 专题图（标题、图例、比例尺、指北针、坐标系、数据来源，"
-                    "可附统计表）。",
+                    "Vector PDF (optionally georeferenced), PNG at --dpi or SVG; one map, one "
+                    "per district, or a multi-page atlas. "
+                    "生成专题图（标题、图例、比例尺、指北针、经纬网、位置图、制图单位、审图号、密级、"
+                    "坐标系、数据来源，可附统计表）：矢量 PDF（可带地理坐标）、PNG、SVG，单幅、分区或图集。",
     )
     out = p.add_argument_group("output / 输出")
     out.add_argument("--out", type=Path, metavar="FILE.pdf", help="file to write / 输出文件")
