@@ -47,6 +47,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "changes are refused / 只读模式"),
     "tab_hazards": ("隐患", "Hidden dangers"),
     "sheet_handle": ("拖动或点按以展开/收起面板", "Drag or tap to raise or lower the panel"),
+    "tab_resources": ("应急资源", "Resources"),
 }
 
 

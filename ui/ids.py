@@ -165,3 +165,17 @@ HAZ_STATUS = "haz-status"        # filter: the current step of the loop
 ZON_FOLLOW = "zon-follow"              # zones tab: checklist ["follow"]: only the filtered enterprises
 ZON_BREAKS = "zon-breaks"              # zones tab: score breaks "quantile" | "absolute"
 ZON_THRESHOLD = "zon-threshold"        # pattern id: {"type": ZON_THRESHOLD, "grade": red|orange|yellow}
+RES_MINUTES = "res-minutes"            # resources tab: coverage time limit (minutes)
+RES_KINDS = "res-kinds"                # resources tab: team kinds (empty: every team)
+RES_LON = "res-lon"                    # resources tab: place for nearest teams / evacuation
+RES_LAT = "res-lat"
+RES_ITEM = "res-item"                  # resources tab: stock item wanted at the place
+RES_QUANTITY = "res-quantity"
+RES_RUN = "res-run"                    # pattern id: {"type": RES_RUN, "what": coverage|nearest|evacuate|show}
+RES_CLEAR = "res-clear"
+RES_RESULT = "res-result"
+RES_STOCK = "res-stock"                # resources tab: stock alerts table
+
+# share links (ui/app.py, data/share.py)
+SHARE_INCIDENT = "share-incident"      # dcc.Store: the saved incident a share link (/?incident=N) names
+SHARE_NOTICE = "share-notice"          # why a share link's incident number was refused
