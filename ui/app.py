@@ -19,6 +19,7 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from dash.development.base_component import Component
 
 from data.accounts import role_label
+from data.share import INCIDENT_PARAM, parse_incident_query, qr_svg, share_url
 from data.store import Store
 from layers.map import TileSource, build_analyst_map, enterprise_detail
 from ui import access, api, auth, ids
@@ -60,9 +61,11 @@ A module's ``TAB_ACTION`` (default ``"read"``) is the action a user needs to see
 ``CALLBACK_ACTIONS`` name what its callbacks need (enforced by :mod:`ui.auth`)."""
 
 
-def _header(state: AppState, lang: str) -> html.Header:
+def _header(state: AppState, lang: str, incident: int | None = None) -> html.Header:
     ds = state.dataset
     other = "en" if lang == "zh" else "zh"
+    # a shared incident stays open across the language switch
+    switch = f"?lang={other}" + (f"&{INCIDENT_PARAM}={incident}" if incident else "")
     title = ds.meta.get("title_en" if lang == "en" else "title") or ds.title
     children: list[Component] = [
         html.Div([html.H1(tr("app_title", lang)), html.Span(tr("app_subtitle", lang),
@@ -72,7 +75,7 @@ def _header(state: AppState, lang: str) -> html.Header:
     if ds.synthetic:
         children.append(html.Span(tr("synthetic_badge", lang), className="badge-synthetic",
                                   title=tr("synthetic_note", lang), id="synthetic-badge"))
-    children.append(html.A(tr("lang_switch", lang), href=f"?lang={other}", className="lang",
+    children.append(html.A(tr("lang_switch", lang), href=switch, className="lang",
                            id="lang-switch"))
     children.extend(_user_box(state, lang))
     return html.Header(children, className="topbar")
@@ -122,7 +125,14 @@ def _notice(state: AppState, lang: str) -> html.Div | None:
     return html.Div(notes, id=ids.DATA_NOTICE, className="notice") if notes else None
 
 
-def build_layout(state: AppState, lang: str) -> html.Div:
+def build_layout(state: AppState, lang: str, *, incident: int | None = None,
+                 share_error: str | None = None) -> html.Div:
+    """The page: header, the tabs in the sidebar (a bottom sheet on a phone), the stores.
+
+    ``incident``: the saved incident a share link (``/?incident=N``) names; the page opens on
+    the incident tab with it in the ``SHARE_INCIDENT`` store (the incident tab opens it).
+    ``share_error``: why the link's incident number was refused, shown above the tabs.
+    """
     tabs = [
         dcc.Tab(label=tr(key, lang), value=value, children=module.layout(state, lang))
         for value, key, module in PANELS
@@ -144,9 +154,10 @@ def build_layout(state: AppState, lang: str) -> html.Div:
             dcc.Store(id=ids.INC_CURRENT),
             dcc.Store(id=ids.IMP_REPORT_STORE),
             dcc.Store(id=ids.ZON_PARAMS),
+            dcc.Store(id=ids.SHARE_INCIDENT, data=incident),
             html.Div(id=ids.MAP_COMMAND_SINK, style={"display": "none"}),
             html.Div(id=ids.MAP_MODE_SINK, style={"display": "none"}),
-            _header(state, lang),
+            _header(state, lang, incident),
             _banner(state, lang),
             html.Div(className="main", children=[
                 html.Aside(className="sidebar", children=[
@@ -156,7 +167,10 @@ def build_layout(state: AppState, lang: str) -> html.Div:
                              className="sheet-handle", role="button", tabIndex="0",
                              title=tr("sheet_handle", lang)),
                     _notice(state, lang),
-                    dcc.Tabs(id=ids.TABS, value=PANELS[0][0], children=tabs, className="tabs"),
+                    *([html.Div(share_error, id=ids.SHARE_NOTICE, className="notice",
+                                role="alert")] if share_error else []),
+                    dcc.Tabs(id=ids.TABS, value="incident" if incident else PANELS[0][0],
+                             children=tabs, className="tabs"),
                     footer,
                 ]),
                 # the map iframe itself is in the page's HTML (see RiskDash.interpolate_index),
@@ -177,6 +191,20 @@ def _request_lang() -> str:
         langs = query.get("lang")
         value = langs[0] if langs else None
     return norm_lang(value)
+
+
+def _request_share() -> tuple[int | None, str | None]:
+    """``?incident=N`` of the page (or of the layout XHR's referrer): (N, None), (None, None)
+    without one, or (None, the bilingual reason) for a bad number (:mod:`data.share`)."""
+    if not flask.has_request_context():
+        return None, None
+    query: object = flask.request.args
+    if INCIDENT_PARAM not in flask.request.args and flask.request.referrer:
+        query = urlparse(flask.request.referrer).query
+    try:
+        return parse_incident_query(query), None  # type: ignore[arg-type]
+    except ValueError as exc:
+        return None, str(exc)
 
 
 class RiskDash(dash.Dash):
@@ -249,7 +277,8 @@ def create_app(data_dir: Path | Store, *, warm: bool = True, dataset=None,
     app.server.json.ensure_ascii = False  # Chinese as text in the JSON answers (API, routes)
 
     def serve_layout():
-        return build_layout(state, _request_lang())
+        incident, share_error = _request_share()
+        return build_layout(state, _request_lang(), incident=incident, share_error=share_error)
 
     app.layout = serve_layout
     server = app.server
@@ -258,6 +287,18 @@ def create_app(data_dir: Path | Store, *, warm: bool = True, dataset=None,
     def _map_page():
         lang = norm_lang(flask.request.args.get("lang"))
         resp = flask.Response(map_page(state, lang), mimetype="text/html")
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @server.route("/share/<int:number>/qr.svg")
+    def _share_qr(number: int):
+        """The QR code of the link that opens this app on saved incident ``number``."""
+        try:
+            link = share_url(flask.request.url_root, number,
+                             lang=norm_lang(flask.request.args.get("lang")))
+        except ValueError as exc:
+            return flask.jsonify({"error": str(exc)}), 404
+        resp = flask.Response(qr_svg(link, title=link), mimetype="image/svg+xml")
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
