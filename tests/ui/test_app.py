@@ -58,3 +58,50 @@ def test_every_asset_is_served_from_the_checkout_assets_folder(client):
         resp = c.get(f"/assets/{path.relative_to(folder).as_posix()}")
         assert resp.status_code == 200, path
         assert resp.get_data() == path.read_bytes()
+
+
+def test_a_share_link_opens_the_incident_tab_with_its_number(client):
+    import json
+
+    _, http = client
+
+    def layout(referer: str) -> dict:
+        resp = http.get("/_dash-layout", headers={"Referer": referer})
+        assert resp.status_code == 200
+        return json.loads(resp.data)
+
+    def find(node, wanted):
+        if isinstance(node, dict):
+            if node.get("props", {}).get("id") == wanted:
+                return node["props"]
+            for v in node.values():
+                hit = find(v, wanted)
+                if hit is not None:
+                    return hit
+        elif isinstance(node, list):
+            for v in node:
+                hit = find(v, wanted)
+                if hit is not None:
+                    return hit
+        return None
+
+    shared = layout("http://127.0.0.1/?incident=42&lang=en")
+    assert find(shared, "share-incident")["data"] == 42
+    assert find(shared, "main-tabs")["value"] == "incident"
+    assert find(shared, "lang-switch")["href"] == "?lang=zh&incident=42"  # kept on switching
+    plain = layout("http://127.0.0.1/")
+    assert find(plain, "share-incident")["data"] is None
+    assert find(plain, "main-tabs")["value"] == "analysis"
+    assert find(plain, "share-notice") is None
+    bad = layout("http://127.0.0.1/?incident=abc")
+    assert "事件编号须为正整数 / the incident number must be a positive whole number" in \
+        find(bad, "share-notice")["children"]
+    assert find(bad, "main-tabs")["value"] == "analysis"
+
+
+def test_share_qr_code_is_an_svg_of_the_link(client):
+    _, http = client
+    resp = http.get("/share/42/qr.svg?lang=en")
+    assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
+    assert b"<title>http://localhost/?incident=42&amp;lang=en</title>" in resp.data
+    assert http.get("/share/0/qr.svg").status_code == 404
