@@ -36,7 +36,8 @@ import shapely
 from risk.cordon.geodesy import DIRECTIONS, DIRECTIONS_EN, _zone_of, geodesic_distance
 from risk.cordon.rings import Cordon, Zone, zones_for
 
-__all__ = ["SENSITIVE_COLUMNS", "sensitive_in_zones", "sensitive_summary"]
+__all__ = ["SENSITIVE_COLUMNS", "sensitive_in_zones", "sensitive_summary",
+           "with_sensitive_sites"]
 
 SENSITIVE_COLUMNS = ("id", "name", "kind", "people", "district", "address", "zone",
                      "distance_m", "direction", "direction_en", "lon", "lat")
@@ -137,4 +138,35 @@ def sensitive_summary(rows: pd.DataFrame, cordon: Cordon | Sequence[Zone], *,
                 for r in head.to_dict("records")
             ],
         })
+    return out
+
+
+def with_sensitive_sites(doc: dict[str, Any], sites: gpd.GeoDataFrame | None,
+                         cordon: Cordon, *, nearest: int = 10) -> dict[str, Any]:
+    """A copy of a cordon JSON document (``Exposure.to_json()``) with a ``sensitive_sites``
+    object in each zone (``sites``, ``people``, ``by_kind``, ``nearest``, as in
+    :func:`sensitive_summary`) and the whole list, nearest first, as ``sensitive_sites``.
+
+    ``doc["zones"]`` must be the zones of ``cordon`` from the centre out (what ``to_json``
+    gives); ``sites`` may be ``None`` or empty (every zone then reports zeros).
+    """
+    rows = sensitive_in_zones(sites if sites is not None else gpd.GeoDataFrame(), cordon)
+    summary = sensitive_summary(rows, cordon, nearest=nearest)
+    zones = doc.get("zones", [])
+    if [z.get("zone") for z in zones] != [s["zone"] for s in summary]:
+        msg = ("`doc` zones must be the cordon's zones from the centre out, got "
+               f"{[z.get('zone') for z in zones]}")
+        raise ValueError(msg)
+    keys = ("sites", "people", "by_kind", "nearest")
+    out = dict(doc)
+    out["zones"] = [{**z, "sensitive_sites": {k: s[k] for k in keys}}
+                    for z, s in zip(zones, summary, strict=True)]
+    out["sensitive_sites"] = [
+        {"id": str(r["id"]), "name": str(r["name"]), "kind": str(r["kind"]),
+         "people": int(r["people"]), "zone": str(r["zone"]),
+         "distance_m": int(round(float(r["distance_m"]))), "direction": str(r["direction"]),
+         "direction_en": str(r["direction_en"]), "district": str(r["district"]),
+         "address": str(r["address"]), "lon": float(r["lon"]), "lat": float(r["lat"])}
+        for r in rows.to_dict("records")
+    ]
     return out

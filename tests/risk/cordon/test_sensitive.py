@@ -86,3 +86,29 @@ def test_no_sites_and_odd_rows():
     assert sorted(rows["id"]) == ["g", "p"]
     summary = sensitive_summary(rows, cordon)
     assert summary[0]["by_kind"] == {"market": {"sites": 2, "people": 15}}
+
+
+def test_with_sensitive_sites_adds_an_object_per_zone_to_the_cordon_json():
+    import json
+
+    from risk.cordon.rings import zones_for
+    from risk.cordon.sensitive import with_sensitive_sites
+
+    cordon = validate_incident(*CENTER)
+    doc = {"center": {"lon": CENTER[0], "lat": CENTER[1]},
+           "zones": [{"zone": z.zone, "population": 1} for z in zones_for(cordon.radii_m)]}
+    sites = _sites([("a", "school", 900, 500.0, 0.0), ("b", "hospital", 300, 7_000.0, 90.0)])
+    out = with_sensitive_sites(doc, sites, cordon)
+    assert "sensitive_sites" not in doc["zones"][0]  # the input is not changed
+    core, control, warning = (z["sensitive_sites"] for z in out["zones"])
+    assert core == {"sites": 1, "people": 900, "by_kind": {"school": {"sites": 1, "people": 900}},
+                    "nearest": [{"id": "a", "name": "site a", "kind": "school", "people": 900,
+                                 "distance_m": 500, "direction": "北"}]}
+    assert control["sites"] == 0 and warning["people"] == 300
+    assert [s["id"] for s in out["sensitive_sites"]] == ["a", "b"]
+    assert out["zones"][0]["population"] == 1
+    json.dumps(out)  # JSON-ready
+    empty = with_sensitive_sites(doc, None, cordon)
+    assert [z["sensitive_sites"]["sites"] for z in empty["zones"]] == [0, 0, 0]
+    with pytest.raises(ValueError, match="`doc` zones must be the cordon's zones"):
+        with_sensitive_sites({"zones": []}, sites, cordon)
