@@ -17,7 +17,7 @@ import numpy as np
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from folium.features import GeoJsonTooltip
 
-from layers.bridge import OVERLAY, batch, command
+from layers.bridge import OVERLAY, batch, command, fit
 from layers.map import overlay_message
 from risk.cordon import DEFAULT_RADII_M
 from risk.network import NetworkError
@@ -37,7 +37,7 @@ T = {
     "nearest": ("最近队伍与物资", "Nearest teams & stock"), "evacuate": ("疏散安置", "Evacuate"),
     "clear": ("清除图层", "Clear overlays"),
     "lon": ("经度", "Lon"), "lat": ("纬度", "Lat"), "item": ("物资", "Item"),
-    "quantity": ("数量 ≥", "Quantity ≥"),
+    "quantity": ("数量 ≥", "Quantity ≥"), "stock_col": ("库存", "Stock"),
     "cov_line": ("{m:g} 分钟内覆盖人口 {r:,} / {p:,}（{pct:.1f}%）",
                  "{r:,} of {p:,} people ({pct:.1f}%) reached within {m:g} min"),
     "ent_line": ("红色企业 {rr}/{rt}，橙色 {orr}/{ot}，重大危险源 {mr}/{mt}",
@@ -227,7 +227,7 @@ def run_nearest(state: AppState, *, lon: float, lat: float, item: str | None, qu
                       html.Td(f"{r['minutes']:.1f}")])
              for r in result.depots.drop(columns="geometry").to_dict("records")]
     heads = [tt(k, lang) for k in ("team", "minutes_col", "route")]
-    dheads = [tt(k, lang) for k in ("depot", "quantity", "minutes_col")]
+    dheads = [tt(k, lang) for k in ("depot", "stock_col", "minutes_col")]
     view = html.Div([
         html.Table([html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(rows)],
                    className="stats"),
@@ -246,7 +246,16 @@ def run_nearest(state: AppState, *, lon: float, lat: float, item: str | None, qu
                           overlay_id="net-routes", title=tt("routes_t", lang),
                           legend=[("#1565c0", tt("teams_t", lang)),
                                   ("#ef6c00", tt("depots_t", lang))])
-    return view, [cmd]
+    return view, [cmd, *_fit(lines)]
+
+
+def _fit(gdf: gpd.GeoDataFrame) -> list[dict]:
+    """A FIT command to the features (with a small margin), none for an empty frame."""
+    if gdf.empty:
+        return []
+    w, s, e, n = gdf.total_bounds
+    pad = 0.1 * max(e - w, n - s, 0.01)
+    return [fit((w - pad, s - pad, e + pad, n + pad))]
 
 
 def run_evacuate(state: AppState, *, lon: float, lat: float, lang: str):
@@ -270,7 +279,7 @@ def run_evacuate(state: AppState, *, lon: float, lat: float, lang: str):
                                   tt("minutes_col", lang)]),
                           overlay_id="net-evac", title=tt("evac_t", lang),
                           legend=[("#6a1b9a", tt("evac_t", lang))])
-    return view, [cmd]
+    return view, [cmd, *_fit(flows)]
 
 
 def run(state: AppState, *, what: str, minutes: Any, kinds: Any, lon: Any, lat: Any,

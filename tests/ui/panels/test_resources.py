@@ -23,9 +23,12 @@ def _call(state, what, **kw):
                                            ("evacuate", {"net-evac"})])
 def test_each_result_becomes_an_overlay_with_legend(state, what, overlays):
     view, commands = _call(state, what)
-    assert {c["id"] for c in commands} == overlays, _text(view)
+    drawn = [c for c in commands if c["type"] == "riskmap:overlay"]
+    assert {c["id"] for c in drawn} == overlays, _text(view)
     assert overlays <= set(OVERLAY_IDS)
-    for cmd in commands:
+    if what in ("nearest", "evacuate"):  # the map is fitted to the routes
+        assert [c["type"] for c in commands if c not in drawn] == ["riskmap:fit"]
+    for cmd in drawn:
         assert cmd["type"] == "riskmap:overlay" and cmd["legend"] and cmd["title"]
         assert cmd["geojson"]["features"]
         assert all("_c" in f["properties"] for f in cmd["geojson"]["features"])
