@@ -18,10 +18,11 @@ keep-alive connection) replays, for ``--seconds``:
 
 at random points inside the dataset's districts. Reported per step: requests per second,
 p50/p95/p99 latency, errors (any status but 200, or an answer without a cordon), and the
-server's memory (RSS of the master and every worker, from /proc) before and after, and the
-server's CPU time per request (user + system of all its processes, from /proc): on a machine
-busy with other jobs latencies say little, but ``CPU count x 1000 / CPU ms per request`` is what
-the server can answer at most.
+server's memory (RSS of the master and every worker, from /proc) before and after, the
+machine's 1-minute load average at the start and end of the step, and the server's CPU time per
+request (user + system of all its processes, from /proc): on a machine busy with other jobs
+latencies say little, but ``CPU count x 1000 / CPU ms per request`` is what the server can
+answer at most.
 
 Setups: ``file:N`` (the file store, N processes: 1 = waitress, more = gunicorn) and ``pg:N``
 (PostGIS, N gunicorn workers): with ``--store URL`` that database (already loaded: ``riskmap db
@@ -73,6 +74,10 @@ class Step:
     cpu_ms_per_request: float = 0.0
     first_error: str = ""
     workers_seen: int = 0
+    load_before: float = 0.0
+    load_after: float = 0.0
+    """The machine's 1-minute load average at the start and end of the step (other jobs show
+    here: on 2 CPUs, a load above 2 means requests waited for a core)."""
 
 
 @dataclass
@@ -128,6 +133,14 @@ def cpu_s(pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def load_1m() -> float:
+    """The 1-minute load average (``/proc/loadavg``), 0 where there is none."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def rss_mb(pid: int) -> float:
@@ -332,6 +345,7 @@ def run_step(server: Server, target: Target, *, clients: int, seconds: float,
     for t in threads:
         t.start()
     before = rss_mb(server.proc.pid)
+    load0 = load_1m()
     cpu0 = cpu_s(server.proc.pid)
     t0 = time.perf_counter()
     stop_at[0] = t0 + seconds
@@ -353,7 +367,7 @@ def run_step(server: Server, target: Target, *, clients: int, seconds: float,
                 rss_before_mb=round(before, 1), rss_after_mb=round(after, 1),
                 cpu_ms_per_request=round(cpu / max(1, len(latencies)) * 1e3, 1),
                 first_error=errors[0] if errors else "",
-                workers_seen=len(workers - {""}))
+                workers_seen=len(workers - {""}), load_before=load0, load_after=load_1m())
 
 
 def warm(server: Server, targets: list[Target], points, pids: set[int]) -> None:
@@ -421,13 +435,13 @@ def postgis_url(args, root: Path, report: Report):
 def table(steps: list[Step]) -> str:
     head = (f"{'setup':<8} {'target':<6} {'clients':>7} {'req':>6} {'req/s':>7} {'p50 ms':>8} "
             f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'RSS MB before→after':>22} {'workers':>7} "
-            f"{'CPU ms/req':>10}")
+            f"{'CPU ms/req':>10} {'load':>11}")
     lines = [head, "-" * len(head)]
     for s in steps:
         lines.append(f"{s.setup:<8} {s.target:<6} {s.clients:>7} {s.requests:>6} {s.rps:>7.1f} "
                      f"{s.p50_ms:>8.0f} {s.p95_ms:>8.0f} {s.p99_ms:>8.0f} {s.errors:>6} "
                      f"{s.rss_before_mb:>10.0f} → {s.rss_after_mb:<9.0f} {s.workers_seen:>7} "
-                     f"{s.cpu_ms_per_request:>10.1f}")
+                     f"{s.cpu_ms_per_request:>10.1f} {s.load_before:>5.1f}→{s.load_after:<5.1f}")
     return "\n".join(lines)
 
 
