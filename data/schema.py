@@ -64,6 +64,8 @@ __all__ = [
     "LayerError",
     "ValidationResult",
     "validate_layer",
+    "locate_districts",
+    "EXTRA_PREFIX",
 ]
 
 CRS = "EPSG:4326"
@@ -229,11 +231,15 @@ _FALSE = {"0", "false", "f", "no", "n", "否", "无", "", "none", "nan"}
 
 @dataclass
 class ValidationResult:
-    """Rows that passed (``accepted``) and every row set aside with its reason (``rejected``)."""
+    """Rows that passed (``accepted``), every row set aside with its reason (``rejected``) and
+    rows kept but to check (``notes``: a district filled or contradicted by the coordinates)."""
 
     layer: str
     accepted: gpd.GeoDataFrame
     rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["layer", "row", "column", "value", "reason"])
+    )
+    notes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["layer", "row", "column", "value", "reason"])
     )
 
@@ -303,6 +309,41 @@ def _coerce(kind: str, series: pd.Series) -> tuple[pd.Series, pd.Series, str]:
 _DEFAULTS = {"str": "", "float": np.nan, "int": pd.NA, "bool": False, "date": "",
              "amount": np.nan}
 
+EXTRA_PREFIX = ""
+"""Extra columns (not in the schema: 序号, 法人, 联系电话 …) keep their own names, as text."""
+OUTSIDE_REJECTED = frozenset({"enterprises"})
+"""Layers whose points must lie in a district (the district counts rest on them); other layers'
+points outside every district are kept and noted."""
+
+
+def locate_districts(geometry: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """The ``name`` of the district holding each geometry's representative point ("" for none,
+    or for an empty geometry); both in EPSG:4326.
+
+    >>> from shapely.geometry import Point, box
+    >>> d = gpd.GeoDataFrame({"name": ["甲区", "乙区"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+    ...                      crs=4326)
+    >>> locate_districts(gpd.GeoSeries([Point(0.5, 0.5), Point(1.5, 0.2), Point(5, 5)],
+    ...                                crs=4326), d).tolist()
+    ['甲区', '乙区', '']
+    """
+    out = np.full(len(geometry), "", dtype=object)
+    present = ~(geometry.isna() | geometry.is_empty).to_numpy()
+    if not present.any() or not len(districts):
+        return out
+    polys = districts.to_crs(CRS).geometry.to_numpy() if districts.crs is not None else (
+        districts.geometry.to_numpy())
+    names = districts["name"].astype(str).to_numpy()
+    probe = shapely.get_coordinates(geometry[present].representative_point().to_numpy())
+    points = shapely.points(probe)
+    tree = shapely.STRtree(polys)
+    pt_idx, poly_idx = tree.query(points, predicate="within")
+    found = np.full(len(points), "", dtype=object)
+    first = np.unique(pt_idx, return_index=True)[1]  # the first district of each point
+    found[pt_idx[first]] = names[poly_idx[first]]
+    out[np.flatnonzero(present)] = found
+    return out
+
 
 def validate_layer(
     name: str,
@@ -311,6 +352,8 @@ def validate_layer(
     region: shapely.Geometry | None = None,
     source: str = "",
     row_offset: int = 1,
+    districts: gpd.GeoDataFrame | None = None,
+    on_mismatch: str = "flag",
 ) -> ValidationResult:
     """Check a raw layer against its schema; return the rows that pass and every rejected row.
 
@@ -329,7 +372,17 @@ def validate_layer(
         Points (and the centroids of other shapes) must fall inside this EPSG:4326 geometry.
     source
         File or table name, used in messages.
+    districts
+        The dataset's districts: each row's ``district`` is checked against the district its
+        coordinates fall in. A blank district is filled from the coordinates (noted); a
+        different district is kept and noted (``on_mismatch="reject"``: rejected); "南山" for
+        南山区 is completed silently; a point outside every district is rejected for the
+        enterprises (:data:`OUTSIDE_REJECTED`) and noted for other layers.
+
+    Columns the schema does not know are kept as text (extra attributes, never dropped).
     """
+    if on_mismatch not in ("flag", "reject"):
+        raise ValueError(f"`on_mismatch` must be 'flag' or 'reject', got {on_mismatch!r}")
     if name not in LAYERS:
         raise LayerError(f"unknown layer {name!r}; valid layers: {', '.join(LAYERS)}")
     spec = LAYERS[name]
@@ -399,6 +452,9 @@ def validate_layer(
             )
             reject(~inside, "geometry", geom.astype(object).map(lambda g: g.wkt[:60] if g else ""),
                    "outside the dataset's region")
+    notes: list[dict] = []
+    if districts is not None and len(districts) and "district" in spec.columns and usable.any():
+        _check_districts(name, frame, out, usable, districts, rows, on_mismatch, reject, notes)
     if "name" in spec.columns and "name" in frame.columns:
         empty_name = out["name"] == ""
         reject(empty_name, "name", frame["name"], "empty name")
@@ -410,12 +466,59 @@ def validate_layer(
     rejected = pd.DataFrame(problems, columns=["layer", "row", "column", "value", "reason"])
     bad_rows = set(rejected["row"].tolist())
     keep = ~rows.isin(bad_rows)
+    geom_name = frame.geometry.name
+    for column in frame.columns:  # extra attributes: kept under their own names, as text
+        if column in out or column == geom_name or not isinstance(column, str):
+            continue
+        out[EXTRA_PREFIX + column] = frame[column].astype(object).map(
+            lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
     accepted = gpd.GeoDataFrame(
-        {c: v[keep] for c, v in out.items()}, geometry=geom[keep], crs=CRS
+        {c: v[keep] for c, v in out.items()}, geometry=geom[keep].to_numpy(), crs=CRS
     ).reset_index(drop=True)
     if "id" in spec.columns:
         blank = accepted["id"] == ""
         if blank.any():  # fill missing ids from the row number so every feature can be referred to
             accepted.loc[blank, "id"] = [f"{name[:3]}-{r}" for r in rows[keep][blank.to_numpy()]]
     rejected = rejected.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
-    return ValidationResult(layer=name, accepted=accepted, rejected=rejected)
+    noted = pd.DataFrame(notes, columns=["layer", "row", "column", "value", "reason"])
+    noted = noted[~noted["row"].isin(bad_rows)].reset_index(drop=True)
+    return ValidationResult(layer=name, accepted=accepted, rejected=rejected, notes=noted)
+
+
+def _check_districts(name, frame, out, usable, districts, rows, on_mismatch, reject, notes
+                     ) -> None:
+    """The district checks of :func:`validate_layer` (fills ``out["district"]`` in place)."""
+    where = pd.Series("", index=frame.index, dtype=object)
+    where[usable] = locate_districts(frame.geometry[usable], districts)
+    given = out["district"].astype(object).map(lambda v: "" if v is None else str(v).strip())
+    # "南山" for 南山区: the same district, completed
+    short = (given != "") & (where != "") & (given != where) & where.map(len).gt(given.map(len))
+    short &= pd.Series([w.startswith(g) for g, w in zip(given, where, strict=True)],
+                       index=frame.index)
+    given = given.where(~short, where)
+    blank = usable & (given == "") & (where != "")
+    for idx in np.flatnonzero(blank.to_numpy()):
+        notes.append({"layer": name, "row": int(rows.iloc[idx]), "column": "district",
+                      "value": "", "reason": f"所属区为空，已按坐标填为“{where.iloc[idx]}” / blank "
+                      f"district filled from the coordinates: {where.iloc[idx]}"})
+    given = given.where(~blank, where)
+    mismatch = usable & (given != "") & (where != "") & (given != where)
+    reasons = pd.Series([f"所属区“{g}”与坐标所在的“{w}”不符 / district {g} does not match the "
+                         f"coordinates, which lie in {w}" for g, w in zip(given, where, strict=True)],
+                        index=frame.index)
+    if on_mismatch == "reject":
+        reject(mismatch, "district", given, reasons)
+    else:
+        for idx in np.flatnonzero(mismatch.to_numpy()):
+            notes.append({"layer": name, "row": int(rows.iloc[idx]), "column": "district",
+                          "value": given.iloc[idx], "reason": reasons.iloc[idx]})
+    outside = usable & (where == "")
+    why = "不在数据集的任何行政区内 / outside every district of the dataset"
+    if name in OUTSIDE_REJECTED:
+        reject(outside, "geometry", frame.geometry.astype(object).map(
+            lambda g: g.wkt[:60] if g else ""), why)
+    else:
+        for idx in np.flatnonzero(outside.to_numpy()):
+            notes.append({"layer": name, "row": int(rows.iloc[idx]), "column": "geometry",
+                          "value": "", "reason": why})
+    out["district"] = given

@@ -198,3 +198,58 @@ def test_sensitive_sites_kinds_in_every_spelling_and_people_not_negative():
     assert rejected.loc[9, "column"] == "kind"              # 工厂 is not a sensitive site
     assert "学校/幼儿园/医院/养老院/商场市场/场馆" in rejected.loc[9, "reason"]
     assert result.accepted["id"].tolist()[0] == "sen-1"     # ids filled from the row number
+
+
+def _districts():
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"name": ["南山区", "罗湖区"]},
+                            geometry=[box(113.9, 22.5, 114.0, 22.6), box(114.1, 22.5, 114.2, 22.6)],
+                            crs=4326)
+
+
+def _register(districts_column, points, **extra):
+    n = len(points)
+    return gpd.GeoDataFrame({"name": [f"企业{i}" for i in range(n)], "grade": ["red"] * n,
+                             "district": districts_column, **extra},
+                            geometry=points, crs=4326)
+
+
+def test_district_is_checked_against_the_coordinates():
+    from shapely.geometry import Point
+
+    pts = [Point(113.95, 22.55), Point(113.95, 22.55), Point(114.15, 22.55), Point(113.95, 22.52),
+           Point(114.05, 22.55)]
+    gdf = _register(["南山区", "罗湖区", "", "南山", "南山区"], pts)
+    res = validate_layer("enterprises", gdf, districts=_districts())
+    # row 2 (南山 coordinates, says 罗湖区) kept and noted; row 3 blank filled; row 4 completed;
+    # row 5 outside every district rejected
+    assert res.accepted["district"].tolist() == ["南山区", "罗湖区", "罗湖区", "南山区"]
+    notes = res.notes.set_index("row")["reason"]
+    assert "罗湖区" in notes[2] and "南山区" in notes[2] and "does not match" in notes[2]
+    assert "filled from the coordinates: 罗湖区" in notes[3]
+    assert 4 not in notes.index
+    assert res.rejected["row"].tolist() == [5]
+    assert "outside every district" in res.rejected["reason"].iloc[0]
+    strict = validate_layer("enterprises", gdf, districts=_districts(), on_mismatch="reject")
+    assert sorted(strict.rejected["row"].tolist()) == [2, 5]
+
+
+def test_other_layers_outside_every_district_are_kept_and_noted():
+    from shapely.geometry import Point
+
+    water = gpd.GeoDataFrame({"name": ["a", "b"], "max_depth_cm": [10, 20], "district": ["", ""]},
+                             geometry=[Point(113.95, 22.55), Point(114.05, 22.55)], crs=4326)
+    res = validate_layer("waterlogging", water, districts=_districts())
+    assert len(res.accepted) == 2 and res.rejected.empty
+    assert "outside every district" in res.notes.set_index("row")["reason"][2]
+
+
+def test_columns_the_schema_does_not_know_are_kept_as_text():
+    from shapely.geometry import Point
+
+    gdf = _register(["南山区"], [Point(113.95, 22.55)], 序号=["SZ00001"], 联系电话=[13800000000],
+                    法人=[None])
+    res = validate_layer("enterprises", gdf)
+    row = res.accepted.iloc[0]
+    assert row["序号"] == "SZ00001" and row["联系电话"] == "13800000000" and row["法人"] == ""
