@@ -256,7 +256,7 @@ def _plain_list(values: NDArray[Any]) -> list[Any]:
             out = [v if math.isfinite(v) else None for v in out]
         return out
     out = cast("list[Any]", values.tolist())
-    if all(type(v) is str for v in out):
+    if set(map(type, out)) <= {str}:  # only text: nothing to convert
         return out
     return [_plain(v) for v in out]
 

@@ -25,6 +25,10 @@ from risk.cordon.index import PopulationSource
 __all__: list[str] = []
 
 
+_WGS84 = pyproj.CRS.from_epsg(4326)
+"""Compared against a raster's CRS on every call (parsing "EPSG:4326" each time costs more)."""
+
+
 @lru_cache(maxsize=8)
 def _to_wgs84(crs: pyproj.CRS) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
@@ -45,7 +49,7 @@ def _population(
         if crs is None:
             return True
         crs = crs if isinstance(crs, pyproj.CRS) else pyproj.CRS.from_user_input(crs)
-        return bool(crs.equals("EPSG:4326", ignore_axis_order=True))
+        return bool(crs.equals(_WGS84, ignore_axis_order=True))
 
     def window_of(transform: Affine, crs: Any, height: int, width: int) -> Window:
         bounds = box if is_wgs84(crs) else (
