@@ -25,7 +25,17 @@ from layers.map import TileSource, build_analyst_map, enterprise_detail
 from ui import access, api, auth, ids
 from ui.auth import ServeConfig
 from ui.i18n import norm_lang, tr
-from ui.panels import admin, analysis, data_import, hazards, incident, printing, terrain, zones
+from ui.panels import (
+    admin,
+    analysis,
+    data_import,
+    hazards,
+    incident,
+    printing,
+    resources,
+    terrain,
+    zones,
+)
 from ui.state import AppState
 
 
@@ -54,6 +64,7 @@ PANELS = [
     ("import", "tab_import", data_import),
     ("admin", "tab_admin", admin),
     ("hazards", "tab_hazards", hazards),
+    ("resources", "tab_resources", resources),
 ]
 """(tab value, i18n key of its label, module with ``layout`` and ``register``).
 
