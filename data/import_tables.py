@@ -16,6 +16,22 @@ Swapped longitude/latitude
     opposite holds) is rejected with the reason "经纬度疑似颠倒 / longitude and latitude look
     swapped"; it is never swapped silently. ``swap_xy=True`` swaps exactly those rows instead
     and lists them in the warnings.
+
+Extra columns
+    Columns the mapping does not use (序号, 法人, 联系电话, any column of the bureau's own) are
+    kept as extra attributes under their own names and listed in the warnings; a column mapped
+    to ``""`` is dropped on purpose.
+
+Truncated files
+    A CSV whose last line has fewer cells than the header and no line end (a download cut
+    off) raises :class:`data.readers.ImportFileError`: nothing is written, so a ``replace``
+    cannot shrink a layer by accident. ``allow_truncated=True`` imports the rows before the
+    cut and rejects the last one.
+
+District checks
+    With ``districts`` (the dataset's), each row's district is checked against its coordinates
+    (:func:`data.schema.validate_layer`): blank filled, a mismatch kept and listed in the
+    warnings ("to check"), or rejected with ``on_mismatch="reject"``.
 """
 
 from __future__ import annotations
@@ -34,10 +50,10 @@ import shapely
 from data.columns import resolve_mapping
 from data.coordsys import CHINA_LAT, CHINA_LON, WGS84, CoordSystem, in_china
 from data.import_report import REPORT_COLUMNS, bilingual, problem, short_rows
-from data.readers import ImportFileError, RawSource
+from data.readers import ImportFileError, RawSource, decode_text
 from data.schema import LAYERS, validate_layer
 
-__all__ = ["parse_numbers", "prepare_layer"]
+__all__ = ["parse_numbers", "prepare_layer", "truncated_last_row", "extra_source_columns"]
 
 _DMS = re.compile(
     r"^\s*([NSEW东西南北]?)\s*(?:东经|北纬|西经|南纬)?\s*(-?\d+(?:\.\d+)?)\s*[°度:]\s*"
@@ -74,6 +90,37 @@ def parse_numbers(values: pd.Series) -> np.ndarray:
         out[i] = _parse_one(text.iloc[i])
     return out
 
+
+
+def truncated_last_row(raw: RawSource, *, filename: str = "") -> int | None:
+    """The source row number of a CSV's last line when it looks cut off (fewer cells than the
+    header and no line end after it), else ``None``."""
+    if raw.format != "csv" or raw.frame is None or not len(raw.rows) or not raw.data:
+        return None
+    tail = raw.data.rstrip(b" \t")
+    if tail.endswith((b"\n", b"\r")):
+        return None
+    import csv
+
+    from data.readers import _delimiter
+
+    text, _, _ = decode_text(raw.data, filename=filename)
+    last = text.replace("\r\n", "\n").replace("\r", "\n").rsplit("\n", 1)[-1]
+    if not last.strip():
+        return None
+    cells = next(csv.reader([last], delimiter=_delimiter(text)), [])
+    width = len(raw.frame.columns)
+    return int(raw.rows[-1]) if len(cells) < width else None
+
+
+def extra_source_columns(columns: list, mapping: dict[str, str], dropped: set[str] | None = None
+                         ) -> list[str]:
+    """Source columns the mapping does not use (kept as extra attributes), in file order;
+    columns named like a schema target are left out (they would shadow it)."""
+    used = set(mapping)
+    taken = set(mapping.values())
+    return [str(c) for c in columns if str(c) not in used and str(c) not in (dropped or set())
+            and str(c) not in taken and str(c).strip() and not str(c).startswith("Unnamed")]
 
 
 def _table_layer(
@@ -293,6 +340,9 @@ def prepare_layer(
     swap_xy: bool,
     filename: str,
     region: shapely.Geometry | None,
+    districts: gpd.GeoDataFrame | None = None,
+    on_mismatch: str = "flag",
+    allow_truncated: bool = False,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[int], dict[str, str], list[str], str]:
     """Map, convert and validate the rows of ``raw`` for ``layer``.
 
@@ -314,6 +364,11 @@ def prepare_layer(
         Name shown in messages.
     region
         Rows outside it are rejected (``None``: no region check beyond China).
+    districts, on_mismatch
+        The dataset's districts for the district checks (``None``: none) and what a district
+        that contradicts the coordinates does: ``"flag"`` (kept, listed) or ``"reject"``.
+    allow_truncated
+        Import a CSV whose last line is cut off (that row rejected) instead of refusing it.
 
     Returns
     -------
@@ -322,9 +377,18 @@ def prepare_layer(
     """
     data = raw.data
     assert raw.frame is not None  # not a raster, so read_source gave a frame
+    cut = truncated_last_row(raw, filename=filename)
+    if cut is not None and not allow_truncated:
+        raise ImportFileError(
+            f"文件可能不完整（被截断）：最后一行（第 {cut} 行）缺少单元格且没有换行，未写入任何数据；"
+            f"请重新下载或删除该行后再导入 / file {filename!r} looks truncated: its last line (row "
+            f"{cut}) has fewer cells than the header and no line end; nothing was written. "
+            f"Download it again, or delete that line to import the rows before it")
     geometry = raw.frame.geometry.name if isinstance(raw.frame, gpd.GeoDataFrame) else None
     columns = [c for c in raw.frame.columns if c != geometry]
     used, warnings = resolve_mapping(columns, layer, user=mapping, remembered=remembered)
+    dropped = {s for s, t in {**remembered, **mapping}.items() if t == ""}
+    extras = extra_source_columns(columns, used, dropped)
     if raw.format in ("csv", "xlsx"):
         system = system or WGS84
         gdf, problems, pre_bad, more = _table_layer(raw, layer, used, system, swap_xy=swap_xy,
@@ -336,6 +400,15 @@ def prepare_layer(
             raw, layer, used, system, swap_xy=swap_xy, filename=filename)
     warnings += more
     rows = raw.rows
+    if cut is not None:
+        warnings.append(f"文件末行（第 {cut} 行）被截断，已拒绝 / the last line (row {cut}) is cut "
+                        f"off and was rejected")
+    extras = [c for c in extras if c not in gdf.columns]
+    for column in extras:  # kept as extra attributes under their own names
+        gdf[column] = raw.frame[column].to_numpy(dtype=object)
+    if extras:
+        warnings.append(f"未映射的列作为附加属性保留：{'、'.join(extras)} / columns kept as extra "
+                        f"attributes: {', '.join(extras)}")
     if "id" in LAYERS[layer].columns:  # ids for rows without one: stable per file content
         digest = hashlib.sha1(data).hexdigest()[:6]
         ids = (pd.Series(gdf["id"], dtype=object).map(
@@ -360,7 +433,15 @@ def prepare_layer(
         if kind == "grade" and column in gdf.columns:
             gdf[column] = gdf[column].map(
                 lambda v: None if isinstance(v, str) and not v.strip() else v)
-    result = validate_layer(layer, gdf, region=region, source=filename, row_offset=0)
+    result = validate_layer(layer, gdf, region=region, source=filename, row_offset=0,
+                            districts=districts, on_mismatch=on_mismatch)
+    for note in result.notes.to_dict("records"):  # kept, to check
+        warnings.append(f"第 {rows[int(note['row'])]} 行 / row {rows[int(note['row'])]}: "
+                        f"{note['reason']}")
+    if cut is not None:
+        gdf_cut = np.flatnonzero(rows == cut)
+        pre_bad[gdf_cut] = True
+        problems.append(problem(layer, cut, "*", "", "文件末行被截断 / the last line is cut off"))
     checked = result.rejected.copy()
     positions = checked["row"].astype(int).to_numpy()
     drop = (pre_bad[positions] & (checked["column"] == "geometry").to_numpy(dtype=bool)

@@ -61,3 +61,57 @@ def test_prepare_layer_swaps_only_when_asked():
 def test_prepare_layer_needs_coordinate_columns():
     with pytest.raises(ImportFileError, match="no longitude/latitude"):
         _prepare(_raw("企业名称,风险等级\n甲,红\n"), WGS84)
+
+
+def _districts():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"name": ["南山区", "罗湖区"]},
+                            geometry=[box(113.9, 22.5, 114.0, 22.6), box(114.1, 22.5, 114.2, 22.6)],
+                            crs=4326)
+
+
+def test_a_csv_cut_off_mid_row_is_refused_unless_allowed():
+    text = "企业名称,经度,纬度,风险等级,所属区\n甲,113.95,22.55,红,南山区\n乙,113.96,22.5"
+    with pytest.raises(ImportFileError, match="looks truncated: its last line \\(row 3\\)"):
+        _prepare(_raw(text), WGS84)
+    accepted, rejected, rows, *_rest, warnings, _crs = prepare_layer(
+        _raw(text), "enterprises", system=WGS84, mapping={}, remembered={}, swap_xy=False,
+        filename="t.csv", region=None, allow_truncated=True)
+    assert rows == [2] and 3 in rejected["row"].tolist()
+    assert any("cut off" in w for w in warnings)
+    # a file without a final line end whose last row is complete is fine
+    whole = "企业名称,经度,纬度,风险等级\n甲,113.95,22.55,红"
+    assert _prepare(_raw(whole), WGS84)[2] == [2]
+
+
+def test_unmapped_columns_are_kept_as_extra_attributes_and_listed():
+    text = ("序号,企业名称,经度,纬度,风险等级,法人,联系电话\n"
+            "SZ00001,甲,113.95,22.55,红,张三,0755-1234\n")
+    accepted, _rej, _rows, used, warnings, _crs = _prepare(_raw(text), WGS84)
+    row = accepted.iloc[0]
+    assert row["序号"] == "SZ00001" and row["法人"] == "张三" and row["联系电话"] == "0755-1234"
+    assert any("序号" in w and "extra attributes" in w for w in warnings)
+    # a column mapped to "" is dropped on purpose
+    dropped = prepare_layer(_raw(text), "enterprises", system=WGS84, mapping={"法人": ""},
+                            remembered={}, swap_xy=False, filename="t.csv", region=None)[0]
+    assert "法人" not in dropped.columns and "序号" in dropped.columns
+
+
+def test_districts_are_checked_against_the_coordinates_on_import():
+    text = ("企业名称,经度,纬度,风险等级,所属区\n"
+            "甲,113.95,22.55,红,罗湖区\n"   # row 2: 南山 coordinates, says 罗湖区
+            "乙,114.15,22.55,橙,\n"        # row 3: blank, filled
+            "丙,114.05,22.55,黄,南山区\n")  # row 4: between the districts
+    accepted, rejected, rows, _used, warnings, _crs = prepare_layer(
+        _raw(text), "enterprises", system=WGS84, mapping={}, remembered={}, swap_xy=False,
+        filename="t.csv", region=None, districts=_districts())
+    assert rows == [2, 3] and accepted["district"].tolist() == ["罗湖区", "罗湖区"]
+    assert any(w.startswith("第 2 行") and "does not match" in w for w in warnings)
+    assert any(w.startswith("第 3 行") and "filled" in w for w in warnings)
+    assert rejected.set_index("row")["reason"][4].find("outside every district") >= 0
+    strict = prepare_layer(_raw(text), "enterprises", system=WGS84, mapping={}, remembered={},
+                           swap_xy=False, filename="t.csv", region=None, districts=_districts(),
+                           on_mismatch="reject")
+    assert strict[2] == [3]

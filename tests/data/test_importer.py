@@ -71,7 +71,7 @@ def test_broken_rows_every_row_accounted_for(districts_store):
         "壬,114.12,22.56,蓝,E9,2024-13-45\n"  # 13 bad date
         "癸,114.12,22.56,蓝,E10,,extra\n"  # 14 too many cells
         "子,114.1,22.6,黄,E11,\n"  # 15 ok
-        "丑,114.2,22.7"  # 16 truncated: grade missing
+        "丑,114.2,22.7\n"  # 16 short (with its line end: not a cut-off file): grade missing
     )
     result = import_layer(districts_store, "enterprises", text.encode("utf-8-sig"),
                           filename="r.csv")

@@ -83,3 +83,23 @@ def test_geojson_keeps_codes_and_extra_columns(ents):
 def test_unknown_format_is_refused(ents):
     with pytest.raises(ValueError, match="xlsx"):
         table_bytes(ents, "pdf")
+
+
+def test_an_unrecognised_column_survives_an_import_and_an_export(districts_store):
+    from data.dataset import Dataset
+    from data.importer import import_layer
+
+    text = ("序号,企业名称,经度,纬度,风险等级,法人,联系电话\n"
+            "SZ00001,甲公司,113.95,22.55,红,张三,=cmd|' /C calc'!A0\n"
+            "SZ00002,乙公司,114.05,22.55,蓝,李四,0755-1234\n")
+    import_layer(districts_store, "enterprises", text.encode("utf-8"), filename="r.csv",
+                 mode="replace")
+    ents = Dataset.load(districts_store).enterprises
+    assert ents["序号"].tolist() == ["SZ00001", "SZ00002"] and ents["法人"].tolist() == ["张三", "李四"]
+    ws = load_workbook(io.BytesIO(table_bytes(ents, "xlsx"))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert {"序号", "法人", "联系电话"} <= set(rows[0])
+    phone = rows[0].index("联系电话")
+    assert rows[1][phone].startswith("'=")  # the formula-like phone stays text
+    doc = json.loads(table_bytes(ents, "geojson"))
+    assert doc["features"][1]["properties"]["序号"] == "SZ00002"
