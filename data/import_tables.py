@@ -119,8 +119,10 @@ def extra_source_columns(columns: list, mapping: dict[str, str], dropped: set[st
     columns named like a schema target are left out (they would shadow it)."""
     used = set(mapping)
     taken = set(mapping.values())
+    reserved = {"fid", "ogc_fid", "geometry", "geom", "wkt"}  # names the stores use themselves
     return [str(c) for c in columns if str(c) not in used and str(c) not in (dropped or set())
-            and str(c) not in taken and str(c).strip() and not str(c).startswith("Unnamed")]
+            and str(c) not in taken and str(c).strip() and not str(c).startswith("Unnamed")
+            and str(c).strip().lower() not in reserved]
 
 
 def _table_layer(

@@ -115,3 +115,10 @@ def test_districts_are_checked_against_the_coordinates_on_import():
                            swap_xy=False, filename="t.csv", region=None, districts=_districts(),
                            on_mismatch="reject")
     assert strict[2] == [3]
+
+
+def test_columns_the_stores_use_themselves_are_not_kept():
+    from data.import_tables import extra_source_columns
+
+    cols = ["fid", "企业名称", "法人", "Geometry", "Unnamed: 3"]
+    assert extra_source_columns(cols, {"企业名称": "name"}) == ["法人"]
