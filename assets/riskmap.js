@@ -164,6 +164,15 @@
     }
   });
   window.addEventListener("resize", function () { if (sheetEl()) { setSheet(sheetState()); } });
+  // choosing a tab on a phone raises a lowered sheet so that the tab shows; the incident tab
+  // keeps the map (a tap on it places the incident, which raises the sheet then)
+  document.addEventListener("click", function (ev) {
+    var tab = ev.target.closest && ev.target.closest(".sidebar .tab");
+    if (!tab || !narrow() || sheetState() !== "peek") { return; }
+    setTimeout(function () {  // after Dash has told mode() the new tab
+      if (document.documentElement.getAttribute("data-tab") !== "incident") { setSheet("half"); }
+    }, 200);
+  });
   // an incident placed from the map on a phone: raise the sheet so that its summary shows
   function raiseSheetForIncident() {
     if (narrow() && sheetState() === "peek" &&

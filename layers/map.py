@@ -511,7 +511,8 @@ def build_analyst_map(
         geo = _round_geojson(sites, columns=list(SENSITIVE_COLUMNS))
         _JsLayer(f"riskmap.sensitiveLayer({_data_block(fmap, geo)}, "
                  f"{safe_json(sensitive_layer_options(lang))})",
-                 name=label(SENSITIVE_TITLE, lang), key="sensitive_sites").add_to(fmap)
+                 name=label(SENSITIVE_TITLE, lang), key="sensitive_sites",
+                 show=False).add_to(fmap)  # on with the first incident (too dense city-wide)
 
     ents = dataset.enterprises
     if "enterprises" in layers:

@@ -146,7 +146,7 @@ DOWNWIND_STYLE = RingStyle("#00838f", 3.0, "9 5", 0.16)
 """The downwind protective-action area: teal, dashed, lightly filled."""
 
 CHECKPOINT_SYMBOL: dict[str, object] = {
-    "shape": "barrier", "width": 18, "height": 8, "stripe": "#c62828", "ground": "#ffffff",
+    "shape": "barrier", "width": 14, "height": 7, "stripe": "#c62828", "ground": "#ffffff",
     "edge": "#111111",
 }
 CHECKPOINT_TITLE = ("交通管制卡口", "Road checkpoint")

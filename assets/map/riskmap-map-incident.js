@@ -143,7 +143,7 @@
                         lineCap: s.dash && s.dash.split(" ")[0] < 5 ? "round" : "butt"}).addTo(group);
       var top = northmost(line);
       var lbl = L.marker(top, {
-        interactive: false, keyboard: false, pane: "rm-incident-top",
+        interactive: false, keyboard: false, pane: "rm-incident-label",
         icon: L.divIcon({className: "rm-ring-label", iconSize: null,
                          html: '<span style="color:' + escapeHtml(s.color) + '">' +
                                escapeHtml(ringLabel(f.properties)) + "</span>"})
@@ -151,19 +151,21 @@
       labels.push(lbl);
     });
     var cps = (msg.checkpoints && msg.checkpoints.features) || [];
-    cps.forEach(function (f) {
+    var checkpoints = cps.map(function (f) {
       var c = f.geometry.coordinates;
-      L.marker([c[1], c[0]], {icon: checkpointIcon(), pane: "rm-incident-top", keyboard: false})
-        .bindTooltip(escapeHtml((f.properties && f.properties.label) || text("checkpoint")))
-        .addTo(group);
+      return L.marker([c[1], c[0]], {icon: checkpointIcon(), pane: "rm-incident-top", keyboard: false})
+        .bindTooltip(escapeHtml((f.properties && f.properties.label) || text("checkpoint")));
     });
     L.marker([msg.lat, msg.lon], {icon: markerIcon(), pane: "rm-incident-marker", keyboard: false,
                                   zIndexOffset: 1000})
       .bindTooltip(escapeHtml(msg.label || "")).addTo(group);
     group._rmLabels = labels;
     group._rmCenter = L.latLng(msg.lat, msg.lon);
+    group._rmCheckpoints = checkpoints;
+    group._rmShownCheckpoints = L.layerGroup().addTo(group);
     group.addTo(map);
     state.incident = group;
+    showSites();
 
     var legend = document.getElementById("rm-legend");
     if (legend) {
@@ -186,6 +188,41 @@
       document.documentElement.setAttribute("data-incident-fit", key);
     }
     updateLabels();
+    declutterCheckpoints();
+  }
+
+  /* checkpoints where they would overlap (a dense street grid has hundreds on a ring) are
+   * thinned at this zoom: each shown one keeps MIN_GAP px around it; all show when zoomed in */
+  var MIN_GAP = 16;
+  function declutterCheckpoints() {
+    var group = state.incident, map = state.map;
+    if (!group || !group._rmCheckpoints) { return; }
+    var shown = group._rmShownCheckpoints, grid = {}, n = 0;
+    shown.clearLayers();
+    group._rmCheckpoints.forEach(function (m) {
+      var p = map.latLngToLayerPoint(m.getLatLng()), gx = Math.floor(p.x / MIN_GAP),
+          gy = Math.floor(p.y / MIN_GAP);
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          var cell = grid[(gx + dx) + ":" + (gy + dy)];
+          if (cell && cell.some(function (q) { return Math.abs(q.x - p.x) < MIN_GAP && Math.abs(q.y - p.y) < MIN_GAP; })) { return; }
+        }
+      }
+      (grid[gx + ":" + gy] = grid[gx + ":" + gy] || []).push(p);
+      shown.addLayer(m);
+      n++;
+    });
+    document.documentElement.setAttribute("data-checkpoints-shown", n + "/" + group._rmCheckpoints.length);
+  }
+
+  /* the sensitive sites (off on the city-wide view, where 900 of them hide the map) are
+   * switched on with the first incident of the page: the schools and hospitals in the rings */
+  var sitesShown = false;
+  function showSites() {
+    if (sitesShown) { return; }
+    sitesShown = true;
+    var map = state.map, layer = state.sitesLayer;  // set by riskmap-map-sensitive.js
+    if (layer && !map.hasLayer(layer)) { map.addLayer(layer); }
   }
 
   /* "my location" (incident tab, https or localhost only: browsers give no position elsewhere):
@@ -237,10 +274,11 @@
   function init() {
     var map = state.map;
     if (!map) { return; }
-    // above the rings: ring labels and checkpoints, then the incident point on top of all
+    // above the rings: checkpoints, then the ring labels, then the incident point on top of all
     if (!map.getPane("rm-incident-top")) { map.createPane("rm-incident-top").style.zIndex = "620"; }
+    if (!map.getPane("rm-incident-label")) { map.createPane("rm-incident-label").style.zIndex = "630"; }
     if (!map.getPane("rm-incident-marker")) { map.createPane("rm-incident-marker").style.zIndex = "640"; }
-    map.on("zoomend", updateLabels);
+    map.on("zoomend", function () { updateLabels(); declutterCheckpoints(); });
     state.onMode = onMode;
     onMode(state.mode);
   }

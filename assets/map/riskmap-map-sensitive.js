@@ -15,6 +15,7 @@
   function sensitiveLayer(geojson, opts) {
     var layer = rm.dataLayer(geojson, Object.assign({}, opts, {shape: "house"}));
     if (layer._rmRenderer) { layer._rmRenderer.options.pane = "rm-sites"; }
+    rm.state.sitesLayer = layer;  // the first incident switches it on (riskmap-map-incident.js)
     return layer;
   }
   rm.sensitiveLayer = sensitiveLayer;
