@@ -130,6 +130,13 @@ def test_a_tap_places_an_incident_and_the_whole_outer_ring_is_shown(live_app, to
     # ring labels carry the zone name and radius
     labels = frame.evaluate("[...document.querySelectorAll('.rm-ring-label span')].map(e => e.textContent)")
     assert any("警戒区" in t and "10 km" in t for t in labels)
+    # bad radii: the message shows and the previous result is greyed at once
+    assert page.evaluate("getComputedStyle(document.getElementById('inc-result')).opacity") == "1"
+    page.fill("#inc-radii", "1,-5,10")
+    page.press("#inc-radii", "Enter")
+    page.locator("#inc-message .error").wait_for(timeout=10_000)
+    assert float(page.evaluate(
+        "getComputedStyle(document.getElementById('inc-result')).opacity")) < 0.5
     assert page.page_errors == []
 
 
