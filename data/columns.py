@@ -139,6 +139,18 @@ def normalise_header(header: object) -> str:
     return text
 
 
+def _column_label(layer: str, column: str) -> tuple[str, str]:
+    """``(zh, en)`` words for a schema column: its first Chinese spelling (the layer's own
+    first, then the common ones) and the code in words ("max_depth_cm" → "max depth cm").
+
+    >>> _column_label("enterprises", "name")
+    ('企业名称', 'name')
+    """
+    spellings = (*_PER_LAYER.get(layer, {}).get(column, ()), *_COMMON.get(column, ()))
+    zh = next((w for w in spellings if any("\u4e00" <= ch <= "\u9fff" for ch in w)), column)
+    return zh, column.replace("_", " ")
+
+
 def targets_for(layer: str) -> dict[str, tuple[str, str]]:
     """Columns a source column may map to for ``layer``: ``{target: (zh, en)}``.
 
@@ -147,7 +159,7 @@ def targets_for(layer: str) -> dict[str, tuple[str, str]]:
     """
     if layer not in LAYERS:
         raise MappingError(f"`layer` must be one of {', '.join(LAYERS)}, got {layer!r}")
-    out: dict[str, tuple[str, str]] = {c: (c, c) for c in LAYERS[layer].columns}
+    out: dict[str, tuple[str, str]] = {c: _column_label(layer, c) for c in LAYERS[layer].columns}
     if layer == "enterprises":
         out["street"] = ("街道", "street (prefixed to the address)")
     if LAYERS[layer].geom_types == ("Point",):

@@ -193,8 +193,8 @@ def _table_layer(
             for i in np.flatnonzero(swapped):
                 problems.append(problem(
                     layer, rows[i], coord_label, raw_value[i],
-                    "经纬度疑似颠倒 / longitude and latitude look swapped (longitude must be "
-                    "73–135, latitude 3–54 in China); fix the file or use --swap-xy"))
+                    "经纬度疑似颠倒，请在文件中对调 / longitude and latitude look swapped "
+                    "(longitude must be 73–135, latitude 3–54 in China): swap them in the file"))
             ok &= ~swapped
         outside = ok & ~inside
         if ok.any():
@@ -314,8 +314,8 @@ def _vector_layer(
         elif swapped.any():
             for i in np.flatnonzero(swapped):
                 problems.append(problem(layer, rows[i], "geometry", f"{lon[i]:.6f}, {lat[i]:.6f}",
-                                         "经纬度疑似颠倒 / longitude and latitude look swapped; "
-                                         "fix the file or use --swap-xy"))
+                                         "经纬度疑似颠倒，请在文件中对调 / longitude and "
+                                         "latitude look swapped: swap them in the file"))
         outside = present & ~inside & ~swapped
         for i in np.flatnonzero(outside):
             problems.append(problem(

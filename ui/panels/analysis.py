@@ -23,6 +23,7 @@ from risk.stats import counts_by_district_grade, filter_mask
 from ui import ids
 from ui.i18n import norm_lang, tr, translator
 from ui.panels import analysis_area, analysis_table
+from ui.panels.analysis_locale import dropdown_labels
 from ui.state import AppState
 
 TEXT = {
@@ -94,11 +95,11 @@ def layout(state: AppState, lang: str) -> html.Div:
                           persistence=True, persistence_type="session"),
             html.Label(tr("industry", lang)),
             dcc.Dropdown(id=ids.FILTER_INDUSTRIES, multi=True, placeholder=tr("all", lang),
-                         options=industry_options,
+                         options=industry_options, labels=dropdown_labels(lang),
                          persistence=True, persistence_type="session"),
             html.Label(tr("district", lang)),
             dcc.Dropdown(id=ids.FILTER_DISTRICTS, multi=True, placeholder=tr("all", lang),
-                         options=district_options,
+                         options=district_options, labels=dropdown_labels(lang),
                          persistence=True, persistence_type="session"),
             dcc.Checklist(id=ids.FILTER_MAJOR,
                           options=[{"label": tr("major_only", lang), "value": "major"}],

@@ -55,3 +55,24 @@ LOCALE_ZH: dict[str, str] = {
 def locale_text(lang: str) -> dict[str, str]:
     """``localeText`` for the grid: Chinese texts, or ``{}`` (AG Grid's own English)."""
     return {} if lang == "en" else dict(LOCALE_ZH)
+
+
+DROPDOWN_ZH: dict[str, str] = {
+    "select_all": "全选", "deselect_all": "全不选", "selected_count": "已选 {num_selected} 项",
+    "search": "搜索", "clear_search": "清除搜索", "clear_selection": "清除选择",
+    "no_options_found": "没有匹配的选项",
+}
+"""Chinese texts for ``dcc.Dropdown(labels=…)`` (Dash's own are English)."""
+
+
+DROPDOWN_EN: dict[str, str] = {
+    "select_all": "Select all", "deselect_all": "Deselect all",
+    "selected_count": "{num_selected} selected", "search": "Search",
+    "clear_search": "Clear search", "clear_selection": "Clear selection",
+    "no_options_found": "No options found",
+}
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """``labels`` for a ``dcc.Dropdown`` in ``lang`` (every key given: Dash takes the dict whole)."""
+    return dict(DROPDOWN_EN if lang == "en" else DROPDOWN_ZH)

@@ -55,3 +55,13 @@ def test_grid_texts_are_chinese():
                 "noRowsToShow", "pageSizeSelectorLabel", "applyFilter", "resetFilter"):
         assert key in zh and not any("a" <= ch.lower() <= "z" for ch in zh[key]), key
     assert zh == LOCALE_ZH and zh is not LOCALE_ZH
+
+
+def test_dropdown_texts_are_chinese_and_complete():
+    from ui.panels.analysis_locale import DROPDOWN_EN, dropdown_labels
+
+    zh, en = dropdown_labels("zh"), dropdown_labels("en")
+    assert set(zh) == set(en) == set(DROPDOWN_EN)
+    assert zh["select_all"] == "全选" and "{num_selected}" in zh["selected_count"]
+    assert not any("a" <= ch.lower() <= "z" for v in zh.values() for ch in v.replace(
+        "{num_selected}", ""))
