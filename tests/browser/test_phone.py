@@ -150,3 +150,31 @@ def test_desktop_layout_is_unchanged(live_app, page):
     assert (frame["x"], frame["y"], frame["width"]) == (440, 46, 1160)
     assert frame["height"] == 1000 - 46
     assert not page.locator("#sheet-handle").is_visible()
+
+
+def test_my_location_places_the_incident_where_the_phone_is(live_app, browser):
+    base, _ = live_app
+    here = {"longitude": 114.0612, "latitude": 22.5437}
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+                                  geolocation=here, permissions=["geolocation"], bypass_csp=True)
+    page = context.new_page()
+    try:
+        frame = _open(page, base)
+        # only in the incident tab (it places an incident)
+        assert page.frame_locator("#map-frame").locator("#rm-locate").count() == 0
+        page.get_by_text("事件警戒").tap()
+        button = page.frame_locator("#map-frame").locator("#rm-locate")
+        button.wait_for(timeout=10_000)
+        assert "我的位置" in button.get_attribute("title")
+        button.tap()
+        page.frame_locator("#map-frame").locator("html[data-incident]").wait_for(timeout=10_000)
+        lon, lat = (float(v) for v in
+                    frame.evaluate("document.documentElement.getAttribute('data-incident')").split(","))
+        assert (lon, lat) == pytest.approx((here["longitude"], here["latitude"]), abs=1e-6)
+        page.locator("#inc-zone-table").wait_for(timeout=10_000)
+        # leaving the tab removes the button again
+        page.get_by_text("风险分布").tap()
+        page.frame_locator("#map-frame").locator("#rm-locate").wait_for(state="detached",
+                                                                        timeout=5_000)
+    finally:
+        context.close()
