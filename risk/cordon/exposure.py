@@ -51,7 +51,7 @@ from risk.cordon.rings import (
 from risk.crs import aeqd_transformers
 from risk.grades import GRADES
 
-__all__ = ["Exposure", "exposure", "frame_records", "column_values"]
+__all__ = ["Exposure", "exposure", "frame_records", "column_records", "column_values"]
 
 
 @dataclass
@@ -77,6 +77,10 @@ class Exposure:
     evacuate_beyond_m: float = 0.0
     downwind: dict[str, Any] | None = field(default=None)
     _rings: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    _columns: dict[str, Callable[[int | None], dict[str, Any]]] = field(
+        default_factory=dict, repr=False)
+    """Column builders (numpy arrays, no table) of ``priority_enterprises`` (the ``n`` nearest)
+    and ``evacuation_shelters``: see :meth:`table_columns`."""
     _priority_all: pd.DataFrame | None = field(default=None, repr=False)
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -113,6 +117,22 @@ class Exposure:
         if self._priority_all is not None:
             return self._priority_all.head(n).copy()
         return self._priority(n)
+
+    def table_columns(self, name: str, n: int | None = None) -> dict[str, NDArray[Any]]:
+        """The columns of the ``priority_enterprises`` or ``evacuation_shelters`` table (its
+        first ``n`` rows; all with ``None``) as arrays, without building the table: what every
+        click and API answer needs (:func:`column_records` turns them into rows)."""
+        if name in self._columns:
+            return self._columns[name](n)
+        if name == "priority_enterprises":
+            frame = self.priority_enterprises if n is None else self.priority_head(n)
+        elif name == "evacuation_shelters":
+            frame = self._table_ro(name) if n is None else self._table_ro(name).head(n)
+        else:
+            msg = (f"`name` must be 'priority_enterprises' or 'evacuation_shelters', "
+                   f"got {name!r}")
+            raise ValueError(msg)
+        return {str(c): frame[c].to_numpy() for c in frame.columns}
 
     @property
     def rings(self) -> gpd.GeoDataFrame:
@@ -194,19 +214,20 @@ class Exposure:
         def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return frame_records(frame if limit is None else frame.head(limit))
 
-        if limit is None:
-            if self._priority_all is None:
-                self._priority_all = self._priority(None)
-            priority = self._priority_all
-        else:
-            priority = self.priority_head(limit)
+        def listed(name: str) -> list[dict[str, Any]]:
+            built = (self._priority_all if name == "priority_enterprises"
+                     else self._tables.get(name))
+            if built is not None:  # already a table: read it
+                return records(built)
+            return column_records(self.table_columns(name, limit))
+
         out = {
             "center": {"lon": self.center[0], "lat": self.center[1]},
             "radii_m": list(self.radii_m),
             "zones": zones,
-            "priority_enterprises": frame_records(priority),
+            "priority_enterprises": listed("priority_enterprises"),
             "priority_enterprises_total": self.priority_total,
-            "evacuation_shelters": records(self._table_ro("evacuation_shelters")),
+            "evacuation_shelters": listed("evacuation_shelters"),
             "evacuate_beyond_m": self.evacuate_beyond_m,
             "checkpoints": records(self.checkpoints),
         }
@@ -269,11 +290,23 @@ def _fast_dtype(dtype: Any) -> bool:
     return isinstance(dtype, pd.StringDtype)
 
 
-def column_values(series: pd.Series) -> list[Any]:
-    """One column as JSON-ready Python values (what :func:`_plain` makes of each value)."""
+def column_values(series: pd.Series | NDArray[Any]) -> list[Any]:
+    """One column (a Series or an array) as JSON-ready Python values (what :func:`_plain`
+    makes of each value)."""
+    if isinstance(series, np.ndarray):
+        return _plain_list(series) if _fast_dtype(series.dtype) else [
+            _plain(v) for v in series.tolist()]
     if _fast_dtype(series.dtype):
         return _plain_list(series.to_numpy())
     return [_plain(v) for v in series.tolist()]
+
+
+def column_records(columns: Mapping[str, NDArray[Any]]) -> list[dict[str, Any]]:
+    """Rows from columns of equal length (:meth:`Exposure.table_columns`), JSON-ready: the
+    rows :func:`frame_records` gives for the table built from them."""
+    keys = list(columns)
+    values = [column_values(np.asarray(columns[k])) for k in keys]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -302,6 +335,18 @@ def _point_rows(
 
     ``extra`` columns are aligned with ``pos``.
     """
+    return pd.DataFrame(_point_columns(points, pos, zones, center, extra=extra))
+
+
+def _point_columns(
+    points: _Points,
+    pos: NDArray[np.intp],
+    zones: tuple[Zone, ...],
+    center: tuple[float, float],
+    *,
+    extra: dict[str, NDArray[Any]] | None = None,
+) -> dict[str, Any]:
+    """The columns of :func:`_point_rows` (numpy arrays), without the table."""
     exact, az = geodesic_distance(center, points.lon[pos], points.lat[pos])
     order = np.argsort(exact, kind="stable")
     pos, exact, az = pos[order], exact[order], az[order]
@@ -319,7 +364,7 @@ def _point_rows(
         "direction_en": np.asarray(DIRECTIONS_EN, dtype=object)[k],
         "zone": codes[zi], "zone_name": names[zi],
     })
-    return pd.DataFrame(data)
+    return data
 
 
 def _points_in_zones(
@@ -434,9 +479,13 @@ def exposure(
     psel = psel[np.argsort(dist[psel], kind="stable")]
     labels = np.array([g.label_zh for g in GRADES] + [""], dtype=object)
 
-    def priority(n: int | None) -> pd.DataFrame:
+    def priority_columns(n: int | None) -> dict[str, Any]:
         part = psel if n is None else psel[: max(0, int(n))]
-        return _point_rows(ent, pos[part], zones, center, extra={"grade_zh": labels[grade[part]]})
+        return _point_columns(ent, pos[part], zones, center,
+                              extra={"grade_zh": labels[grade[part]]})
+
+    def priority(n: int | None) -> pd.DataFrame:
+        return pd.DataFrame(priority_columns(n))
 
     # shelters: inside the rings, and the nearest outside the control zone
     sh = index.shelters
@@ -446,6 +495,11 @@ def exposure(
     empty_shelters = pd.DataFrame(columns=["id", "name", "capacity", "distance_m", "zone"])
     builders: dict[str, Callable[[], pd.DataFrame]] = {
         "shelters": empty_shelters.copy, "evacuation_shelters": empty_shelters.copy,
+    }
+    no_shelters = {str(c): empty_shelters[c].to_numpy() for c in empty_shelters.columns}
+    columns: dict[str, Callable[[int | None], dict[str, Any]]] = {
+        "priority_enterprises": priority_columns,
+        "evacuation_shelters": lambda n: dict(no_shelters),
     }
     shelter_counts = np.zeros(nz, dtype=np.int64)
     shelter_capacity = np.zeros(nz, dtype=np.int64)
@@ -464,6 +518,8 @@ def exposure(
         far = far[np.argsort(d_all[far], kind="stable")[: max(0, int(n_evacuation))]]
         builders["shelters"] = lambda: _point_rows(sh, in_rings, zones, center)
         builders["evacuation_shelters"] = lambda: _point_rows(sh, far, zones, center)
+        columns["evacuation_shelters"] = lambda n: _point_columns(
+            sh, far if n is None else far[: max(0, int(n))], zones, center)
 
     # waterlogging, slopes, population, checkpoints
     wpos, wzone, _ = _points_in_zones(index.waterlogging, center, radii, box)
@@ -489,7 +545,7 @@ def exposure(
         center=center, zones=zones, enterprises_by_grade=by_grade,
         major_hazard=major, shelter_counts=shelter_counts, shelter_capacity=shelter_capacity,
         waterlogging_counts=waterlogging_counts, _builders=builders,
-        _priority=priority, priority_total=int(psel.size),
+        _priority=priority, priority_total=int(psel.size), _columns=columns,
         population=people, slopes=slopes,
         checkpoints=checkpoints, evacuate_beyond_m=beyond, downwind=downwind,
     )

@@ -96,21 +96,21 @@ def _zone_table(ex, lang: str) -> html.Table:
 
 def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10,
            extra: dict[str, list[Any]] | None = None):
-    """A DataTable of ``columns`` (id, header) of ``frame``, plus ``extra`` columns (lists
-    aligned with ``frame``); ``distance_m`` in whole metres, ``lon``/``lat`` to 1e-6 degree.
-    The rows are built column by column (:func:`risk.cordon.exposure.column_values`), not
-    through ``DataFrame.to_dict``."""
+    """A DataTable of ``columns`` (id, header) of ``frame`` (a DataFrame, or columns as
+    arrays: :meth:`Exposure.table_columns`), plus ``extra`` columns (lists aligned with it);
+    ``distance_m`` in whole metres, ``lon``/``lat`` to 1e-6 degree. The rows are built column
+    by column (:func:`risk.cordon.exposure.column_values`), not through ``DataFrame.to_dict``."""
     extra = extra or {}
-    shown = [(c, name) for c, name in columns if c in frame.columns or c in extra]
+    shown = [(c, name) for c, name in columns if c in frame or c in extra]
     values = []
     for c, _ in shown:
         if c in extra:
             values.append(list(extra[c]))
         elif c == "distance_m":
-            metres = np.round(frame[c].to_numpy(dtype=np.float64)).astype(np.int64)
+            metres = np.round(np.asarray(frame[c], dtype=np.float64)).astype(np.int64)
             values.append(metres.tolist())
         elif c in ("lon", "lat"):  # to 1e-6 degree (~0.1 m), as the map draws them
-            values.append(np.round(frame[c].to_numpy(dtype=np.float64), 6).tolist())
+            values.append(np.round(np.asarray(frame[c], dtype=np.float64), 6).tolist())
         else:
             values.append(column_values(frame[c]))
     keys = [c for c, _ in shown]
@@ -131,13 +131,14 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
 
 def result_view(ex, lang: str) -> html.Div:
     en = lang == "en"
-    pri = ex.priority_head(PRIORITY_ROWS)  # the nearest; the export has them all
+    pri = ex.table_columns("priority_enterprises", PRIORITY_ROWS)  # the export has them all
+    shown = len(pri["lon"])
     extra = {}
-    if len(pri):
+    if shown:
         labels = _GRADE_LABELS["en" if en else "zh"]
         extra = {"grade_label": [labels[v] for v in pri["grade"].tolist()],
                  "zone_label": pri["zone_name"].tolist()}
-    more = ex.priority_total - len(pri)
+    more = ex.priority_total - shown
     cp = ex.checkpoints
     children = [
         html.H3(f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}"),
@@ -153,14 +154,13 @@ def result_view(ex, lang: str) -> html.Div:
                      ("direction_en" if en else "direction", tt("direction", lang)),
                      ("industry", tt("industry", lang))],
                table_id=ids.INC_PRIORITY_TABLE, extra=extra),
-        *([html.P(tt("more", lang).format(n=len(pri), more=more), id="inc-priority-more",
+        *([html.P(tt("more", lang).format(n=shown, more=more), id="inc-priority-more",
                   className="hint")] if more > 0 else []),
         html.H3(tt("evac", lang)),
-        _table(ex.evacuation_shelters, [("name", tt("name", lang)),
-                                        ("capacity", tt("capacity", lang)),
-                                        ("distance_m", tt("distance", lang)),
-                                        ("direction_en" if en else "direction",
-                                         tt("direction", lang))],
+        _table(ex.table_columns("evacuation_shelters"),
+               [("name", tt("name", lang)), ("capacity", tt("capacity", lang)),
+                ("distance_m", tt("distance", lang)),
+                ("direction_en" if en else "direction", tt("direction", lang))],
                table_id="inc-evac-table", page_size=5),
         html.H3(f"{tt('checkpoints', lang)} · {len(cp):,}"),
         _table(cp, [("kind_en" if en else "kind", tt("kind", lang)),

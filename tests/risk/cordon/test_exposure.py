@@ -261,3 +261,29 @@ def test_the_index_population_is_used_when_its_path_is_given_again(tmp_path, mon
     assert index.holds_population(path) and not index.holds_population(tmp_path / "other.tif")
     with pytest.raises(AssertionError, match="opened again"):  # another file is still read
         exposure(index, SHENZHEN, radii_m=(1000, 2000), population=tmp_path / "other.tif")
+
+
+def test_table_columns_give_the_tables_rows_without_the_tables(ring_test_points, points_at):
+    from risk.cordon.exposure import column_records
+
+    ent = ring_test_points(SHENZHEN, (1000, 5000, 10000), n_random=300)
+    ent["industry"] = np.where(np.arange(len(ent)) % 5 == 0, None, "化工")
+    lon, lat = points_at(SHENZHEN, np.array([6000.0, 12000.0, 20000.0]), np.array([0, 90, 180.0]))
+    shelters = gpd.GeoDataFrame({"id": ["a", "b", "c"], "name": ["甲", None, "丙"],
+                                 "capacity": [10.0, np.nan, 30.0]},
+                                geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    for layers in ({"enterprises": ent, "shelters": shelters}, {"enterprises": ent}):
+        result = exposure(layers, SHENZHEN)
+        pri = result.priority_enterprises
+        for n in (None, 0, 4):
+            cols = result.table_columns("priority_enterprises", n)
+            want = pri if n is None else pri.head(n)
+            assert list(cols) == list(want.columns)
+            assert column_records(cols) == _reference_records(want)
+        evac = result.evacuation_shelters
+        assert column_records(result.table_columns("evacuation_shelters")) == (
+            _reference_records(evac))
+        assert column_records(result.table_columns("evacuation_shelters", 1)) == (
+            _reference_records(evac.head(1)))
+    with pytest.raises(ValueError, match="priority_enterprises"):
+        result.table_columns("slopes")
