@@ -335,10 +335,10 @@ def locate_districts(geometry: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> np
         districts.geometry.to_numpy())
     names = districts["name"].astype(str).to_numpy()
     probe = shapely.get_coordinates(geometry[present].representative_point().to_numpy())
-    points = shapely.points(probe)
+    points = cast("np.ndarray", shapely.points(probe))  # an array in, an array out
     tree = shapely.STRtree(polys)
     pt_idx, poly_idx = tree.query(points, predicate="within")
-    found = np.full(len(points), "", dtype=object)
+    found = np.array([""] * len(points), dtype=object)
     first = np.unique(pt_idx, return_index=True)[1]  # the first district of each point
     found[pt_idx[first]] = names[poly_idx[first]]
     out[np.flatnonzero(present)] = found

@@ -95,11 +95,11 @@ def layout(state: AppState, lang: str) -> html.Div:
                           persistence=True, persistence_type="session"),
             html.Label(tr("industry", lang)),
             dcc.Dropdown(id=ids.FILTER_INDUSTRIES, multi=True, placeholder=tr("all", lang),
-                         options=industry_options, labels=dropdown_labels(lang),
+                         options=industry_options, labels=dropdown_labels(lang),  # type: ignore[arg-type]
                          persistence=True, persistence_type="session"),
             html.Label(tr("district", lang)),
             dcc.Dropdown(id=ids.FILTER_DISTRICTS, multi=True, placeholder=tr("all", lang),
-                         options=district_options, labels=dropdown_labels(lang),
+                         options=district_options, labels=dropdown_labels(lang),  # type: ignore[arg-type]
                          persistence=True, persistence_type="session"),
             dcc.Checklist(id=ids.FILTER_MAJOR,
                           options=[{"label": tr("major_only", lang), "value": "major"}],

@@ -90,7 +90,7 @@ def area_shape(area: Any) -> shapely.Polygon:
     if area["kind"] == "circle":
         lon, lat = _point(area.get("center"))
         try:
-            radius = float(area.get("radius_m"))
+            radius = float(area.get("radius_m"))  # type: ignore[arg-type]  # checked by except
         except (TypeError, ValueError):
             raise ValueError(f"`radius_m` must be a number, got {area.get('radius_m')!r}") from None
         if not (math.isfinite(radius) and 0 < radius <= MAX_RADIUS_M):
@@ -104,8 +104,8 @@ def area_shape(area: Any) -> shapely.Polygon:
         raise ValueError(f"a polygon needs 3 to {MAX_VERTICES} points")
     shape = shapely.Polygon([_point(p) for p in coords])
     if not shape.is_valid:
-        shape = shapely.make_valid(shape)
-        polys = [g for g in getattr(shape, "geoms", [shape]) if g.geom_type == "Polygon"]
+        fixed = shapely.make_valid(shape)
+        polys = [g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, shapely.Polygon)]
         if not polys:
             raise ValueError("the polygon has no area")
         shape = max(polys, key=lambda g: g.area)
@@ -204,8 +204,8 @@ def summary_view(summary: AreaSummary, lang: str) -> html.Div:
         html.Tr([html.Th(tt("slopes", lang)), html.Td(f"{summary.slopes:,}")]),
         html.Tr([html.Th(tt("water", lang)), html.Td(f"{summary.waterlogging:,}")]),
     ]
-    return html.Div(html.Table(html.Tbody(rows), className="stats area-summary"),
-                    **{"data-area-count": str(summary.enterprises)})
+    attrs: dict[str, Any] = {"data-area-count": str(summary.enterprises)}
+    return html.Div(html.Table(html.Tbody(rows), className="stats area-summary"), **attrs)
 
 
 def layout(state: AppState, lang: str) -> html.Div:

@@ -10,7 +10,7 @@ filters), or, while it is closed, every row the filters keep; cells are neutrali
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import dash
 import dash_ag_grid as dag
@@ -92,7 +92,7 @@ def table_rows(state: AppState, mask, lang: str) -> list[dict[str, Any]]:
     frame = table_frame(ents.iloc[positions], lang=lang, headers=False)
     frame.columns = [_field(i, c) for i, c in enumerate(frame.columns)]
     frame["rid"] = [str(int(i)) for i in positions]
-    return frame.to_dict("records")
+    return cast("list[dict[str, Any]]", frame.to_dict("records"))
 
 
 def export_table(state: AppState, mask, fmt: str, lang: str,
@@ -179,6 +179,6 @@ def focus_index(cell: Any) -> int | None:
     if not isinstance(cell, dict):
         return None
     try:
-        return int(cell.get("rowId"))
+        return int(str(cell.get("rowId")))
     except (TypeError, ValueError):
         return None

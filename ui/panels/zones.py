@@ -164,11 +164,11 @@ def params_of(method, radii_values, radii_ids, cell, shape, grade_by, *, breaks=
                     "shape": shape or "square", "grade_by": grade_by or "max"}
     if params["grade_by"] == "score" and method in ("grid", "admin"):
         kind = breaks if breaks in BREAK_DEFAULTS else "quantile"
-        levels = {}
+        levels: dict[str, float] = {}
         for i, v in zip(threshold_ids or [], threshold_values or [], strict=True):
             number = _number(v)
             ok = number is not None and (0 < number < 100 if kind == "quantile" else number > 0)
-            if not ok:
+            if number is None or not ok:
                 key = "bad_pct" if kind == "quantile" else "bad_abs"
                 raise FormError(tt(key, lang).format(g=names[i["grade"]], v=shown(v)))
             levels[i["grade"]] = number
