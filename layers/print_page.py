@@ -284,6 +284,10 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
         fig.savefig(buffer, format="png", dpi=options.dpi,
                     metadata={"Title": title, "Software": "risk-map"})
         return buffer.getvalue()
+    if options.fmt == "tiff":  # LZW-compressed, for print shops and image archives
+        fig.savefig(buffer, format="tiff", dpi=options.dpi,
+                    pil_kwargs={"compression": "tiff_lzw"})
+        return buffer.getvalue()
     if options.fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Title": title, "Creator": "risk-map"})
         return buffer.getvalue()

@@ -86,8 +86,8 @@ _MAX_SPAN_DEG = 12.0
 STANDARD_SCALES = (2_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)
 """Scales a print map can be fixed at (the national basic scale series, plus 1:2,000);
 ``None`` (CLI and tab: "fit") picks the smallest round scale showing the whole extent."""
-FORMATS = ("pdf", "png", "svg")
-"""Output formats: vector PDF (every page), PNG at ``dpi`` and SVG (the map page)."""
+FORMATS = ("pdf", "png", "tiff", "svg")
+"""Output formats: vector PDF (every page), PNG and TIFF at ``dpi`` and SVG (the map page)."""
 
 
 def incident_rings(lon: float, lat: float, radii_m: Sequence[float]) -> gpd.GeoDataFrame:
@@ -256,7 +256,8 @@ def render_map(
     labels
         Label red and major-hazard enterprises (:mod:`layers.print_symbols`).
     format, dpi
-        ``"pdf"`` (every page, vector), ``"png"`` (the map page at ``dpi``, 72–600) or
+        ``"pdf"`` (every page, vector), ``"png"`` or ``"tiff"`` (the map page at ``dpi``,
+        72–600) or
         ``"svg"`` (the map page; text kept as text).
     georef
         PDF only: add the geospatial measure dictionary of the map frame

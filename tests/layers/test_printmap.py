@@ -437,10 +437,16 @@ def test_png_at_the_chosen_dpi_and_svg_with_text(tiny):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     img = mpimg.imread(__import__("io").BytesIO(png))
     assert abs(img.shape[1] - 297 / 25.4 * 150) <= 1 and abs(img.shape[0] - 210 / 25.4 * 150) <= 1
+    tif = render_map(tiny, title="印刷", format="tiff", dpi=100)
+    from PIL import Image
+
+    with Image.open(__import__("io").BytesIO(tif)) as image:
+        assert image.format == "TIFF" and image.info.get("compression") == "tiff_lzw"
+        assert image.width == pytest.approx(297 / 25.4 * 100, abs=1)
     svg = render_map(tiny, title="矢量图", format="svg").decode("utf-8")
     assert svg.lstrip().startswith("<?xml") and "矢量图" in svg and "重大风险" in svg
-    with pytest.raises(PrintMapError, match=r"`format` must be one of pdf, png, svg"):
-        render_map(tiny, title="x", format="tiff")
+    with pytest.raises(PrintMapError, match=r"`format` must be one of pdf, png, tiff, svg"):
+        render_map(tiny, title="x", format="jpeg")
     with pytest.raises(PrintMapError, match=r"`dpi` must be a whole number 72–600"):
         render_map(tiny, title="x", format="png", dpi=2000)
     with pytest.raises(PrintMapError, match=r"`tables_page` needs format pdf"):

@@ -66,17 +66,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "enterprises labelled), scale bar and north arrow true at the map centre, "
                     "optional graticule and overview map, producer block from a template, "
                     "date, coordinate system and data sources; optionally a page of tables. "
-                    "Vector PDF (optionally georeferenced), PNG at --dpi or SVG; one map, one "
+                    "Vector PDF (optionally georeferenced), PNG or TIFF at --dpi, or SVG; one map, one "
                     "per district, or a multi-page atlas. "
                     "生成专题图（标题、图例、比例尺、指北针、经纬网、位置图、制图单位、审图号、密级、"
-                    "坐标系、数据来源，可附统计表）：矢量 PDF（可带地理坐标）、PNG、SVG，单幅、分区或图集。",
+                    "坐标系、数据来源，可附统计表）：矢量 PDF（可带地理坐标）、PNG、TIFF、SVG，单幅、分区或图集。",
     )
     out = p.add_argument_group("output / 输出")
     out.add_argument("--out", type=Path, metavar="FILE.pdf", help="file to write / 输出文件")
-    out.add_argument("--format", choices=("pdf", "png", "svg"), default=None,
-                     help="pdf (vector), png (raster at --dpi) or svg; default: from the --out "
-                          "suffix, else pdf / 输出格式")
-    out.add_argument("--dpi", type=_dpi, default=300, help="PNG resolution (default 300)")
+    out.add_argument("--format", choices=("pdf", "png", "tiff", "svg"), default=None,
+                     help="pdf (vector), png or tiff (raster at --dpi) or svg; default: from the "
+                          "--out suffix (.tif counts as tiff), else pdf / 输出格式")
+    out.add_argument("--dpi", type=_dpi, default=300,
+                     help="PNG/TIFF resolution, 72–600 (default 300) / 分辨率")
     out.add_argument("--georef", action="store_true",
                      help="georeferenced PDF (geospatial measure dictionary; GDAL and phone map "
                           "apps place it) / 带地理坐标的 PDF")
@@ -228,7 +229,8 @@ def _format(args: argparse.Namespace) -> str:
     from ui.cli import CliError
 
     suffix = args.out.suffix.lower().lstrip(".") if args.out is not None else ""
-    fmt = args.format or (suffix if suffix in ("png", "svg") else "pdf")
+    suffix = "tiff" if suffix == "tif" else suffix
+    fmt = args.format or (suffix if suffix in ("png", "tiff", "svg") else "pdf")
     if args.out is not None and suffix and suffix != fmt:
         raise CliError(f"--out {args.out}: the suffix .{suffix} does not match --format {fmt}")
     if fmt != "pdf" and (args.georef or args.tables or args.atlas):

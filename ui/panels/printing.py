@@ -54,7 +54,7 @@ T = {
     "labels": ("标注重点企业", "Label key enterprises"),
     "area": ("在地图上显示打印范围（拖动地图移动图幅）",
              "Show the print area on the map (pan the map to move it)"),
-    "format": ("格式", "Format"), "dpi": ("分辨率（PNG）", "Resolution (PNG)"),
+    "format": ("格式", "Format"), "dpi": ("分辨率（PNG、TIFF）", "Resolution (PNG, TIFF)"),
     "georef": ("带地理坐标的 PDF（手机地图可定位）", "Georeferenced PDF (phone map apps)"),
     "template": ("版式模板（JSON：制图单位、审图号、密级、标志文字、颜色、字号）",
                  "Layout template (JSON: organisation, approval no., classification, logo, "

@@ -193,6 +193,7 @@ def test_layout_options_template_and_georef(run_cli, data_dir, tmp_path, capsys)
     ("map.png", ["--dpi", "100"], b"\x89PNG"),
     ("map.svg", [], b"<?xml"),
     ("slide", ["--format", "png", "--dpi", "72"], b"\x89PNG"),
+    ("map.tif", ["--dpi", "72"], b"II*\x00"),
 ])
 def test_png_and_svg_from_the_suffix_or_format(run_cli, data_dir, tmp_path, capsys, name, argv,
                                                magic):
