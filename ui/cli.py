@@ -22,6 +22,7 @@ COMMANDS = (
     "db",
     "hazards",
     "network",
+    "export",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""
 
