@@ -26,7 +26,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from data.dataset import Dataset
-from data.schema import INDUSTRIES, SHELTER_TYPES
+from data.schema import INDUSTRIES, LAYERS, SHELTER_TYPES
 from layers.bridge import OVERLAY, command
 from layers.sensitive import COLUMNS as SENSITIVE_COLUMNS
 from layers.sensitive import TITLE as SENSITIVE_TITLE
@@ -549,6 +549,10 @@ def enterprise_detail(enterprises: gpd.GeoDataFrame, index: int, *, lang: str = 
         [label(("经纬度", "Lon, lat"), lang),
          f"{row.geometry.x:.5f}, {row.geometry.y:.5f}"],
     ]
+    # the dataset's own columns (序号, 法人, 联系电话 …), kept by the import as extra attributes
+    schema = set(LAYERS["enterprises"].columns) | {enterprises.geometry.name}
+    rows += [[str(c), str(row[c])] for c in enterprises.columns
+             if c not in schema and row[c] is not None and str(row[c]) not in ("", "nan", "<NA>")]
     return {"id": str(row["id"]), "title": str(row["name"]), "rows": rows}
 
 

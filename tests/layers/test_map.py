@@ -224,3 +224,17 @@ def test_incident_styles_reach_the_map_page_and_differ_from_the_grades(tiny):
     assert ring_label("警戒区", 10_000.0) == "警戒区 10 km"
     zh = json.loads(re.search(r"riskmap\.bridge\([^,]+, (\{.*?\})\);", _render(tiny)).group(1))
     assert zh["incident"]["text"]["checkpoint"] == "交通管制卡口"
+
+
+def test_the_popup_shows_the_datasets_extra_columns():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from layers.map import enterprise_detail
+
+    ents = gpd.GeoDataFrame({
+        "id": ["E1"], "name": ["甲"], "industry": ["燃气"], "district": ["南山区"], "address": [""],
+        "grade": ["red"], "major_hazard": [False], "last_inspection": [""],
+        "法人": ["张三"], "联系电话": [""]}, geometry=[Point(113.95, 22.55)], crs=4326)
+    rows = dict(map(tuple, enterprise_detail(ents, 0)["rows"]))
+    assert rows["法人"] == "张三" and "联系电话" not in rows  # blank extras are left out
