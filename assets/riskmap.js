@@ -183,5 +183,36 @@
   }
   initSheet();
 
+  /* the language switch reloads the page: the incident on screen (place, radii, wind, type,
+   * note) is kept in sessionStorage and placed again on the new page */
+  var KEEP_KEY = "riskmap.incidentForm";
+  var FORM = ["inc-lon", "inc-lat", "inc-radii", "inc-wind", "inc-note"];
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest("#lang-switch");
+    if (!link || !lastCommands[RISKMAP_MSG.INCIDENT] ||
+        lastCommands[RISKMAP_MSG.INCIDENT].type !== RISKMAP_MSG.INCIDENT) { return; }
+    var form = {};
+    FORM.forEach(function (id) { var el = document.getElementById(id); if (el) { form[id] = el.value; } });
+    try { window.sessionStorage.setItem(KEEP_KEY, JSON.stringify(form)); } catch (e) { /* private mode */ }
+  }, true);
+  function restoreIncident() {
+    var saved = null;
+    try { saved = JSON.parse(window.sessionStorage.getItem(KEEP_KEY) || "null"); } catch (e) { saved = null; }
+    if (!saved || !saved["inc-lon"]) { return; }
+    var set = window.dash_clientside && window.dash_clientside.set_props;
+    if (!set || !document.getElementById("main-tabs")) { setTimeout(restoreIncident, 250); return; }
+    window.sessionStorage.removeItem(KEEP_KEY);
+    set("main-tabs", {value: "incident"});  // its form exists once the tab is shown
+    (function fill(tries) {
+      if (!document.getElementById("inc-locate")) {
+        if (tries < 40) { setTimeout(function () { fill(tries + 1); }, 250); }
+        return;
+      }
+      FORM.forEach(function (id) { if (saved[id] !== undefined) { set(id, {value: saved[id]}); } });
+      setTimeout(function () { document.getElementById("inc-locate").click(); }, 300);
+    })(0);
+  }
+  restoreIncident();
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {riskmap: {post: post, mode: mode}});
 })();

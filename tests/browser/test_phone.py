@@ -178,3 +178,28 @@ def test_my_location_places_the_incident_where_the_phone_is(live_app, browser):
                                                                         timeout=5_000)
     finally:
         context.close()
+
+
+def test_the_language_switch_keeps_the_incident_on_screen(live_app, page):
+    base, _ = live_app
+    _open(page, base)
+    page.get_by_text("事件警戒").click()
+    page.fill("#inc-lon", "114.06")
+    page.fill("#inc-lat", "22.55")
+    page.fill("#inc-radii", "1,3,8")
+    page.fill("#inc-wind", "90")
+    page.click("#inc-locate")
+    page.locator("#inc-zone-table").wait_for(timeout=10_000)
+    page.click("#lang-switch")
+    page.wait_for_url("**lang=en**")
+    page.locator("#inc-zone-table").wait_for(timeout=20_000)
+    assert page.input_value("#inc-radii") == "1,3,8"
+    assert page.input_value("#inc-wind") == "90"
+    assert page.locator("#inc-downwind").count() == 1
+    frame = page.frame_locator("#map-frame")
+    frame.locator("html[data-incident='114.06,22.55']").wait_for(timeout=10_000)
+    # a page opened later (no switch) starts empty
+    page.goto(base + "/?lang=en")
+    page.locator("#main-tabs").wait_for()
+    page.wait_for_timeout(1500)
+    assert page.locator("#inc-zone-table").count() == 0
