@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from shapely.geometry.base import BaseGeometry
 
-__all__ = ["DRAW_ORDER", "draw_layers", "draw_zones", "draw_incident", "draw_district_labels"]
+__all__ = ["DRAW_ORDER", "draw_layers", "draw_other_points", "draw_zones", "draw_incident", "draw_district_labels"]
 
 DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
 """Layers from the bottom up."""
@@ -97,6 +97,8 @@ def draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *
     from matplotlib.patches import Patch
 
     for name in DRAW_ORDER:
+        if name == "enterprises":  # layers without a print style of their own, below
+            draw_other_points(ax, frames, legend, lang=lang)
         if name not in frames:
             continue
         gdf = frames[name]
@@ -164,6 +166,33 @@ def draw_layers(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *
         elif name == "enterprises" and len(gdf):
             legend.header(title)
             draw_enterprises(ax, gdf, legend, lang=lang, n_points=n_points, scale=scale)
+
+
+_OTHER_SYMBOLS = (("#6a3d9a", "p"), ("#1b7837", "h"), ("#b35806", "D"), ("#2166ac", "X"),
+                  ("#762a83", "P"))
+"""Symbols of point layers without a print style of their own (rescue teams, depots …)."""
+
+
+def draw_other_points(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Legend, *,
+                      lang: str) -> list[str]:
+    """Draw the point layers :data:`DRAW_ORDER` does not know (each its own symbol, above the
+    shelters, below the enterprises) with a legend entry naming the layer and its count; returns
+    their names."""
+    from data.schema import LAYERS
+
+    drawn = []
+    for name, gdf in frames.items():
+        if name in DRAW_ORDER or not len(gdf) or gdf.geom_type.iloc[0] != "Point":
+            continue
+        color, marker = _OTHER_SYMBOLS[len(drawn) % len(_OTHER_SYMBOLS)]
+        xy = _xy(gdf)
+        ax.scatter(xy[:, 0], xy[:, 1], s=5.0 ** 2, marker=marker, c=color, edgecolors="white",
+                   linewidths=0.4, zorder=9.5)
+        spec = LAYERS.get(name)
+        title = bilingual(spec.label_zh, spec.label_en, lang) if spec else name
+        legend.add(_point_handle(color, marker, "white", 6.0), f"{title}：{len(gdf):,}")
+        drawn.append(name)
+    return drawn
 
 
 def draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: Legend, lang: str) -> None:

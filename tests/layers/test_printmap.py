@@ -451,3 +451,16 @@ def test_png_at_the_chosen_dpi_and_svg_with_text(tiny):
         render_map(tiny, title="x", format="png", dpi=2000)
     with pytest.raises(PrintMapError, match=r"`tables_page` needs format pdf"):
         render_map(tiny, title="x", format="svg", tables_page=True)
+
+
+def test_point_layers_without_a_print_style_are_drawn_and_listed(small_dataset, tmp_path):
+    from data.schema import LAYERS
+
+    extra = [n for n in ("rescue_teams", "material_depots", "equipment", "sensitive_sites")
+             if n in small_dataset.layers and len(small_dataset.layer(n))]
+    if not extra:
+        pytest.skip("the sample has none of the resource layers")
+    pdf = render_map_pdf(small_dataset, title="资源", layers=("districts", *extra))
+    text = _text(_pdf_file(pdf, tmp_path))
+    for name in extra:
+        assert re.search(rf"{LAYERS[name].label_zh}\s+{LAYERS[name].label_en}：[\d,]+", text), name
