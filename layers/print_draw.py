@@ -180,7 +180,7 @@ def draw_other_points(ax: Axes, frames: dict[str, gpd.GeoDataFrame], legend: Leg
     their names."""
     from data.schema import LAYERS
 
-    drawn = []
+    drawn: list[str] = []
     for name, gdf in frames.items():
         if name in DRAW_ORDER or not len(gdf) or gdf.geom_type.iloc[0] != "Point":
             continue
