@@ -58,9 +58,10 @@ def read_osm_roads(path: str | Path) -> gpd.GeoDataFrame:
     rows: list[dict] = []
     try:
         processor = osmium.FileProcessor(str(path)).with_locations()
-        for way in processor:
-            if not way.is_way():
+        for obj in processor:
+            if not isinstance(obj, osmium.osm.Way):
                 continue
+            way = obj
             highway = way.tags.get("highway")
             if highway not in HIGHWAY_CLASS:
                 continue

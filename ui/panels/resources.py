@@ -57,7 +57,8 @@ T = {
     "no_alert": ("无库存预警", "No stock alerts"),
     "areas": ("救援服务范围", "Rescue service areas"), "gaps": ("未覆盖区域", "Not reached"),
     "teams_t": ("救援队伍", "Rescue teams"), "depots_t": ("物资储备库", "Depots"),
-    "routes_t": ("救援路线", "Rescue routes"), "evac_t": ("疏散路线", "Evacuation"),
+    "routes_t": ("救援路线", "Rescue routes"),
+    "evac_t": ("疏散分配（居住格网→避难场所）", "Evacuation assignment (cell → shelter)"),
     "alert": ("库存预警", "Stock alert"), "ok": ("库存正常", "Stock ok"),
 }
 tt = translator(T)
@@ -146,7 +147,7 @@ def _dots(points: gpd.GeoSeries, metres: float = 120.0) -> gpd.GeoSeries:
     return points.to_crs(crs).buffer(metres, quad_segs=4).to_crs(4326)
 
 
-def _graph(state: AppState):  # type: ignore[no-untyped-def]
+def _graph(state: AppState):
     return state.cached(("network-graph",), lambda: network_of(state.dataset)[0])
 
 
@@ -246,6 +247,7 @@ def run_nearest(state: AppState, *, lon: float, lat: float, item: str | None, qu
                           overlay_id="net-routes", title=tt("routes_t", lang),
                           legend=[("#1565c0", tt("teams_t", lang)),
                                   ("#ef6c00", tt("depots_t", lang))])
+    cmd["weight"] = 4  # routes drawn heavy (the overlay script reads msg.weight)
     return view, [cmd, *_fit(lines)]
 
 
@@ -279,6 +281,7 @@ def run_evacuate(state: AppState, *, lon: float, lat: float, lang: str):
                                   tt("minutes_col", lang)]),
                           overlay_id="net-evac", title=tt("evac_t", lang),
                           legend=[("#6a1b9a", tt("evac_t", lang))])
+    cmd["weight"] = 2
     return view, [cmd, *_fit(flows)]
 
 
@@ -316,7 +319,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _run(clicks, _clear, minutes, kinds, lon, lat, item, quantity, lang):  # type: ignore[no-untyped-def]
+    def _run(clicks, _clear, minutes, kinds, lon, lat, item, quantity, lang):
         lang = norm_lang(lang)
         if ctx.triggered_id == ids.RES_CLEAR:
             return "", batch(*(command(OVERLAY, id=i) for i in OVERLAY_IDS))
