@@ -11,7 +11,11 @@ One module per job:
 :mod:`risk.cordon.population`, :mod:`risk.cordon.checkpoints`, :mod:`risk.cordon.downwind`
     people per zone, road checkpoints, the downwind protective-action area
 :mod:`risk.cordon.search`
-    :func:`find_enterprises` by name
+    :func:`find_enterprises` by name, :func:`search_enterprises` by any part of the name,
+    address or id
+:mod:`risk.cordon.sensitive`
+    sensitive sites per zone: :func:`sensitive_in_zones`, :func:`sensitive_summary`,
+    :func:`with_sensitive_sites`
 :mod:`risk.cordon.exposure`
     :func:`exposure` and its result :class:`Exposure`
 
@@ -40,7 +44,8 @@ from risk.cordon.rings import (
     validate_incident,
     zones_for,
 )
-from risk.cordon.search import find_enterprises
+from risk.cordon.search import find_enterprises, search_enterprises
+from risk.cordon.sensitive import sensitive_in_zones, sensitive_summary, with_sensitive_sites
 
 __all__ = [
     "Zone",
@@ -62,4 +67,8 @@ __all__ = [
     "downwind_zone",
     "geodesic_distance",
     "find_enterprises",
+    "search_enterprises",
+    "sensitive_in_zones",
+    "sensitive_summary",
+    "with_sensitive_sites",
 ]

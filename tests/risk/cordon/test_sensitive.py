@@ -112,3 +112,15 @@ def test_with_sensitive_sites_adds_an_object_per_zone_to_the_cordon_json():
     assert [z["sensitive_sites"]["sites"] for z in empty["zones"]] == [0, 0, 0]
     with pytest.raises(ValueError, match="`doc` zones must be the cordon's zones"):
         with_sensitive_sites({"zones": []}, sites, cordon)
+
+
+def test_the_package_re_exports_the_sensitive_and_search_functions():
+    import risk.cordon as cordon
+    from risk.cordon import search, sensitive
+
+    assert cordon.sensitive_in_zones is sensitive.sensitive_in_zones
+    assert cordon.sensitive_summary is sensitive.sensitive_summary
+    assert cordon.with_sensitive_sites is sensitive.with_sensitive_sites
+    assert cordon.search_enterprises is search.search_enterprises
+    assert {"sensitive_in_zones", "sensitive_summary", "with_sensitive_sites",
+            "search_enterprises"} <= set(cordon.__all__)
