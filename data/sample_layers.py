@@ -13,17 +13,15 @@ from typing import cast
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyproj
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from data.sample_terrain import NODATA, Grid, slope_degrees
 
 __all__ = [
     "REFERENCE_DATE", "PER_CAPITA_M2", "GRADE_SHARES", "INDUSTRY_SHARES", "DISTRICT_WEIGHTS",
     "N_SLOPES", "N_WATERLOGGING", "N_SHELTERS", "SCRIPT_NAME", "districts_at",
-    "make_enterprises", "make_slopes", "make_waterlogging", "make_shelters", "make_roads",
+    "make_enterprises", "make_slopes", "make_waterlogging", "make_shelters",
     "N_SENSITIVE", "SENSITIVE_MIX", "make_sensitive_sites",
 ]
 
@@ -357,78 +355,6 @@ def make_shelters(
         },
         geometry=gpd.points_from_xy(x, y, crs=4326),
     )
-
-
-def _wiggly(rng: np.random.Generator, start: np.ndarray, end: np.ndarray, *, jitter: float,
-            steps: int) -> np.ndarray:
-    """A polyline from start to end whose inner vertices drift sideways by about ``jitter`` m."""
-    t = np.linspace(0.0, 1.0, steps + 1)[:, None]
-    line = start + t * (end - start)
-    direction = end - start
-    normal = np.array([-direction[1], direction[0]]) / (np.hypot(*direction) or 1.0)
-    offset = np.cumsum(rng.standard_normal(steps + 1)) * jitter / np.sqrt(steps)
-    offset -= offset[0] + t[:, 0] * (offset[-1] - offset[0])  # pinned at both ends
-    return line + offset[:, None] * normal
-
-
-
-def make_roads(
-    rng: np.random.Generator, districts: gpd.GeoDataFrame, land: BaseGeometry,
-    highland: BaseGeometry, to_metric: pyproj.Transformer, to_wgs: pyproj.Transformer,
-) -> gpd.GeoDataFrame:
-    from scipy.sparse.csgraph import minimum_spanning_tree
-
-    centre = shapely.get_coordinates(districts.geometry.representative_point())
-    ce, cn = to_metric.transform(centre[:, 0], centre[:, 1])
-    pts = np.column_stack([ce, cn])
-    dist = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1))
-    tree = minimum_spanning_tree(dist).toarray() > 0
-    pairs = [tuple(p) for p in np.argwhere(tree)]
-    others = sorted(
-        ((dist[i, j], i, j) for i in range(len(pts)) for j in range(i + 1, len(pts))
-         if not tree[i, j] and not tree[j, i]),
-    )
-    pairs += [(i, j) for _, i, j in others[:5]]
-    lines: list[tuple[str, np.ndarray]] = []
-    for k, (i, j) in enumerate(pairs):
-        cls = "expressway" if k % 2 == 0 else "trunk"
-        lines.append((cls, _wiggly(rng, pts[i], pts[j], jitter=600.0, steps=16)))
-
-    west, south, east, north = land.bounds
-    (x0, x1), (y0, y1) = to_metric.transform([west, east], [south, north])
-    (x0, x1), (y0, y1) = sorted((x0, x1)), sorted((y0, y1))
-    for axis, (lo, hi, a0, a1) in enumerate([(x0, x1, y0, y1), (y0, y1, x0, x1)]):
-        pos = lo + rng.uniform(0, 1500.0)
-        while pos < hi:
-            cls = "primary" if rng.random() < 0.35 else "secondary"
-            start, end = np.array([pos, a0 - 1000.0]), np.array([pos, a1 + 1000.0])
-            line = _wiggly(rng, start, end, jitter=250.0, steps=40)
-            lines.append((cls, line if axis == 0 else line[:, ::-1]))
-            pos += rng.uniform(1500.0, 3000.0)
-
-    shapely.prepare(land)
-    geoms = _to_wgs(np.array([shapely.linestrings(line) for _, line in lines]), to_wgs)
-    classes = np.array([c for c, _ in lines], dtype=object)
-    grid_road = np.isin(classes, ["primary", "secondary"])
-    # grid roads avoid hills; numpy's stubs take no geometry scalars (they broadcast at runtime)
-    area = np.where(grid_road, shapely.difference(land, highland), land)  # type: ignore[call-overload]
-    clipped = shapely.intersection(geoms, area)
-    parts, index = shapely.get_parts(clipped, return_index=True)
-    keep = (shapely.get_type_id(parts) == 1) & (shapely.length(parts) > 0)
-    parts, index = parts[keep], index[keep]
-    used = np.unique(index)
-    merged = shapely.multilinestrings(parts, indices=np.searchsorted(used, index))
-    classes = classes[used]
-    label = {"expressway": "合成高速公路", "trunk": "合成快速路", "primary": "合成主干道",
-             "secondary": "合成次干道"}
-    number = pd.Series(classes).groupby(classes).cumcount().to_numpy() + 1
-    names = np.array([label[c] for c in classes], dtype=object) + _numbers(number) + "号"
-    return gpd.GeoDataFrame(
-        {"id": "R" + _numbers(np.arange(1, used.size + 1), 4), "name": names,
-         "road_class": classes},
-        geometry=gpd.GeoSeries(merged, crs=4326),
-    )
-
 
 
 N_SENSITIVE = 900

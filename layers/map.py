@@ -56,6 +56,8 @@ __all__ = [
     "TEXT",
 ]
 
+BASEMAP_SIMPLIFY_DEG = 1e-4
+"""Tolerance (degrees, about 10 m) for simplifying basemap roads before they are sent."""
 LAYER_ORDER = ("districts", "roads", "slopes", "waterlogging", "shelters", "sensitive_sites",
                "enterprises")
 
@@ -221,6 +223,16 @@ class _Legend(MacroElement):
     def __init__(self, html: str):
         super().__init__()
         self.html_json = safe_json(html)
+
+
+def basemap_roads(roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The roads the basemap draws: a routable network's local streets left out (the routing
+    still uses them), lines simplified within :data:`BASEMAP_SIMPLIFY_DEG`."""
+    if "class" in roads.columns:
+        roads = roads[roads["class"].astype(str) != "local"]
+    out = roads.copy()
+    out[out.geometry.name] = out.geometry.simplify(BASEMAP_SIMPLIFY_DEG, preserve_topology=True)
+    return out
 
 
 def _round_geojson(gdf: gpd.GeoDataFrame, *, columns: Sequence[str], decimals: int = 5,
@@ -439,7 +451,7 @@ def build_analyst_map(
 
     roads = dataset.layer("roads")
     if "roads" in layers and len(roads):
-        geo = _round_geojson(roads, columns=["road_class"])
+        geo = _round_geojson(basemap_roads(roads), columns=["road_class"])
         opts = {
             "style": {"color": ROAD_STYLES["secondary"][0], "weight": 1, "opacity": 0.9},
             "colorBy": {"property": "road_class", "stroke": True,

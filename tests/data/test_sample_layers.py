@@ -9,7 +9,6 @@ import pyproj
 import rasterio
 
 from data.sample_layers import PER_CAPITA_M2, REFERENCE_DATE, SCRIPT_NAME
-from data.schema import ROAD_CLASSES
 from risk.crs import metric_crs
 
 N = 2_000  # the small_sample fixture in tests/conftest.py: seed 7, 2,000 enterprises
@@ -122,16 +121,6 @@ def test_shelter_capacity_follows_area_per_person(small_sample, gpkg_layer):
     expected = np.floor(s["area_m2"] / s["shelter_type"].map(PER_CAPITA_M2)).astype(int)
     assert (s["capacity"] == expected).all()
     assert (s["capacity"] > 0).all()
-
-
-def test_roads_are_synthetic_named_and_on_land(small_sample, gpkg_layer):
-    roads = gpkg_layer(small_sample, "roads")
-    assert roads["name"].str.startswith("合成").all()
-    assert set(roads["road_class"]) == set(ROAD_CLASSES)
-    land = gpkg_layer(small_sample, "districts").union_all()
-    assert roads.geometry.covered_by(land.buffer(1e-7)).all()
-    km = roads.to_crs(metric_crs(roads)).length.sum() / 1000
-    assert 1_000 < km < 10_000
 
 
 def test_sensitive_sites_where_people_live_with_plausible_people(small_sample, gpkg_layer):

@@ -238,3 +238,20 @@ def test_the_popup_shows_the_datasets_extra_columns():
         "法人": ["张三"], "联系电话": [""]}, geometry=[Point(113.95, 22.55)], crs=4326)
     rows = dict(map(tuple, enterprise_detail(ents, 0)["rows"]))
     assert rows["法人"] == "张三" and "联系电话" not in rows  # blank extras are left out
+
+
+def test_the_basemap_leaves_out_local_streets_and_simplifies_within_10_m():
+    import geopandas as gpd
+    import shapely
+
+    from layers.map import BASEMAP_SIMPLIFY_DEG, basemap_roads
+
+    wiggle = shapely.LineString([(114.0 + i * 1e-4, 22.5 + (i % 2) * 1e-6) for i in range(50)])
+    roads = gpd.GeoDataFrame({"class": ["local", "arterial"], "road_class": ["secondary"] * 2},
+                             geometry=[wiggle, wiggle], crs=4326)
+    drawn = basemap_roads(roads)
+    assert list(drawn["class"]) == ["arterial"]
+    line = drawn.geometry.iloc[0]
+    assert shapely.get_num_coordinates(line) < shapely.get_num_coordinates(wiggle)
+    assert line.hausdorff_distance(wiggle) <= BASEMAP_SIMPLIFY_DEG
+    assert list(roads["class"]) == ["local", "arterial"]  # the input is not changed
