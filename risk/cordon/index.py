@@ -168,7 +168,7 @@ class ExposureIndex:
             major = pd.Series(ent.columns["major_hazard"]).fillna(False).astype(bool).to_numpy()
         else:
             major = np.zeros(len(ent), dtype=bool)
-        roads = _Shapes.from_gdf(layers.get("roads"))
+        roads = _Shapes.from_gdf(checkpoint_roads(layers.get("roads")))
         return cls(
             enterprises=ent,
             grade_code=grade,
@@ -182,6 +182,20 @@ class ExposureIndex:
             population_path=(None if population is None or isinstance(population, tuple)
                              else os.fspath(population)),
         )
+
+
+CHECKPOINT_SKIP_CLASSES = frozenset({"local"})
+"""Network classes (the roads' ``class`` column) that get no checkpoint: a cordon is held on
+the through roads; the local streets of a city grid would give hundreds of points per ring."""
+
+
+def checkpoint_roads(roads: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The roads that checkpoints are placed on: all of them, but the local streets of a
+    routable network (:data:`CHECKPOINT_SKIP_CLASSES`)."""
+    if roads is None or "class" not in roads.columns:
+        return roads
+    keep = ~roads["class"].astype(str).isin(CHECKPOINT_SKIP_CLASSES).to_numpy()
+    return roads[keep]
 
 
 def _cache_raster(

@@ -33,3 +33,23 @@ def test_checkpoints_where_a_road_crosses_the_5_and_10_km_boundaries(points_at):
                        cps["lon"].to_numpy(), cps["lat"].to_numpy())
     assert np.abs(d - cps["boundary_m"].to_numpy()).max() < 0.01
     assert set(cps["road_name"]) == {"深南大道", "支路 <A&B>"}
+
+
+def test_local_streets_of_a_routable_network_get_no_checkpoint():
+    import geopandas as gpd
+    import shapely
+
+    from risk.cordon import ExposureIndex, exposure, validate_incident
+
+    # two straight roads through the 1 km ring, one a local street
+    lines = [shapely.LineString([(114.0, 22.45), (114.0, 22.55)]),
+             shapely.LineString([(113.95, 22.5), (114.05, 22.5)])]
+    roads = gpd.GeoDataFrame({"id": ["A", "L"], "name": ["主干道", "小街"],
+                              "road_class": ["primary", "secondary"],
+                              "class": ["arterial", "local"]}, geometry=lines, crs=4326)
+    cordon = validate_incident(114.0, 22.5, (1000.0, 5000.0))
+    found = exposure(ExposureIndex.from_layers({"roads": roads}), cordon).checkpoints
+    assert len(found) and set(found["road_id"]) == {"A"}
+    without_class = roads.drop(columns="class")
+    found = exposure(ExposureIndex.from_layers({"roads": without_class}), cordon).checkpoints
+    assert set(found["road_id"]) == {"A", "L"}  # a plain road layer keeps every road
