@@ -179,3 +179,4 @@ RES_STOCK = "res-stock"                # resources tab: stock alerts table
 # share links (ui/app.py, data/share.py)
 SHARE_INCIDENT = "share-incident"      # dcc.Store: the saved incident a share link (/?incident=N) names
 SHARE_NOTICE = "share-notice"          # why a share link's incident number was refused
+FILTER_DENSITY = "filter-density"      # analyst tab: checklist ["density"]: hexbin density at city zoom
