@@ -76,12 +76,73 @@ def cordon_json(dataset: Any, cordon: Cordon, *, wind_from_deg: float | None = N
     ``index``: a prepared :class:`risk.cordon.ExposureIndex` of the same dataset (a server
     keeps one per data version) instead of indexing ``dataset.layers`` again. The HTTP API's
     ``GET /api/v1/cordon`` answers with this dict.
+
+    Each zone also holds ``sensitive_sites`` (sites, people, by kind, the nearest:
+    :func:`risk.cordon.with_sensitive_sites`, with the whole list as ``sensitive_sites`` at the
+    top) and ``hazards`` (``major_open``, ``general_open``: the hidden dangers open today,
+    :func:`data.hazards.hazards_in_rings`, only the dataset's districts for a district view;
+    zeros when the store keeps no hazards or they cannot be read).
     """
+    from risk.cordon import with_sensitive_sites
+
     result = exposure(
         index if index is not None else dataset.layers, cordon,
         population=dataset.raster_path("population"), wind_from_deg=wind_from_deg,
     )
-    return result.to_json()
+    doc = with_sensitive_sites(result.to_json(), _layer_or_none(dataset, "sensitive_sites"),
+                               cordon)
+    counts = open_hazards(dataset, cordon)
+    doc["zones"] = [
+        {**z, "hazards": {k: counts.get(z["zone"], {}).get(k, 0)
+                          for k in ("major_open", "general_open")}}
+        for z in doc["zones"]
+    ]
+    return doc
+
+
+def _layer_or_none(dataset: Any, name: str) -> Any:
+    try:
+        return dataset.layer(name)
+    except (KeyError, ValueError):  # a dataset without that layer
+        return None
+
+
+def open_hazards(dataset: Any, cordon: Cordon) -> dict[str, Any]:
+    """:func:`data.hazards.hazards_in_rings` for ``dataset``'s store, limited to the dataset's
+    districts when it is a district view (``dataset.scope``); ``{}`` when the store keeps no
+    hazards table or it cannot be read (busy, unreachable, an older records database).
+
+    Only the columns the count needs are read, and only the hazards in a box a little larger
+    than the outermost ring (the exact geodesic test is :func:`hazards_in_rings`'), so a call
+    costs about a millisecond rather than reading the whole ledger."""
+    import math
+
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from data.hazards import hazards_in_rings
+    from data.sysdb import hazards as table
+
+    db = getattr(getattr(dataset, "store", None), "db", None)
+    if db is None:
+        return {}
+    reach_deg = max(cordon.radii_m) / 110_000.0 * 1.05 + 0.001  # a degree of latitude >= 110.5 km
+    dlon = min(reach_deg / max(math.cos(math.radians(cordon.lat)), 0.01), 180.0)
+    cols = [table.c.id, table.c.level, table.c.lon, table.c.lat, table.c.found_at,
+            table.c.closed_at, table.c.deadline]
+    query = sa.select(*cols).where(table.c.lat.between(cordon.lat - reach_deg,
+                                                      cordon.lat + reach_deg),
+                                   table.c.lon.between(cordon.lon - dlon, cordon.lon + dlon))
+    scope = getattr(dataset, "scope", None)
+    if scope is not None:
+        query = query.where(table.c.district.in_(tuple(scope)))
+    try:
+        with db.connect() as conn:
+            rows = conn.execute(query).all()
+    except (OSError, sa.exc.SQLAlchemyError):
+        return {}
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in cols])
+    return hazards_in_rings(frame, cordon)
 
 
 def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:

@@ -175,3 +175,63 @@ def test_cordon_json_is_what_the_cli_prints(run_cli, cordon_dataset):
     assert "downwind" in doc
     index = ExposureIndex.from_layers(dataset.layers)
     assert cordon_json(dataset, cordon, wind_from_deg=90, index=index) == doc
+
+
+def _independent_open_hazards(dataset, center, zones):
+    from data.hazards import HazardStore, arrays_of, states_at, today_cst
+
+    frame = HazardStore(dataset.store.db, scope=dataset.scope).frame()
+    open_ = frame[states_at(arrays_of(frame), today_cst())["open"]]
+    n = len(open_)
+    _, _, d = GEOD.inv(np.full(n, center[0]), np.full(n, center[1]),
+                       open_["lon"].to_numpy(float), open_["lat"].to_numpy(float))
+    major = (open_["level"] == "major").to_numpy()
+    out = {}
+    for z in zones:  # a hazard on a boundary counts in the inner ring
+        inside = (d > z["inner_m"]) & (d <= z["outer_m"]) if z["inner_m"] else d <= z["outer_m"]
+        out[z["zone"]] = {"major_open": int((inside & major).sum()),
+                          "general_open": int((inside & ~major).sum())}
+    return out, n
+
+
+def test_json_has_sensitive_sites_and_open_hazards_per_zone(run_cli, small_sample):
+    dataset = Dataset.load(small_sample)
+    center = (114.06, 22.56)
+    code, out, _ = run_cli(["cordon", "--lon", str(center[0]), "--lat", str(center[1]),
+                            "--radii-km", "2,8,20", "--data", str(small_sample)])
+    doc = json.loads(out)
+    sites = dataset.layer("sensitive_sites")
+    assert len(sites) > 0
+    _, _, d = GEOD.inv(np.full(len(sites), center[0]), np.full(len(sites), center[1]),
+                       sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy())
+    people = sites["people"].fillna(0).round().astype(int).to_numpy()
+    for z in doc["zones"]:
+        inside = (d >= z["inner_m"]) & (d < z["outer_m"])
+        assert z["sensitive_sites"]["sites"] == int(inside.sum())
+        assert z["sensitive_sites"]["people"] == int(people[inside].sum())
+    assert len(doc["sensitive_sites"]) == sum(z["sensitive_sites"]["sites"] for z in doc["zones"])
+    expected, n_open = _independent_open_hazards(dataset, center, doc["zones"])
+    assert n_open > 0
+    assert {z["zone"]: z["hazards"] for z in doc["zones"]} == expected
+    assert sum(v["major_open"] + v["general_open"] for v in expected.values()) > 0
+
+
+def test_hazards_of_a_district_view_are_its_own_and_zero_without_a_ledger(small_sample,
+                                                                          cordon_dataset):
+    from risk.cordon import validate_incident
+    from ui.commands.cordon import cordon_json
+
+    dataset = Dataset.load(small_sample)
+    center = (114.06, 22.56)
+    cordon = validate_incident(*center, (2000, 8000, 20000), region=dataset.region)
+    district = "福田区"
+    view = dataset.restricted([district])
+    doc = cordon_json(view, cordon)
+    expected, _ = _independent_open_hazards(view, center, doc["zones"])
+    assert {z["zone"]: z["hazards"] for z in doc["zones"]} == expected
+    whole = cordon_json(dataset, cordon)
+    assert (sum(z["hazards"]["general_open"] for z in doc["zones"])
+            < sum(z["hazards"]["general_open"] for z in whole["zones"]))
+    tiny = Dataset.load(cordon_dataset)  # a folder whose records database holds no hazards
+    doc = cordon_json(tiny, validate_incident(*CENTER, region=tiny.region))
+    assert all(z["hazards"] == {"major_open": 0, "general_open": 0} for z in doc["zones"])
