@@ -90,10 +90,13 @@ def callback_body(app, key: str, values: dict | None = None, changed: str | None
         pid = f"{dep['id']}.{dep['property']}"
         return {"id": dep["id"], "property": dep["property"], "value": values.get(pid)}
 
+    def target(o):  # a pattern-matching output with no component on the page: no outputs
+        if isinstance(o.component_id, dict):
+            return []
+        return {"id": o.component_id, "property": o.component_property}
+
     out = cb["output"]
-    outputs = ([{"id": o.component_id, "property": o.component_property} for o in out]
-               if isinstance(out, list) else
-               {"id": out.component_id, "property": out.component_property})
+    outputs = [target(o) for o in out] if isinstance(out, list) else target(out)
     inputs = [entry(d) for d in cb["inputs"]]
     first = next((d for d in cb["inputs"] if not d["id"].startswith("{")), cb["inputs"][0])
     return {"output": key, "outputs": outputs, "inputs": inputs,
