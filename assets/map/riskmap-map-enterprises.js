@@ -9,6 +9,25 @@
   "use strict";
   var rm = window.riskmap, state = rm.state, escapeHtml = rm.escapeHtml, post = rm.post;
 
+  var HEX_PX = 14, DENSITY_MAX_ZOOM = 11;
+  var RAMP = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"];
+
+  /* the legend entry of the density view, shown while it is drawn */
+  function densityLegend(on) {
+    var legend = document.getElementById("rm-legend"), old = document.getElementById("rm-legend-density");
+    if (!on) { if (old) { old.parentNode.removeChild(old); } return; }
+    if (old || !legend) { return; }
+    var en = (document.querySelector('meta[name="riskmap-lang"]') || {}).content === "en";
+    var div = document.createElement("div");
+    div.id = "rm-legend-density";
+    var html = "<div><b>" + escapeHtml(en ? "Density (weighted by grade)" : "密度（按等级加权）") + "</b></div><div>";
+    RAMP.forEach(function (c) { html += '<span class="rm-sw" style="background:' + c + ';margin-right:1px"></span>'; });
+    html += "</div><div>" + escapeHtml(en ? "red 4, orange 3, yellow 2, blue 1; zoom in for points"
+                                         : "红4 橙3 黄2 蓝1；放大显示企业点") + "</div>";
+    div.innerHTML = html;
+    legend.insertBefore(div, legend.children[1] || null);
+  }
+
   var PointsLayer = L.Layer.extend({
     initialize: function (data, opts) {
       this._data = data;
@@ -64,6 +83,46 @@
       if (this._map) { this._schedule(); }
       return shown;
     },
+    setDensity: function (on) {
+      this._density = !!on;
+      if (this._map) { this._schedule(); }
+    },
+    /* the density view: shown points binned into pointy-top hexagons of HEX_PX pixels, each
+     * weighted by grade (red 4, orange 3, yellow 2, blue 1), coloured on a light-to-dark ramp
+     * relative to the densest hexagon in view; no clicks (zoom in for the points) */
+    _drawDensity: function (ctx, size, scale, origin) {
+      var data = this._data, mask = this._mask, x0 = this._x0, y0 = this._y0, n = data.n;
+      var s = HEX_PX, sqrt3 = Math.sqrt(3), bins = {}, peak = 0;
+      for (var i = 0; i < n; i++) {
+        if (!mask[i]) { continue; }
+        var x = x0[i] * scale - origin.x, y = y0[i] * scale - origin.y;
+        if (x < -2 * s || y < -2 * s || x > size.x + 2 * s || y > size.y + 2 * s) { continue; }
+        var qf = (sqrt3 / 3 * x - y / 3) / s, rf = (2 / 3 * y) / s, sf = -qf - rf;
+        var q = Math.round(qf), r = Math.round(rf), t = Math.round(sf);
+        var dq = Math.abs(q - qf), dr = Math.abs(r - rf), ds = Math.abs(t - sf);
+        if (dq > dr && dq > ds) { q = -r - t; } else if (dr > ds) { r = -q - t; }
+        var key = q + "," + r, w = 4 - data.grade[i];
+        var b = bins[key] || (bins[key] = {q: q, r: r, w: 0});
+        b.w += w;
+        if (b.w > peak) { peak = b.w; }
+      }
+      var keys = Object.keys(bins);
+      ctx.globalAlpha = 0.85; ctx.lineWidth = 0.5; ctx.strokeStyle = "rgba(255,255,255,0.8)";
+      keys.forEach(function (k) {
+        var b = bins[k], cx = s * sqrt3 * (b.q + b.r / 2), cy = s * 1.5 * b.r;
+        var level = Math.min(RAMP.length - 1, Math.floor(Math.sqrt(b.w / peak) * RAMP.length));
+        ctx.fillStyle = RAMP[level];
+        ctx.beginPath();
+        for (var a = 0; a < 6; a++) {
+          var ang = Math.PI / 180 * (60 * a + 30);
+          var px = cx + s * Math.cos(ang), py = cy + s * Math.sin(ang);
+          if (a === 0) { ctx.moveTo(px, py); } else { ctx.lineTo(px, py); }
+        }
+        ctx.closePath(); ctx.fill(); ctx.stroke();
+      });
+      this._grid = null;
+      document.documentElement.setAttribute("data-density-bins", String(keys.length));
+    },
     _redraw: function () {
       var map = this._map, size = map.getSize(), canvas = this._canvas;
       var ratio = window.devicePixelRatio || 1;
@@ -76,6 +135,11 @@
       ctx.clearRect(0, 0, size.x, size.y);
       var scale = Math.pow(2, map.getZoom());
       var origin = map.getPixelOrigin().add(topLeft);  // layer point (0,0) in world pixels
+      var dense = this._density && map.getZoom() <= DENSITY_MAX_ZOOM;
+      document.documentElement.setAttribute("data-density", dense ? "1" : "0");
+      densityLegend(dense);
+      if (dense) { this._drawDensity(ctx, size, scale, origin); return; }
+      document.documentElement.removeAttribute("data-density-bins");
       var data = this._data, order = this._order, mask = this._mask, x0 = this._x0, y0 = this._y0;
       var colors = data.vocab.grade_color, r = this.radius(), TWO_PI = 2 * Math.PI;
       var cell = 16, cols = Math.ceil(size.x / cell) + 1, grid = {};
@@ -204,13 +268,15 @@
                           [d.lat0 + y1 / d.scale, d.lon0 + x1 / d.scale]);
   }
 
-  /* FILTER {grades, industries, districts, major, rows, fit, others}: `rows` (when given) lists
+  /* FILTER {grades, industries, districts, major, rows, fit, others, density}: `density` draws
+   * hexagons weighted by grade up to zoom 11 instead of points; `rows` (when given) lists
    * the only row indices allowed; `fit` moves the map onto what
    * the filter keeps (zoom 15 at most); `others` = "show" | "dim" | "hide" the context layers */
   rm.onCommand(RISKMAP_MSG.FILTER, function (msg) {
     if (!state.enterprises) { return; }
     state.lastFilter = msg;
     var shown = applyFilter(state.enterprises, msg);
+    state.enterprises.setDensity(msg.density);
     if (rm.setOthers) { rm.setOthers(msg.others); }
     if (msg.fit && shown > 0 && state.map) {
       var b = shownBounds(state.enterprises);

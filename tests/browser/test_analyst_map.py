@@ -209,3 +209,19 @@ def test_attribute_table_exports_the_rows_on_screen_in_chinese(live_app, page, t
     page.screenshot(path=str(tmp_path / "table.png"))
     assert page.page_errors == []
     assert page.external_requests == [], "the grid's code is served by the app, no CDN"
+
+
+def test_density_view_at_city_zoom_turns_into_points_when_zoomed_in(live_app, page, tmp_path):
+    base, _ = live_app
+    page.goto(base + "/")
+    frame = _map_frame(page)
+    page.wait_for_function("document.querySelector('#count-value') !== null")
+    page.locator("#filter-density input").click()
+    frame.locator("html[data-density='1']").wait_for(timeout=10_000)
+    assert int(frame.evaluate("document.documentElement.dataset.densityBins")) > 10
+    assert "密度" in frame.locator("#rm-legend").inner_text()
+    page.screenshot(path=str(tmp_path / "density.png"))
+    frame.evaluate("void riskmap.state.map.setZoom(13, {animate: false})")
+    frame.locator("html[data-density='0']").wait_for(timeout=10_000)
+    assert frame.locator("#rm-legend-density").count() == 0
+    assert page.page_errors == [] and page.external_requests == []

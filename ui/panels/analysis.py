@@ -29,6 +29,8 @@ from ui.state import AppState
 TEXT = {
     "keep_view": ("保持当前视图（筛选不移动地图）", "Keep the view (filters do not move the map)"),
     "others": ("其他图层", "Other layers"),
+    "density": ("城市尺度显示密度（六边形，按等级加权；放大显示企业点）",
+                "Density at city zoom (hexagons weighted by grade; zoom in for the points)"),
     "others_show": ("显示", "show"),
     "others_dim": ("淡化", "dim"),
     "others_hide": ("隐藏", "hide"),
@@ -109,6 +111,9 @@ def layout(state: AppState, lang: str) -> html.Div:
                       placeholder=tt("overdue_ph", lang), debounce=True, className="num-input",
                       persistence=True, persistence_type="session"),
             html.Div(id=ids.FILTER_MESSAGE, className="note"),
+            dcc.Checklist(id=ids.FILTER_DENSITY,
+                          options=[{"label": tt("density", lang), "value": "density"}],
+                          value=[], persistence=True, persistence_type="session"),
             dcc.Checklist(id=ids.FILTER_KEEP_VIEW,
                           options=[{"label": tt("keep_view", lang), "value": "keep"}],
                           value=[], persistence=True, persistence_type="session"),
@@ -190,7 +195,7 @@ def current_filter(state: AppState, grades, industries, districts, major,
 
 def update_filters(state: AppState, grades, industries, districts, major, lang: str, *,
                    overdue: object = None, fit: bool = False, others: str = "show",
-                   today: dt.date | None = None):
+                   density: bool = False, today: dt.date | None = None):
     """The callback body: count text, chart, table, the filter command for the map and a
     message (a refused overdue value; else the overdue cut-off in words, or "").
 
@@ -218,6 +223,8 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
     ])
     names = {d: district_label(state, d, lang).split(" ")[0] for d in table.index}
     fields: dict[str, Any] = dict(flt, fit=bool(fit), others=others if others in OTHERS else "show")
+    if density:
+        fields["density"] = True
     if cutoff is not None:
         fields["rows"] = [int(i) for i in mask.to_numpy().nonzero()[0]]
         message = tt("overdue_note", lang).format(d=cutoff.isoformat())
@@ -268,19 +275,22 @@ def register(app: dash.Dash, state: AppState) -> None:
         Input(ids.FILTER_MAJOR, "value"),
         Input(ids.FILTER_OVERDUE, "value"),
         Input(ids.FILTER_OTHERS, "value"),
+        Input(ids.FILTER_DENSITY, "value"),
         Input(ids.DATA_VERSION, "data"),
         State(ids.FILTER_KEEP_VIEW, "value"),
         State("lang", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def _on_filter(grades, industries, districts, major, overdue, others, _version, keep, lang):
+    def _on_filter(grades, industries, districts, major, overdue, others, density, _version,
+                   keep, lang):
         # a filter the analyst changed moves the map onto what it keeps; the first call, new
         # data and the other-layers switch do not
         trig = ctx.triggered_id
         fit = trig in (ids.FILTER_GRADES, ids.FILTER_INDUSTRIES, ids.FILTER_DISTRICTS,
                        ids.FILTER_MAJOR, ids.FILTER_OVERDUE) and "keep" not in (keep or [])
         return update_filters(state, grades, industries, districts, bool(major), norm_lang(lang),
-                              overdue=overdue, fit=fit, others=others or "show")
+                              overdue=overdue, fit=fit, others=others or "show",
+                              density="density" in (density or []))
 
     @app.callback(
         Output(ids.FILTER_DISTRICTS, "value", allow_duplicate=True),

@@ -114,3 +114,10 @@ def test_district_names_in_the_table_and_chart_are_buttons(state):
     assert {"type": "stats-district", "name": "南山区", "where": "chart"} in ids_
     first_row = table.children[1].children[0]
     assert first_row.children[0].children.id["where"] == "table"
+
+
+def test_density_view_travels_with_the_filter(state):
+    *_, command, _msg = update_filters(state, ["red"], [], [], False, "zh", density=True)
+    assert command["density"] is True
+    *_, command, _msg = update_filters(state, ["red"], [], [], False, "zh")
+    assert "density" not in command
