@@ -138,7 +138,8 @@ def layout(state: AppState, lang: str) -> html.Div:
 
 def _district_button(district: str, text: str, where: str) -> html.Button:
     return html.Button(text, id={"type": ids.STATS_DISTRICT, "name": district, "where": where},
-                       className="btn-link district-pick", n_clicks=0)
+                       className="btn-link district-pick", n_clicks=0, title=district,
+                       style={"marginTop": 0, "fontSize": "inherit"})
 
 
 def stats_chart(table, lang: str, names: dict | None = None) -> html.Div:
@@ -154,7 +155,9 @@ def stats_chart(table, lang: str, names: dict | None = None) -> html.Div:
         ]
         rows.append(html.Div(className="bar-row", children=[
             html.Span(_district_button(str(district), (names or {}).get(district, str(district)),
-                                       "chart"), className="bar-label"),
+                                       "chart"), className="bar-label",
+                      # English names (Guangming, Longgang …) need more room than 52 px
+                      style={"width": "74px"} if lang == "en" else None),
             html.Span(segments, className="bar"),
             html.Span(f"{int(row[codes].sum()):,}", className="bar-value"),
         ]))
