@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import flask
 import shapely
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from werkzeug.exceptions import HTTPException
@@ -26,15 +27,19 @@ from werkzeug.exceptions import HTTPException
 from data.accounts import LOCAL_USER
 from data.export import export_bytes
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_for
+from data.share import share_url
 from layers.bridge import CLEAR_INCIDENT, command
+from risk.coords import parse_lonlat
 from risk.cordon import (
     DEFAULT_RADII_M,
     Cordon,
     ExposureIndex,
     exposure,
-    find_enterprises,
     format_radii_km,
     parse_radii_km,
+    search_enterprises,
+    sensitive_in_zones,
+    sensitive_summary,
     validate_incident,
 )
 from ui import access, ids
@@ -54,7 +59,8 @@ T = {
     "how": ("在此标签页点击地图放置事故点，或按企业名称搜索，或输入经纬度。",
             "With this tab open, click the map to place the incident, search an enterprise by "
             "name, or type coordinates."),
-    "search": ("搜索企业（名称，支持部分匹配）", "Search enterprise (name, partial)"),
+    "search": ("搜索企业（名称、地址或编号的任意部分）",
+               "Search enterprise (any part of the name, address or id)"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
     "locate": ("定位", "Place"),
@@ -88,6 +94,12 @@ T = {
     "not_updated": ("事件未更新", "The incident was not updated"),
     "choose": ("请先在列表中选择事件", "Choose a saved incident first"),
     "nothing": ("请先放置事故点", "Place an incident first"),
+    "share": ("分享链接（现场人员扫码或打开链接即可查看此事件）",
+              "Share link (field teams scan the code or open the link to see this incident)"),
+    "swapped": ("经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试 / longitude and latitude "
+                "look swapped: longitude {lat}, latitude {lon}? swap them",
+                "longitude and latitude look swapped: longitude {lat}, latitude {lon}? swap "
+                "them / 经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试"),
     "wind": ("风向（来向，度；可选，用于下风向防护区）",
              "Wind from (degrees; optional, for the downwind protective-action area)"),
     **view_texts,
@@ -284,15 +296,11 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
                 if not len(hit):
                     raise KeyError(f"no enterprise with id {search!r}")
                 lon, lat = hit.geometry.iloc[0].x, hit.geometry.iloc[0].y
-            else:  # typed coordinates or changed radii
-                if not lon_text or not lat_text:
+            else:  # typed coordinates (Place, Enter) or changed radii
+                lon_s, lat_s = str(lon_text or "").strip(), str(lat_text or "").strip()
+                if not lon_s or (not lat_s and trigger != ids.INC_LOCATE):
                     return nothing, nothing, nothing, "", nothing, nothing, *keep_form
-                try:
-                    lon, lat = float(str(lon_text).strip()), float(str(lat_text).strip())
-                except ValueError:
-                    raise ValueError(
-                        f"经纬度须为数字 / longitude and latitude must be numbers, got "
-                        f"{lon_text!r}, {lat_text!r}") from None
+                lon, lat = typed_lonlat(lon_s, lat_s, lang)
             cordon = validate(state, lon, lat, radii)  # the one validation of this request
         ex = compute(state, cordon, wind)
     except (ValueError, KeyError, IndexError, OSError) as exc:
@@ -301,8 +309,41 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
     current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m)}
     if wind is not None:
         current["wind_from_deg"] = wind
+    view = result_view(ex, lang, sensitive=sensitive_sites(state, cordon),
+                       hazards=open_hazards_of(state, cordon))
     return (current, f"{ex.center[0]:.6f}", f"{ex.center[1]:.6f}", "",
-            result_view(ex, lang), map_message(ex, lang, fit=fit), *form)
+            view, map_message(ex, lang, fit=fit), *form)
+
+
+def typed_lonlat(lon_text: str, lat_text: str, lang: str) -> tuple[float, float]:
+    """The place typed in the two boxes (:func:`risk.coords.parse_lonlat`: decimal degrees,
+    度分秒 / DMS, hemisphere letters; both in the longitude box with the latitude box empty);
+    ``ValueError`` in Chinese and English, saying so when the two look swapped."""
+    try:
+        return parse_lonlat(lon_text, lat_text)
+    except ValueError:
+        try:
+            parse_lonlat(lat_text, lon_text)
+        except ValueError:
+            pass
+        else:
+            if lat_text:
+                raise ValueError(tt("swapped", lang).format(lon=lon_text, lat=lat_text)) from None
+        raise
+
+
+def sensitive_sites(state: AppState, cordon: Cordon) -> list[dict[str, Any]]:
+    """:func:`risk.cordon.sensitive_summary` of the current user's sensitive sites."""
+    return sensitive_summary(sensitive_in_zones(state.dataset.layer("sensitive_sites"), cordon),
+                             cordon)
+
+
+def open_hazards_of(state: AppState, cordon: Cordon) -> dict[str, Any]:
+    """The open hidden dangers per zone of the current user's districts
+    (:func:`ui.commands.cordon.open_hazards`; ``{}`` when there is no ledger)."""
+    from ui.commands.cordon import open_hazards
+
+    return open_hazards(state.dataset, cordon)
 
 
 def register(app: dash.Dash, state: AppState) -> None:
@@ -323,6 +364,8 @@ def register(app: dash.Dash, state: AppState) -> None:
         Input(ids.INC_WIND, "value"),
         Input(ids.INC_OPEN, "n_clicks"),
         Input(ids.INC_CLEAR, "n_clicks"),
+        Input(ids.INC_LON, "n_submit"),
+        Input(ids.INC_LAT, "n_submit"),
         State(ids.INC_LON, "value"),
         State(ids.INC_LAT, "value"),
         State(ids.INC_SAVED, "value"),
@@ -330,14 +373,33 @@ def register(app: dash.Dash, state: AppState) -> None:
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _place(click, search, _locate, radii_text, wind, _open, _clear, lon, lat, saved, tab,
-               lang):
+    def _place(click, search, _locate, radii_text, wind, _open, _clear, _lon_enter, _lat_enter,
+               lon, lat, saved, tab, lang):
         trigger = ctx.triggered_id
         if trigger == ids.INC_WIND:
             trigger = ids.INC_RADII  # a new wind direction recomputes the current incident
+        elif trigger in (ids.INC_LON, ids.INC_LAT):  # Enter in a coordinate box places
+            trigger = ids.INC_LOCATE
         return place(state, trigger=trigger, click=click, search=search, lon_text=lon,
                      lat_text=lat, radii_text=radii_text, saved_id=saved, tab=tab,
                      lang=norm_lang(lang), wind_text=wind)
+
+    @app.callback(
+        Output(ids.INC_CURRENT, "data", allow_duplicate=True),
+        Output(ids.INC_LON, "value", allow_duplicate=True),
+        Output(ids.INC_LAT, "value", allow_duplicate=True),
+        Output(ids.INC_MESSAGE, "children", allow_duplicate=True),
+        Output(ids.INC_RESULT, "children", allow_duplicate=True),
+        Output(ids.MAP_COMMAND, "data", allow_duplicate=True),
+        Output(ids.INC_RADII, "value", allow_duplicate=True),
+        Output(ids.INC_TYPE, "value", allow_duplicate=True),
+        Output(ids.INC_NOTE, "value", allow_duplicate=True),
+        Input(ids.SHARE_INCIDENT, "data"),
+        State("lang", "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def _shared(number, lang):
+        return open_shared(state, number, norm_lang(lang))
 
     @app.callback(
         Output(ids.INC_SEARCH, "options"),
@@ -397,8 +459,19 @@ def register(app: dash.Dash, state: AppState) -> None:
                                lang=norm_lang(lang))
 
 
+def open_shared(state: AppState, number: int | None, lang: str):
+    """Callback body, run when the page loads: a share link (``/?incident=N``, the
+    ``SHARE_INCIDENT`` store) opens saved incident N as Open does (the same district check and
+    messages); nothing happens without one. Returns what :func:`place` returns."""
+    if number is None:
+        return (dash.no_update,) * 9
+    return place(state, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None,
+                 lat_text=None, radii_text=None, saved_id=number, tab="incident", lang=lang)
+
+
 def search_options(state: AppState, text, value) -> list[dict] | object:
-    """Dropdown options: enterprises whose name contains ``text`` (exact matches first)."""
+    """Dropdown options: enterprises matching ``text`` in any part of the name, address or id
+    (:func:`risk.cordon.search_enterprises`, best first), labelled name · address · district."""
     ents = state.dataset.enterprises
     if not text:
         if value is not None:
@@ -406,8 +479,10 @@ def search_options(state: AppState, text, value) -> list[dict] | object:
             if len(hit):
                 return [{"label": str(hit["name"].iloc[0]), "value": value}]
         return dash.no_update
-    found = find_enterprises(ents, str(text), limit=30)
-    return [{"label": f"{r['name']} · {r['district']}", "value": r["id"]}
+    found = search_enterprises(ents, str(text), limit=30)
+    return [{"label": " · ".join(str(r[c]) for c in ("name", "address", "district")
+                                 if str(r[c] or "").strip()),
+             "value": r["id"]}
             for r in found.to_dict("records")]
 
 
@@ -463,7 +538,23 @@ def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, l
         return nothing, html.Span(_text(exc), className="error")
     except OSError as exc:  # read-only, disk full, busy, database down: nothing was written
         return nothing, html.Span(f"{failed}: {exc}", className="error")
-    return {"saved": new_id}, html.Span(tt("saved_ok", lang).format(id=new_id), className="ok")
+    return {"saved": new_id}, saved_message(new_id, lang)
+
+
+def saved_message(new_id: int, lang: str) -> html.Span | html.Div:
+    """The line after a save; inside a request also the share link of the incident
+    (:func:`data.share.share_url` on the address the user reached the app at) and its QR code."""
+    ok = html.Span(tt("saved_ok", lang).format(id=new_id), className="ok")
+    if not flask.has_request_context():
+        return ok
+    link = share_url(flask.request.url_root, new_id, lang=lang)
+    return html.Div(id="inc-share", children=[
+        ok,
+        html.Div(tt("share", lang), className="hint"),
+        html.A(link, href=link, target="_blank", id="inc-share-link"),
+        html.Img(src=f"/share/{new_id}/qr.svg?lang={lang}", alt=link, id="inc-share-qr",
+                 style={"width": "160px", "height": "160px", "display": "block"}),
+    ])
 
 
 def export_download(state: AppState, *, fmt: str, current, lang: str):

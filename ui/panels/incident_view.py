@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 from dash import dash_table, html
 
+from data.schema import SITE_KINDS
 from layers.bridge import INCIDENT, command
 from risk.cordon.exposure import column_values
 from risk.grades import GRADES
@@ -53,6 +54,15 @@ T = {
     "lat": ("纬度", "Latitude"),
     "more": ("仅列出最近的 {n} 家，另有 {more} 家见导出（CSV）",
              "Showing the nearest {n}; {more} more in the export (CSV)"),
+    "sensitive": ("敏感目标（学校、医院、养老院等，须优先通知疏散）",
+                  "Sensitive sites (schools, hospitals, care homes …: warn and evacuate first)"),
+    "sites": ("处数", "Sites"),
+    "people": ("人数", "People"),
+    "by_kind": ("类别", "By kind"),
+    "nearest": ("最近", "Nearest"),
+    "hazards": ("未整改隐患（重大在前）", "Open hidden dangers (major first)"),
+    "hz_major": ("重大隐患", "Major"),
+    "hz_general": ("一般隐患", "General"),
 }
 """Texts of the result view (Chinese, English)."""
 
@@ -129,7 +139,48 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
     )
 
 
-def result_view(ex, lang: str) -> html.Div:
+def _sensitive_table(summary: list[dict[str, Any]], lang: str) -> html.Table:
+    """One row per zone of :func:`risk.cordon.sensitive_summary`: sites, people, by kind and
+    the nearest three (name, distance, direction)."""
+    en = lang == "en"
+    head = [tt("zone", lang), tt("sites", lang), tt("people", lang), tt("by_kind", lang),
+            tt("nearest", lang)]
+    rows = []
+    for z in summary:
+        kinds = "、".join(
+            f"{SITE_KINDS.get(k, (k, k))[1 if en else 0]} {v['sites']:,}"
+            for k, v in z["by_kind"].items()) or "—"
+        near = "；".join(f"{s['name']} {s['distance_m']:,} m {s['direction']}"
+                        for s in z["nearest"][:3]) or "—"
+        rows.append(html.Tr([
+            html.Td(z["name_en"] if en else z["name"]), html.Td(f"{z['sites']:,}"),
+            html.Td(f"{z['people']:,}"), html.Td(kinds), html.Td(near, className="muted"),
+        ], **{"data-zone": z["zone"]}))
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+                      className="stats zones", id="inc-sensitive-table")
+
+
+def _hazard_table(ex, hazards: dict[str, Any], lang: str) -> html.Table:
+    """Per zone: the open hidden dangers, major first (:func:`data.hazards.hazards_in_rings`)."""
+    head = [tt("zone", lang), tt("hz_major", lang), tt("hz_general", lang)]
+    rows = []
+    for z in ex.zones:
+        counts = hazards.get(z.zone, {})
+        major, general = counts.get("major_open", 0), counts.get("general_open", 0)
+        rows.append(html.Tr([
+            html.Td(z.name(lang)),
+            html.Td(f"{major:,}", **({"className": "hz-major"} if major else {})),
+            html.Td(f"{general:,}"),
+        ], **{"data-zone": z.zone}))
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+                      className="stats zones", id="inc-hazard-table")
+
+
+def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
+                hazards: dict[str, Any] | None = None) -> html.Div:
+    """The result of one cordon; ``sensitive``: :func:`risk.cordon.sensitive_summary` of it
+    (a table per zone), ``hazards``: :func:`data.hazards.hazards_in_rings` of it (open
+    hidden dangers per zone); either left out is not shown."""
     en = lang == "en"
     pri = ex.table_columns("priority_enterprises", PRIORITY_ROWS)  # the export has them all
     shown = len(pri["lon"])
@@ -148,6 +199,12 @@ def result_view(ex, lang: str) -> html.Div:
             major=ex.downwind["major_hazard"], shelters=ex.downwind["shelters"],
             **ex.downwind["enterprises"]), id="inc-downwind", className="hint")]
           if ex.downwind else []),
+        *([html.H3(f"{tt('sensitive', lang)} · {sum(z['sites'] for z in sensitive):,}"),
+           _sensitive_table(sensitive, lang)] if sensitive is not None else []),
+        *([html.H3(f"{tt('hazards', lang)} · "
+                   f"{sum(v.get('major_open', 0) for v in hazards.values()):,}"
+                   f" / {sum(v.get('general_open', 0) for v in hazards.values()):,}"),
+           _hazard_table(ex, hazards, lang)] if hazards is not None else []),
         html.H3(f"{tt('priority', lang)} · {ex.priority_total:,}"),
         _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
                      ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),

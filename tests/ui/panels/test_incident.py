@@ -99,9 +99,10 @@ def test_typed_coordinates_make_rings_and_a_map_command(state):
 
 @pytest.mark.parametrize(
     ("lon", "lat", "radii", "needle"),
-    [("22.6", "114.05", "1,5,10", "swap"), ("200", "22", "1,5,10", "range"),
+    [("22.6", "114.05", "1,5,10", "swap"), ("200", "22", "1,5,10", "outside -180"),
      ("116.4", "39.9", "1,5,10", "region"), ("114.05", "22.6", "5,1,10", "ascending"),
-     ("114.05", "22.6", "-1,5", "positive"), ("abc", "22.6", "1,5,10", "number")],
+     ("114.05", "22.6", "-1,5", "positive"), ("abc", "22.6", "1,5,10", "not understood"),
+     ("114.05", "", "1,5,10", "latitude is empty")],
 )
 def test_bad_input_gives_a_message_and_changes_nothing(state, lon, lat, radii, needle):
     import dash
@@ -541,3 +542,105 @@ def test_a_locked_database_is_refused_after_the_bounded_wait(small_sample, tmp_p
         other.close()
     new_id, _ = _save(state, _current(*NANSHAN))
     assert _list_ids(state) == [new_id]
+
+
+def _find(component, wanted):
+    for c in _walk(component):
+        if getattr(c, "id", None) == wanted:
+            return c
+    return None
+
+
+@pytest.mark.parametrize(("lon", "lat"), [("114°03′00″E", "22度36分"), ("东经114.05", "N 22.6"),
+                                          ("22.6N, 114.05E", ""), ("114.05 22.6", "")])
+def test_typed_dms_and_one_box_pairs_place_the_incident(state, lon, lat):
+    current, lon_out, lat_out, msg, *_ = place(
+        state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text=lon, lat_text=lat,
+        radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
+    assert msg == ""
+    assert current["lon"] == pytest.approx(114.05) and current["lat"] == pytest.approx(22.6)
+    assert (lon_out, lat_out) == ("114.050000", "22.600000")
+
+
+def test_a_half_typed_place_waits_unless_place_is_pressed(state):
+    import dash
+
+    out = place(state, trigger=ids.INC_RADII, click=None, search=None, lon_text="114.05",
+                lat_text="", radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
+    assert out[0] is dash.no_update and out[3] == ""
+
+
+def test_search_finds_an_address_and_shows_it(state):
+    from ui.panels.incident import search_options
+
+    ents = state.dataset.enterprises
+    row = ents.iloc[11]
+    options = search_options(state, str(row["address"]), None)
+    assert options[0]["value"] == row["id"]
+    assert str(row["address"]) in options[0]["label"] and str(row["name"]) in options[0]["label"]
+    by_id = search_options(state, str(row["id"]), None)
+    assert by_id[0]["value"] == row["id"]
+
+
+def test_the_result_shows_sensitive_sites_and_open_hazards_per_zone(state):
+    from risk.cordon import validate_incident
+    from ui.commands.cordon import cordon_json
+
+    _, _, _, _, result, *_ = place(
+        state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text="114.06",
+        lat_text="22.56", radii_text="2,8,20", saved_id=None, tab="incident", lang="zh")
+    doc = cordon_json(state.dataset, validate_incident(114.06, 22.56, (2000, 8000, 20000),
+                                                       region=state.dataset.region))
+    sens, hz = _find(result, "inc-sensitive-table"), _find(result, "inc-hazard-table")
+    assert sens is not None and hz is not None
+    sens_rows = sens.children[1].children
+    hz_rows = hz.children[1].children
+    assert [r.children[1].children for r in sens_rows] == [
+        f"{z['sensitive_sites']['sites']:,}" for z in doc["zones"]]
+    assert [(r.children[1].children, r.children[2].children) for r in hz_rows] == [
+        (f"{z['hazards']['major_open']:,}", f"{z['hazards']['general_open']:,}")
+        for z in doc["zones"]]
+    assert sum(z["hazards"]["general_open"] for z in doc["zones"]) > 0
+    assert sum(z["sensitive_sites"]["sites"] for z in doc["zones"]) > 0
+
+
+def test_a_save_shows_the_share_link_and_its_qr_code(fresh_state, signed_in):
+    written, msg = save_or_delete(fresh_state, trigger=ids.INC_SAVE, current=_current(114.05, 22.6),
+                                  kind="fire", note="", saved_id=None, lang="en")
+    new_id = written["saved"]
+    link, qr = _find(msg, "inc-share-link"), _find(msg, "inc-share-qr")
+    assert link.href == f"http://localhost/?incident={new_id}&lang=en" == link.children
+    assert qr.src == f"/share/{new_id}/qr.svg?lang=en"
+
+
+def test_enter_in_a_coordinate_box_and_a_share_link_are_wired(small_sample):
+    from ui.app import create_app
+
+    app = create_app(small_sample, warm=False)
+    inputs = {}
+    for cb in app.callback_map.values():
+        for i in cb["inputs"]:
+            inputs.setdefault(f"{i['id']}.{i['property']}", []).append(cb)
+    place_cb = [cb for cb in inputs[f"{ids.INC_LON}.n_submit"]]
+    assert place_cb and place_cb == inputs[f"{ids.INC_LAT}.n_submit"]
+    assert any(f"{ids.INC_LOCATE}.n_clicks" in [f"{i['id']}.{i['property']}" for i in cb["inputs"]]
+               for cb in place_cb)
+    shared = inputs[f"{ids.SHARE_INCIDENT}.data"]
+    assert len(shared) == 1
+    listed = [c for c in app._callback_list
+              if c["inputs"] == [{"id": ids.SHARE_INCIDENT, "property": "data"}]]
+    assert listed and listed[0]["prevent_initial_call"] is False  # runs when the page loads
+
+
+def test_a_shared_incident_opens_as_open_does_and_nothing_without_one(fresh_state, signed_in):
+    import dash
+
+    from ui.panels.incident import open_shared
+
+    new_id, _ = _save(fresh_state, _current(114.05, 22.6), note="分享")
+    out = open_shared(fresh_state, new_id, "zh")
+    assert out[0]["lon"] == pytest.approx(114.05) and out[8] == "分享"
+    assert out[5]["type"] == "riskmap:incident"
+    assert all(v is dash.no_update for v in open_shared(fresh_state, None, "zh"))
+    missing = open_shared(fresh_state, new_id + 999, "en")
+    assert missing[0] is dash.no_update and str(missing[3].children)
