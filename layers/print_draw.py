@@ -16,7 +16,15 @@ import shapely
 from layers.print_frames import PrintMapError
 from layers.print_parts import Legend, bilingual, halo_text
 from layers.print_symbols import draw_enterprises
-from layers.style import BASEMAP, ROAD_STYLES, SHELTER_COLORS, STYLES, WATERLOGGING_CLASSES
+from layers.style import (
+    BASEMAP,
+    ROAD_STYLES,
+    SHELTER_COLORS,
+    STYLES,
+    WATERLOGGING_CLASSES,
+    RingStyle,
+    ring_style,
+)
 from risk.grades import GRADES, parse_grade
 
 if TYPE_CHECKING:
@@ -28,7 +36,6 @@ __all__ = ["DRAW_ORDER", "draw_layers", "draw_other_points", "draw_zones", "draw
 DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
 """Layers from the bottom up."""
 _PX_TO_PT = 0.75  # layers/style.py sizes are CSS pixels
-_RING_COLORS = ("#d7191c", "#f28e2b", "#e6b800", "#2c7bb6", "#7b3294")
 _SHELTER_LABELS = {
     "central": ("中心避难场所", "Central shelter"),
     "fixed": ("固定避难场所", "Fixed shelter"),
@@ -214,20 +221,37 @@ def draw_zones(ax: Axes, zones: gpd.GeoDataFrame, legend: Legend, lang: str) -> 
                        bilingual(grade.label_zh, grade.label_en, lang))
 
 
+def _ring_dash(style: RingStyle) -> Any:
+    """The ring's dash pattern in points, independent of its width as on the map (matplotlib
+    multiplies a dash pattern by the line width, so it is divided by it here)."""
+    if not style.dash:
+        return "solid"
+    width = style.weight * _PX_TO_PT
+    return (0, tuple(float(v) * _PX_TO_PT / width for v in style.dash.split()))
+
+
 def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, float],
                    legend: Legend, lang: str, fontsize: float) -> None:
+    """The cordon rings as the map draws them (:func:`layers.style.ring_style` of each zone:
+    colour, weight, dash, over a white halo), labelled with their name and radius, and the
+    incident point."""
     from matplotlib.lines import Line2D
 
     legend.header(bilingual("事故警戒圈", "Incident rings", lang))
     legend.add(_point_handle("black", "*", "white", 10), bilingual("事发点", "Incident", lang))
-    for i, (_, ring) in enumerate(rings.sort_values("outer_m").iterrows()):
-        color = _RING_COLORS[i % len(_RING_COLORS)]
+    for _, ring in rings.sort_values("outer_m").iterrows():
+        style = ring_style(str(ring.get("zone", "")))
+        color, width = style.color, style.weight * _PX_TO_PT
         outer = shapely.get_exterior_ring(ring.geometry) if ring.geometry.geom_type == "Polygon" \
             else ring.geometry.boundary
-        _draw_lines(ax, gpd.GeoDataFrame(geometry=[outer]), colors=color, linewidths=1.6,
-                    linestyles="--", zorder=14)
+        line = gpd.GeoDataFrame(geometry=[outer])
+        if style.halo_weight > 0:
+            _draw_lines(ax, line, colors=style.halo, linewidths=width + style.halo_weight * _PX_TO_PT,
+                        linestyles="solid", zorder=13.5, capstyle="round", joinstyle="round")
+        _draw_lines(ax, line, colors=color, linewidths=width, linestyles=_ring_dash(style),
+                    zorder=14)
         km = f"{ring['inner_m'] / 1000:g}–{ring['outer_m'] / 1000:g} km"
-        legend.add(Line2D([], [], color=color, linewidth=1.6, linestyle="--"),
+        legend.add(Line2D([], [], color=color, linewidth=width, linestyle=_ring_dash(style)),
                    f"{bilingual(ring['name_zh'], ring['name_en'], lang)} ({km})")
         x, y = center_xy
         top = shapely.get_coordinates(outer)[:, 1].max()

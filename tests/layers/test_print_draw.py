@@ -1,0 +1,48 @@
+"""Print maps draw the incident rings as the map does (layers.style.ring_style per zone)."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+
+from layers.print_draw import draw_incident
+from layers.print_parts import Legend
+from layers.style import OUTER_RING_STYLE, RING_STYLES, ring_style
+from risk.cordon import cordon_rings, validate_incident
+
+matplotlib.use("Agg")
+
+
+def test_rings_take_colour_weight_dash_and_halo_from_ring_style():
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    rings = cordon_rings(validate_incident(114.05, 22.6, (1000, 5000, 10000, 15000)))
+    fig, ax = plt.subplots()
+    legend = Legend([])
+    draw_incident(ax, rings, (114.05, 22.6), legend, "zh", 7.0)
+    lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+    drawn = [c for c in lines if c.get_zorder() == 14]
+    halos = [c for c in lines if c.get_zorder() < 14]
+    zones = list(rings.sort_values("outer_m")["zone"])
+    assert zones == ["core", "control", "warning", "outer1"]
+    assert len(drawn) == len(halos) == 4
+    for coll, halo, zone in zip(drawn, halos, zones, strict=True):
+        style = ring_style(zone)
+        assert tuple(coll.get_colors()[0]) == pytest.approx(to_rgba(style.color))
+        assert coll.get_linewidths()[0] == pytest.approx(style.weight * 0.75)
+        offset, dashes = coll.get_dashes()[0]
+        if style.dash is None:
+            assert dashes is None
+        else:  # the map's pixels, as points, whatever the width
+            want = np.array([float(v) for v in style.dash.split()]) * 0.75
+            assert np.asarray(dashes) == pytest.approx(want)
+        assert tuple(halo.get_colors()[0]) == pytest.approx(to_rgba(style.halo))
+        assert halo.get_linewidths()[0] > coll.get_linewidths()[0]
+    assert ring_style("outer1") == OUTER_RING_STYLE and set(RING_STYLES) == set(zones[:3])
+    ring_entries = [(h, t) for h, t, head in legend.entries if not head][1:]  # after the point
+    assert [h.get_color() for h, _ in ring_entries] == [ring_style(z).color for z in zones]
+    assert "管制区" in ring_entries[1][1]
+    plt.close(fig)
