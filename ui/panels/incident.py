@@ -332,10 +332,11 @@ def typed_lonlat(lon_text: str, lat_text: str, lang: str) -> tuple[float, float]
         raise
 
 
-def sensitive_sites(state: AppState, cordon: Cordon) -> list[dict[str, Any]]:
-    """:func:`risk.cordon.sensitive_summary` of the current user's sensitive sites."""
-    return sensitive_summary(sensitive_in_zones(state.dataset.layer("sensitive_sites"), cordon),
-                             cordon)
+def sensitive_sites(state: AppState, cordon: Cordon, *, nearest: int = 3) -> list[dict[str, Any]]:
+    """:func:`risk.cordon.sensitive_summary` of the current user's sensitive sites (the
+    ``nearest`` few per zone, what the table shows)."""
+    rows = sensitive_in_zones(state.dataset.layer("sensitive_sites"), cordon)
+    return sensitive_summary(rows, cordon, nearest=nearest)
 
 
 def open_hazards_of(state: AppState, cordon: Cordon) -> dict[str, Any]:

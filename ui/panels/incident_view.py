@@ -169,7 +169,7 @@ def _hazard_table(ex, hazards: dict[str, Any], lang: str) -> html.Table:
         major, general = counts.get("major_open", 0), counts.get("general_open", 0)
         rows.append(html.Tr([
             html.Td(z.name(lang)),
-            html.Td(f"{major:,}", **({"className": "hz-major"} if major else {})),
+            html.Td(f"{major:,}", className="hz-major" if major else ""),
             html.Td(f"{general:,}"),
         ], **{"data-zone": z.zone}))
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
