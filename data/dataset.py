@@ -90,6 +90,7 @@ class Dataset:
             try:
                 raw = store.read_layer(name)
                 result = validate_layer(name, raw, region=region,
+                                        districts=layers.get("districts"),
                                         source=store.layer_location(name))
             except (LayerError, StoreError) as exc:
                 errors[name] = str(exc)

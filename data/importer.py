@@ -93,16 +93,22 @@ __all__ = [
 # import
 
 
-def _region(store, layer: str) -> shapely.Geometry | None:
+def _districts(store, layer: str) -> gpd.GeoDataFrame | None:
+    """The store's districts to check a layer's rows against (``None``: none, or unusable)."""
     if layer == "districts" or not store.has_layer("districts"):
         return None
-    from data.dataset import region_of
-
     try:
         districts = validate_layer("districts", store.read_layer("districts")).accepted
     except Exception:  # an unusable districts layer: fall back to the China bounds
         return None
-    return region_of(districts) if len(districts) else None
+    return districts if len(districts) else None
+
+
+def _region(store, layer: str) -> shapely.Geometry | None:
+    from data.dataset import region_of
+
+    districts = _districts(store, layer)
+    return region_of(districts) if districts is not None else None
 
 
 MODES = ("update", "append", "replace")
@@ -328,13 +334,20 @@ def import_layer(
         )
     root = getattr(store, "root", None)
     remembered = load_remembered(root, layer) if root is not None else {}
-    region = _region(store, layer)
+    districts = _districts(store, layer)
+    if districts is not None:
+        from data.dataset import region_of
+
+        region = region_of(districts)
+    else:
+        region = None
     accepted, rejected, accepted_rows, used, warnings, crs_used = prepare_layer(
         raw, layer, system=crs, mapping=user_mapping, remembered=remembered,
-        swap_xy=swap_xy, filename=filename, region=region)
+        swap_xy=swap_xy, filename=filename, region=region, districts=districts)
     warnings = raw.warnings + warnings
     if raw.blank_rows:
-        warnings.append(f"跳过空行 / blank rows skipped: {short_rows(raw.blank_rows)}")
+        warnings.append(f"空行（第 {short_rows(raw.blank_rows)} 行）已跳过 / blank row(s) "
+                        f"{short_rows(raw.blank_rows)} skipped")
     result = ImportResult(
         layer=layer, total_rows=len(raw.rows), accepted_count=len(accepted), rejected=rejected,
         mapping_used=used, warnings=warnings, accepted_rows=accepted_rows, format=raw.format,

@@ -376,8 +376,10 @@ def validate_layer(
         The dataset's districts: each row's ``district`` is checked against the district its
         coordinates fall in. A blank district is filled from the coordinates (noted); a
         different district is kept and noted (``on_mismatch="reject"``: rejected); "南山" for
-        南山区 is completed silently; a point outside every district is rejected for the
-        enterprises (:data:`OUTSIDE_REJECTED`) and noted for other layers.
+        南山区 is completed silently. A point outside every district is rejected for the
+        enterprises (:data:`OUTSIDE_REJECTED`) when no ``region`` was checked; within the
+        region's margin (coast, piers, reclaimed land) it is kept, given the nearest district
+        when its own is blank, and noted.
 
     Columns the schema does not know are kept as text (extra attributes, never dropped).
     """
@@ -454,7 +456,8 @@ def validate_layer(
                    "outside the dataset's region")
     notes: list[dict] = []
     if districts is not None and len(districts) and "district" in spec.columns and usable.any():
-        _check_districts(name, frame, out, usable, districts, rows, on_mismatch, reject, notes)
+        _check_districts(name, frame, out, usable, districts, rows, on_mismatch, reject, notes,
+                         region_checked=region is not None and spec.check_region)
     if "name" in spec.columns and "name" in frame.columns:
         empty_name = out["name"] == ""
         reject(empty_name, "name", frame["name"], "empty name")
@@ -485,8 +488,23 @@ def validate_layer(
     return ValidationResult(layer=name, accepted=accepted, rejected=rejected, notes=noted)
 
 
-def _check_districts(name, frame, out, usable, districts, rows, on_mismatch, reject, notes
-                     ) -> None:
+def nearest_districts(geometry: gpd.GeoSeries, districts: gpd.GeoDataFrame) -> np.ndarray:
+    """The ``name`` of the district nearest each geometry (for points just outside every one)."""
+    out = np.full(len(geometry), "", dtype=object)
+    if not len(geometry) or not len(districts):
+        return out
+    polys = districts.to_crs(CRS).geometry.to_numpy() if districts.crs is not None else (
+        districts.geometry.to_numpy())
+    names = districts["name"].astype(str).to_numpy()
+    tree = shapely.STRtree(polys)
+    probe = geometry.representative_point().to_numpy()
+    pt_idx, poly_idx = tree.query_nearest(probe, all_matches=False)
+    out[pt_idx] = names[poly_idx]
+    return out
+
+
+def _check_districts(name, frame, out, usable, districts, rows, on_mismatch, reject, notes,
+                     region_checked: bool = False) -> None:
     """The district checks of :func:`validate_layer` (fills ``out["district"]`` in place)."""
     where = pd.Series("", index=frame.index, dtype=object)
     where[usable] = locate_districts(frame.geometry[usable], districts)
@@ -514,11 +532,17 @@ def _check_districts(name, frame, out, usable, districts, rows, on_mismatch, rej
                           "value": given.iloc[idx], "reason": reasons.iloc[idx]})
     outside = usable & (where == "")
     why = "不在数据集的任何行政区内 / outside every district of the dataset"
-    if name in OUTSIDE_REJECTED:
+    if name in OUTSIDE_REJECTED and not region_checked:
         reject(outside, "geometry", frame.geometry.astype(object).map(
             lambda g: g.wkt[:60] if g else ""), why)
     else:
-        for idx in np.flatnonzero(outside.to_numpy()):
+        # within the region's margin (coast, piers, reclaimed land): the nearest district
+        near = nearest_districts(frame.geometry[outside], districts)
+        for k, idx in enumerate(np.flatnonzero(outside.to_numpy())):
+            district = near[k]
+            if given.iloc[idx] == "" and district:
+                given.iloc[idx] = district
             notes.append({"layer": name, "row": int(rows.iloc[idx]), "column": "geometry",
-                          "value": "", "reason": why})
+                          "value": "", "reason": f"{why}；最近的区为“{district}” / nearest "
+                          f"district: {district}"})
     out["district"] = given

@@ -253,3 +253,23 @@ def test_columns_the_schema_does_not_know_are_kept_as_text():
     res = validate_layer("enterprises", gdf)
     row = res.accepted.iloc[0]
     assert row["序号"] == "SZ00001" and row["联系电话"] == "13800000000" and row["法人"] == ""
+
+
+def test_a_point_just_outside_every_district_gets_the_nearest_one_and_a_note():
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from data.dataset import region_of
+    from data.schema import validate_layer
+
+    districts = gpd.GeoDataFrame({"name": ["甲区", "乙区"]},
+                                 geometry=[box(114.0, 22.5, 114.1, 22.6),
+                                           box(114.1, 22.5, 114.2, 22.6)], crs=4326)
+    pier = Point(114.15, 22.605)  # about 550 m north of 乙区, inside the 2 km margin
+    sea = Point(114.15, 22.7)     # 11 km out: outside the region
+    ents = gpd.GeoDataFrame({"id": ["P", "S"], "name": ["码头", "海上"], "grade": ["red", "blue"],
+                             "district": ["", ""]}, geometry=[pier, sea], crs=4326)
+    result = validate_layer("enterprises", ents, region=region_of(districts), districts=districts)
+    assert list(result.accepted["id"]) == ["P"] and list(result.accepted["district"]) == ["乙区"]
+    assert any("nearest district: 乙区" in r for r in result.notes["reason"])
+    assert list(result.rejected["row"].unique()) == [2]  # the second feature: at sea

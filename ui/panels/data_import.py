@@ -226,7 +226,7 @@ def preview_with_hint(
     hint = pv.detected_crs_hint
     targets = targets_for(layer)
     options = [{"label": tt("ignore", lang), "value": IGNORE}] + [
-        {"label": f"{name} · {(en if lang == 'en' else zh)}", "value": name}
+        {"label": f"{zh} {name}" if lang == "zh" else f"{en} ({name})", "value": name}
         for name, (zh, en) in targets.items()
     ]
     shown = shown_columns(pv.columns, pv.guessed_mapping)
