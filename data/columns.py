@@ -115,7 +115,10 @@ _PER_LAYER: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "roads": {
         "name": ("道路名称", "路名"),
-        "road_class": ("道路等级", "等级", "road_class", "class", "fclass"),
+        "road_class": ("道路等级", "等级", "road_class", "fclass"),
+        "class": ("class", "路网等级", "道路类别"),
+        "speed_kmh": ("speed_kmh", "speed", "maxspeed", "车速", "限速", "设计车速"),
+        "oneway": ("oneway", "单行", "是否单行", "单向"),
     },
     "sensitive_sites": {
         "name": ("敏感目标名称", "目标名称", "单位名称", "场所名称", "学校名称", "医院名称",

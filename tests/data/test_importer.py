@@ -453,3 +453,20 @@ def test_strict_append_with_an_id_already_there_writes_nothing(districts_store):
     assert result.accepted_count + result.rejected_count <= result.total_rows
     assert sorted(districts_store.read_layer("enterprises")["id"]) == ["E1", "E2", "E3"]
     assert len(districts_store.list_versions("enterprises")) == 1
+
+
+def test_a_road_network_file_maps_class_speed_and_oneway_by_itself(districts_store, tmp_path):
+    import shapely
+
+    roads = gpd.GeoDataFrame(
+        {"name": ["合成主干道1号", "合成支路2号"], "class": ["arterial", "local"],
+         "speed_kmh": [50.0, None], "oneway": [False, True]},
+        geometry=[shapely.LineString([(114.05, 22.54), (114.07, 22.55)]),
+                  shapely.LineString([(114.07, 22.55), (114.08, 22.56)])], crs=4326)
+    path = tmp_path / "roads.gpkg"
+    roads.to_file(path, layer="roads", driver="GPKG")
+    result = import_layer(districts_store, "roads", path)
+    assert result.accepted_count == 2, result.rejected
+    stored = districts_store.read_layer("roads")
+    assert list(stored["class"]) == ["arterial", "local"]
+    assert list(stored["oneway"].astype(bool)) == [False, True]
