@@ -83,19 +83,22 @@ def sensitive_in_zones(sites: gpd.GeoDataFrame, cordon: Cordon) -> pd.DataFrame:
     if not inside.any():
         return empty
     zones = zones_for(cordon.radii_m)
-    sector = (np.floor((az + 22.5) / 45.0).astype(np.intp)) % 8
-    people = pd.to_numeric(pd.Series(_column(sites, "people", 0)), errors="coerce")
-    frame = pd.DataFrame({
-        "id": _column(sites, "id", ""), "name": _column(sites, "name", ""),
-        "kind": _column(sites, "kind", ""),
+    # only the sites inside are tabulated, nearest first (a stable sort keeps ties in order)
+    take = np.flatnonzero(inside)
+    take = take[np.argsort(dist[take], kind="stable")]
+    sector = (np.floor((az[take] + 22.5) / 45.0).astype(np.intp)) % 8
+    people = pd.to_numeric(pd.Series(_column(sites, "people", 0)[take]), errors="coerce")
+    return pd.DataFrame({
+        "id": _column(sites, "id", "")[take], "name": _column(sites, "name", "")[take],
+        "kind": _column(sites, "kind", "")[take],
         "people": people.fillna(0).round().astype(np.int64).to_numpy(),
-        "district": _column(sites, "district", ""), "address": _column(sites, "address", ""),
-        "zone": np.asarray([z.zone for z in zones] + [""], dtype=object)[zone_idx],
-        "distance_m": dist, "direction": np.asarray(DIRECTIONS, dtype=object)[sector],
+        "district": _column(sites, "district", "")[take],
+        "address": _column(sites, "address", "")[take],
+        "zone": np.asarray([z.zone for z in zones] + [""], dtype=object)[zone_idx[take]],
+        "distance_m": dist[take], "direction": np.asarray(DIRECTIONS, dtype=object)[sector],
         "direction_en": np.asarray(DIRECTIONS_EN, dtype=object)[sector],
-        "lon": xy[:, 0], "lat": xy[:, 1],
-    })[inside]
-    return frame.sort_values("distance_m", kind="stable").reset_index(drop=True)
+        "lon": xy[take, 0], "lat": xy[take, 1],
+    })
 
 
 def sensitive_summary(rows: pd.DataFrame, cordon: Cordon | Sequence[Zone], *,
@@ -114,28 +117,32 @@ def sensitive_summary(rows: pd.DataFrame, cordon: Cordon | Sequence[Zone], *,
     ``nearest`` sites, nearest first, ``distance_m`` in whole metres.
     """
     zones = zones_for(cordon.radii_m) if isinstance(cordon, Cordon) else tuple(cordon)
+    # plain lists, one pass: a few hundred sites at most lie in a cordon (no DataFrame per zone)
+    cols = {c: (rows[c].tolist() if len(rows) else [])
+            for c in ("zone", "id", "name", "kind", "people", "distance_m", "direction")}
     out = []
     for z in zones:
-        part = rows[rows["zone"] == z.zone] if len(rows) else rows
-        people = part["people"].astype(np.int64) if len(part) else pd.Series(dtype=np.int64)
-        by_kind: dict[str, dict[str, int]] = {}
-        if len(part):
-            grouped = pd.DataFrame({"kind": part["kind"].astype(str), "people": people})
-            stats = grouped.groupby("kind", sort=False)["people"].agg(["size", "sum"])
-            stats = stats.sort_values(["sum", "size"], ascending=False, kind="stable")
-            by_kind = {str(k): {"sites": int(r["size"]), "people": int(r["sum"])}
-                       for k, r in stats.iterrows()}
-        head = part.head(nearest)
+        idx = [i for i, code in enumerate(cols["zone"]) if code == z.zone]
+        counts: dict[str, list[int]] = {}  # kind -> [sites, people], in order of appearance
+        total = 0
+        for i in idx:
+            kind, people = str(cols["kind"][i]), int(cols["people"][i])
+            entry = counts.setdefault(kind, [0, 0])
+            entry[0] += 1
+            entry[1] += people
+            total += people
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))  # stable
         out.append({
             "zone": z.zone, "name": z.name_zh, "name_en": z.name_en,
             "inner_m": float(z.inner_m), "outer_m": float(z.outer_m),
-            "sites": int(len(part)), "people": int(people.sum()) if len(part) else 0,
-            "by_kind": by_kind,
+            "sites": len(idx), "people": total,
+            "by_kind": {k: {"sites": v[0], "people": v[1]} for k, v in ranked},
             "nearest": [
-                {"id": str(r["id"]), "name": str(r["name"]), "kind": str(r["kind"]),
-                 "people": int(r["people"]), "distance_m": int(round(float(r["distance_m"]))),
-                 "direction": str(r["direction"])}
-                for r in head.to_dict("records")
+                {"id": str(cols["id"][i]), "name": str(cols["name"][i]),
+                 "kind": str(cols["kind"][i]), "people": int(cols["people"][i]),
+                 "distance_m": int(round(float(cols["distance_m"][i]))),
+                 "direction": str(cols["direction"][i])}
+                for i in idx[:nearest]
             ],
         })
     return out
