@@ -75,7 +75,10 @@ class AreaSummary:
 def _point(value: Any) -> tuple[float, float]:
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise ValueError(f"a point must be [lon, lat], got {value!r}")
-    lon, lat = float(value[0]), float(value[1])
+    try:
+        lon, lat = float(value[0]), float(value[1])
+    except (TypeError, ValueError):
+        lon = lat = math.nan  # refused just below, in words
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValueError(f"a point must be a longitude and latitude in degrees, got {value!r}")
     return lon, lat
