@@ -48,8 +48,9 @@ def test_info_json_reports_counts_matching_the_files(small_sample, capsys, gpkg_
 
 
 def test_info_reports_rejected_rows_and_unusable_layers(small_sample, tmp_path, capsys):
-    for p in small_sample.iterdir():
-        (tmp_path / p.name).write_bytes(p.read_bytes())
+    for p in small_sample.iterdir():  # the dataset's files (other tests may add folders)
+        if p.is_file():
+            (tmp_path / p.name).write_bytes(p.read_bytes())
     store = FileStore(tmp_path)
     ent = store.read_layer("enterprises")
     ent.loc[[0, 5], "grade"] = "紫色"
@@ -90,7 +91,8 @@ def test_info_json_stdout_stays_json_when_the_sample_is_generated_first(
         print("生成企业 2000 家 / generating 2000 enterprises …")
         root.mkdir(parents=True)
         for p in small_sample.iterdir():
-            (root / p.name).write_bytes(p.read_bytes())
+            if p.is_file():
+                (root / p.name).write_bytes(p.read_bytes())
         return root
 
     monkeypatch.setattr(sample_mod, "generate_sample", fake_generate)
