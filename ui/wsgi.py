@@ -21,6 +21,8 @@ For another WSGI server, ``ui.wsgi:application`` serves ``$RISKMAP_STORE`` or
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import html
 import os
 from pathlib import Path
@@ -69,6 +71,34 @@ def _unavailable(exc: BaseException) -> flask.Response:
     return resp
 
 
+TRIM_AFTER_BYTES = 64 << 10
+"""After a request with a body at least this large (an upload), freed memory is handed back."""
+
+
+def _libc_trim() -> Any:
+    """glibc's ``malloc_trim`` (``None`` elsewhere): Python frees the buffers of a refused
+    upload, but glibc keeps the pages in its arenas, so a server that refused a few hostile
+    files would stay 100+ MB larger; ``malloc_trim(0)`` returns them to the system."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None)
+    except OSError:
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def release_memory() -> bool:
+    """Hand freed heap memory back to the system (glibc); ``False`` where that is not possible."""
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
+
+
 def install(server: flask.Flask, state: Any) -> None:
     """Add the per-request data version, ``/healthz``, the worker header and the 503 pages to
     ``server`` (the Flask server of :func:`ui.app.create_app`, whose state is ``state``)."""
@@ -92,6 +122,11 @@ def install(server: flask.Flask, state: Any) -> None:
     def _worker_header(resp: flask.Response) -> flask.Response:
         resp.headers[WORKER_HEADER] = pid
         return resp
+
+    @server.teardown_request
+    def _trim(_exc: BaseException | None) -> None:
+        if (flask.request.content_length or 0) >= TRIM_AFTER_BYTES:
+            release_memory()
 
     server.extensions["riskmap_state"] = state
 

@@ -205,3 +205,26 @@ def test_postgis_down_while_serving_then_back(own_pg):
         time.sleep(0.2)
     assert client.get("/_dash-layout", base_url=BASE).status_code == 200
     assert client.get("/map/analyst.html", base_url=BASE).status_code == 200
+
+
+def test_memory_is_handed_back_after_an_upload_sized_request(sample_copy, monkeypatch):
+    import ui.wsgi as wsgi
+
+    calls = []
+    monkeypatch.setattr(wsgi, "release_memory", lambda: calls.append(1) or True)
+    server = create_wsgi_app(sample_copy, warm=False, config=ServeConfig())
+    client = server.test_client()
+    client.get(HEALTH_PATH)
+    assert calls == []  # an ordinary request: nothing to hand back
+    big = b"x" * wsgi.TRIM_AFTER_BYTES
+    client.post("/api/v1/import/enterprises", data=big, headers={"Origin": "http://localhost"},
+                content_type="application/octet-stream")
+    assert calls == [1]
+
+
+def test_release_memory_works_on_this_system():
+    import sys
+
+    import ui.wsgi as wsgi
+
+    assert wsgi.release_memory() is (sys.platform == "linux")
