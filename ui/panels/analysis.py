@@ -196,6 +196,23 @@ def current_filter(state: AppState, grades, industries, districts, major,
     return flt, mask, cutoff
 
 
+FILTER_STATES = (State(ids.FILTER_GRADES, "value"), State(ids.FILTER_INDUSTRIES, "value"),
+                 State(ids.FILTER_DISTRICTS, "value"), State(ids.FILTER_MAJOR, "value"),
+                 State(ids.FILTER_OVERDUE, "value"))
+"""The analyst filters as callback states, in :func:`filtered_mask`'s order (the attribute
+table and the drawn area follow them)."""
+
+
+def filtered_mask(state: AppState, grades, industries, districts, major, overdue):
+    """The row mask of the analyst filters; an overdue value that does not parse is left out
+    (the overview tab says why)."""
+    try:
+        months = parse_months(overdue)
+    except ValueError:
+        months = None
+    return current_filter(state, grades, industries, districts, bool(major), months)[1]
+
+
 def update_filters(state: AppState, grades, industries, districts, major, lang: str, *,
                    overdue: object = None, fit: bool = False, others: str = "show",
                    density: bool = False, today: dt.date | None = None):

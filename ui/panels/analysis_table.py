@@ -110,18 +110,12 @@ def export_table(state: AppState, mask, fmt: str, lang: str,
 
 
 def register(app: dash.Dash, state: AppState) -> None:
-    from ui.panels.analysis import current_filter, parse_months
+    from ui.panels.analysis import FILTER_STATES, filtered_mask
 
     def _mask(grades, industries, districts, major, overdue):
-        try:
-            months = parse_months(overdue)
-        except ValueError:
-            months = None
-        return current_filter(state, grades, industries, districts, bool(major), months)[1]
+        return filtered_mask(state, grades, industries, districts, major, overdue)
 
-    filters = [State(ids.FILTER_GRADES, "value"), State(ids.FILTER_INDUSTRIES, "value"),
-               State(ids.FILTER_DISTRICTS, "value"), State(ids.FILTER_MAJOR, "value"),
-               State(ids.FILTER_OVERDUE, "value")]
+    filters = list(FILTER_STATES)
 
     @app.callback(
         Output(ids.ATTR_GRID, "rowData"),
