@@ -52,6 +52,8 @@ from data.store import (
     LayerVersion,
     StoreError,
     VersionError,
+    baseline_version,
+    change_version,
     find_version,
     list_version_rows,
     next_version,
@@ -63,7 +65,6 @@ from data.sysdb import (
     StoreUnavailable,
     SystemDB,
     now_iso,
-    settings,
 )
 from data.sysdb import metadata as records_metadata
 from risk.files import write_bytes_atomic
@@ -349,10 +350,7 @@ class PostGISStore:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(name)})
 
     def _bump(self, conn: sa.Connection) -> None:
-        # lock the counter row first, so that two transactions never both read the same value
-        conn.execute(sa.select(settings.c.value).where(settings.c.key == "data_version")
-                     .with_for_update())
-        self._db.bump_data_version(conn)
+        self._db.bump_data_version(conn)  # it locks the counter row (FOR UPDATE) itself
 
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame) -> None:
         """Replace layer ``name`` atomically (one transaction; readers never see half)."""
@@ -483,20 +481,14 @@ class PostGISStore:
                 table = self.version_table(name, 1)
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_q(table)}")
                 conn.exec_driver_sql(f"CREATE TABLE {_q(table)} AS TABLE {_q(name)}")
-                self._record(conn, LayerVersion(
-                    layer=name, version=1, at=now_iso(), actor=actor, mode="baseline",
-                    rows=len(existing), note="导入前的图层 / the layer before versioned changes"))
+                self._record(conn, baseline_version(name, actor=actor, rows=len(existing)))
                 version = 2
-            info = LayerVersion(layer=name, version=version, at=now_iso(), actor=actor, mode=mode,
-                                rows=len(change.frame), added=change.added,
-                                changed=change.changed, removed=change.removed, file=file,
-                                note=note)
+            info = change_version(name, version, change, actor=actor, mode=mode, file=file,
+                                  note=note)
             self._put(conn, name, version, change.frame, info)
         return info
 
     def _record(self, conn: sa.Connection, info: LayerVersion) -> None:
-        conn.execute(sa.select(settings.c.value).where(settings.c.key == "data_version")
-                     .with_for_update())
         for old in record_version(self._db, conn, info):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_q(self.version_table(info.layer, old))}")
 

@@ -176,6 +176,20 @@ def record_version(db: SystemDB, conn: sa.Connection, info: LayerVersion) -> lis
     return old
 
 
+def baseline_version(name: str, *, actor: str, rows: int) -> LayerVersion:
+    """Version 1 of a layer that existed before its first versioned change (to undo to)."""
+    return LayerVersion(layer=name, version=1, at=now_iso(), actor=actor, mode="baseline",
+                        rows=rows, note="导入前的图层 / the layer before versioned changes")
+
+
+def change_version(name: str, version: int, change: LayerChange, *, actor: str, mode: str,
+                   file: str = "", note: str = "") -> LayerVersion:
+    """The version row of ``change`` made by ``actor``."""
+    return LayerVersion(layer=name, version=version, at=now_iso(), actor=actor, mode=mode,
+                        rows=len(change.frame), added=change.added, changed=change.changed,
+                        removed=change.removed, file=file, note=note)
+
+
 def find_version(db: SystemDB, name: str, version: int) -> LayerVersion:
     for info in list_version_rows(db, name):
         if info.version == int(version):
@@ -302,14 +316,11 @@ class FileStore:
                 snap = self.version_file(name, 1)
                 with atomic_path(snap) as tmp:
                     shutil.copyfile(self.layer_file(name), tmp)
-                record_version(self.db, conn, LayerVersion(
-                    layer=name, version=1, at=now_iso(), actor=actor, mode="baseline",
-                    rows=len(existing), note="导入前的图层 / the layer before versioned changes"))
+                record_version(self.db, conn,
+                               baseline_version(name, actor=actor, rows=len(existing)))
                 version = 2
-            info = LayerVersion(layer=name, version=version, at=now_iso(), actor=actor, mode=mode,
-                                rows=len(change.frame), added=change.added,
-                                changed=change.changed, removed=change.removed, file=file,
-                                note=note)
+            info = change_version(name, version, change, actor=actor, mode=mode, file=file,
+                                  note=note)
             self._put(name, version, change.frame, conn, info)
         return info
 
