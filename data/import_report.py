@@ -25,6 +25,7 @@ __all__ = [
     "bilingual",
     "problem",
     "short_rows",
+    "blank_rows_note",
     "read_report",
 ]
 
@@ -84,6 +85,13 @@ class Preview:
     header_row: int | None = None
     total_rows: int = 0
     warnings: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    """Columns the mapping does not use, which an import keeps as extra attributes."""
+    truncated_row: int | None = None
+    """The row number of a last line that looks cut off (``None``: the file looks whole); an
+    import is refused unless ``allow_truncated=True``."""
+    blank_rows: list[int] = field(default_factory=list)
+    """Row numbers of the blank rows an import skips."""
 
 
 _ZH_REASONS = (
@@ -135,6 +143,20 @@ def short_rows(rows: list[int], limit: int = 20) -> str:
     """
     text = ", ".join(str(r) for r in rows[:limit])
     return text + (f" … (+{len(rows) - limit})" if len(rows) > limit else "")
+
+
+def blank_rows_note(rows: list[int]) -> str:
+    """The warning for skipped blank rows, worded as row numbers (never as a count).
+
+    >>> blank_rows_note([10])
+    '已跳过空行：第 10 行 / skipped blank row: row 10'
+    >>> blank_rows_note([3, 7])
+    '已跳过空行：第 3, 7 行 / skipped blank rows: rows 3, 7'
+    """
+    text = short_rows(rows)
+    if len(rows) == 1:
+        return f"已跳过空行：第 {text} 行 / skipped blank row: row {text}"
+    return f"已跳过空行：第 {text} 行 / skipped blank rows: rows {text}"
 
 
 def read_report(data: bytes) -> pd.DataFrame:

@@ -53,7 +53,8 @@ from data.import_report import REPORT_COLUMNS, bilingual, problem, short_rows
 from data.readers import ImportFileError, RawSource, decode_text
 from data.schema import LAYERS, validate_layer
 
-__all__ = ["parse_numbers", "prepare_layer", "truncated_last_row", "extra_source_columns"]
+__all__ = ["parse_numbers", "prepare_layer", "truncated_last_row", "extra_source_columns",
+           "TruncatedFileError"]
 
 _DMS = re.compile(
     r"^\s*([NSEW东西南北]?)\s*(?:东经|北纬|西经|南纬)?\s*(-?\d+(?:\.\d+)?)\s*[°度:]\s*"
@@ -90,6 +91,19 @@ def parse_numbers(values: pd.Series) -> np.ndarray:
         out[i] = _parse_one(text.iloc[i])
     return out
 
+
+
+class TruncatedFileError(ImportFileError):
+    """A CSV whose last line looks cut off: refused unless the caller allows it.
+
+    ``row`` is that line's row number. The message says what happened and that nothing was
+    written; how to import anyway is the caller's to say (``--allow-truncated`` on the command
+    line, a confirmation box in the import tab).
+    """
+
+    def __init__(self, message: str, *, row: int) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 def truncated_last_row(raw: RawSource, *, filename: str = "") -> int | None:
@@ -162,8 +176,8 @@ def _table_layer(
     else:
         raise ImportFileError(
             f"找不到经纬度列 / file {filename!r}: no longitude/latitude columns recognised among "
-            f"{', '.join(map(str, frame.columns))}; map them, e.g. --mapping "
-            f"'{{\"X坐标\": \"lon\", \"Y坐标\": \"lat\"}}'"
+            f"{', '.join(map(str, frame.columns))}; map two of them to lon and lat (e.g. X坐标 → "
+            f"lon, Y坐标 → lat)"
         )
     x, y = parse_numbers(xs), parse_numbers(ys)
     xt, yt = xs.astype(str).str.strip().to_numpy(), ys.astype(str).str.strip().to_numpy()
@@ -225,7 +239,7 @@ def _table_layer(
             layer, rows[i], coord_label, raw_value[i],
             f"坐标不在中国范围内 / outside China (longitude {CHINA_LON[0]:.0f}–{CHINA_LON[1]:.0f}, "
             f"latitude {CHINA_LAT[0]:.0f}–{CHINA_LAT[1]:.0f} after conversion from "
-            f"{system.describe()}); wrong --crs?"))
+            f"{system.describe()}); wrong coordinate system (crs)?"))
     ok &= ~outside
     pre_bad |= ~ok
     geometry = cast(  # arrays in, so an array of points out
@@ -264,13 +278,13 @@ def _vector_layer(
             bounds = geom.total_bounds if len(geom) and geom.notna().any() else np.zeros(4)
             if np.all(np.abs(bounds[[0, 2]]) <= 180) and np.all(np.abs(bounds[[1, 3]]) <= 90):
                 warnings.append("文件未声明坐标系，按 WGS 84 经纬度读取 / the file declares no "
-                                "CRS; read as WGS 84 longitude/latitude (pass --crs otherwise)")
+                                "CRS; read as WGS 84 longitude/latitude (choose its crs otherwise)")
                 system = WGS84
             else:
                 raise ImportFileError(
                     f"文件没有坐标系（缺 .prj）且坐标不是经纬度 / file {filename!r} declares no "
-                    f"CRS and its coordinates are not longitude/latitude; pass crs, e.g. "
-                    f"--crs EPSG:4547"
+                    f"CRS and its coordinates are not longitude/latitude; choose its crs, "
+                    f"e.g. EPSG:4547"
                 )
         else:
             system = CoordSystem(f"EPSG:{file_crs.to_epsg()}" if file_crs.to_epsg() else "file",
@@ -381,11 +395,11 @@ def prepare_layer(
     assert raw.frame is not None  # not a raster, so read_source gave a frame
     cut = truncated_last_row(raw, filename=filename)
     if cut is not None and not allow_truncated:
-        raise ImportFileError(
+        raise TruncatedFileError(
             f"文件可能不完整（被截断）：最后一行（第 {cut} 行）缺少单元格且没有换行，未写入任何数据；"
-            f"请重新下载或删除该行后再导入 / file {filename!r} looks truncated: its last line (row "
-            f"{cut}) has fewer cells than the header and no line end; nothing was written. "
-            f"Download it again, or delete that line to import the rows before it")
+            f"请重新下载，或确认只导入截断前的行 / file {filename!r} looks truncated: its last line "
+            f"(row {cut}) has fewer cells than the header and no line end; nothing was written. "
+            f"Download it again, or confirm to import only the rows before the cut", row=cut)
     geometry = raw.frame.geometry.name if isinstance(raw.frame, gpd.GeoDataFrame) else None
     columns = [c for c in raw.frame.columns if c != geometry]
     used, warnings = resolve_mapping(columns, layer, user=mapping, remembered=remembered)

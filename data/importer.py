@@ -5,7 +5,8 @@
 CRS and validates every row (:mod:`data.import_tables`), writes the rows that pass atomically and
 returns every other row with its row number, column and reason (:mod:`data.import_report`).
 :func:`import_raster` does the same for DEM and population GeoTIFFs; :func:`preview` shows the
-first rows, the guessed mapping and the guessed coordinate system for the upload panel.
+first rows, the guessed mapping and the guessed coordinate system for the upload panel, the
+columns an import keeps as extra attributes and whether the file looks truncated.
 
 Coordinates (``crs``)
     A :class:`data.coordsys.CoordSystem` parsed once at the boundary with
@@ -53,12 +54,18 @@ from data.coordsys import CHINA_LAT, CHINA_LON, CoordSystem, guess_table_crs, pa
 from data.import_report import (
     REPORT_COLUMNS,
     Preview,
+    blank_rows_note,
     problem,
     read_report,
-    short_rows,
 )
 from data.import_report import ImportResult as _Result
-from data.import_tables import parse_numbers, prepare_layer
+from data.import_tables import (
+    TruncatedFileError,
+    extra_source_columns,
+    parse_numbers,
+    prepare_layer,
+    truncated_last_row,
+)
 from data.readers import (
     DEFAULT_MAX_BYTES,
     FORMAT_LABELS,
@@ -71,6 +78,7 @@ from data.store import LayerChange
 
 __all__ = [
     "ImportFileError",
+    "TruncatedFileError",
     "ImportResult",
     "Preview",
     "CoordSystem",
@@ -265,6 +273,7 @@ def import_layer(
     swap_xy: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     remember: bool = True,
+    allow_truncated: bool = False,
 ) -> ImportResult:
     """Import a file into ``layer`` of ``store``; write the rows that pass, report the others.
 
@@ -303,9 +312,16 @@ def import_layer(
         Swap the rows detected as having longitude and latitude swapped instead of rejecting them.
     remember
         Remember the user ``mapping`` for ``layer`` in the store's folder after a write.
+    allow_truncated
+        Import a CSV whose last line looks cut off (a download stopped mid-row): the rows
+        before the cut are imported and the cut row is rejected. Without it such a file raises
+        :class:`TruncatedFileError` and nothing is written.
 
     Raises
     ------
+    TruncatedFileError
+        The file's last line looks cut off and ``allow_truncated`` is false; nothing was
+        written.
     ImportFileError
         The file cannot be used at all (or not in this mode); nothing was written.
     ValueError
@@ -343,11 +359,11 @@ def import_layer(
         region = None
     accepted, rejected, accepted_rows, used, warnings, crs_used = prepare_layer(
         raw, layer, system=crs, mapping=user_mapping, remembered=remembered,
-        swap_xy=swap_xy, filename=filename, region=region, districts=districts)
+        swap_xy=swap_xy, filename=filename, region=region, districts=districts,
+        allow_truncated=allow_truncated)
     warnings = raw.warnings + warnings
     if raw.blank_rows:
-        warnings.append(f"空行（第 {short_rows(raw.blank_rows)} 行）已跳过 / blank row(s) "
-                        f"{short_rows(raw.blank_rows)} skipped")
+        warnings.append(blank_rows_note(raw.blank_rows))
     result = ImportResult(
         layer=layer, total_rows=len(raw.rows), accepted_count=len(accepted), rejected=rejected,
         mapping_used=used, warnings=warnings, accepted_rows=accepted_rows, format=raw.format,
@@ -525,6 +541,10 @@ def preview(
 ) -> Preview:
     """The first ``n`` rows and the mapping an import would use (no validation, nothing written).
 
+    The preview also names the columns an import would keep as extra attributes
+    (``extra_columns``), the row of a last line that looks cut off (``truncated_row``: the
+    import is then refused unless ``allow_truncated``) and the blank rows it would skip.
+
     ``max_columns``: the rows hold only the mapped columns and the first ``max_columns`` others
     (``columns`` still names them all), so that a very wide file gives a small preview."""
     if not filename and not isinstance(source, (bytes, bytearray, memoryview)):
@@ -560,8 +580,12 @@ def preview(
     hint, why = _crs_hint(raw, used, store=store, layer=layer)
     if why:
         warnings.append(why)
+    dropped = {s for s, t in {**remembered, **parse_mapping(mapping)}.items() if t == ""}
     return Preview(columns=columns, rows=rows, guessed_mapping=used, encoding=raw.encoding,
                    detected_crs_hint=hint, format=raw.format, header_row=raw.header_row,
-                   total_rows=len(raw.rows), warnings=raw.warnings + warnings)
+                   total_rows=len(raw.rows), warnings=raw.warnings + warnings,
+                   extra_columns=extra_source_columns(columns, used, dropped),
+                   truncated_row=truncated_last_row(raw, filename=filename),
+                   blank_rows=list(raw.blank_rows))
 
 

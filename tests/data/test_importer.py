@@ -86,8 +86,7 @@ def test_broken_rows_every_row_accounted_for(districts_store):
         assert reason in reasons, (row, reasons)
     assert "valid values" in result.rejected.loc[result.rejected["row"] == 10, "reason"].iloc[0]
     assert result.rejected.loc[result.rejected["row"] == 10, "column"].iloc[0] == "风险等级 (grade)"
-    assert any("空行（第 8 行）已跳过" in w and "blank row(s) 8 skipped" in w
-               for w in result.warnings)
+    assert "已跳过空行：第 8 行 / skipped blank row: row 8" in result.warnings
     assert list(districts_store.read_layer("enterprises")["name"]) == ["福田甲化工", "子"]
 
 
@@ -470,3 +469,39 @@ def test_a_road_network_file_maps_class_speed_and_oneway_by_itself(districts_sto
     stored = districts_store.read_layer("roads")
     assert list(stored["class"]) == ["arterial", "local"]
     assert list(stored["oneway"].astype(bool)) == [False, True]
+
+
+def test_a_truncated_csv_writes_nothing_unless_allowed_and_the_preview_says_so(districts_store):
+    good = _csv([(n, x, y, "红", "", "") for n, x, y in TRUE]).encode()
+    import_layer(districts_store, "enterprises", good, filename="a.csv")
+    before = districts_store.layer_file("enterprises").read_bytes()
+    cut = _csv([(n, x, y, "橙", "", "") for n, x, y in TRUE[:3]]) + "罗湖丁建筑,114.12"
+    pv = preview(cut.encode(), filename="cut.csv", layer="enterprises")
+    assert pv.truncated_row == 5
+    assert preview(good, filename="a.csv", layer="enterprises").truncated_row is None
+    from data.importer import TruncatedFileError
+
+    with pytest.raises(TruncatedFileError, match="row 5") as info:
+        import_layer(districts_store, "enterprises", cut.encode(), filename="cut.csv",
+                     mode="replace")
+    assert info.value.row == 5 and isinstance(info.value, ImportFileError)
+    assert districts_store.layer_file("enterprises").read_bytes() == before
+    result = import_layer(districts_store, "enterprises", cut.encode(), filename="cut.csv",
+                          mode="replace", allow_truncated=True)
+    assert result.written and result.accepted_rows == [2, 3, 4] and result.rejected_rows == [5]
+    assert len(districts_store.read_layer("enterprises")) == 3
+
+
+def test_preview_lists_the_extra_columns_and_the_blank_rows(districts_store):
+    text = ("序号,企业名称,经度,纬度,风险等级,法人,联系电话\n"
+            "SZ00001,甲,114.05,22.55,红,张三,0755-1234\n,,,,,,\n"
+            "SZ00002,乙,114.06,22.55,橙,李四,0755-5678\n")
+    pv = preview(text.encode(), filename="t.csv", layer="enterprises")
+    assert pv.extra_columns == ["序号", "法人", "联系电话"] and pv.blank_rows == [3]
+    # a column the user maps to "" is not kept
+    pv = preview(text.encode(), filename="t.csv", layer="enterprises", mapping={"法人": ""})
+    assert pv.extra_columns == ["序号", "联系电话"]
+    result = import_layer(districts_store, "enterprises", text.encode(), filename="t.csv")
+    assert "已跳过空行：第 3 行 / skipped blank row: row 3" in result.warnings
+    stored = districts_store.read_layer("enterprises").set_index("name")
+    assert stored.loc["乙", "法人"] == "李四" and stored.loc["甲", "序号"] == "SZ00001"

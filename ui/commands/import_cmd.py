@@ -7,7 +7,8 @@ layer (``riskmap versions list|undo``), recorded with the login name (``cli:<use
 
 Exit codes: 0 when rows were imported (or the file had no data rows, or nothing changed), 1 when
 ``--strict`` refused the file or every row was rejected, 2 for bad usage, a replace not
-confirmed, or a file that cannot be read at all. ``--data DIR`` or ``--store URL`` (or
+confirmed, a file that cannot be read at all, or a CSV whose last line looks cut off (a
+truncated download: refused, nothing written, unless ``--allow-truncated``). ``--data DIR`` or ``--store URL`` (or
 ``$RISKMAP_STORE``) is required: importing never touches the bundled sample by accident.
 """
 
@@ -60,6 +61,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="import nothing if any row fails 严格模式")
     p.add_argument("--swap-xy", action="store_true",
                    help="swap rows whose longitude/latitude look swapped instead of rejecting them")
+    p.add_argument("--allow-truncated", action="store_true",
+                   help="import a CSV whose last line looks cut off (a download stopped "
+                        "mid-row): the rows before the cut are imported, the cut row rejected; "
+                        "without it such a file is refused and nothing is written "
+                        "文件可能不完整时仍导入截断前的行")
     p.add_argument("--report", type=Path, default=None, metavar="FILE.csv",
                    help="write the rejected-rows report here (CSV, UTF-8 with BOM)")
     p.add_argument("--max-mb", type=float, default=200.0, help="file size limit in MB (200)")
@@ -90,7 +96,7 @@ def confirm_replace(store, layer: str, *, yes: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from data.columns import MappingError
     from data.coordsys import parse_crs
-    from data.importer import ImportFileError, import_layer
+    from data.importer import ImportFileError, TruncatedFileError, import_layer
     from data.sysdb import ReadOnlyStore, StoreBusy, StoreUnavailable
     from ui.cli import CliError
     from ui.commands._common import cli_actor, open_cli_store, store_url
@@ -118,7 +124,11 @@ def run(args: argparse.Namespace) -> int:
             store, args.layer, args.file, filename=args.file.name, crs=crs,
             mapping=args.mapping, mode=args.mode, strict=args.strict, swap_xy=args.swap_xy,
             max_bytes=int(args.max_mb * 1024 * 1024), actor=cli_actor(),
+            allow_truncated=args.allow_truncated,
         )
+    except TruncatedFileError as exc:
+        raise CliError(f"{args.file}: {exc} (加 --allow-truncated 仍导入截断前的行 / add "
+                       f"--allow-truncated to import the rows before row {exc.row})") from exc
     except (ImportFileError, MappingError) as exc:
         raise CliError(f"{args.file}: {exc}") from exc
     except (StoreBusy, StoreUnavailable, ReadOnlyStore) as exc:

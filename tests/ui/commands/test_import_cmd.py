@@ -127,3 +127,22 @@ def test_cli_replace_asks_at_a_terminal(districts_store, tmp_path, run_cli, monk
     assert "replace would remove the 2 existing rows of enterprises" in asked[0]
     ids = sorted(districts_store.read_layer("enterprises")["id"])
     assert ids == (["E9"] if written else ["E1", "E2"])
+
+
+def test_cli_refuses_a_truncated_csv_unless_allow_truncated(districts_store, tmp_path,
+                                                          monkeypatch, capsys):
+    import ui.cli
+
+    monkeypatch.setattr(ui.cli, "COMMANDS", ("import_cmd",))
+    src = tmp_path / "cut.csv"
+    src.write_bytes("企业名称,经度,纬度,风险等级\n甲,114.1,22.6,红\n乙,114.2,22.6,橙\n丙,114.1"
+                    .encode("gbk"))
+    argv = ["import", "--layer", "enterprises", str(src), "--data", str(districts_store.root)]
+    assert ui.cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "looks truncated" in err and "--allow-truncated" in err and "row 4" in err
+    assert "Traceback" not in err and not districts_store.has_layer("enterprises")
+    assert ui.cli.main([*argv, "--allow-truncated"]) == 0
+    out = capsys.readouterr().out
+    assert "imported 2" in out and "rejected 1" in out
+    assert sorted(districts_store.read_layer("enterprises")["name"]) == ["乙", "甲"]
