@@ -180,3 +180,5 @@ RES_STOCK = "res-stock"                # resources tab: stock alerts table
 SHARE_INCIDENT = "share-incident"      # dcc.Store: the saved incident a share link (/?incident=N) names
 SHARE_NOTICE = "share-notice"          # why a share link's incident number was refused
 FILTER_DENSITY = "filter-density"      # analyst tab: checklist ["density"]: hexbin density at city zoom
+IMP_ALLOW_TRUNCATED = "imp-allow-truncated"  # import tab: checklist ["yes"]: import a truncated CSV's rows before the cut
+IMP_TRUNCATED_BOX = "imp-truncated-box"  # import tab: wrapper of that checklist (shown when the preview finds a cut)
