@@ -2,9 +2,15 @@
 in a dataset folder, or the PostGIS database), with an audit row for every change.
 
 Each incident has its creation time (ISO 8601 in China Standard Time, UTC+8), place (lon/lat,
-EPSG:4326), cordon radii, type, a note and who saved it. Every write (add, update, delete) runs
-in one transaction with its audit row (``incident.create`` / ``.update`` / ``.delete``, with the
-``actor``): if anything fails half-way it is rolled back and the store is exactly as it was. A
+EPSG:4326), cordon radii, type, a note, the wind (``wind_from_deg``: where it blows from,
+degrees clockwise from north; ``downwind_m``: how far the downwind protective-action area
+reaches, by default the outer radius, filled in when the incident is checked), who saved it and
+when it was last updated. Every write (add, update, delete) runs in one transaction with its
+audit row (``incident.create`` / ``.update`` / ``.delete``, with the ``actor``) and its history
+row (table ``incident_events``: who, when, what changed as ``{field: [from, to]}``, read with
+:meth:`IncidentStore.history`): if anything fails half-way it is rolled back and the store is
+exactly as it was. Moving an incident or changing its radii, type, note or wind is an update of
+the same incident (same id), never a new one. A
 store that cannot be written is refused with the reason (:class:`data.sysdb.ReadOnlyStore`,
 :class:`~data.sysdb.StoreUnavailable` naming "database or disk is full",
 :class:`~data.sysdb.StoreBusy` after the bounded wait for another writer).
@@ -51,11 +57,12 @@ import shapely
 import sqlalchemy as sa
 
 from data.sysdb import CST, SystemDB, now_iso
+from data.sysdb import incident_events as events_table
 from data.sysdb import incidents as incidents_table
 from data.sysdb import settings as settings_table
-from risk.cordon import DEFAULT_RADII_M, Cordon, validate_incident
+from risk.cordon import DEFAULT_RADII_M, Cordon, validate_incident, validate_wind
 
-__all__ = ["Incident", "IncidentStore", "INCIDENT_TYPES", "parse_incident_type", "CST",
+__all__ = ["Incident", "IncidentStore", "INCIDENT_TYPES", "FIELDS", "parse_incident_type", "CST",
            "incidents_path", "incidents_for", "import_legacy_incidents", "LEGACY_FILE",
            "LEGACY_SETTING"]
 
@@ -67,7 +74,11 @@ LEGACY_SETTING = "legacy_incidents_imported"
 _log = logging.getLogger(__name__)
 
 _COLUMNS = [incidents_table.c[name] for name in
-            ("id", "created", "lon", "lat", "radii_m", "type", "note")]
+            ("id", "created", "lon", "lat", "radii_m", "type", "note", "wind_from_deg",
+             "downwind_m", "updated")]
+
+FIELDS = ("lon", "lat", "radii_m", "type", "note", "wind_from_deg", "downwind_m")
+"""The fields of an incident an update may change (each change is kept in its history)."""
 
 INCIDENT_TYPES: dict[str, tuple[str, str]] = {
     "hazmat": ("危化品泄漏", "Hazardous-chemical release"),
@@ -113,16 +124,27 @@ class Incident:
     note: str = ""
     created: str = ""
     id: int | None = field(default=None, compare=False)
+    wind_from_deg: float | None = None
+    """Where the wind blows from (degrees clockwise from north, 0 ≤ x < 360); ``None``: no
+    downwind area."""
+    downwind_m: float | None = None
+    """How far the downwind area reaches (metres); left ``None`` with a wind it becomes the
+    outer radius when the incident is checked. ``None`` without a wind."""
+    updated: str = field(default="", compare=False)
+    """When it was last updated (ISO 8601, UTC+8; empty: never)."""
     _checked: bool = field(default=False, compare=False, repr=False)
     """Set by :meth:`checked` / :meth:`from_cordon`: the fields are validated and normalised."""
 
     @classmethod
     def from_cordon(cls, cordon: Cordon, *, type: str = "other", note: str = "",
-                    created: str = "") -> Incident:
-        """A checked incident at a validated ``cordon`` (its type and note are checked here)."""
+                    created: str = "", wind_from_deg: object = None,
+                    downwind_m: object = None) -> Incident:
+        """A checked incident at a validated ``cordon`` (its type, note and wind are checked
+        here: :func:`risk.cordon.validate_wind`)."""
+        wind, reach = validate_wind(wind_from_deg, downwind_m, radii_m=cordon.radii_m)
         return cls(lon=cordon.lon, lat=cordon.lat, radii_m=cordon.radii_m,
                    type=parse_incident_type(type), note=_check_note(note), created=created,
-                   _checked=True)
+                   wind_from_deg=wind, downwind_m=reach, _checked=True)
 
     @property
     def cordon(self) -> Cordon:
@@ -146,15 +168,24 @@ class Incident:
         :func:`risk.cordon.validate_incident`).
         """
         lon, lat, radii = validate_incident(self.lon, self.lat, self.radii_m, region=region)
+        wind, reach = validate_wind(self.wind_from_deg, self.downwind_m, radii_m=radii)
         return replace(self, lon=lon, lat=lat, radii_m=radii, type=parse_incident_type(self.type),
-                       note=_check_note(self.note), _checked=True)
+                       note=_check_note(self.note), wind_from_deg=wind, downwind_m=reach,
+                       _checked=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "created": self.created, "lon": self.lon, "lat": self.lat,
+            "id": self.id, "created": self.created, "updated": self.updated,
+            "lon": self.lon, "lat": self.lat,
             "radii_m": list(self.radii_m), "type": self.type, "type_zh": self.type_zh,
             "type_en": self.type_en, "note": self.note,
+            "wind_from_deg": self.wind_from_deg, "downwind_m": self.downwind_m,
         }
+
+    def values(self) -> dict[str, Any]:
+        """The fields an update may change (:data:`FIELDS`), JSON-ready (radii as a list)."""
+        return {name: (list(self.radii_m) if name == "radii_m" else getattr(self, name))
+                for name in FIELDS}
 
 
 def _check_note(note: object) -> str:
@@ -314,7 +345,8 @@ class IncidentStore:
         created = _now()
         rows = [{"created": item.created or created, "lon": item.lon, "lat": item.lat,
                  "radii_m": json.dumps(list(item.radii_m)), "type": item.type,
-                 "note": item.note, "created_by": actor} for item in checked]
+                 "note": item.note, "created_by": actor, "wind_from_deg": item.wind_from_deg,
+                 "downwind_m": item.downwind_m} for item in checked]
         with self.db.transaction() as conn:
             # one statement for all of them (RETURNING gives the ids in the rows' order)
             result = conn.execute(incidents_table.insert().returning(
@@ -324,30 +356,69 @@ class IncidentStore:
                 self.db.audit(conn, actor=actor or "?", action="incident.create",
                               target="incident", ids=[new_id],
                               detail={"lon": item.lon, "lat": item.lat,
-                                      "radii_m": list(item.radii_m), "type": item.type})
+                                      "radii_m": list(item.radii_m), "type": item.type,
+                                      "wind_from_deg": item.wind_from_deg})
+            conn.execute(events_table.insert(), [
+                {"incident_id": new_id, "at": created, "actor": actor or "?", "action": "create",
+                 "changes": json.dumps({k: [None, v] for k, v in item.values().items()},
+                                       ensure_ascii=False)}
+                for new_id, item in zip(ids, checked, strict=True)])
         return ids
 
     def update(self, incident_id: int, *, actor: str = "", region: Any = None,
                **fields: Any) -> Incident:
-        """Change some fields (``lon``, ``lat``, ``radii_m``, ``type``, ``note``) of a saved
-        incident, checked like a new one; ``KeyError`` if there is none."""
-        unknown = set(fields) - {"lon", "lat", "radii_m", "type", "note"}
+        """Change some fields (:data:`FIELDS`: ``lon``, ``lat``, ``radii_m``, ``type``,
+        ``note``, ``wind_from_deg``, ``downwind_m``) of a saved incident, checked like a new
+        one; ``KeyError`` if there is none. The same incident (same id) is changed, never a new
+        one made; what changed (from, to) goes into its :meth:`history` and the audit row, in
+        the same transaction. Clearing the wind (``wind_from_deg=None``) clears the downwind
+        distance too; a change that changes nothing writes nothing."""
+        unknown = set(fields) - set(FIELDS)
         if unknown:
             raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an incident; "
-                             f"fields: lon, lat, radii_m, type, note")
+                             f"fields: {', '.join(FIELDS)}")
+        if "wind_from_deg" in fields and fields["wind_from_deg"] in (None, ""):
+            fields.setdefault("downwind_m", None)
         with self.db.transaction() as conn:
             row = conn.execute(sa.select(*_COLUMNS).where(incidents_table.c.id == int(incident_id))
                                ).first()
             if row is None:
                 raise KeyError(f"没有该事件 no incident with id {incident_id!r} in {self.path}")
-            new = replace(self._incident(row), **fields).checked(region=region)
+            old = self._incident(row)
+            if "radii_m" in fields:
+                fields["radii_m"] = tuple(fields["radii_m"])
+            new = replace(old, **fields).checked(region=region)
+            before, after = old.values(), new.values()
+            changes = {k: [before[k], after[k]] for k in FIELDS if before[k] != after[k]}
+            if not changes:
+                return new
+            at = _now()
             conn.execute(incidents_table.update().where(incidents_table.c.id == int(incident_id))
                          .values(lon=new.lon, lat=new.lat, radii_m=json.dumps(list(new.radii_m)),
-                                 type=new.type, note=new.note, updated=_now()))
+                                 type=new.type, note=new.note, wind_from_deg=new.wind_from_deg,
+                                 downwind_m=new.downwind_m, updated=at))
             self.db.audit(conn, actor=actor or "?", action="incident.update", target="incident",
-                          ids=[int(incident_id)], detail={k: (list(v) if isinstance(v, tuple)
-                                                              else v) for k, v in fields.items()})
-        return new
+                          ids=[int(incident_id)], detail=changes)
+            conn.execute(events_table.insert().values(
+                incident_id=int(incident_id), at=at, actor=actor or "?", action="update",
+                changes=json.dumps(changes, ensure_ascii=False)))
+        return replace(new, updated=at)
+
+    def history(self, incident_id: int) -> list[dict[str, Any]]:
+        """Who changed incident ``incident_id``, when, and what, oldest first: dicts with
+        ``at``, ``actor``, ``action`` (``create``, ``update``, ``delete``) and ``changes``
+        (``{field: {"from": old, "to": new}}``; a creation has ``from`` ``None``). An
+        incident saved before schema 3 starts with its first update. ``[]`` when none."""
+        query = (sa.select(events_table.c.at, events_table.c.actor, events_table.c.action,
+                           events_table.c.changes)
+                 .where(events_table.c.incident_id == int(incident_id))
+                 .order_by(events_table.c.id))
+        with self.db.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"at": str(at), "actor": str(who), "action": str(action),
+                 "changes": {k: {"from": v[0], "to": v[1]}
+                             for k, v in json.loads(changes or "{}").items()}}
+                for at, who, action, changes in rows]
 
     def _query(self, columns: Sequence[Any], *, search: str | None,
                within: Any) -> sa.Select:
@@ -431,6 +502,9 @@ class IncidentStore:
                 raise KeyError(f"没有该事件 no incident with id {incident_id!r} in {self.path}")
             self.db.audit(conn, actor=actor or "?", action="incident.delete", target="incident",
                           ids=[int(incident_id)])
+            conn.execute(events_table.insert().values(
+                incident_id=int(incident_id), at=_now(), actor=actor or "?", action="delete",
+                changes="{}"))
 
     def __len__(self) -> int:
         return self.count()
@@ -440,7 +514,8 @@ class IncidentStore:
         return Incident(
             id=int(row[0]), created=str(row[1]), lon=float(row[2]), lat=float(row[3]),
             radii_m=tuple(float(r) for r in json.loads(row[4])), type=str(row[5]),
-            note=str(row[6]),
+            note=str(row[6]), wind_from_deg=None if row[7] is None else float(row[7]),
+            downwind_m=None if row[8] is None else float(row[8]), updated=str(row[9] or ""),
         )
 
 

@@ -44,10 +44,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 __all__ = [
     "SystemDB", "SCHEMA_VERSION", "SchemaError", "StoreBusy", "StoreUnavailable", "ReadOnlyStore",
     "CST", "now_iso", "metadata", "users", "audit_log", "layer_versions", "incidents",
-    "settings", "DB_FILE", "LOCK_TIMEOUT_S", "hazards", "hazard_events",
+    "settings", "DB_FILE", "LOCK_TIMEOUT_S", "hazards", "hazard_events", "incident_events",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the tables below; bump it and add a step to :data:`_MIGRATIONS` to change them."""
 DB_FILE = "riskmap.sqlite"
 """The records database of a file dataset (in its folder)."""
@@ -148,6 +148,9 @@ incidents = sa.Table(
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("created_by", sa.Text, nullable=False, server_default=""),
     sa.Column("updated", sa.Text, nullable=False, server_default=""),
+    # schema 3: the wind (from, degrees clockwise from north) and the downwind distance (m)
+    sa.Column("wind_from_deg", sa.Float, nullable=True),
+    sa.Column("downwind_m", sa.Float, nullable=True),
     sa.CheckConstraint("lon BETWEEN -180 AND 180", name="incidents_lon"),
     sa.CheckConstraint("lat BETWEEN -90 AND 90", name="incidents_lat"),
     sqlite_autoincrement=True,
@@ -205,6 +208,19 @@ hazard_events = sa.Table(
 )
 
 
+# -- schema 3: the history of an incident's updates (data/incidents.py) -------------------------
+incident_events = sa.Table(
+    "incident_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.Integer, nullable=False, index=True),  # kept after a delete
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),  # create | update | delete
+    sa.Column("changes", sa.Text, nullable=False, server_default="{}"),  # {field: [from, to]}
+    sqlite_autoincrement=True,
+)
+
+
 _AUDIT_INSERT = audit_log.insert()
 
 
@@ -217,7 +233,18 @@ def _create_v2(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[hazards, hazard_events])
 
 
-_MIGRATIONS: dict[int, Any] = {1: _create_v1, 2: _create_v2}
+def _create_v3(conn: sa.Connection) -> None:
+    """Schema 3: an incident keeps its wind (``wind_from_deg``, ``downwind_m``: new nullable
+    columns, NULL for the incidents saved before) and the history of its updates
+    (``incident_events``). A v1 database created by :func:`_create_v1` has them already."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns(incidents.name)}
+    for name in ("wind_from_deg", "downwind_m"):
+        if name not in have:  # SQLite and PostgreSQL both: a nullable column, no rewrite
+            conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {name} DOUBLE PRECISION")
+    metadata.create_all(conn, tables=[incident_events])
+
+
+_MIGRATIONS: dict[int, Any] = {1: _create_v1, 2: _create_v2, 3: _create_v3}
 """``{version: step}``: step ``n`` takes the schema from ``n - 1`` to ``n``."""
 
 

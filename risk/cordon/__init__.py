@@ -26,7 +26,7 @@ One module per job:
 
 from __future__ import annotations
 
-from risk.cordon.downwind import downwind_zone
+from risk.cordon.downwind import downwind_zone, validate_wind
 from risk.cordon.exposure import Exposure, exposure
 from risk.cordon.geodesy import geodesic_distance
 from risk.cordon.index import ExposureIndex, PopulationSource
@@ -65,6 +65,7 @@ __all__ = [
     "Exposure",
     "exposure",
     "downwind_zone",
+    "validate_wind",
     "geodesic_distance",
     "find_enterprises",
     "search_enterprises",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,56 @@ from risk.cordon.rings import Cordon, _radii_problems, validate_incident
 from risk.crs import aeqd_transformers
 from risk.grades import GRADES
 
-__all__ = ["downwind_zone"]
+__all__ = ["downwind_zone", "validate_wind"]
+
+
+def validate_wind(
+    wind_from_deg: object, downwind_m: object = None, *, radii_m: Sequence[float],
+) -> tuple[float | None, float | None]:
+    """Check an incident's wind: ``(wind_from_deg, downwind_m)`` normalised, or ``ValueError``
+    in Chinese and English (distances worded in km, as the user types them).
+
+    ``wind_from_deg``: where the wind blows *from*, degrees clockwise from north, 0–360 (360 is
+    kept as 0); ``None`` or empty: no wind, and then no downwind distance may be given.
+    ``downwind_m``: how far the downwind area reaches, by the radii rules (positive, at most
+    :data:`~risk.cordon.rings.MAX_RADIUS_M`); left out, it is the outer radius of ``radii_m``
+    (the default the incident keeps).
+
+    >>> validate_wind(90, None, radii_m=(1000.0, 5000.0))
+    (90.0, 5000.0)
+    >>> validate_wind(None, None, radii_m=(1000.0,))
+    (None, None)
+    """
+    wind = _number_or_none(wind_from_deg)
+    reach = _number_or_none(downwind_m)
+    problems: list[str] = []
+    if wind is not None and not (math.isfinite(wind) and 0 <= wind <= 360):
+        problems.append(f"风向须为 0–360 度 / `wind_from_deg` must be 0–360 degrees, got "
+                        f"{wind_from_deg!r}")
+    if reach is not None:
+        if wind is None:
+            problems.append("给出下风向距离时须同时给出风向 / a downwind distance needs a wind "
+                            "direction (`wind_from_deg`)")
+        else:
+            problems += [f"下风向距离 downwind distance: {p}"
+                         for p in _radii_problems([reach / 1000.0], unit="km")]
+    if problems:
+        raise ValueError("; ".join(problems))
+    if wind is None:
+        return None, None
+    return float(wind) % 360.0, float(reach) if reach is not None else float(max(radii_m))
+
+
+def _number_or_none(value: object) -> float | None:
+    """A number from ``value`` (``None`` or blank text: ``None``; not a number: NaN)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return math.nan
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def downwind_zone(

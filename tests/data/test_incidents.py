@@ -154,7 +154,7 @@ def test_every_change_has_its_audit_row_with_the_actor(store):
         ("commander:li", "incident.update", [str(a)], True),
         ("admin:zhao", "incident.delete", [str(b)], True),
     ]
-    assert store.db.audit_rows(action="incident.update")[0]["detail"] == {"note": "已处置"}
+    assert store.db.audit_rows(action="incident.update")[0]["detail"] == {"note": ["", "已处置"]}
 
 
 def test_pages_newest_first_search_and_area(store):
@@ -388,3 +388,100 @@ def test_concurrent_saves_all_land_with_their_audit_rows(any_store):
     assert notes == sorted(f"w{n}-{i}" for n in range(4) for i in range(10))
     rows = any_store.db.audit_rows(action="incident.create")
     assert sorted(int(r["ids"][0]) for r in rows) == sorted(i.id for i in store.list())
+
+
+# -- the wind, the history of updates, schema 3 ---------------------------------------------------
+
+def test_wind_is_kept_and_checked(store):
+    a = store.add(Incident(lon=114.0579, lat=22.5431, radii_m=(1000, 4000), wind_from_deg=360))
+    got = store.get(a)
+    assert (got.wind_from_deg, got.downwind_m) == (0.0, 4000.0)  # 360 is north; default reach
+    b = store.add(Incident(lon=114.0, lat=22.5, wind_from_deg=45.5, downwind_m=7500))
+    assert store.get(b).to_dict()["wind_from_deg"] == 45.5
+    assert store.get(b).to_dict()["downwind_m"] == 7500.0
+    assert store.get(store.add(Incident(lon=114.0, lat=22.5))).downwind_m is None
+    for bad, match in [({"wind_from_deg": 361}, "0–360"), ({"wind_from_deg": "东"}, "0–360"),
+                       ({"downwind_m": 3000}, "needs a wind"),
+                       ({"wind_from_deg": 10, "downwind_m": 250_000}, "at most 100 km, got 250 km"),
+                       ({"wind_from_deg": 10, "downwind_m": -1000}, "got -1 in")]:
+        with pytest.raises(ValueError, match=match):
+            store.add(Incident(lon=114.0, lat=22.5, **bad))
+    assert len(store) == 3
+
+
+def test_an_update_is_the_same_incident_with_its_history(store):
+    a = store.add(Incident(lon=114.0, lat=22.5, type="gas"), actor="wang")
+    moved = store.update(a, actor="li", lon=114.01, radii_m=(500, 2000))
+    assert moved.updated and store.get(a).updated == moved.updated
+    store.update(a, actor="li", wind_from_deg=90)
+    store.update(a, actor="zhao", note="已处置", type="fire")
+    store.update(a, actor="zhao", note="已处置")  # nothing changes: nothing written
+    assert len(store) == 1 and store.get(a).id == a
+    history = store.history(a)
+    assert [(h["actor"], h["action"]) for h in history] == [
+        ("wang", "create"), ("li", "update"), ("li", "update"), ("zhao", "update")]
+    assert history[0]["changes"]["type"] == {"from": None, "to": "gas"}
+    assert history[1]["changes"] == {"lon": {"from": 114.0, "to": 114.01},
+                                     "radii_m": {"from": [1000.0, 5000.0, 10000.0],
+                                                 "to": [500.0, 2000.0]}}
+    assert history[2]["changes"] == {"wind_from_deg": {"from": None, "to": 90.0},
+                                     "downwind_m": {"from": None, "to": 2000.0}}
+    assert set(history[3]["changes"]) == {"note", "type"}
+    store.update(a, actor="li", wind_from_deg=None)  # clearing the wind clears its reach
+    assert (store.get(a).wind_from_deg, store.get(a).downwind_m) == (None, None)
+    with pytest.raises(ValueError, match="0–360"):
+        store.update(a, actor="li", wind_from_deg=500)
+    assert len(store.history(a)) == 5  # the refused update left no trace
+    store.delete(a, actor="zhao")
+    assert store.history(a)[-1]["action"] == "delete"
+    assert store.history(999) == []
+
+
+def _make_v2(db: SystemDB) -> None:
+    """Turn a current records database into one as risk-map with schema 2 left it."""
+    with db.transaction() as conn:
+        conn.exec_driver_sql("DROP TABLE incident_events")
+        conn.exec_driver_sql("ALTER TABLE incidents DROP COLUMN wind_from_deg")
+        conn.exec_driver_sql("ALTER TABLE incidents DROP COLUMN downwind_m")
+        conn.exec_driver_sql("DELETE FROM riskmap_schema WHERE version = 3")
+        conn.exec_driver_sql(
+            "INSERT INTO incidents (created, lon, lat, radii_m, type, note, created_by, updated) "
+            "VALUES ('2026-01-01T08:00:00+08:00', 114.0, 22.5, '[1000, 5000]', 'gas', '旧', "
+            "'wang', '')")
+
+
+def _check_migrated(db: SystemDB) -> None:
+    from data.sysdb import SCHEMA_VERSION
+
+    assert db.schema_version() == SCHEMA_VERSION == 3
+    store = IncidentStore(db)
+    old = store.list()[0]
+    assert (old.note, old.wind_from_deg, old.downwind_m) == ("旧", None, None)
+    assert store.history(old.id or 0) == []  # saved before the history was kept
+    store.update(old.id or 0, actor="li", wind_from_deg=200, downwind_m=3000)
+    assert (store.get(old.id or 0).wind_from_deg, store.get(old.id or 0).downwind_m) == (200, 3000)
+    assert store.history(old.id or 0)[0]["changes"]["wind_from_deg"] == {"from": None, "to": 200}
+
+
+def test_a_schema_2_folder_is_migrated_on_open(tmp_path):
+    db = SystemDB.for_folder(tmp_path)
+    _make_v2(db)
+    db.engine.dispose()
+    with sqlite3.connect(tmp_path / "riskmap.sqlite") as raw:
+        assert raw.execute("SELECT max(version) FROM riskmap_schema").fetchone() == (2,)
+        assert "wind_from_deg" not in {r[1] for r in raw.execute("PRAGMA table_info(incidents)")}
+    _check_migrated(SystemDB.for_folder(tmp_path))
+
+
+def test_riskmap_db_init_migrates_a_schema_2_postgis_database(pg_url):
+    from data.pgstore import PostGISStore
+    from data.sysdb import SchemaError
+
+    store = PostGISStore(pg_url, check=False)
+    store.initialise()
+    _make_v2(store.db)
+    with pytest.raises(SchemaError, match="schema version 2.*riskmap db init"):
+        store.db.check_schema()
+    store.initialise()  # what `riskmap db init` runs
+    _check_migrated(store.db)
+    store.close()
