@@ -8,8 +8,12 @@
   (a greedy step over the nodes of the most populous uncovered cells, one batched Dijkstra);
 - :func:`assign_evacuees`: people to shelters by travel time within each shelter's capacity, as a
   min-cost flow solved exactly as a transportation linear programme (HiGHS interior point with
-  crossover, whose vertex solutions of this totally unimodular problem are whole numbers of people); who cannot
-  be placed (no shelter reachable or capacity exhausted) stays ``unplaced``.
+  crossover, whose vertex solutions of this totally unimodular problem are whole numbers of
+  people; when capacity is short, only each shelter's nearest origins holding the total capacity
+  enter it, which keeps the optimum); who cannot be placed (no shelter reachable or capacity
+  exhausted) stays ``unplaced``;
+- :func:`shelter_times`: the origins × shelters time matrix, each shelter's search stopped once
+  it reaches enough people.
 """
 
 from __future__ import annotations
@@ -117,14 +121,47 @@ def suggest_station(graph: RoadGraph, cells: Snap, people: NDArray[np.float64],
 
 
 def shelter_times(graph: RoadGraph, origins: Snap, shelters: Snap, *,
-                  limit_s: float = 7200.0) -> NDArray[np.float64]:
+                  limit_s: float = 7200.0, people: NDArray[np.float64] | None = None,
+                  need: float | None = None, start_s: float = 600.0) -> NDArray[np.float64]:
     """origins × shelters matrix of travel seconds (inf: not reachable within ``limit_s``);
-    one reverse Dijkstra per shelter."""
+    one reverse Dijkstra per shelter.
+
+    With ``people`` (per origin) and ``need`` (people), each shelter's search stops early: it
+    starts at ``start_s`` and doubles until the origins it reaches hold at least ``need`` people
+    (or ``limit_s``); origins beyond that stay inf. With ``need`` = the total capacity this keeps
+    every origin the exact assignment can use (see :func:`assign_evacuees`).
+    """
     out = np.full((len(origins), len(shelters)), np.inf)
     for j in range(len(shelters)):
-        reach = travel_times(graph, shelters.take(np.array([j])), reverse=True, limit_s=limit_s)
-        out[:, j], _, _ = times_at(graph, reach, origins)
+        one = shelters.take(np.array([j]))
+        search = limit_s if need is None or people is None else min(limit_s, start_s)
+        while True:
+            reach = travel_times(graph, one, reverse=True, limit_s=search)
+            t, _, _ = times_at(graph, reach, origins)
+            # beyond the limit a time may miss a shorter way: only the ones within it are known
+            t = np.where(t <= search, t, np.inf)
+            if search >= limit_s or people is None or need is None or people[t <= search].sum() >= need:
+                break
+            search = min(limit_s, search * 2)
+        out[:, j] = t
     return out
+
+
+def _nearest_prefix(times_s: NDArray[np.float64], people: NDArray[np.int64],
+                    total: int) -> NDArray[np.bool_]:
+    """Per shelter (column), the origins in order of time until they hold ``total`` people.
+
+    An optimal assignment needs no other route: if origin k sent someone to shelter j from
+    outside j's prefix, some origin i in the prefix (which holds at least every placed person)
+    has someone unplaced; sending i's person instead of k's keeps the count placed and costs
+    t[i, j] - t[k, j] <= 0 more.
+    """
+    order = np.argsort(times_s, axis=0, kind="stable")
+    ranked = people[order]
+    before = np.cumsum(ranked, axis=0) - ranked
+    keep = np.zeros(times_s.shape, bool)
+    np.put_along_axis(keep, order, before < total, axis=0)
+    return keep & np.isfinite(times_s)
 
 
 @dataclass(frozen=True)
@@ -145,6 +182,11 @@ def assign_evacuees(times_s: NDArray[np.float64], people: NDArray[np.int64],
     """Assign ``people`` (per origin) to shelters of ``capacity`` minimising total travel time;
     ``times_s`` (origins × shelters, inf: unreachable). No shelter gets more than its capacity;
     whoever cannot be placed is counted in ``unplaced``.
+
+    The most people are placed first (each unplaced person costs more than any route), then
+    the total person-seconds is minimal. When the capacity is short of the people, each shelter
+    only needs its nearest origins holding the total capacity (an exchange argument, see
+    ``_nearest_prefix``), which shrinks the linear programme without changing its optimum.
     """
     times_s = np.asarray(times_s, float)
     supply = np.asarray(people, np.int64)
@@ -155,7 +197,10 @@ def assign_evacuees(times_s: NDArray[np.float64], people: NDArray[np.int64],
                          f"{supply.shape} and {cap.shape}")
     if (supply < 0).any() or (cap < 0).any():
         raise ValueError("`people` and `capacity` must be >= 0")
-    gi, sj = np.nonzero(np.isfinite(times_s) & (supply[:, None] > 0) & (cap[None, :] > 0))
+    usable = np.isfinite(times_s) & (supply[:, None] > 0) & (cap[None, :] > 0)
+    if int(cap.sum()) < int(supply.sum()):  # not everybody fits: only each shelter's nearest
+        usable &= _nearest_prefix(np.where(usable, times_s, np.inf), supply, int(cap.sum()))
+    gi, sj = np.nonzero(usable)
     m = gi.size
     flow = np.zeros((g, s), np.int64)
     if m == 0 or supply.sum() == 0:

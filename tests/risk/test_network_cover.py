@@ -67,6 +67,21 @@ def test_shelter_times_matrix(street):
     assert t[1].tolist() == pytest.approx([500.0, 100.0])
 
 
+def test_shelter_times_stop_once_enough_people_are_reached(street):
+    origins = snap_points(street, [0.0, 2000.0, 4000.0, 6000.0], [0.0, 0.0, 0.0, 0.0])
+    shelters = snap_points(street, [5000.0], [0.0])
+    people = np.array([100.0, 100.0, 100.0, 100.0])
+    full = shelter_times(street, origins, shelters, limit_s=7200.0)
+    # 150 people needed: the search stops at 100 s (the two origins 1 km away hold 200)
+    early = shelter_times(street, origins, shelters, limit_s=7200.0, people=people, need=150.0,
+                          start_s=50.0)
+    assert early[:, 0].tolist()[2:] == pytest.approx(full[2:, 0].tolist())
+    assert np.isinf(early[:2, 0]).all()
+    # more than everybody: searched to the limit, every time known
+    assert shelter_times(street, origins, shelters, limit_s=7200.0, people=people,
+                         need=1e9, start_s=50.0)[:, 0].tolist() == pytest.approx(full[:, 0].tolist())
+
+
 def test_assignment_respects_capacity_and_reports_unplaced():
     times = np.array([[10.0, 20.0], [15.0, np.inf], [np.inf, np.inf]])
     out = assign_evacuees(times, np.array([100, 50, 7]), np.array([60, 1000]))
@@ -78,14 +93,19 @@ def test_assignment_respects_capacity_and_reports_unplaced():
     assert tight.unplaced.sum() == 100
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_assignment_cost_equals_networkx_min_cost_flow(seed):
+@pytest.mark.parametrize(("seed", "cap_high"), [(0, 1500), (1, 1500), (2, 1500),
+                                               (3, 300), (4, 300), (5, 120)])
+def test_assignment_cost_equals_networkx_min_cost_flow(seed, cap_high):
+    # cap_high 300 / 120: capacity far short of the people, so only each shelter's nearest
+    # origins enter the programme; the optimum must still be networkx's
     rng = np.random.default_rng(seed)
     g, s = 25, 6
     times = rng.integers(60, 3600, (g, s)).astype(float)
     times[rng.random((g, s)) < 0.2] = np.inf
     people = rng.integers(0, 400, g)
-    capacity = rng.integers(100, 1500, s)
+    capacity = rng.integers(50, cap_high, s)
+    if cap_high < 1500:
+        assert capacity.sum() < people.sum()
     out = assign_evacuees(times, people, capacity)
     assert (out.load() <= capacity).all()
     assert (out.flow >= 0).all() and (out.unplaced >= 0).all()

@@ -321,12 +321,16 @@ def evacuate(dataset: Dataset, lon: float, lat: float, *, radii_m: tuple[float, 
     eligible = eligible[np.argsort(sd[eligible], kind="stable")[:max_shelters]]
     chosen = shelters.iloc[eligible].reset_index(drop=True)
     capacity = chosen["capacity"].fillna(0).to_numpy(float).astype(np.int64)
-    ox, oy = to_metric(open_graph, clon, clat)
-    origins = snap_points(open_graph, ox, oy, max_m=None, open_segments=open_segments)
+    # cells and shelters snapped in one pass (one index of the open segments)
+    ox, oy = to_metric(open_graph, np.concatenate([clon, chosen.geometry.x.to_numpy()]),
+                       np.concatenate([clat, chosen.geometry.y.to_numpy()]))
+    snapped = snap_points(open_graph, ox, oy, max_m=None, open_segments=open_segments)
+    origins = snapped.take(np.arange(people.size))
     if len(chosen):
-        hx, hy = to_metric(open_graph, chosen.geometry.x.to_numpy(), chosen.geometry.y.to_numpy())
-        targets = snap_points(open_graph, hx, hy, max_m=None, open_segments=open_segments)
-        times = shelter_times(open_graph, origins, targets, limit_s=limit_s)
+        targets = snapped.take(np.arange(people.size, people.size + len(chosen)))
+        # each shelter searched only as far as the nearest cells holding the total capacity
+        times = shelter_times(open_graph, origins, targets, limit_s=limit_s,
+                              people=people.astype(float), need=float(capacity.sum()))
     else:
         times = np.full((people.size, 0), np.inf)
     result = assign_evacuees(times, people, capacity)
