@@ -3,8 +3,8 @@
 The uploaded file is kept privately (:mod:`data.uploads`: ``0700``/``0600``, removed after the
 import or within an hour) under a random token between the preview and the import, so it crosses
 the network once; its real size is checked here, before it is decoded
-(``$RISKMAP_MAX_UPLOAD_MB``). The preview sends a bounded answer whatever the file
-(:data:`PREVIEW_COLUMNS` columns, :data:`PREVIEW_ROWS` rows, cells cut at :data:`PREVIEW_CELL`
+(``$RISKMAP_MAX_UPLOAD_MB``). The preview (:mod:`ui.panels.data_import_preview`) sends a bounded
+answer whatever the file (:data:`PREVIEW_COLUMNS` columns, :data:`PREVIEW_ROWS` rows, cells cut at :data:`PREVIEW_CELL`
 characters). The coordinate systems offered come from the registry :mod:`data.coordsys`; the
 preview preselects the one it detects, and the choice is parsed once here before the importer
 gets it.
@@ -14,6 +14,12 @@ is done only from the second button, "确认替换 N 行", which states how many
 refuses a replace that did not come from it (for the same file and layer). Every import makes a
 version of the layer; the versions list shows who, when, which file and rows added / changed /
 removed, with a 恢复 restore button per kept version, also confirmed by a second button.
+
+The preview says, before anything is written, which columns not mapped to a field will be kept
+as extra attributes, which blank rows will be skipped, and whether the last line looks cut off
+(a truncated download). A truncated CSV is refused with nothing written unless the user ticks
+"文件可能不完整，仍然导入截断前的行" (a callback input, checked on the server, unticked by every
+new preview); it then imports the rows before the cut, as ``riskmap import --allow-truncated``.
 
 Every callback here needs the ``import`` action (:data:`CALLBACK_ACTIONS`, enforced by the
 callback gate of :mod:`ui.auth`, and checked again in the callbacks themselves); a user limited
@@ -33,24 +39,30 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
 from dash.development.base_component import Component
 
 from data import uploads
-from data.columns import targets_for
-from data.coordsys import CHOICES, FILE_OWN, choice_for, parse_crs
-from data.importer import ImportFileError, import_layer, preview, preview_replace
+from data.coordsys import FILE_OWN, parse_crs
+from data.importer import ImportFileError, TruncatedFileError, import_layer, preview_replace
 from data.schema import LAYERS, RASTER_LAYERS
 from data.store import VersionError
 from data.sysdb import ReadOnlyStore, StoreBusy, StoreUnavailable
 from layers.bridge import RELOAD, command
 from ui import access, ids
 from ui.i18n import norm_lang, translator
+from ui.panels.data_import_preview import (
+    IGNORE,
+    PREVIEW_CELL,
+    PREVIEW_COLUMNS,
+    PREVIEW_ROWS,
+    crs_options,
+    preview_view,
+    preview_with_hint,
+    shown_columns,
+)
 from ui.state import AppState
 
-IGNORE = "__ignore__"
-PREVIEW_COLUMNS = 50
-"""Most columns the preview and the mapping table show (the mapped ones first)."""
-PREVIEW_ROWS = 20
-PREVIEW_CELL = 200
-"""Characters of one preview cell."""
 MODES = ("update", "append", "replace")
+__all__ = ["IGNORE", "PREVIEW_CELL", "PREVIEW_COLUMNS", "PREVIEW_ROWS", "crs_options",
+           "preview_view", "preview_with_hint", "shown_columns", "layout", "register",
+           "on_upload", "run_import", "on_import", "versions_view", "on_restore"]
 
 CALLBACK_ACTIONS = {
     ids.IMP_PREVIEW: "import",
@@ -74,11 +86,6 @@ T = {
     "append": ("追加", "Append"), "replace": ("替换（删除现有数据）", "Replace (removes the rows now there)"),
     "strict": ("严格：任一行有误则整个文件不导入", "Strict: refuse the whole file if any row fails"),
     "run": ("导入", "Import"),
-    "preview": ("预览（前 {n} 行）", "Preview (first {n} rows)"),
-    "more_cols": ("另有 {n} 列未显示（共 {t} 列）", "{n} more columns not shown ({t} in all)"),
-    "mapping": ("列对应（可修改）", "Column mapping (editable)"),
-    "source_col": ("文件中的列", "Column in file"), "target": ("对应字段", "Maps to"),
-    "ignore": ("（忽略）", "(ignore)"),
     "report": ("下载校验报告 CSV", "Download the report (CSV)"),
     "imported": ("已导入 {a} 行，{r} 行未通过（共 {t} 行）",
                  "Imported {a} rows, {r} rejected (of {t})"),
@@ -106,9 +113,13 @@ T = {
                "district's rows)"),
     "no_access": ("导入与版本需要「数据管理」或更高角色", "Import and versions need the data role or higher"),
     "no_file": ("请先上传文件", "Upload a file first"),
-    "file_info": ("格式 {f} · 编码 {e} · 共 {n} 行", "Format {f} · encoding {e} · {n} rows"),
-    "crs_hint": ("检测到的坐标系：{c}（已在“坐标系”中预选，请核对）",
-                 "Detected coordinates: {c} (preselected under Coordinates; please check)"),
+    "allow_truncated": ("文件可能不完整，仍然导入截断前的行",
+                        "the file looks truncated: import the rows before the cut anyway"),
+    "truncated_refused": ("文件可能不完整：最后一行（第 {r} 行）被截断，未写入任何数据。请重新下载，"
+                          "或勾选“仍然导入截断前的行”后再导入。",
+                          "The file looks truncated: its last line (row {r}) is cut off; nothing "
+                          "was written. Download it again, or tick \"import the rows before the "
+                          "cut anyway\" and import again."),
 }
 
 
@@ -120,18 +131,6 @@ def _layer_options(lang: str) -> list[dict]:
     opts += [{"label": (en if lang == "en" else zh), "value": name}
              for name, (zh, en) in RASTER_LAYERS.items()]
     return opts
-
-
-def crs_options(lang: str, *, extra: str | None = None) -> list[dict]:
-    """The coordinate-system dropdown: "as in the file", the registry's choices, then ``extra``.
-
-    ``extra`` (a detected system outside the registry's named choices, e.g. ``EPSG:4526``) is
-    added so that it can be preselected.
-    """
-    choices = [FILE_OWN, *CHOICES]
-    if extra and all(c.value != extra for c in choices):
-        choices.append(choice_for(extra))
-    return [{"label": c.label(lang), "value": c.value} for c in choices]
 
 
 def _refusal(lang: str) -> str | None:
@@ -179,6 +178,9 @@ def layout(state: AppState, lang: str) -> html.Div:
         ]),
         dcc.Checklist(id=ids.IMP_STRICT, options=[{"label": tt("strict", lang), "value": "strict"}],
                       value=[]),
+        html.Div(id=ids.IMP_TRUNCATED_BOX, hidden=True, className="warning", children=[
+            dcc.Checklist(id=ids.IMP_ALLOW_TRUNCATED, value=[],
+                          options=[{"label": tt("allow_truncated", lang), "value": "yes"}])]),
         html.Button(tt("run", lang), id=ids.IMP_RUN, className="btn btn-primary"),
         html.Button("", id=ids.IMP_CONFIRM_REPLACE, className="btn btn-danger", hidden=True),
         dcc.Store(id=ids.IMP_REPLACE_PENDING),
@@ -210,108 +212,49 @@ def _upload_path(state: AppState, token: str) -> Path:
     return uploads.upload_path(state.store, token)
 
 
-def preview_view(path: Path, *, filename: str, layer: str, state: AppState, lang: str):
-    """Preview table and the editable mapping table (raster layers: just the file name)."""
-    return preview_with_hint(path, filename=filename, layer=layer, state=state, lang=lang)[0]
-
-
-def preview_with_hint(
-    path: Path, *, filename: str, layer: str, state: AppState, lang: str
-) -> tuple[html.Div, str | None]:
-    """:func:`preview_view` and the detected coordinate system (a registry value or ``None``)."""
-    if layer in RASTER_LAYERS:
-        return html.Div(f"{filename}", className="muted"), None
-    pv = preview(path.read_bytes(), filename=filename, layer=layer, n=PREVIEW_ROWS,
-                 store=state.store, max_columns=PREVIEW_COLUMNS)
-    hint = pv.detected_crs_hint
-    targets = targets_for(layer)
-    options = [{"label": tt("ignore", lang), "value": IGNORE}] + [
-        {"label": f"{zh} {name}" if lang == "zh" else f"{en} ({name})", "value": name}
-        for name, (zh, en) in targets.items()
-    ]
-    shown = shown_columns(pv.columns, pv.guessed_mapping)
-    mapping_rows = [{"source": c[:PREVIEW_CELL], "target": pv.guessed_mapping.get(c, IGNORE)}
-                    for c in shown]
-    rows = [{k[:PREVIEW_CELL]: ("" if r.get(k) is None else str(r.get(k))[:PREVIEW_CELL])
-             for k in ["row", "geometry", *shown] if k in r} for r in pv.rows[:PREVIEW_ROWS]]
-    cols = [c[:PREVIEW_CELL] for c in ["row", *shown, "geometry"] if rows and c in pv.rows[0]]
-    more = len(pv.columns) - len(shown)
-    warnings = pv.warnings[:20] + ([f"… (+{len(pv.warnings) - 20})"] if len(pv.warnings) > 20
-                                   else [])
-    return html.Div([
-        html.Div(tt("file_info", lang).format(f=pv.format, e=pv.encoding or "—",
-                                              n=f"{pv.total_rows:,}"), className="muted"),
-        *([html.Div(tt("crs_hint", lang).format(c=choice_for(hint).label(lang)),
-                    id="imp-crs-hint", className="hint")] if hint else []),
-        *[html.Div(str(w)[:500], className="warning") for w in warnings],
-        *([html.Div(tt("more_cols", lang).format(n=f"{more:,}", t=f"{len(pv.columns):,}"),
-                    id="imp-more-columns", className="hint")] if more > 0 else []),
-        html.H3(tt("preview", lang).format(n=len(rows))),
-        # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
-        dash_table.DataTable(  # type: ignore[attr-defined]
-            columns=[{"name": c, "id": c} for c in cols], data=rows,
-            style_table={"overflowX": "auto"},
-            style_cell={"fontSize": "11px", "padding": "2px 4px", "maxWidth": "140px",
-                        "overflow": "hidden", "textOverflow": "ellipsis"}),
-        html.H3(tt("mapping", lang)),
-        # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
-        dash_table.DataTable(  # type: ignore[attr-defined]
-            id=ids.IMP_MAPPING,
-            columns=[{"name": tt("source_col", lang), "id": "source"},
-                     {"name": tt("target", lang), "id": "target", "presentation": "dropdown",
-                      "editable": True}],
-            data=mapping_rows, dropdown={"target": {"options": options, "clearable": False}},
-            style_cell={"fontSize": "12px", "textAlign": "left"},
-            css=[{"selector": ".Select-menu-outer", "rule": "display: block !important"}],
-        ),
-    ]), hint
-
-
-def shown_columns(columns: list[str], mapping: dict[str, str]) -> list[str]:
-    """The columns the preview shows: the mapped ones, then the others, at most
-    :data:`PREVIEW_COLUMNS` (all mapped ones are kept even beyond that)."""
-    mapped = [c for c in columns if c in mapping]
-    rest = [c for c in columns[: PREVIEW_COLUMNS + len(mapped)] if c not in mapping]
-    return mapped + rest[: max(0, PREVIEW_COLUMNS - len(mapped))]
-
-
 def on_upload(state: AppState, *, contents: str | None, uploaded: bool, layer: str,
               filename: str | None, token: dict | None, lang: str):
     """Callback body of an upload or a layer change.
 
-    Returns ``(token, preview view, CRS dropdown value, CRS dropdown options)``; the dropdown
-    gets the detected system preselected, or is left as it is when nothing was detected.
+    Returns ``(token, preview view, CRS dropdown value, CRS dropdown options, truncated box
+    hidden?, truncated confirmation value)``; the dropdown gets the detected system
+    preselected, or is left as it is when nothing was detected. The confirmation "import the
+    rows before the cut anyway" is shown only for a file whose last line looks cut off, and is
+    unticked again by every new preview (a tick is for the file the user saw).
     """
     keep = dash.no_update
     refused = _refusal(lang)
     if refused:
-        return None, _error(refused), keep, keep
+        return None, _error(refused), keep, keep, True, []
     try:
         if uploaded and contents:
             token = {"token": _save_upload(state, contents, filename or "upload"),
                      "filename": filename}
         if not token:
-            return keep, "", keep, keep
-        view, hint = preview_with_hint(_upload_path(state, token["token"]),
-                                       filename=token["filename"], layer=layer, state=state,
-                                       lang=lang)
+            return keep, "", keep, keep, True, []
+        view, hint, cut = preview_with_hint(_upload_path(state, token["token"]),
+                                            filename=token["filename"], layer=layer,
+                                            state=state, lang=lang)
     except uploads.UploadTooLarge as exc:
-        return None, _error(str(exc)), keep, keep
+        return None, _error(str(exc)), keep, keep, True, []
     except (ImportFileError, ValueError, OSError) as exc:
-        return token, _error(str(exc)), keep, keep
+        return token, _error(str(exc)), keep, keep, True, []
+    box_hidden = cut is None
     if hint is None:
-        return token, view, keep, keep
-    return token, view, hint, crs_options(lang, extra=hint)
+        return token, view, keep, keep, box_hidden, []
+    return token, view, hint, crs_options(lang, extra=hint), box_hidden, []
 
 
 def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, mapping_rows,
-               lang: str, confirmed: bool = False):
+               lang: str, confirmed: bool = False, allow_truncated: bool = False):
     """Callback body: returns ``(result view, report CSV bytes or None, written?, rows a replace
     waits to remove)``.
 
     A replace of a layer with rows is refused unless ``confirmed`` (the second button); the
-    last value then says how many rows it would remove. After an import attempt the upload is
-    removed.
+    last value then says how many rows it would remove. A CSV whose last line looks cut off is
+    refused (nothing written, the upload kept) unless ``allow_truncated`` (the box "仍然导入截断
+    前的行" ticked): then the rows before the cut are imported. After an import attempt the
+    upload is removed.
     """
     refused = _refusal(lang)
     if refused:
@@ -334,7 +277,10 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
         system = parse_crs(crs)  # parsed once, here; the importer gets the CoordSystem
         data = _upload_path(state, token).read_bytes()
         result = import_layer(state.store, layer, data, filename=filename or token, crs=system,
-                              mapping=mapping, mode=mode, strict=bool(strict), actor=_actor())
+                              mapping=mapping, mode=mode, strict=bool(strict), actor=_actor(),
+                              allow_truncated=bool(allow_truncated))
+    except TruncatedFileError as exc:
+        return (_error(tt("truncated_refused", lang).format(r=exc.row)), None, False, 0)
     except (ImportFileError, ValueError, StoreBusy, StoreUnavailable, ReadOnlyStore) as exc:
         return _error(str(exc)), None, False, 0
     uploads.remove_upload(state.store, token)
@@ -369,8 +315,11 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
 
 
 def on_import(state: AppState, *, token: dict | None, layer, crs, mode, strict, mapping_rows,
-              lang: str, confirm: bool = False, pending: dict | None = None):
+              lang: str, confirm: bool = False, pending: dict | None = None,
+              allow_truncated: list | None = None):
     """Callback body of the import button and of the "确认替换 N 行" button (``confirm``).
+
+    ``allow_truncated`` is the value of the truncated-file confirmation (``["yes"]`` ticked).
 
     ``pending`` is what the first click of a replace recorded (layer, upload, rows): a
     confirmation counts only for that same layer and upload. Returns ``(result view, report as
@@ -384,7 +333,7 @@ def on_import(state: AppState, *, token: dict | None, layer, crs, mode, strict, 
     view, report, written, going = run_import(
         state, token=token.get("token"), filename=token.get("filename"), layer=layer, crs=crs,
         mode=mode, strict=bool(strict), mapping_rows=mapping_rows, lang=lang,
-        confirmed=confirmed)
+        confirmed=confirmed, allow_truncated="yes" in (allow_truncated or []))
     if going:
         return (view, None, keep, keep, tt("confirm_replace_btn", lang).format(n=f"{going:,}"),
                 False, {"layer": layer, "token": token.get("token"), "rows": going}, keep)
@@ -478,6 +427,8 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.IMP_PREVIEW, "children"),
         Output(ids.IMP_CRS, "value"),
         Output(ids.IMP_CRS, "options"),
+        Output(ids.IMP_TRUNCATED_BOX, "hidden"),
+        Output(ids.IMP_ALLOW_TRUNCATED, "value"),
         Input(ids.IMP_UPLOAD, "contents"),
         Input(ids.IMP_LAYER, "value"),
         State(ids.IMP_UPLOAD, "filename"),
@@ -507,13 +458,16 @@ def register(app: dash.Dash, state: AppState) -> None:
         State(ids.IMP_STRICT, "value"),
         State(ids.IMP_MAPPING, "data"),
         State(ids.IMP_REPLACE_PENDING, "data"),
+        State(ids.IMP_ALLOW_TRUNCATED, "value"),
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _on_import(_n, _confirm, token, layer, crs, mode, strict, mapping_rows, pending, lang):
+    def _on_import(_n, _confirm, token, layer, crs, mode, strict, mapping_rows, pending,
+                   allow_truncated, lang):
         return on_import(state, token=token, layer=layer, crs=crs, mode=mode, strict=strict,
                          mapping_rows=mapping_rows, lang=norm_lang(lang), pending=pending,
-                         confirm=ctx.triggered_id == ids.IMP_CONFIRM_REPLACE)
+                         confirm=ctx.triggered_id == ids.IMP_CONFIRM_REPLACE,
+                         allow_truncated=allow_truncated)
 
     @app.callback(
         Output(ids.IMP_VERSIONS, "children"),

@@ -135,14 +135,14 @@ def test_upload_shows_and_preselects_the_detected_crs(state, text, expected, zh,
 
     b64 = base64.b64encode(text.encode("gbk")).decode()
     for lang, shown in (("zh", zh), ("en", en)):
-        token, view, value, options = on_upload(
+        token, view, value, options, *_ = on_upload(
             state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
             filename="台账.csv", token=None, lang=lang)
         assert value == expected and parse_crs(value).value == expected  # a registry value
         assert expected in [o["value"] for o in options]
         assert _find(view, "imp-crs-hint").children.startswith(shown)
         # changing the layer re-previews the same upload and keeps the detection
-        _, _, again, _ = on_upload(state, contents=None, uploaded=False, layer="enterprises",
+        _, _, again, _, *_ = on_upload(state, contents=None, uploaded=False, layer="enterprises",
                                    filename=None, token=token, lang=lang)
         assert again == expected
 
@@ -152,7 +152,7 @@ def test_a_detected_crs_outside_the_named_choices_is_added_to_the_dropdown(state
 
     zoned = GK_CSV.replace("505903.117", "38505903.117").replace("492671.880", "38492671.880")
     b64 = base64.b64encode(zoned.encode()).decode()
-    _, view, value, options = on_upload(
+    _, view, value, options, *_ = on_upload(
         state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
         filename="gk.csv", token=None, lang="en")
     assert value == "EPSG:4526"
@@ -167,7 +167,7 @@ def test_no_detection_leaves_the_dropdown_alone(state):
     from ui.panels.data_import import on_upload
 
     b64 = base64.b64encode(b"name,grade\nx,red\n").decode()
-    _, view, value, options = on_upload(
+    _, view, value, options, *_ = on_upload(
         state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
         filename="x.csv", token=None, lang="zh")
     assert value is dash.no_update and options is dash.no_update
@@ -181,7 +181,7 @@ def test_import_with_the_preselected_crs_lands_where_it_should(state):
     from ui.panels.data_import import on_upload
 
     b64 = base64.b64encode(GCJ_CSV.encode("gbk")).decode()
-    token, _view, value, _ = on_upload(
+    token, _view, value, _, *_ = on_upload(
         state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
         filename="台账.csv", token=None, lang="zh")
     _view, _report, written, _ = run_import(state, token=token["token"], filename="台账.csv",
@@ -331,7 +331,7 @@ def test_an_oversize_upload_is_refused_in_the_callback(state, monkeypatch):
 
     monkeypatch.setenv("RISKMAP_MAX_UPLOAD_MB", "0.01")  # 10 KB
     b64 = base64.b64encode(b"x" * 20_000).decode()
-    token, view, _value, _options = on_upload(
+    token, view, _value, _options, *_ = on_upload(
         state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
         filename="big.csv", token=None, lang="zh")
     assert token is None and view.className == "error"
@@ -409,3 +409,46 @@ def test_the_actor_is_the_logged_in_user(state):
                                          layer="enterprises", crs="", mode="update",
                                          strict=False, mapping_rows=None, lang="en")
     assert written and state.store.list_versions("enterprises")[0].actor == "wang"
+
+
+CUT = ("企业名称,经度,纬度,风险等级,所属区,法人\n"
+       "甲燃气有限公司,114.05,22.55,红,福田区,张三\n"
+       "乙化工,113.93,22.53,橙,南山区,李四\n"
+       "丙公司,114.06,22.5")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_preview_names_a_truncated_file_and_the_extra_columns(state, lang):
+    from ui.panels.data_import import on_upload
+
+    b64 = base64.b64encode(CUT.encode("gbk")).decode()
+    token, view, _v, _o, box_hidden, ticked = on_upload(
+        state, contents=f"data:text/csv;base64,{b64}", uploaded=True, layer="enterprises",
+        filename="cut.csv", token=None, lang=lang)
+    assert box_hidden is False and ticked == []  # the confirmation shows, unticked
+    cut = _find(view, "imp-truncated").children
+    assert ("第 4 行" in cut and "不确认则不会写入" in cut) if lang == "zh" else (
+        "row 4" in cut and "looks truncated" in cut)
+    assert "法人" in _find(view, "imp-extra-columns").children
+    whole = base64.b64encode((CUT + "\n").replace("丙公司,114.06,22.5\n", "").encode()).decode()
+    _t, view, _v, _o, box_hidden, ticked = on_upload(
+        state, contents=f"data:text/csv;base64,{whole}", uploaded=True, layer="enterprises",
+        filename="whole.csv", token=token, lang=lang)
+    assert box_hidden is True and ticked == [] and _find(view, "imp-truncated") is None
+
+
+def test_a_truncated_file_is_imported_only_when_the_box_is_ticked(state):
+    from ui.panels.data_import import on_import
+
+    before = (state.data_dir / "enterprises.gpkg").read_bytes()
+    up = _upload(state, CUT, "cut.csv")
+    args = dict(token=up, layer="enterprises", crs="", mode="append", strict=[],
+                mapping_rows=None, lang="zh")
+    view, stored, reload, _v, *_rest, token = on_import(state, **args)
+    assert "文件可能不完整" in view.children and "未写入任何数据" in view.children
+    assert stored is None and reload is dash.no_update and token is dash.no_update
+    assert (state.data_dir / "enterprises.gpkg").read_bytes() == before  # nothing written
+    view, stored, reload, *_ = on_import(state, **args, allow_truncated=["yes"])
+    assert "已导入 2 行，1 行未通过" in _find(view, "imp-result-body").children[0].children
+    got = state.dataset.enterprises.set_index("name")
+    assert got.loc["乙化工", "法人"] == "李四" and "丙公司" not in got.index
