@@ -86,7 +86,8 @@ def bench_graph(name: str, graph, build_s: float, *, skip_nx: bool, sample=None)
     if sample is not None:
         from ui.workflows.network import evacuate
 
-        t_ev, ev = _t(evacuate, sample, 114.0579, 22.5431, radii_m=(1000.0, 5000.0), graph=graph)
+        t_ev, ev = _t(evacuate, sample, 114.0579, 22.5431, radii_m=(1000.0, 5000.0), graph=graph,
+                     repeat=3)
         print(f"  evacuation, 5 km zone       {t_ev * 1000:8.0f} ms   {ev.population:,} people, "
               f"{len(ev.shelters)} shelters, {ev.unplaced:,} unplaced")
         t_c, cov = _t(coverage_times, graph, teams, place, ready_s=ready, limit_s=600.0)

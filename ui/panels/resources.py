@@ -24,7 +24,7 @@ from risk.network import NetworkError
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
-from ui.workflows.network import coverage, evacuate, nearest, network_of, stock_status
+from ui.workflows.network import cached_network, coverage, evacuate, nearest, stock_status
 
 T = {
     "how": ("按路网通行时间（非直线距离）计算：救援队伍 N 分钟覆盖、最近救援力量与物资、疏散安置。"
@@ -148,7 +148,7 @@ def _dots(points: gpd.GeoSeries, metres: float = 120.0) -> gpd.GeoSeries:
 
 
 def _graph(state: AppState):
-    return state.cached(("network-graph",), lambda: network_of(state.dataset)[0])
+    return cached_network(state)
 
 
 def run_coverage(state: AppState, *, minutes: float, kinds: list[str], lang: str):

@@ -40,8 +40,9 @@ from risk.network import (
 if TYPE_CHECKING:
     from data.dataset import Dataset
 
-__all__ = ["GRADES_REACHED", "network_of", "population_cells", "CoverageResult", "coverage",
-           "NearestResult", "nearest", "EvacuationResult", "evacuate", "stock_status"]
+__all__ = ["GRADES_REACHED", "network_of", "cached_network", "population_cells", "CoverageResult",
+           "coverage", "NearestResult", "nearest", "nearest_for_cordon", "nearest_json",
+           "EvacuationResult", "evacuate", "stock_status"]
 
 GRADES_REACHED = ("red", "orange", "major_hazard")
 """Enterprise groups whose reach the coverage reports (plus every grade in the GPKG)."""
@@ -50,6 +51,12 @@ GRADES_REACHED = ("red", "orange", "major_hazard")
 def network_of(dataset: Dataset) -> tuple[RoadGraph, BuildReport]:
     """The routable graph of the dataset's ``roads`` (a server caches it per data version)."""
     return graph_from_roads(dataset.layer("roads"))
+
+
+def cached_network(state: Any) -> RoadGraph:
+    """The graph of ``state.dataset`` built once per data version and district view
+    (``ui.state.AppState.cached``): the resources tab, the incident tab and the API share it."""
+    return state.cached(("network-graph",), lambda: network_of(state.dataset)[0])
 
 
 def population_cells(dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,24 +253,68 @@ def nearest(dataset: Dataset, lon: float, lat: float, *, n: int = 5, item: str =
             "minutes": np.round(near.time_s / 60.0, 1), "route_m": np.round(near.length_m),
         }, geometry=_routes_wgs(graph, near.routes), crs=4326)
     depots = dataset.layer("material_depots")
-    dcols = ["name", "district", "item", "quantity", "unit", "expiry", "minutes", "route_m"]
+    dcols = ["id", "name", "district", "item", "quantity", "unit", "expiry", "minutes", "route_m"]
     out_d = gpd.GeoDataFrame({c: [] for c in dcols}, geometry=[], crs=4326)
     if item:
         if quantity < 0:
-            raise ValueError(f"`quantity` must be >= 0, got {quantity!r}")
+            raise ValueError(f"数量须 >= 0 / `quantity` must be >= 0, got {quantity!r}")
         hold = depots[(depots["item"] == item) & (depots["quantity"] >= quantity)]
         if item not in set(depots["item"]):
-            raise ValueError(f"no depot stocks {item!r}; items: {', '.join(sorted(set(depots['item'])))}")
+            raise ValueError(f"没有储备库存有“{item}” / no depot stocks {item!r}; items: "
+                             f"{', '.join(sorted(set(depots['item'])))}")
         if len(hold):
             hold = hold.reset_index(drop=True)
             snap = _snap_layer(graph, hold, what=("储备库", "depot"), max_m=None)
             near = nearest_sources(graph, place, snap, n=n)
             pick = hold.iloc[near.index]
             out_d = gpd.GeoDataFrame({
-                **{c: pick[c].to_numpy() for c in dcols[:6]},
+                **{c: pick[c].to_numpy() for c in dcols[:7]},
                 "minutes": np.round(near.time_s / 60.0, 1), "route_m": np.round(near.length_m),
             }, geometry=_routes_wgs(graph, near.routes), crs=4326)
     return NearestResult(teams=out_t, depots=out_d, snap_m=float(place.dist_m[0]))
+
+
+TEAM_KEYS = ("id", "name", "kind", "minutes", "route_m", "ready_min")
+"""The keys of each team in :func:`nearest_json` (``riskmap cordon --teams``, the API)."""
+DEPOT_KEYS = ("id", "name", "district", "item", "quantity", "unit", "minutes", "route_m")
+"""The keys of each depot in :func:`nearest_json`."""
+
+
+def _plain_rows(frame: gpd.GeoDataFrame, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """JSON-ready rows: numpy scalars as Python numbers, NaN as None."""
+    rows = []
+    for record in pd.DataFrame(frame[list(keys)]).to_dict(orient="records"):
+        row = {}
+        for k, v in record.items():
+            v = v.item() if hasattr(v, "item") else v
+            row[str(k)] = None if isinstance(v, float) and v != v else v
+        rows.append(row)
+    return rows
+
+
+def nearest_json(result: NearestResult) -> dict[str, Any]:
+    """``{"teams": [{id, name, kind, minutes, route_m, ready_min}…], "depots": [{id, name,
+    district, item, quantity, unit, minutes, route_m}…]}`` of a :class:`NearestResult`
+    (minutes include the team's readiness; route_m is metres along the road)."""
+    return {"teams": _plain_rows(result.teams, TEAM_KEYS),
+            "depots": _plain_rows(result.depots, DEPOT_KEYS)}
+
+
+def nearest_for_cordon(dataset: Dataset, lon: float, lat: float, *, n: int = 5, item: str = "",
+                       quantity: float = 0.0, graph: RoadGraph | None = None) -> dict[str, Any]:
+    """What ``riskmap cordon --teams N [--item NAME --quantity Q]`` adds to its JSON: the ``n``
+    teams fastest to (lon, lat) and the ``n`` depots holding at least ``quantity`` of ``item``
+    (:func:`nearest_json`). ``ValueError`` / :class:`risk.network.NetworkError` (a place off the
+    network, an item no depot stocks, ``n`` < 1) carry a bilingual message."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"队伍数须为正整数 / `teams` must be a whole number >= 1, got {n!r}")
+    if quantity is None or not quantity == quantity or quantity < 0:
+        raise ValueError(f"数量须 >= 0 / `quantity` must be >= 0, got {quantity!r}")
+    if quantity and not item:
+        raise ValueError("给了数量须同时给物资名称 / `quantity` needs an `item`")
+    result = nearest(dataset, float(lon), float(lat), n=n, item=item or "",
+                     quantity=float(quantity or 0.0), graph=graph)
+    return nearest_json(result)
 
 
 @dataclass

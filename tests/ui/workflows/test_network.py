@@ -47,3 +47,42 @@ def test_evacuation_loads_within_capacity(small_dataset):
     assert int(out.shelters["assigned"].sum()) + out.unplaced == out.population
     assert int(out.flows["people"].sum()) == int(out.shelters["assigned"].sum())
     assert np.all(out.flows["minutes"] >= 0)
+
+
+def test_nearest_for_cordon_teams_and_depots(small_dataset):
+    from pyproj import Geod
+
+    from ui.workflows.network import DEPOT_KEYS, TEAM_KEYS, nearest_for_cordon
+
+    depots = small_dataset.layer("material_depots")
+    item = depots["item"].value_counts().index[0]
+    quantity = float(depots.loc[depots["item"] == item, "quantity"].median())
+    out = nearest_for_cordon(small_dataset, 114.0579, 22.5431, n=3, item=item, quantity=quantity)
+    assert set(out) == {"teams", "depots"}
+    assert len(out["teams"]) == 3 and all(tuple(t) == TEAM_KEYS for t in out["teams"])
+    minutes = [t["minutes"] for t in out["teams"]]
+    assert minutes == sorted(minutes)
+    teams = small_dataset.layer("rescue_teams").set_index("id")
+    geod = Geod(ellps="WGS84")
+    for t in out["teams"]:
+        assert t["minutes"] >= (t["ready_min"] or 0)  # readiness is part of the time
+        p = teams.loc[t["id"]].geometry
+        straight = geod.inv(p.x, p.y, 114.0579, 22.5431)[2]
+        assert t["route_m"] >= straight - 50  # along the road is never shorter (snap slack)
+    assert out["depots"] and all(tuple(d) == DEPOT_KEYS for d in out["depots"])
+    assert all(d["item"] == item and d["quantity"] >= quantity for d in out["depots"])
+    import json
+
+    json.dumps(out, allow_nan=False)  # plain JSON: no numpy values, no NaN
+    assert nearest_for_cordon(small_dataset, 114.0579, 22.5431, n=2)["depots"] == []
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"n": 0}, "`teams`"), ({"quantity": -1.0, "item": "x"}, "`quantity`"),
+    ({"quantity": 5.0}, "needs an `item`"), ({"item": "不存在的物资"}, "no depot stocks"),
+])
+def test_nearest_for_cordon_refusals(small_dataset, kwargs, match):
+    from ui.workflows.network import nearest_for_cordon
+
+    with pytest.raises(ValueError, match=match):
+        nearest_for_cordon(small_dataset, 114.0579, 22.5431, **kwargs)
