@@ -57,6 +57,8 @@ __all__ = [
     "zones_for",
     "parse_radii_km",
     "format_radii_km",
+    "range_km",
+    "zone_label",
     "validate_incident",
     "cordon_rings",
     "cordon_rings_geojson",
@@ -80,6 +82,17 @@ class Zone:
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
+
+    def label(self, lang: str = "zh", *, both: bool = False) -> str:
+        """The zone's legend text, its range in km said once (see :func:`zone_label`).
+
+        >>> zones_for([1000, 5000, 10000, 30000])[3].label("zh")
+        '外围 10–30 km'
+        >>> DEFAULT_ZONES[2].label("en", both=True)
+        'Warning zone 警戒区 5–10 km'
+        """
+        return zone_label(self.name_zh, self.name_en, self.inner_m, self.outer_m, lang,
+                          both=both)
 
 
 DEFAULT_RADII_M: tuple[float, ...] = (1_000.0, 5_000.0, 10_000.0)
@@ -112,12 +125,52 @@ def _km(value: float) -> str:
     return f"{value / 1000:g}"
 
 
+def range_km(inner_m: float, outer_m: float) -> str:
+    """A zone's range as a legend writes it.
+
+    >>> range_km(10_000, 30_000), range_km(0, 1_000)
+    ('10–30 km', '0–1 km')
+    """
+    return f"{_km(inner_m)}–{_km(outer_m)} km"
+
+
+def zone_label(name_zh: str, name_en: str, inner_m: float, outer_m: float, lang: str = "zh",
+               *, both: bool = False) -> str:
+    """Legend text of a zone: its name and its range, the range said once.
+
+    The names of rings beyond the warning zone already end with their range ("外围 10–30 km",
+    "Outer 10–30 km"); it is not repeated. ``both=True`` gives the two languages (``lang``'s
+    first) and the range once at the end, as a bilingual legend shows them.
+
+    >>> zone_label("外围 10–30 km", "Outer 10–30 km", 10_000, 30_000)
+    '外围 10–30 km'
+    >>> zone_label("外围 10–30 km", "Outer 10–30 km", 10_000, 30_000, both=True)
+    '外围 Outer 10–30 km'
+    >>> zone_label("管制区", "Traffic-control zone", 1_000, 5_000, "en")
+    'Traffic-control zone 1–5 km'
+    """
+    span = range_km(inner_m, outer_m)
+
+    def bare(name: str) -> str:
+        text = str(name).strip()
+        return text[: -len(span)].rstrip() if text.endswith(span) else text
+
+    zh, en = bare(name_zh), bare(name_en)
+    if both:
+        first, second = (en, zh) if lang == "en" else (zh, en)
+        words = first if not second or second == first else f"{first} {second}"
+    else:
+        words = en if lang == "en" else zh
+    return f"{words} {span}" if words else span
+
+
 def zones_for(
     radii_m: Sequence[float] = DEFAULT_RADII_M,
     *,
     names: Sequence[tuple[str, str] | str] | None = None,
 ) -> tuple[Zone, ...]:
-    """The zones for ``radii_m`` (ascending): core, control, warning, then "外围 a–b km" rings.
+    """The zones for ``radii_m`` (ascending): core, control, warning, then rings named with
+    their range, "外围 a–b km" / "Outer a–b km" (a legend adds no second range: :meth:`Zone.label`).
 
     ``names`` optionally gives one ``(zh, en)`` pair (or a Chinese string) per ring.
 
@@ -136,8 +189,8 @@ def zones_for(
             code, zh, en = base.zone, base.name_zh, base.name_en
         else:
             code = f"outer{i - len(DEFAULT_ZONES) + 1}"
-            zh = f"外围 {_km(inner)}–{_km(outer)} km"
-            en = f"Outer ring {_km(inner)}–{_km(outer)} km"
+            zh = f"外围 {range_km(inner, outer)}"
+            en = f"Outer {range_km(inner, outer)}"
         if names is not None:
             given = names[i]
             zh, en = (given, given) if isinstance(given, str) else (given[0], given[1])
@@ -436,7 +489,9 @@ def cordon_rings_geojson(
     built straight from the vertex arrays, coordinates rounded to ``decimals`` (6: ~0.1 m).
 
     The same features, properties and vertices as ``cordon_rings(...).to_json()`` (ids ``"0"``,
-    ``"1"``, …), without the GeoDataFrame: what the map draws on every click. Exteriors are
+    ``"1"``, …), without the GeoDataFrame, plus each zone's legend text ``label_zh`` and
+    ``label_en`` (:meth:`Zone.label`: name and range, the range once): what the map draws on
+    every click. Exteriors are
     counter-clockwise, holes clockwise (RFC 7946).
 
     >>> doc = cordon_rings_geojson((114.0579, 22.5431), radii_m=(1000, 5000))
@@ -454,7 +509,8 @@ def cordon_rings_geojson(
         features.append({
             "id": str(i), "type": "Feature",
             "properties": {"zone": zone.zone, "name_zh": zone.name_zh, "name_en": zone.name_en,
-                           "inner_m": zone.inner_m, "outer_m": zone.outer_m},
+                           "inner_m": zone.inner_m, "outer_m": zone.outer_m,
+                           "label_zh": zone.label("zh"), "label_en": zone.label("en")},
             "geometry": {"type": "Polygon", "coordinates": parts},
         })
     return {"type": "FeatureCollection", "features": features}

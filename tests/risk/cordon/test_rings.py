@@ -23,6 +23,7 @@ from risk.cordon import (
     zones_for,
 )
 from risk.cordon import rings as rings_module
+from risk.cordon.rings import zone_label
 from risk.crs import aeqd_crs
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -95,6 +96,33 @@ def test_zone_names_and_extra_rings():
     rings = cordon_rings(SHENZHEN, radii_m=[2000, 3000], names=[("甲", "A"), "乙"])
     assert list(rings["name_zh"]) == ["甲", "乙"]
     assert list(rings["inner_m"]) == [0.0, 2000.0]
+
+
+def test_a_five_ring_legend_says_each_range_once():
+    import re
+
+    zones = zones_for([1000, 5000, 10000, 30000, 50000])
+    assert [(z.name_zh, z.name_en) for z in zones[3:]] == [
+        ("外围 10–30 km", "Outer 10–30 km"), ("外围 30–50 km", "Outer 30–50 km")]
+    for z in zones:
+        for text in (z.label("zh"), z.label("en"), z.label("zh", both=True),
+                     z.label("en", both=True)):
+            # exactly one "a–b km", and it is the zone's own range
+            assert re.findall(r"[\d.]+–[\d.]+ km", text) == [
+                f"{z.inner_m / 1000:g}–{z.outer_m / 1000:g} km"], text
+    assert zones[3].label("zh") == "外围 10–30 km" and zones[3].label("en") == "Outer 10–30 km"
+    assert zones[3].label("zh", both=True) == "外围 Outer 10–30 km"
+    assert zones[0].label("zh") == "核心区（禁入） 0–1 km"
+    assert zones[1].label("en", both=True) == "Traffic-control zone 管制区 1–5 km"
+    # names a user gives (without a range) get the range added; the same word twice is said once
+    given = zones_for([2000, 3000], names=[("甲", "A"), "乙"])
+    assert [z.label("zh", both=True) for z in given] == ["甲 A 0–2 km", "乙 2–3 km"]
+    # the map's GeoJSON carries the same texts
+    from risk.cordon.rings import cordon_rings_geojson
+
+    doc = cordon_rings_geojson(SHENZHEN, radii_m=[1000, 5000, 10000, 30000, 50000])
+    assert [f["properties"]["label_zh"] for f in doc["features"]] == [z.label("zh") for z in zones]
+    assert doc["features"][3]["properties"]["label_en"] == "Outer 10–30 km"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +283,13 @@ def test_rings_geojson_equals_the_geodataframe_to_within_1e6(center, radii):
     assert len(fast["features"]) == len(old["features"]) == len(radii)
     for new_f, old_f in zip(fast["features"], old["features"], strict=True):
         assert new_f["id"] == old_f["id"] and new_f["type"] == "Feature"
+        labels = {k: new_f["properties"].pop(k) for k in ("label_zh", "label_en")}
         assert new_f["properties"] == old_f["properties"]
+        p = old_f["properties"]
+        assert labels == {"label_zh": zone_label(p["name_zh"], p["name_en"], p["inner_m"],
+                                                 p["outer_m"], "zh"),
+                          "label_en": zone_label(p["name_zh"], p["name_en"], p["inner_m"],
+                                                 p["outer_m"], "en")}
         a = shapely.geometry.shape(new_f["geometry"])
         b = shapely.geometry.shape(old_f["geometry"])
         # the same vertices (set_precision may start a ring elsewhere and turn it round)
