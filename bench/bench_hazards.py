@@ -10,7 +10,11 @@ percentile of ``--calls`` calls:
 - ``slider step``: the whole body of the tab's callback for a slider move
   (:func:`ui.panels.hazards.update`: counts, table, chart and the ``HAZARDS_AT`` command);
 - ``filter change``: the same with a filter change (sends the compact arrays again; size given);
-- ``stats_at`` (the CLI's ``hazards stats --at``, from the table) and loading the table.
+- ``stats_at`` from the arrays, and with the history as the CLI's ``hazards stats --at`` runs it
+  (arrays rebuilt from the table and its history each call); loading the table and the history.
+
+The state as of a date follows the history (:func:`risk.hazards.timeline`); a twentieth of the
+closed hazards are reopened a month after their review so that some need their segments.
 
 Goal: a slider answer well under 100 ms.
 """
@@ -47,7 +51,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=50)
     args = parser.parse_args()
 
-    from data.hazards import HazardStore, arrays_of, stats_at
+    from data.hazards import HISTORY_COLUMNS, HazardStore, arrays_of, stats_at
     from data.sample import generate_sample
     from data.sample_hazards import make_hazard_history
     from data.store import FileStore
@@ -76,7 +80,19 @@ def main() -> int:
     t0 = time.perf_counter()
     frame = HazardStore(store.db).frame()
     print(f"load the table: {(time.perf_counter() - t0) * 1000:.0f} ms")
-    arrays = arrays_of(frame)
+    t0 = time.perf_counter()
+    events = HazardStore(store.db).all_events(HISTORY_COLUMNS)
+    print(f"load the history: {(time.perf_counter() - t0) * 1000:.0f} ms ({len(events):,} rows)")
+    t0 = time.perf_counter()
+    arrays = arrays_of(frame, events)
+    print(f"arrays with history: {(time.perf_counter() - t0) * 1000:.0f} ms "
+          f"({len(set(arrays.seg_hazard.tolist())):,} hazards need segments)")
+    reopen = _reopen_some(store, frame, n=max(1, args.n // 20))
+    events = HazardStore(store.db).all_events(HISTORY_COLUMNS)
+    frame = HazardStore(store.db).frame()
+    arrays = arrays_of(frame, events)
+    print(f"after reopening {reopen:,} closed hazards: "
+          f"{len(set(arrays.seg_hazard.tolist())):,} hazards need segments")
     day = dt.date(2024, 6, 30)
     med, p90 = _time(lambda: states_at(arrays, day), args.calls)
     print(f"states_at (arrays):           median {med:6.2f} ms  p90 {p90:6.2f} ms")
@@ -106,7 +122,31 @@ def main() -> int:
           f"map command {size / 1024:.0f} KB")
     med, p90 = _time(lambda: stats_at(frame, day, arrays=arrays), args.calls)
     print(f"stats_at (per district):      median {med:6.2f} ms  p90 {p90:6.2f} ms")
+    med, p90 = _time(lambda: stats_at(frame, day, events=events), max(3, args.calls // 10))
+    print(f"stats_at with history (CLI):  median {med:6.2f} ms  p90 {p90:6.2f} ms")
     return 0
+
+
+def _reopen_some(store, frame, *, n: int) -> int:
+    """Reopen ``n`` closed hazards a month after their review (with a new deadline), as a
+    bureau's ledger has some: these need their segments."""
+    import json
+
+    from data.sysdb import hazard_events, hazards
+
+    closed = frame[frame["status"] == "closed"].head(n)
+    rows = []
+    for hid, at in zip(closed["id"].tolist(), closed["closed_at"].tolist(), strict=True):
+        day = dt.date.fromisoformat(str(at)) + dt.timedelta(days=30)
+        rows.append({"hazard_id": int(hid), "at": day.isoformat(), "actor": "bench", "by": "",
+                     "from_status": "closed", "to_status": "rectifying", "note": "reopened",
+                     "fields": json.dumps({"deadline": (day + dt.timedelta(days=60))
+                                           .isoformat()})})
+    with store.db.transaction() as conn:
+        conn.execute(hazard_events.insert(), rows)
+        conn.execute(hazards.update().where(hazards.c.id.in_(closed["id"].tolist()))
+                     .values(status="rectifying", closed_at=None, updated_at="bench"))
+    return len(rows)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ accepted rows are written in one transaction with one history row each and one a
 (``hazard.import``); ``strict``: nothing is written if any row is rejected.
 
 Out: :func:`write_ledger` writes every hazard (in the store's scope) with its history to CSV
-(a ``history`` column) or xlsx (sheets 隐患台账 and 处理记录), text cells made safe for
-spreadsheets (:func:`data.export.neutralise_frame`).
+(a ``history`` column: ``DATE from→to (by) note`` per step, ``; `` between steps, a closing
+dated by its review date with ``[记录 recorded DATE]`` when recorded later) or xlsx (sheets
+隐患台账 and 处理记录, the latter one row per step with the fields it set as JSON), text cells
+made safe for spreadsheets (:func:`data.export.neutralise_frame`).
 """
 
 from __future__ import annotations
@@ -252,9 +254,14 @@ def ledger_frame(hz: HazardStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     steps: dict[int, list[str]] = {}
     events: list[dict[Any, Any]] = history.to_dict("records")
     for e in events:
+        recorded = str(e["at"])[:10]
+        review = json.loads(e["fields"] or "{}").get("closed_at") if e["to_status"] == "closed" \
+            else None
+        day = str(review)[:10] if review else recorded  # a closing counts from its review date
         steps.setdefault(int(e["hazard_id"]), []).append(
-            f"{str(e['at'])[:10]} {e['from_status'] or '—'}→{e['to_status']}"
-            + (f" ({e['by']})" if e["by"] else "") + (f" {e['note']}" if e["note"] else ""))
+            f"{day} {e['from_status'] or '—'}→{e['to_status']}"
+            + (f" ({e['by']})" if e["by"] else "") + (f" {e['note']}" if e["note"] else "")
+            + (f" [记录 recorded {recorded}]" if day != recorded else ""))
     out["history"] = out["id"].map(lambda i: "; ".join(steps.get(int(i), [])))
     extras = [json.loads(x or "{}") for x in out["extra"]] if len(out) else []
     keys = sorted({k for x in extras for k in x if k != "synthetic"})

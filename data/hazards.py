@@ -49,12 +49,16 @@ from data.sysdb import hazard_events as events_table
 from data.sysdb import hazards as hazards_table
 from risk.hazards import (
     HazardArrays,
+    Step,
     TransitionError,
     check_new_hazard,
     check_transition,
+    closed_between,
     day_numbers,
     parse_status,
     states_at,
+    timeline,
+    with_timelines,
 )
 
 __all__ = ["HazardStore", "Places", "hazards_for", "today_cst", "HAZARD_FIELDS", "arrays_of",
@@ -65,6 +69,10 @@ HAZARD_FIELDS = ("enterprise_id", "title", "category", "level", "source", "distr
                  "supervised", "closed_at", "reviewed_by", "review_result", "location",
                  "measures", "lon", "lat")
 """Columns of a hazard a caller may set (``id``, ``extra`` and the times are the store's)."""
+HISTORY_COLUMNS = ("hazard_id", "at", "to_status", "fields")
+"""The history columns :func:`arrays_of` reads."""
+_CREATED = ("level", "deadline", "closed_at", "reviewed_by")
+"""Fields a new hazard's first history row keeps (the deadline valid from the finding on)."""
 _GIVEN = ("level", "deadline", "responsible_unit", "responsible_person", "reviewed_by",
           "closed_at", "review_result", "supervised", "measures")
 
@@ -176,9 +184,11 @@ class HazardStore:
             columns = list(result.keys())
         return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
-    def all_events(self) -> pd.DataFrame:
-        """The history of every hazard in scope (for the ledger export)."""
-        query = sa.select(events_table).join(
+    def all_events(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The history of every hazard in scope, oldest first (for the ledger export, and for
+        the state as of a date: :func:`arrays_of`); ``columns``: only these."""
+        cols = [events_table.c[c] for c in columns] if columns else [events_table]
+        query = sa.select(*cols).join(
             hazards_table, hazards_table.c.id == events_table.c.hazard_id).order_by(
             events_table.c.id)
         with self.db.connect() as conn:
@@ -285,7 +295,9 @@ class HazardStore:
             conn.execute(events_table.insert(), [
                 {"hazard_id": i, "at": stamp, "actor": actor, "by": by or p["found_by"] or "",
                  "from_status": None, "to_status": p["status"], "note": note,
-                 "fields": "{}"} for i, p in zip(ids, prepared, strict=True)])
+                 "fields": json.dumps({k: p[k] for k in _CREATED if p.get(k)},
+                                      ensure_ascii=False)}
+                for i, p in zip(ids, prepared, strict=True)])
             self.db.audit(conn, actor=actor, action=action, target="hazards",
                           ids=ids if len(ids) <= 100 else ids[:100],
                           detail={"count": len(ids)})
@@ -379,12 +391,41 @@ def hazards_for(store: Any, *, dataset: Any = None, scope: Sequence[str] | None 
 # -- as of a date ------------------------------------------------------------------------------
 
 
-def arrays_of(frame: pd.DataFrame) -> HazardArrays:
-    """The compact arrays of a hazards table (:meth:`HazardStore.frame`)."""
-    return HazardArrays(found=day_numbers(frame["found_at"].tolist()),
-                        closed=day_numbers(frame["closed_at"].tolist()),
-                        deadline=day_numbers(frame["deadline"].tolist()),
-                        major=(frame["level"] == "major").to_numpy(dtype=bool))
+def arrays_of(frame: pd.DataFrame, events: pd.DataFrame | None = None) -> HazardArrays:
+    """The compact arrays of a hazards table (:meth:`HazardStore.frame`).
+
+    With ``events`` (:meth:`HazardStore.all_events`: ``hazard_id``, ``at``, ``to_status``,
+    ``fields``), the state as of a date follows each hazard's history (closed in March and
+    reopened in May: closed as of April, open as of June; the deadline valid then), by the rule
+    of :func:`risk.hazards.timeline`; without, it is read from the current ``closed_at`` and
+    ``deadline`` alone. A hazard with no history row is read from its row either way.
+    """
+    arrays = HazardArrays(found=day_numbers(frame["found_at"].tolist()),
+                          closed=day_numbers(frame["closed_at"].tolist()),
+                          deadline=day_numbers(frame["deadline"].tolist()),
+                          major=(frame["level"] == "major").to_numpy(dtype=bool))
+    if events is None or not len(events) or not len(frame):
+        return arrays
+    position = {int(h): i for i, h in enumerate(frame["id"].tolist())}
+    steps: dict[int, list[Step]] = {}
+    at_days = day_numbers([str(a)[:10] for a in events["at"].tolist()])
+    for hid, at, to, fields in zip(events["hazard_id"].tolist(), at_days.tolist(),
+                                   events["to_status"].tolist(), events["fields"].tolist(),
+                                   strict=True):
+        i = position.get(int(hid))
+        if i is None:
+            continue
+        dl = cl = None
+        if fields and ("deadline" in fields or "closed_at" in fields):
+            given = json.loads(fields) if isinstance(fields, str) else dict(fields)
+            if given.get("deadline"):
+                dl = int(day_numbers([given["deadline"]])[0])
+            if given.get("closed_at"):
+                cl = int(day_numbers([given["closed_at"]])[0])
+        steps.setdefault(i, []).append((int(at), str(to), dl, cl))
+    timelines = {i: timeline(int(arrays.found[i]), s, deadline=int(arrays.deadline[i]),
+                             closed=int(arrays.closed[i])) for i, s in steps.items()}
+    return with_timelines(arrays, timelines)
 
 
 _COUNTS = ("found", "closed", "open", "overdue", "major_open")
@@ -399,11 +440,12 @@ def _totals(masks: dict[str, np.ndarray], keep: np.ndarray | None = None) -> dic
     return out
 
 
-def stats_at(frame: pd.DataFrame, at: dt.date, *, arrays: HazardArrays | None = None
-             ) -> dict[str, Any]:
+def stats_at(frame: pd.DataFrame, at: dt.date, *, arrays: HazardArrays | None = None,
+             events: pd.DataFrame | None = None) -> dict[str, Any]:
     """Counts as of the end of day ``at``: ``{"at", "total": {...}, "districts": {name: {found,
-    closed, open, overdue, major_open, rate}}}`` (``rate``: 整改率 closed / found)."""
-    arrays = arrays or arrays_of(frame)
+    closed, open, overdue, major_open, rate}}}`` (``rate``: 整改率 closed / found), from
+    ``arrays`` or else :func:`arrays_of` ``(frame, events)`` (pass the history)."""
+    arrays = arrays or arrays_of(frame, events)
     masks = states_at(arrays, at)
     districts = frame["district"].astype(str).to_numpy()
     per: dict[str, Any] = {}
@@ -423,10 +465,13 @@ def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-def monthly_stats(frame: pd.DataFrame, months: Sequence[dt.date]) -> pd.DataFrame:
-    """District x month: found and closed in the month, open, overdue and major open at its end,
-    the rectification rate to date and the mean age in days of the open major hazards."""
-    arrays = arrays_of(frame)
+def monthly_stats(frame: pd.DataFrame, months: Sequence[dt.date], *,
+                  events: pd.DataFrame | None = None,
+                  arrays: HazardArrays | None = None) -> pd.DataFrame:
+    """District x month: found and closed (reviewed, 核销) in the month, open, overdue and major
+    open at its end, the rectification rate to date and the mean age in days of the open major
+    hazards; as of each month end by the history (``events``, see :func:`arrays_of`)."""
+    arrays = arrays or arrays_of(frame, events)
     districts = frame["district"].astype(str).to_numpy()
     names = sorted(set(districts.tolist()))
     rows = []
@@ -436,7 +481,7 @@ def monthly_stats(frame: pd.DataFrame, months: Sequence[dt.date]) -> pd.DataFram
         e = (end - dt.date(1970, 1, 1)).days
         masks = states_at(arrays, end)
         in_month_found = (arrays.found >= s) & (arrays.found <= e)
-        in_month_closed = (arrays.closed >= s) & (arrays.closed <= e)
+        in_month_closed = closed_between(arrays, s, e)
         for name in [*names, "合计"]:
             keep = np.ones(len(districts), bool) if name == "合计" else districts == name
             major_open = masks["major_open"] & keep

@@ -57,8 +57,10 @@ def _pct(v: Any) -> str:
 
 
 def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
-                      lang: str = "zh") -> bytes:
-    """The report for ``month`` (any day in it) of the hazards ``frame`` as PDF bytes."""
+                      lang: str = "zh", events: pd.DataFrame | None = None) -> bytes:
+    """The report for ``month`` (any day in it) of the hazards ``frame`` as PDF bytes; with
+    their history ``events`` the states at the month's end follow it
+    (:func:`data.hazards.arrays_of`)."""
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
@@ -66,13 +68,14 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
 
     from data.hazards import arrays_of, monthly_stats
     from layers.fonts import print_rc
-    from risk.hazards import states_at
+    from risk.hazards import closed_between, states_at
 
     end = month_end(month)
     label = f"{end.year}年{end.month}月"
     title = bilingual(f"隐患排查治理月报（{label}）",
                       f"Hidden-danger monthly report ({end:%Y-%m})", lang)
-    table = monthly_stats(frame, [end]) if len(frame) else pd.DataFrame()
+    arrays = arrays_of(frame, events)
+    table = monthly_stats(frame, [end], arrays=arrays) if len(frame) else pd.DataFrame()
     districts = dataset.districts
     layout = page_layout("A4", "landscape", subtitle=True)
     w, h = layout.page_mm
@@ -101,10 +104,10 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
         if len(frame):
             from pyproj import Transformer
 
-            arrays = arrays_of(frame)
             masks = states_at(arrays, end)
             start_day = (end.replace(day=1) - dt.date(1970, 1, 1)).days
-            closed_now = masks["closed"] & (arrays.closed >= start_day)
+            end_day = (end - dt.date(1970, 1, 1)).days
+            closed_now = masks["closed"] & closed_between(arrays, start_day, end_day)
             to_map = Transformer.from_crs(4326, crs, always_xy=True)
             x, y = to_map.transform(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
             x, y = np.asarray(x), np.asarray(y)
@@ -192,8 +195,10 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
 
 
 def write_hazard_report(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
-                        out: str | os.PathLike[str], lang: str = "zh") -> Path:
+                        out: str | os.PathLike[str], lang: str = "zh",
+                        events: pd.DataFrame | None = None) -> Path:
     """Write :func:`hazard_report_pdf` to ``out`` (atomically); the path."""
     from risk.files import write_bytes_atomic
 
-    return write_bytes_atomic(out, hazard_report_pdf(frame, dataset, month=month, lang=lang))
+    return write_bytes_atomic(out, hazard_report_pdf(frame, dataset, month=month, lang=lang,
+                                                     events=events))

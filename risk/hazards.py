@@ -34,8 +34,8 @@ risk.hazards.TransitionError: 不能从 监控 跳到 核销，下一步应为 �
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,8 @@ __all__ = [
     "STATUSES", "LEVELS", "CATEGORIES", "SOURCES", "SUPERVISION", "TransitionError",
     "parse_status", "parse_level", "parse_category", "parse_source", "parse_supervised",
     "parse_date", "next_status", "check_transition", "check_new_hazard", "REQUIRED",
-    "day_numbers", "NO_DAY", "HazardArrays", "states_at", "OPEN_STATES",
+    "day_numbers", "NO_DAY", "HazardArrays", "states_at", "OPEN_STATES", "Step", "timeline",
+    "simple_form", "with_timelines", "closed_between",
 ]
 
 STATUSES: dict[str, tuple[str, str]] = {
@@ -378,21 +379,154 @@ def day_numbers(values: Any) -> np.ndarray:
 
 @dataclass(frozen=True)
 class HazardArrays:
-    """Many hazards as compact arrays (one entry per hazard), for answers as of any date."""
+    """Many hazards as compact arrays (one entry per hazard), for answers as of any date.
+
+    Most hazards are described by ``closed`` (closed from that day on) and ``deadline`` (the
+    deadline throughout). A hazard whose history does not fit that (reopened after a closing,
+    or a deadline changed in a way that matters) is described instead by its *segments*
+    (``seg_*``, sorted by hazard then day: from ``seg_day`` on, closed or not, with that
+    deadline), which :func:`states_at` reads for it; see :func:`timeline`.
+    """
 
     found: np.ndarray      # int32 day numbers
     closed: np.ndarray     # int32, NO_DAY when not closed
     deadline: np.ndarray   # int32, NO_DAY when none
     major: np.ndarray      # bool
+    seg_hazard: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    seg_day: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    seg_closed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    seg_deadline: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
 
     def __len__(self) -> int:
         return len(self.found)
 
 
+Step = tuple[int, str, "int | None", "int | None"]
+"""One history row as :func:`timeline` reads it: (day recorded, status moved to, the deadline
+it set or ``None``, the review date it set or ``None``), days as :func:`day_numbers`."""
+
+
+def timeline(found: int, steps: Sequence[Step], *, deadline: int = NO_DAY,
+             closed: int = NO_DAY) -> list[tuple[int, bool, int]]:
+    """The states of one hazard over time from its history: ``[(from day, closed, deadline)]``.
+
+    The rule (the state "as of a date" everywhere: map, counts, table, ``hazards stats --at``):
+
+    - the first step (the hazard recorded) counts from the finding date ``found``; when it
+      records the hazard straight into ``closed`` (a ledger import), the hazard is open from
+      ``found`` and closed from its review date (the step's, else ``closed``, the row's);
+    - a step to ``closed`` counts from its review date (``closed_at``, which may be earlier than
+      when it was recorded), any other step from the day it was recorded;
+    - a step cannot count before an earlier one (no day after a later step's: a backdated review
+      pulls back the steps recorded before it) nor before ``found``; steps of one day count in
+      the order they were recorded;
+    - the first deadline (the first step that set one, else the hazard's own ``deadline``)
+      holds from the finding on, as a ledger counts it; a step that sets another deadline
+      (an extension) changes it from that step's day on;
+    - reopening (``closed`` → ``rectifying``) makes the hazard open again from that step.
+
+    >>> timeline(0, [(0, "found", None, None), (5, "rectifying", 40, None),
+    ...              (20, "closed", None, 18), (30, "rectifying", 60, None)])
+    [(0, False, 40), (18, True, 40), (30, False, 60)]
+    """
+    if not steps:
+        row = [(found, False, deadline)]
+        return row + [(max(closed, found), True, deadline)] if closed != NO_DAY else row
+    flat: list[tuple[int, str, int | None]] = []
+    first_day, first_to, first_dl, first_cl = steps[0]
+    if first_to == "closed":
+        flat.append((found, "found", first_dl))
+        review = first_cl if first_cl is not None else closed
+        flat.append((review if review != NO_DAY else first_day, "closed", None))
+    else:
+        flat.append((found, first_to, first_dl))
+    for day, to, dl, cl in steps[1:]:
+        flat.append((cl if to == "closed" and cl is not None else day, to, dl))
+    days = [d for d, _, _ in flat]
+    for i in range(len(days) - 2, -1, -1):
+        days[i] = min(days[i], days[i + 1])
+    current = next((dl for _, _, dl in flat if dl is not None), deadline)
+    out: list[tuple[int, bool, int]] = []
+    for day, (_, to, dl) in zip(days, flat, strict=True):
+        if dl is not None:
+            current = dl
+        seg = (max(day, found), to == "closed", current)
+        if out and out[-1][0] == seg[0]:
+            out[-1] = seg  # the same day: the later step holds
+        else:
+            out.append(seg)
+        if len(out) > 1 and out[-1][1:] == out[-2][1:]:
+            out.pop()
+    return out
+
+
+def simple_form(segments: Sequence[tuple[int, bool, int]]) -> tuple[int, int] | None:
+    """``(closed day, deadline)`` that give the same state as ``segments`` on every day, or
+    ``None`` when no such pair does (the hazard needs its segments).
+
+    >>> simple_form([(0, False, NO_DAY), (5, False, 40), (18, True, 40)])
+    (18, 40)
+    >>> simple_form([(0, False, 40), (18, True, 40), (30, False, 60)]) is None
+    True
+    """
+    flags = [c for _, c, _ in segments]
+    if any(a and not b for a, b in zip(flags, flags[1:], strict=False)):
+        return None  # reopened
+    closed = next((d for d, c, _ in segments if c), NO_DAY)
+    final = segments[-1][2]
+    for k, (start, is_closed, dl) in enumerate(segments):
+        if is_closed or dl == final:
+            continue
+        end = segments[k + 1][0] - 1 if k + 1 < len(segments) else NO_DAY
+        # overdue on day D means D > deadline: the same on [start, end] for both deadlines?
+        if not (min(dl, final) >= end or max(dl, final) < start):
+            return None
+    return closed, final
+
+
+def with_timelines(arrays: HazardArrays, timelines: Mapping[int, Sequence[tuple[int, bool, int]]],
+                   ) -> HazardArrays:
+    """``arrays`` with the history of the hazards in ``timelines`` (position → segments):
+    each written as its :func:`simple_form` when it has one, else as segments."""
+    closed, deadline = arrays.closed.copy(), arrays.deadline.copy()
+    hz: list[int] = []
+    days: list[int] = []
+    flags: list[bool] = []
+    dls: list[int] = []
+    for i in sorted(timelines):
+        segs = timelines[i]
+        simple = simple_form(segs)
+        if simple is not None:
+            closed[i], deadline[i] = simple
+            continue
+        for day, is_closed, dl in segs:
+            hz.append(i)
+            days.append(day)
+            flags.append(is_closed)
+            dls.append(dl)
+    return HazardArrays(found=arrays.found, closed=closed, deadline=deadline, major=arrays.major,
+                        seg_hazard=np.asarray(hz, np.int32), seg_day=np.asarray(days, np.int32),
+                        seg_closed=np.asarray(flags, bool),
+                        seg_deadline=np.asarray(dls, np.int32))
+
+
+def _segment_state(arrays: HazardArrays, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hazard positions with segments, closed on ``day``, deadline on ``day``)."""
+    hz = arrays.seg_hazard.astype(np.int64)
+    keys = (hz << 32) | (arrays.seg_day.astype(np.int64) + 2**31)
+    who = np.unique(hz)
+    pos = np.searchsorted(keys, (who << 32) | (int(day) + 2**31), side="right") - 1
+    ok = pos >= 0
+    pos = np.maximum(pos, 0)
+    ok &= hz[pos] == who
+    return (who, ok & arrays.seg_closed[pos],
+            np.where(ok, arrays.seg_deadline[pos], NO_DAY).astype(np.int32))
+
+
 def states_at(arrays: HazardArrays, day: int | dt.date) -> dict[str, np.ndarray]:
     """Boolean masks of the hazards as of ``day`` (end of that day): ``found`` (found by then),
-    ``closed`` (closed by then), ``open``, ``overdue`` (open and past its deadline),
-    ``major_open``.
+    ``closed`` (closed by then, and not reopened since), ``open``, ``overdue`` (open and past
+    the deadline valid then), ``major_open``. The rule: :func:`timeline`.
 
     >>> a = HazardArrays(found=np.array([0, 5, 20]), closed=np.array([10, NO_DAY, NO_DAY]),
     ...                  deadline=np.array([8, 7, NO_DAY]), major=np.array([True, True, False]))
@@ -402,8 +536,29 @@ def states_at(arrays: HazardArrays, day: int | dt.date) -> dict[str, np.ndarray]
     if isinstance(day, dt.date):
         day = (day - _EPOCH).days
     found = arrays.found <= day
-    closed = found & (arrays.closed <= day)
+    is_closed = arrays.closed <= day
+    deadline = arrays.deadline
+    if len(arrays.seg_hazard):
+        who, seg_closed, seg_deadline = _segment_state(arrays, day)
+        is_closed = is_closed.copy()
+        deadline = deadline.copy()
+        is_closed[who] = seg_closed
+        deadline[who] = seg_deadline
+    closed = found & is_closed
     open_ = found & ~closed
-    overdue = open_ & (arrays.deadline < day)
+    overdue = open_ & (deadline < day)
     return {"found": found, "closed": closed, "open": open_, "overdue": overdue,
             "major_open": open_ & arrays.major}
+
+
+def closed_between(arrays: HazardArrays, start: int, end: int) -> np.ndarray:
+    """The hazards closed (a review, 核销) on a day from ``start`` to ``end`` (inclusive)."""
+    out = (arrays.closed >= start) & (arrays.closed <= end)
+    if len(arrays.seg_hazard):
+        hz, flags = arrays.seg_hazard, arrays.seg_closed
+        starts = flags & ~np.concatenate(([False], flags[:-1] & (hz[1:] == hz[:-1])))
+        hit = starts & (arrays.seg_day >= start) & (arrays.seg_day <= end)
+        out = out.copy()
+        out[np.unique(hz)] = False
+        out[hz[hit]] = True
+    return out

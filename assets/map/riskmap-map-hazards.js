@@ -2,7 +2,9 @@
  * arrays (like the enterprise layer: no Leaflet object per point). Handles two commands:
  *   HAZARDS    {data: {n, lon0, lat0, scale, lon[], lat[], found[], closed[], deadline[] (days
  *               since 1970-01-01, -1: none), major[] (0/1), district[] (index), districts
- *               [[name, lon, lat]], id[], labels {...}}, day, states: [1 open, 2 overdue,
+ *               [[name, lon, lat]], id[], seg {i[], day[], closed[], deadline[]}: the
+ *               segments of the hazards whose history needs them, labels {...}}, day,
+ *               states: [1 open, 2 overdue,
  *               3 closed] drawn}; without data: remove the layer
  *   HAZARDS_AT {day}: show the state of every hazard at the end of that day
  * Symbols: a diamond for a major hazard, a dot for a general one; red = overdue, orange = open,
@@ -23,16 +25,35 @@
     return p;
   }
 
-  /* 0: not found yet, 1: open, 2: overdue, 3: closed (as of the end of `day`) */
+  /* hazard index -> its segments [[from day, closed 0/1, deadline or -1], ...] (day order) */
+  function segmentsOf(data) {
+    var seg = data.seg, out = {};
+    if (!seg || !seg.i) { return out; }
+    for (var k = 0; k < seg.i.length; k++) {
+      (out[seg.i[k]] = out[seg.i[k]] || []).push([seg.day[k], seg.closed[k], seg.deadline[k]]);
+    }
+    return out;
+  }
+
+  /* 0: not found yet, 1: open, 2: overdue, 3: closed (as of the end of `day`); a hazard with
+   * segments (reopened, deadline changed) takes its closed flag and deadline from the last
+   * segment begun by `day` (the rule of risk/hazards.py timeline, same as the counts) */
   function stateOf(d, i, day) {
     if (d.found[i] > day) { return 0; }
-    if (d.closed[i] >= 0 && d.closed[i] <= day) { return 3; }
-    if (d.deadline[i] >= 0 && d.deadline[i] < day) { return 2; }
+    var closed = d.closed[i] >= 0 && d.closed[i] <= day, deadline = d.deadline[i];
+    var segs = d._segs[i];
+    if (segs) {
+      closed = false; deadline = -1;
+      for (var k = 0; k < segs.length && segs[k][0] <= day; k++) { closed = segs[k][1] === 1; deadline = segs[k][2]; }
+    }
+    if (closed) { return 3; }
+    if (deadline >= 0 && deadline < day) { return 2; }
     return 1;
   }
 
   var HazardLayer = L.Layer.extend({
     initialize: function (data, day, states) {
+      data._segs = segmentsOf(data);
       this._data = data; this._day = day;
       this._states = {1: true, 2: true, 3: true};
       if (states) { this._states = {}; for (var s = 0; s < states.length; s++) { this._states[states[s]] = true; } }

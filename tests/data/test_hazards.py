@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data.hazards import HazardStore, Places, hazards_in_rings, stats_at
+from data.hazards import HazardStore, Places, arrays_of, hazards_in_rings, monthly_stats, stats_at
 from data.sysdb import DB_FILE, SCHEMA_VERSION, SystemDB
 from risk.cordon import Cordon
 from risk.hazards import TransitionError
@@ -89,12 +89,12 @@ def test_a_schema_1_folder_is_migrated_on_open(tmp_path):
     with db.transaction() as conn:  # make it look like risk-map before hazards
         conn.exec_driver_sql("DROP TABLE hazard_events")
         conn.exec_driver_sql("DROP TABLE hazards")
-        conn.exec_driver_sql("DELETE FROM riskmap_schema WHERE version = 2")
+        conn.exec_driver_sql("DELETE FROM riskmap_schema WHERE version >= 2")
     db.engine.dispose()
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT max(version) FROM riskmap_schema").fetchone() == (1,)
     again = SystemDB.for_folder(tmp_path)
-    assert again.schema_version() == SCHEMA_VERSION == 2
+    assert again.schema_version() == SCHEMA_VERSION >= 2  # every later step runs too
     assert sa.inspect(again.engine).has_table("hazards")
     assert HazardStore(again).add(BASE, actor="li", today=TODAY) == 1
 
@@ -137,10 +137,54 @@ def test_riskmap_db_init_migrates_a_schema_1_postgis_database(pg_url):
     with store.db.transaction() as conn:  # as risk-map before hazards left it
         conn.exec_driver_sql("DROP TABLE hazard_events")
         conn.exec_driver_sql("DROP TABLE hazards")
-        conn.exec_driver_sql("DELETE FROM riskmap_schema WHERE version = 2")
+        conn.exec_driver_sql("DELETE FROM riskmap_schema WHERE version >= 2")
     with pytest.raises(SchemaError, match="schema version 1.*riskmap db init"):
         store.db.check_schema()
     store.initialise()  # what `riskmap db init` runs
-    assert store.db.schema_version() == 2
+    assert store.db.schema_version() == SCHEMA_VERSION >= 2
     assert HazardStore(store.db).add(BASE, actor="li", today=TODAY) == 1
     store.close()
+
+
+def test_stats_as_of_a_date_follow_the_history_of_a_reopened_hazard(any_store):
+    hz = HazardStore(any_store.db)
+    today = dt.date(2026, 7, 1)
+    hid = hz.add({**BASE, "found_at": "2026-03-01"}, actor="li", today=today)
+    other = hz.add({**BASE, "found_at": "2026-03-05", "district": "福田区", "lon": 114.05},
+                   actor="li", today=today)
+    steps = [("registered", {}, "2026-03-02"), ("assessed", {"level": "major"}, "2026-03-02"),
+             ("reported", {}, "2026-03-03"), ("monitored", {}, "2026-03-03"),
+             ("rectifying", {"deadline": "2026-04-30", "responsible_unit": "甲化工",
+                             "responsible_person": "王五"}, "2026-03-04"),
+             ("closed", {"reviewed_by": "赵六", "review_result": "合格",
+                         "closed_at": "2026-03-20"}, "2026-03-21T10:00:00+08:00"),
+             ("rectifying", {"deadline": "2026-06-15"}, "2026-05-10T09:00:00+08:00")]
+    for to, given, at in steps:
+        note = "复查发现反弹 / relapsed" if to == "rectifying" and "responsible_unit" not in given \
+            else ""
+        hz.transition(hid, to, given, actor="li", at=at, note=note, today=today)
+    assert hz.get(hid)["closed_at"] is None  # reopened: the row alone says "never closed"
+    frame, events = hz.frame(), hz.all_events()
+
+    def total(day):
+        return stats_at(frame, dt.date.fromisoformat(day), events=events)["total"]
+
+    assert total("2026-04-15") == {"found": 2, "closed": 1, "open": 1, "overdue": 0,
+                                   "major_open": 0, "rate": 0.5}
+    assert total("2026-06-01")["closed"] == 0 and total("2026-06-01")["major_open"] == 1
+    assert total("2026-06-01")["overdue"] == 0   # the new deadline, 06-15, holds
+    assert total("2026-06-20")["overdue"] == 1
+    assert stats_at(frame, dt.date(2026, 4, 15))["total"]["closed"] == 0  # the row alone
+    table = monthly_stats(frame, [dt.date(2026, 3, 31), dt.date(2026, 5, 31)], events=events)
+    all_ = table[table["district"] == "合计"].set_index("month")
+    assert all_.loc["2026-03", "closed"] == 1 and all_.loc["2026-05", "closed"] == 0
+    assert all_.loc["2026-03", "open"] == 1 and all_.loc["2026-05", "open"] == 2
+    assert other and len(arrays_of(frame, events).seg_hazard)
+
+
+def test_a_new_hazard_keeps_its_deadline_in_its_first_history_row(any_store):
+    hz = HazardStore(any_store.db)
+    hid = hz.add({**BASE, "deadline": "2026-05-20", "level": "major"}, actor="li", today=TODAY)
+    assert hz.events(hid)[0]["fields"] == {"level": "major", "deadline": "2026-05-20"}
+    frame, events = hz.frame(), hz.all_events()
+    assert stats_at(frame, dt.date(2026, 5, 25), events=events)["total"]["overdue"] == 1

@@ -13,7 +13,9 @@
 
 The hazards live in the store's records database (``riskmap.sqlite`` in a dataset folder, or
 the ``--store`` database); every change is kept in the hazard's history and audited as
-``cli:<login>``. A refused step exits 2 naming what is missing or why.
+``cli:<login>``. A refused step exits 2 naming what is missing or why. The state as of a date
+(``stats --at``, ``--month``, the report) follows each hazard's history: a hazard closed and
+later reopened is closed in between and open after (:func:`risk.hazards.timeline`).
 """
 
 from __future__ import annotations
@@ -250,7 +252,7 @@ def _stats(hz, args: argparse.Namespace, _dataset) -> int:
     if args.month is not None and args.at is None:
         return _month_stats(hz, args)
     at = args.at or today_cst()
-    result = stats_at(hz.frame(), at)
+    result = stats_at(hz.frame(), at, events=hz.all_events())
     if (args.format or "text") == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -269,7 +271,7 @@ def _month_stats(hz, args: argparse.Namespace) -> int:
     from data.hazards import monthly_stats
     from layers.print_hazards import month_end
 
-    table = monthly_stats(hz.frame(), [month_end(args.month)])
+    table = monthly_stats(hz.frame(), [month_end(args.month)], events=hz.all_events())
     fmt = args.format or "text"
     if fmt == "json":
         rows = table.astype(object).where(table.notna(), None).to_dict("records")
@@ -302,6 +304,7 @@ def _report(hz, args: argparse.Namespace, dataset) -> int:
     if month is None:
         first = today_cst().replace(day=1)
         month = (first - dt.timedelta(days=1)).replace(day=1)
-    path = write_hazard_report(hz.frame(), dataset, month=month, out=args.out)
+    path = write_hazard_report(hz.frame(), dataset, month=month, out=args.out,
+                               events=hz.all_events())
     print(f"已写出 wrote {path}")
     return 0

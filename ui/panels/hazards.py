@@ -4,7 +4,9 @@ a chart, and the closed-loop step form.
 The slider runs by month (the date box takes any day); the map, the counts and the table show
 every hazard as it stood at the end of that day (found by then, closed by then, open, overdue),
 computed from arrays cached per hazard fingerprint (:func:`hazard_data`), so a slider step is a
-few numpy operations, not a query. The map draws through two bridge commands: ``HAZARDS`` (the
+few numpy operations, not a query. The state follows each hazard's history (closed in March and
+reopened in May: closed as of April, open as of June; the deadline valid then), by the rule of
+:func:`risk.hazards.timeline`. The map draws through two bridge commands: ``HAZARDS`` (the
 filtered hazards as compact arrays, sent when the filters change) and ``HAZARDS_AT`` (the day,
 sent at every slider step) — see ``assets/map/riskmap-map-hazards.js``.
 
@@ -22,10 +24,18 @@ import numpy as np
 import sqlalchemy as sa
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from data.hazards import HazardStore, arrays_of, today_cst
+from data.hazards import HISTORY_COLUMNS, HazardStore, arrays_of, today_cst
 from data.sysdb import hazards as hazards_table
 from layers.bridge import HAZARDS, HAZARDS_AT, batch, command
-from risk.hazards import CATEGORIES, LEVELS, SOURCES, STATUSES, SUPERVISION, states_at
+from risk.hazards import (
+    CATEGORIES,
+    LEVELS,
+    SOURCES,
+    STATUSES,
+    SUPERVISION,
+    closed_between,
+    states_at,
+)
 from ui import access, ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
@@ -79,8 +89,9 @@ def hazard_data(state: AppState) -> dict[str, Any]:
     db = state.store.db
 
     def build() -> dict[str, Any]:
-        frame = HazardStore(db, scope=state.scope()).frame()
-        arrays = arrays_of(frame)
+        hz = HazardStore(db, scope=state.scope())
+        frame = hz.frame()
+        arrays = arrays_of(frame, hz.all_events(HISTORY_COLUMNS))
         names = sorted(set(frame["district"].astype(str))) if len(frame) else []
         code = {n: i for i, n in enumerate(names)}
         dist = np.array([code[d] for d in frame["district"].astype(str)], dtype=np.int32)
@@ -148,7 +159,17 @@ def map_payload(data: dict[str, Any], keep: np.ndarray, state: AppState,
                                        "not_found", "major", "general", "deadline")}
     labels.update(found=tt("found_at", lang), closed=tt("closed_at", lang),
                   title=tt("title", lang))
-    return {"n": int(len(idx)), "lon0": lon0, "lat0": lat0, "scale": scale,
+    # hazards whose history is not "closed from `closed` on, deadline `deadline`" (reopened …):
+    # their segments, by position in this payload (see risk.hazards.HazardArrays)
+    where_in = np.full(len(frame), -1, dtype=np.int64)
+    where_in[idx] = np.arange(len(idx))
+    sel = where_in[arrays.seg_hazard] >= 0 if len(arrays.seg_hazard) else np.zeros(0, bool)
+    seg_dl = arrays.seg_deadline[sel].astype(np.int64)
+    seg = {"i": where_in[arrays.seg_hazard[sel]].tolist(),
+           "day": arrays.seg_day[sel].astype(np.int64).tolist(),
+           "closed": arrays.seg_closed[sel].astype(np.int8).tolist(),
+           "deadline": np.where(seg_dl >= np.iinfo(np.int32).max, -1, seg_dl).tolist()}
+    return {"n": int(len(idx)), "lon0": lon0, "lat0": lat0, "scale": scale, "seg": seg,
             "lon": np.round((lon - lon0) * scale).astype(np.int64).tolist(),
             "lat": np.round((lat - lat0) * scale).astype(np.int64).tolist(),
             "found": days(arrays.found), "closed": days(arrays.closed),
@@ -227,7 +248,7 @@ def chart_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, lang: str) 
         end = day_number(dt.date(y + (m == 12), m % 12 + 1, 1)) - 1
         end = min(end, day_number(day))
         f = int(((arrays.found >= start) & (arrays.found <= end) & keep).sum())
-        c = int(((arrays.closed >= start) & (arrays.closed <= end) & keep).sum())
+        c = int((closed_between(arrays, start, end) & keep).sum())
         values.append((f"{y}-{m:02d}", f, c))
     top = max([max(f, c) for _, f, c in values] + [1])
     for label, f, c in values:

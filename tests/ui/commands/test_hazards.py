@@ -126,3 +126,71 @@ def test_stats_by_month_and_the_report_pdf(run_cli, folder, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "2026年6月" in text and "福田区" in text
+
+
+def test_stats_at_follow_the_history_like_a_count_from_the_exported_ledger(run_cli, folder,
+                                                                            tmp_path):
+    """Hazards closed and reopened, a deadline extended: ``stats --at`` on several dates against
+    a count made here from the exported xlsx ledger and its 处理记录 sheet."""
+    import pandas as pd
+
+    from data.hazards import HazardStore
+    from data.store import FileStore
+
+    hz = HazardStore(FileStore(folder).db)
+    today = dt.date(2026, 9, 1)
+    rect = {"responsible_unit": "甲化工", "responsible_person": "王五"}
+    review = {"reviewed_by": "赵六", "review_result": "合格"}
+    plans = [  # (found, [(to, given, recorded)]) — walked from found to rectifying first
+        ("2026-01-10", [("rectifying", {"deadline": "2026-03-01", **rect}, "2026-01-12"),
+                        ("closed", {"closed_at": "2026-03-10", **review}, "2026-03-12"),
+                        ("rectifying", {"deadline": "2026-06-30"}, "2026-05-05")]),
+        ("2026-02-01", [("rectifying", {"deadline": "2026-04-30", **rect}, "2026-02-03"),
+                        ("closed", {"closed_at": "2026-04-01", **review}, "2026-04-20")]),
+        ("2026-03-15", [("rectifying", {"deadline": "2026-04-15", **rect}, "2026-03-16")]),
+        ("2026-06-01", []),
+    ]
+    for found, steps in plans:
+        hid = hz.add({"title": "储罐报警器失效", "lon": 114.06, "lat": 22.55, "found_at": found},
+                     actor="t", today=today)
+        for to, given, at in [(s, {"level": "major"} if s == "assessed" else {}, found)
+                              for s in ("registered", "assessed", "reported", "monitored")
+                              ] * bool(steps) + steps:
+            hz.transition(hid, to, given, actor="t", at=at, today=today,
+                          note="复查不合格 / failed" if to == "rectifying" and "responsible_unit"
+                          not in given else "")
+    out = tmp_path / "ledger.xlsx"
+    assert run_cli(["hazards", "export", "--data", folder, "--out", str(out)])[0] == 0
+    ledger = pd.read_excel(out, sheet_name="隐患台账", dtype=str)
+    history = pd.read_excel(out, sheet_name="处理记录", dtype=str)
+
+    def count(at):
+        n = {"found": 0, "closed": 0, "open": 0, "overdue": 0}
+        for h in ledger.itertuples():
+            if h.found_at > at:
+                continue
+            n["found"] += 1
+            status, deadline = "found", None
+            for e in history[history["hazard_id"] == h.id].itertuples():
+                fields = json.loads(e.fields)
+                day = fields.get("closed_at") or e.at[:10]
+                if e.to_status != "closed" and fields.get("deadline") and deadline is None:
+                    deadline = fields["deadline"]  # the first deadline holds from the finding
+                if day <= at:
+                    status = e.to_status
+                    deadline = fields.get("deadline") or deadline
+            if status == "closed":
+                n["closed"] += 1
+            else:
+                n["open"] += 1
+                n["overdue"] += bool(deadline and deadline < at)
+        return n
+
+    for at in ("2026-02-15", "2026-03-05", "2026-03-11", "2026-04-10", "2026-05-01",
+               "2026-05-20", "2026-07-15"):
+        _, text, _ = run_cli(["hazards", "stats", "--data", folder, "--at", at, "--format",
+                              "json"])
+        got = json.loads(text)["total"]
+        assert {k: got[k] for k in ("found", "closed", "open", "overdue")} == count(at), at
+    # the reopened hazard: closed as of April, open (and past its new deadline) in July
+    assert count("2026-04-10")["closed"] == 2 and count("2026-07-15")["closed"] == 1
