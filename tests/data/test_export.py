@@ -209,3 +209,87 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# -- the whole incident: its point, the downwind area, open hidden dangers ----------------------
+
+INCIDENT = {"id": 7, "type": "hazmat", "type_zh": "危化品泄漏", "type_en": "Hazardous-chemical release",
+            "note": "=储罐<泄漏>", "created": "2026-12-01T08:00:00+08:00", "updated": ""}
+HAZARDS = {"core": {"major_open": 2, "general_open": 5, "ids": [1, 2]},
+           "warning": {"major_open": 0, "general_open": 1, "ids": [3]}}
+
+
+def _windy():
+    """A cordon with the wind from 280° (blowing towards 100°, where e2 lies 3 km out)."""
+    ent = gpd.GeoDataFrame(
+        {"id": ["e1", "e2", "e3"], "name": ["甲", "乙", "丙"],
+         "grade": ["red", "orange", "blue"], "major_hazard": [False, True, False]},
+        geometry=gpd.points_from_xy(*zip(_at(4000, 280), _at(3000, 100), _at(8000, 200),
+                                         strict=True)), crs=4326)
+    return exposure({"enterprises": ent}, CENTER, wind_from_deg=280, downwind_m=6000)
+
+
+def test_geojson_has_the_downwind_area_the_incident_point_and_hazards():
+    doc = json.loads(to_geojson(_windy(), incident=INCIDENT, hazards=HAZARDS))
+    kinds = [f["properties"]["kind"] for f in doc["features"]]
+    assert kinds.count("downwind") == 1 and kinds.count("incident") == 1
+    down = next(f for f in doc["features"] if f["properties"]["kind"] == "downwind")
+    assert down["geometry"]["type"] == "Polygon"
+    props = down["properties"]
+    assert (props["wind_from_deg"], props["distance_m"]) == (280.0, 6000.0)
+    assert (props["orange"], props["red"], props["blue"], props["major_hazard"]) == (1, 0, 0, 1)
+    area = shapely.geometry.shape(down["geometry"])
+    assert area.contains(shapely.Point(_at(5000, 100)))  # downwind, inside the 6 km
+    assert not area.contains(shapely.Point(_at(4000, 280)))  # upwind
+    assert not area.contains(shapely.Point(_at(7000, 100)))  # beyond the 6 km
+    point = next(f for f in doc["features"] if f["properties"]["kind"] == "incident")
+    assert point["geometry"]["coordinates"] == pytest.approx(list(CENTER))
+    assert point["properties"]["type_zh"] == "危化品泄漏" and point["properties"]["id"] == 7
+    assert point["properties"]["wind_from_deg"] == 280.0
+    zones = {f["properties"]["zone"]: f["properties"] for f in doc["features"]
+             if f["properties"]["kind"] == "zone"}
+    assert zones["core"]["hazards_major_open"] == 2 and zones["control"]["hazards_general_open"] == 0
+
+
+def test_no_wind_no_downwind_area_but_the_incident_point(result):
+    doc = json.loads(to_geojson(result))
+    kinds = [f["properties"]["kind"] for f in doc["features"]]
+    assert "downwind" not in kinds and kinds.count("incident") == 1
+    with pytest.raises(ValueError, match="no downwind area"):
+        to_csv(result, table="downwind")
+    root = ET.fromstring(to_kml(result))
+    assert [p.findtext("k:styleUrl", namespaces=NS) for p in root.iter(f"{{{NS['k']}}}Placemark")
+            ].count("#downwind") == 0
+
+
+def test_kml_has_the_incident_placemark_and_the_downwind_polygon():
+    root = ET.fromstring(to_kml(_windy(), incident=INCIDENT, hazards=HAZARDS))
+    marks = {p.findtext("k:styleUrl", namespaces=NS): p
+             for p in root.iter(f"{{{NS['k']}}}Placemark")}
+    inc = marks["#incident"]
+    lon, lat, _ = map(float, inc.findtext("k:Point/k:coordinates", namespaces=NS).split(","))
+    assert (lon, lat) == pytest.approx(CENTER, abs=1e-7)
+    assert "危化品泄漏" in inc.findtext("k:description", namespaces=NS)
+    assert "=储罐<泄漏>" in inc.findtext("k:description", namespaces=NS)  # escaped, kept
+    assert root.find("k:Document/k:Style[@id='incident']", NS) is not None
+    down = marks["#downwind"]
+    assert "wind from 280°" in down.findtext("k:description", namespaces=NS)
+    assert down.find("k:Polygon/k:outerBoundaryIs/k:LinearRing/k:coordinates", NS) is not None
+    zone_desc = [p.findtext("k:description", namespaces=NS) for p in marks.values()]
+    assert any("重大 major 2, 一般 general 5" in (d or "") for d in zone_desc)
+
+
+def test_csv_zip_has_incident_downwind_and_zone_hazards():
+    data = to_csv_zip(_windy(), incident=INCIDENT, hazards=HAZARDS)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert {"incident.csv", "downwind.csv", "zones.csv"} <= set(zf.namelist())
+        zones = pd.read_csv(zf.open("zones.csv"), encoding="utf-8-sig")
+        incident = pd.read_csv(zf.open("incident.csv"), encoding="utf-8-sig")
+        down = pd.read_csv(zf.open("downwind.csv"), encoding="utf-8-sig")
+    assert zones.set_index("zone")["hazards_major_open"].to_dict() == {
+        "core": 2, "control": 0, "warning": 0}
+    assert incident["note"].iloc[0] == "'=储罐<泄漏>"  # neutralised
+    assert incident["wind_from_deg"].iloc[0] == 280 and down["orange"].iloc[0] == 1
+    doc = json.loads(export_bytes(_windy(), "json", incident=INCIDENT, hazards=HAZARDS))
+    assert doc["zones"][0]["hazards"] == {"major_open": 2, "general_open": 5}
+    assert doc["incident"]["id"] == 7 and doc["downwind"]["distance_m"] == 6000.0

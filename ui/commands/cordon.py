@@ -4,6 +4,10 @@
     riskmap cordon --enterprise 华强 --radii-km 1,5,10,15 --format kml --out cordon.kml
     riskmap cordon --lon 114.06 --lat 22.54 --format csv --table priority_enterprises
     riskmap cordon --lon 114.06 --lat 22.54 --save --type 危化品泄漏 --note "储罐泄漏"
+    riskmap cordon --lon 114.06 --lat 22.54 --wind-from 45 --downwind-km 8 --format kml --out f.kml
+
+Every format carries the incident point (type, note, wind), the downwind area when
+``--wind-from`` is given (default reach: the outer radius) and the open hidden dangers per zone.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from data.cordon_hazards import open_hazards, zone_hazards
 from data.export import FORMATS, export_bytes
 from risk.cordon import DEFAULT_RADII_M, Cordon, ExposureIndex, exposure
 from risk.files import write_bytes_atomic
@@ -26,7 +31,11 @@ from ui.commands._common import (
 )
 
 TABLES = ("zones", "priority_enterprises", "shelters", "evacuation_shelters", "slopes",
-          "waterlogging", "checkpoints")
+          "waterlogging", "checkpoints", "incident", "downwind")
+"""The tables of ``--format csv --table`` (:func:`data.export.export_tables`; ``downwind``
+needs ``--wind-from``)."""
+
+__all__ = ["TABLES", "add_parser", "cordon_json", "open_hazards", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -55,8 +64,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=None, metavar="FILE",
                    help="write to FILE instead of standard output / 输出文件")
     p.add_argument("--wind-from", type=float, default=None, metavar="DEG",
-                   help="wind direction (from, degrees clockwise from north): add the downwind "
-                        "protective-action area / 风向（来向，度），附加下风向防护区")
+                   help="wind direction (from, degrees clockwise from north, 0-360): add the "
+                        "downwind protective-action area to every format / 风向（来向，度），"
+                        "附加下风向防护区")
+    p.add_argument("--downwind-km", type=float, default=None, metavar="KM",
+                   help="how far the downwind area reaches (needs --wind-from; default the "
+                        "outer radius) / 下风向距离（公里，默认最大半径）")
     p.add_argument("--save", action="store_true",
                    help="keep the incident in the store's records database (audited as "
                         "cli:<login>; the output is written only once it is saved) / 保存事件记录")
@@ -68,10 +81,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cordon_json(dataset: Any, cordon: Cordon, *, wind_from_deg: float | None = None,
-                index: ExposureIndex | None = None) -> dict[str, Any]:
+                index: ExposureIndex | None = None,
+                downwind_m: float | None = None) -> dict[str, Any]:
     """What ``riskmap cordon --format json`` prints, as a JSON-ready dict: the exposure around
     a validated ``cordon`` in ``dataset`` (a :class:`data.dataset.Dataset`, or a district view
-    of one), with the downwind area when ``wind_from_deg`` is given.
+    of one), with the downwind area when ``wind_from_deg`` is given (reaching ``downwind_m``,
+    default the outer radius).
 
     ``index``: a prepared :class:`risk.cordon.ExposureIndex` of the same dataset (a server
     keeps one per data version) instead of indexing ``dataset.layers`` again. The HTTP API's
@@ -88,15 +103,12 @@ def cordon_json(dataset: Any, cordon: Cordon, *, wind_from_deg: float | None = N
     result = exposure(
         index if index is not None else dataset.layers, cordon,
         population=dataset.raster_path("population"), wind_from_deg=wind_from_deg,
+        downwind_m=downwind_m,
     )
     doc = with_sensitive_sites(result.to_json(), _layer_or_none(dataset, "sensitive_sites"),
                                cordon)
     counts = open_hazards(dataset, cordon)
-    doc["zones"] = [
-        {**z, "hazards": {k: counts.get(z["zone"], {}).get(k, 0)
-                          for k in ("major_open", "general_open")}}
-        for z in doc["zones"]
-    ]
+    doc["zones"] = [{**z, "hazards": zone_hazards(counts, z["zone"])} for z in doc["zones"]]
     return doc
 
 
@@ -105,44 +117,6 @@ def _layer_or_none(dataset: Any, name: str) -> Any:
         return dataset.layer(name)
     except (KeyError, ValueError):  # a dataset without that layer
         return None
-
-
-def open_hazards(dataset: Any, cordon: Cordon) -> dict[str, Any]:
-    """:func:`data.hazards.hazards_in_rings` for ``dataset``'s store, limited to the dataset's
-    districts when it is a district view (``dataset.scope``); ``{}`` when the store keeps no
-    hazards table or it cannot be read (busy, unreachable, an older records database).
-
-    Only the columns the count needs are read, and only the hazards in a box a little larger
-    than the outermost ring (the exact geodesic test is :func:`hazards_in_rings`'), so a call
-    costs about a millisecond rather than reading the whole ledger."""
-    import math
-
-    import pandas as pd
-    import sqlalchemy as sa
-
-    from data.hazards import hazards_in_rings
-    from data.sysdb import hazards as table
-
-    db = getattr(getattr(dataset, "store", None), "db", None)
-    if db is None:
-        return {}
-    reach_deg = max(cordon.radii_m) / 110_000.0 * 1.05 + 0.001  # a degree of latitude >= 110.5 km
-    dlon = min(reach_deg / max(math.cos(math.radians(cordon.lat)), 0.01), 180.0)
-    cols = [table.c.id, table.c.level, table.c.lon, table.c.lat, table.c.found_at,
-            table.c.closed_at, table.c.deadline]
-    query = sa.select(*cols).where(table.c.lat.between(cordon.lat - reach_deg,
-                                                      cordon.lat + reach_deg),
-                                   table.c.lon.between(cordon.lon - dlon, cordon.lon + dlon))
-    scope = getattr(dataset, "scope", None)
-    if scope is not None:
-        query = query.where(table.c.district.in_(tuple(scope)))
-    try:
-        with db.connect() as conn:
-            rows = conn.execute(query).all()
-    except (OSError, sa.exc.SQLAlchemyError):
-        return {}
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in cols])
-    return hazards_in_rings(frame, cordon)
 
 
 def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
@@ -178,7 +152,7 @@ def _place(args: argparse.Namespace, dataset: Any) -> tuple[float, float, str]:
 def run(args: argparse.Namespace) -> int:
     from data.dataset import Dataset
     from data.incidents import Incident, incidents_for
-    from risk.cordon import validate_incident
+    from risk.cordon import validate_incident, validate_wind
     from ui.cli import CliError
 
     if args.format == "zip" and args.out is None:
@@ -192,18 +166,25 @@ def run(args: argparse.Namespace) -> int:
     incident = None
     try:
         cordon = validate_incident(lon, lat, args.radii_km, region=dataset.region)  # once
+        wind, reach = validate_wind(
+            args.wind_from, None if args.downwind_km is None else args.downwind_km * 1000.0,
+            radii_m=cordon.radii_m)
+        record = Incident.from_cordon(cordon, type=args.type,
+                                      note=args.note or (f"{at}" if at else ""),
+                                      wind_from_deg=wind, downwind_m=reach)
         if args.save:
-            incident = Incident.from_cordon(cordon, type=args.type,
-                                            note=args.note or (f"{at}" if at else ""))
+            incident = record
         if args.format == "json":
-            doc = cordon_json(dataset, cordon, wind_from_deg=args.wind_from)
+            doc = cordon_json(dataset, cordon, wind_from_deg=wind, downwind_m=reach)
+            doc["incident"] = record.to_dict()
             data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
         else:
             result = exposure(
-                dataset.layers, cordon,
-                population=dataset.raster_path("population"), wind_from_deg=args.wind_from,
+                dataset.layers, cordon, population=dataset.raster_path("population"),
+                wind_from_deg=wind, downwind_m=reach,
             )
-            data = export_bytes(result, args.format, table=args.table)
+            data = export_bytes(result, args.format, table=args.table,
+                                incident=record.to_dict(), hazards=open_hazards(dataset, cordon))
     except ValueError as exc:
         raise CliError(str(exc)) from None
     new_id = None

@@ -235,3 +235,38 @@ def test_hazards_of_a_district_view_are_its_own_and_zero_without_a_ledger(small_
     tiny = Dataset.load(cordon_dataset)  # a folder whose records database holds no hazards
     doc = cordon_json(tiny, validate_incident(*CENTER, region=tiny.region))
     assert all(z["hazards"] == {"major_open": 0, "general_open": 0} for z in doc["zones"])
+
+
+def test_wind_and_downwind_in_every_format(run_cli, cordon_dataset, tmp_path):
+    where = ["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+             "--data", str(cordon_dataset), "--wind-from", "45", "--downwind-km", "8"]
+    _, out, _ = run_cli(where)
+    doc = json.loads(out)
+    assert (doc["downwind"]["wind_from_deg"], doc["downwind"]["distance_m"]) == (45.0, 8000.0)
+    assert doc["incident"]["wind_from_deg"] == 45.0 and doc["incident"]["downwind_m"] == 8000.0
+    kml = tmp_path / "w.kml"
+    run_cli([*where, "--format", "kml", "--out", str(kml)])
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    styles = [p.findtext("k:styleUrl", namespaces=ns)
+              for p in ET.parse(kml).getroot().iter(f"{{{ns['k']}}}Placemark")]
+    assert styles.count("#incident") == 1 and styles.count("#downwind") == 1
+    _, out, _ = run_cli([*where, "--format", "geojson"])
+    kinds = [f["properties"]["kind"] for f in json.loads(out)["features"]]
+    assert kinds.count("downwind") == 1 and kinds.count("incident") == 1
+    _, out, _ = run_cli([*where, "--format", "csv", "--table", "downwind"])
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert (row["wind_from_deg"], row["distance_m"]) == (45, 8000)
+    _, out, _ = run_cli(where[:-4] + ["--wind-from", "90"])  # reach: the outer radius
+    assert json.loads(out)["downwind"]["distance_m"] == 10000.0
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    (["--downwind-km", "5"], "needs a wind direction"),
+    (["--wind-from", "400"], "0–360"),
+    (["--wind-from", "90", "--downwind-km", "150"], "at most 100 km, got 150 km"),
+    (["--format", "csv", "--table", "downwind"], "no downwind area"),
+])
+def test_bad_wind_is_refused_in_words(run_cli, cordon_dataset, extra, match):
+    with pytest.raises(CliError, match=match):
+        run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
+                 "--data", str(cordon_dataset), *extra])

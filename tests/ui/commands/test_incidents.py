@@ -177,3 +177,69 @@ def test_cordon_save_and_incidents_on_either_store(run_cli, sample_any_store, mo
     actors = {r["actor"] for r in sample_any_store.db.audit_rows()
               if r["action"].startswith("incident.")}
     assert actors == {cli_actor()}
+
+
+def test_a_wind_incident_shows_its_history_and_exports_its_wind(run_cli, cordon_dataset, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from data.incidents import IncidentStore
+
+    run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--save", "--type",
+             "gas", "--wind-from", "270", "--downwind-km", "6", "--data", str(cordon_dataset)])
+    (item,) = json.loads(run_cli(["incidents", "list", "--json", "--data",
+                                  str(cordon_dataset)])[1])
+    assert (item["wind_from_deg"], item["downwind_m"]) == (270.0, 6000.0)
+    IncidentStore(cordon_dataset).update(item["id"], actor="li", note="扩大", radii_m=(1000, 8000))
+    _, out, _ = run_cli(["incidents", "show", str(item["id"]), "--data", str(cordon_dataset)])
+    shown = json.loads(out)
+    assert [h["action"] for h in shown["history"]] == ["create", "update"]
+    assert shown["history"][1]["changes"]["note"] == {"from": "", "to": "扩大"}
+    assert shown["history"][1]["actor"] == "li"
+    assert shown["cordon"]["downwind"]["distance_m"] == 6000.0
+    assert shown["cordon"]["incident"]["wind_from_deg"] == 270.0
+    assert "hazards" in shown["cordon"]["zones"][0]
+    _, list_out, _ = run_cli(["incidents", "list", "--data", str(cordon_dataset)])
+    assert "270°/6 km" in list_out
+    kml = tmp_path / "one.kml"
+    run_cli(["incidents", "export", str(item["id"]), "--out", str(kml),
+             "--data", str(cordon_dataset)])
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    styles = [p.findtext("k:styleUrl", namespaces=ns)
+              for p in ET.parse(kml).getroot().iter(f"{{{ns['k']}}}Placemark")]
+    assert styles.count("#incident") == 1 and styles.count("#downwind") == 1
+    _, out, _ = run_cli(["incidents", "export", str(item["id"]), "--format", "geojson",
+                         "--data", str(cordon_dataset)])
+    kinds = [f["properties"]["kind"] for f in json.loads(out)["features"]]
+    assert kinds.count("downwind") == 1 and kinds.count("incident") == 1
+
+
+def test_export_all_writes_every_incident(run_cli, cordon_dataset, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from data.incidents import Incident, IncidentStore
+
+    store = IncidentStore(cordon_dataset)
+    a = store.add(Incident(lon=CENTER[0], lat=CENTER[1], wind_from_deg=90, note="<甲>"))
+    b = store.add(Incident(lon=CENTER[0] + 0.01, lat=CENTER[1], radii_m=(500, 2000)))
+    _, out, _ = run_cli(["incidents", "export", "--all", "--format", "geojson",
+                         "--data", str(cordon_dataset)])
+    feats = json.loads(out)["features"]
+    points = [f for f in feats if f["properties"]["kind"] == "incident"]
+    assert sorted(f["properties"]["id"] for f in points) == [a, b]
+    assert [f["properties"]["incident_id"] for f in feats
+            if f["properties"]["kind"] == "downwind"] == [a]
+    assert sum(f["properties"]["kind"] == "zone" for f in feats) == 3 + 2
+    kml = tmp_path / "all.kml"
+    run_cli(["incidents", "export", "--all", "--out", str(kml), "--data", str(cordon_dataset)])
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    root = ET.parse(kml).getroot()
+    assert len(root.findall("k:Document/k:Folder", ns)) == 2
+    _, out, _ = run_cli(["incidents", "export", "--all", "--format", "json",
+                         "--data", str(cordon_dataset)])
+    assert {i["id"]: len(i["history"]) for i in json.loads(out)} == {a: 1, b: 1}
+    with pytest.raises(CliError, match="--all exports"):
+        run_cli(["incidents", "export", "--all", "--format", "zip", "--out",
+                 str(tmp_path / "x.zip"), "--data", str(cordon_dataset)])
+    with pytest.raises(CliError, match="without an ID"):
+        run_cli(["incidents", "export", str(a), "--all", "--format", "kml",
+                 "--data", str(cordon_dataset)])
