@@ -445,6 +445,8 @@ def _blueprint(state: AppState) -> flask.Blueprint:
 
     bp.register_error_handler(HTTPException, _error)
     bp.register_error_handler(Exception, _failure)
+    from ui.api_resources import register as register_resources  # GET /nearest (issue 14)
+    register_resources(bp, state)
     return bp
 
 

@@ -222,3 +222,31 @@ OPENAPI: dict[str, Any] = {
                                   "content": {"application/json": {}}}}}},
     },
 }
+
+# the road-network routes (ui/api_resources.py)
+OPENAPI["paths"]["/nearest"] = {"get": {
+    "summary": "最近救援队伍与物资 / the nearest rescue teams by travel time on the road network, "
+               "and the depots holding enough of an item (role analyst)",
+    "parameters": [
+        _query("lon", "longitude, WGS 84 / 经度", {"type": "number"}, required=True),
+        _query("lat", "latitude, WGS 84 / 纬度", {"type": "number"}, required=True),
+        _query("n", "how many teams (and depots) / 数量", {"type": "integer", "minimum": 1,
+                                                         "maximum": 50, "default": 5}),
+        _query("item", "stock item, e.g. 吸附棉 / 物资名称", {"type": "string"}),
+        _query("quantity", "at least this much of item / 最少数量",
+               {"type": "number", "minimum": 0, "default": 0}),
+    ],
+    "responses": {"200": _answer("teams and depots, fastest first", {
+        "type": "object", "properties": {
+            "lon": {"type": "number"}, "lat": {"type": "number"},
+            "teams": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+                "minutes": {"type": "number", "description": "readiness + travel / 出动+路程"},
+                "route_m": {"type": "number", "description": "metres along the road"},
+                "ready_min": {"type": ["number", "null"]}}}},
+            "depots": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "name": {"type": "string"},
+                "district": {"type": "string"}, "item": {"type": "string"},
+                "quantity": {"type": "number"}, "unit": {"type": "string"},
+                "minutes": {"type": "number"}, "route_m": {"type": "number"}}}}}}),
+        **_ERRORS}}}
