@@ -48,7 +48,7 @@ from data.sysdb import (
     StoreUnavailable,
     SystemDB,
 )
-from risk.cordon import DEFAULT_RADII_M, parse_radii_km, validate_incident
+from risk.cordon import DEFAULT_RADII_M, parse_radii_km, validate_incident, validate_wind
 from ui import access
 from ui.api_openapi import OPENAPI
 from ui.state import AppState
@@ -67,7 +67,8 @@ MAX_LIMIT = 1000
 MAX_REJECTED = 1000
 """Rejected rows an import answer lists (all of them are counted)."""
 IMPORT_MODES = ("update", "append", "replace")
-_PATCH_FIELDS = ("lon", "lat", "radii_km", "radii_m", "type", "note")
+_PATCH_FIELDS = ("lon", "lat", "radii_km", "radii_m", "type", "note", "wind_from_deg",
+                 "downwind_m")
 
 log = logging.getLogger(__name__)
 
@@ -322,8 +323,15 @@ def _blueprint(state: AppState) -> flask.Blueprint:
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
         place = _check_incident(state, lon, lat, radii)
+        reach = None
+        if args.get("downwind_km"):
+            reach = _number("downwind_km", args.get("downwind_km")) * 1000.0
+        try:
+            wind, reach = validate_wind(wind, reach, radii_m=place.radii_m)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
         dataset = state.dataset
-        return flask.jsonify(cordon_json(dataset, place, wind_from_deg=wind,
+        return flask.jsonify(cordon_json(dataset, place, wind_from_deg=wind, downwind_m=reach,
                                          index=exposure_index(state)))
 
     @bp.get("/incidents")
@@ -355,7 +363,9 @@ def _blueprint(state: AppState) -> flask.Blueprint:
             raise _outside()
         try:
             incident = Incident.from_cordon(place, type=body.get("type") or "other",
-                                            note=body.get("note") or "")
+                                            note=body.get("note") or "",
+                                            wind_from_deg=body.get("wind_from_deg"),
+                                            downwind_m=body.get("downwind_m"))
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
         new_id = _incidents(state).add(incident, actor=user.name)
@@ -364,7 +374,9 @@ def _blueprint(state: AppState) -> flask.Blueprint:
     @bp.get("/incidents/<int:incident_id>")
     def get_incident(incident_id: int):
         access.require("read")
-        return flask.jsonify(_incident_json(_own_incident(state, incident_id)))
+        incident = _own_incident(state, incident_id)
+        return flask.jsonify({**_incident_json(incident),
+                              "history": _incidents(state).history(incident_id)})
 
     @bp.patch("/incidents/<int:incident_id>")
     def update_incident(incident_id: int):
@@ -385,6 +397,9 @@ def _blueprint(state: AppState) -> flask.Blueprint:
         for name in ("type", "note"):
             if name in body:
                 fields[name] = body[name] if body[name] is not None else ""
+        for name in ("wind_from_deg", "downwind_m"):
+            if name in body:
+                fields[name] = body[name]
         try:
             new = _incidents(state).update(incident_id, actor=user.name, **fields)
         except KeyError:

@@ -51,6 +51,12 @@ _INCIDENT_FIELDS = {
     "type": {"type": "string", "description": "hazmat, fire, gas, other or 危化品泄漏, 火灾爆炸, "
                                               "燃气泄漏, 其他", "default": "other"},
     "note": {"type": "string", "maxLength": 10000, "description": "备注 / note"},
+    "wind_from_deg": {"type": ["number", "null"], "minimum": 0, "maximum": 360,
+                      "description": "wind from, degrees clockwise from north (null: no wind) / "
+                                     "风向（来向，度）"},
+    "downwind_m": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 100000,
+                   "description": "how far the downwind area reaches, metres (needs "
+                                  "wind_from_deg; default the outer radius) / 下风向距离（米）"},
 }
 
 
@@ -83,7 +89,20 @@ OPENAPI: dict[str, Any] = {
                 "lon": {"type": "number"}, "lat": {"type": "number"},
                 "radii_m": {"type": "array", "items": {"type": "number"}},
                 "type": {"type": "string"}, "type_zh": {"type": "string"},
-                "type_en": {"type": "string"}, "note": {"type": "string"}}},
+                "type_en": {"type": "string"}, "note": {"type": "string"},
+                "updated": {"type": "string", "description": "last update (empty: never)"},
+                "wind_from_deg": {"type": ["number", "null"]},
+                "downwind_m": {"type": ["number", "null"]},
+                "history": {"type": "array", "description": "GET /incidents/{id} only: who "
+                            "changed what, oldest first", "items": {"$ref":
+                                                                    "#/components/schemas/Change"}}
+            }},
+            "Change": {"type": "object", "properties": {
+                "at": {"type": "string"}, "actor": {"type": "string"},
+                "action": {"type": "string", "enum": ["create", "update", "delete"]},
+                "changes": {"type": "object", "description": "{field: {from, to}}",
+                            "additionalProperties": {"type": "object", "properties": {
+                                "from": {}, "to": {}}}}}},
             "IncidentInput": {"type": "object", "required": ["lon", "lat"],
                               "properties": _INCIDENT_FIELDS, "additionalProperties": False},
             "IncidentChange": {"type": "object", "minProperties": 1,
@@ -129,6 +148,9 @@ OPENAPI: dict[str, Any] = {
                 _query("wind_from", "wind from, degrees clockwise from north: adds the downwind "
                                     "area / 风向（来向，度）",
                        {"type": "number", "minimum": 0, "maximum": 360}),
+                _query("downwind_km", "how far the downwind area reaches, km (default the "
+                                      "outer radius) / 下风向距离（公里）",
+                       {"type": "number", "exclusiveMinimum": 0, "maximum": 100}),
             ],
             "responses": {"200": _answer("exposure", {"$ref": "#/components/schemas/Cordon"}),
                           **_ERRORS}}},
@@ -152,7 +174,7 @@ OPENAPI: dict[str, Any] = {
         },
         "/incidents/{incident_id}": {
             "parameters": [_ID],
-            "get": {"summary": "一个事件 / one incident (analyst)",
+            "get": {"summary": "一个事件及其更新记录 / one incident with its history (analyst)",
                     "responses": {"200": _answer("the incident",
                                                  {"$ref": "#/components/schemas/Incident"}),
                                   **_ERRORS, **_NOT_FOUND}},

@@ -332,7 +332,9 @@ def test_incident_changes_are_audited(client, headers, folder):
                                                                     "radii_m": [500, 2000]},
                            headers=h)
     assert changed.json["note"] == "已控制" and changed.json["radii_m"] == [500.0, 2000.0]
-    assert client.get(f"/api/v1/incidents/{item['id']}", headers=h).json == changed.json
+    got = client.get(f"/api/v1/incidents/{item['id']}", headers=h).json
+    assert [h["action"] for h in got.pop("history")] == ["create", "update"]
+    assert got == changed.json
     assert client.delete(f"/api/v1/incidents/{item['id']}", headers=h).json == {
         "deleted": item["id"]}
     _error(client.get(f"/api/v1/incidents/{item['id']}", headers=h), 404)
@@ -343,6 +345,40 @@ def test_incident_changes_are_audited(client, headers, folder):
         ("incident.delete", "commander")]
     logins = FileStore(folder).db.audit_rows(action="login.ok")
     assert any(r["actor"] == "commander" and r["detail"]["source"] == "api" for r in logins)
+
+
+def test_incident_wind_and_history(client, headers):
+    h = headers["commander"]
+    new = client.post("/api/v1/incidents", json={"lon": 114.0579, "lat": 22.5431,
+                                                 "radii_km": "1,4", "wind_from_deg": 135},
+                      headers=h)
+    assert new.status_code == 201
+    item = new.json
+    assert (item["wind_from_deg"], item["downwind_m"]) == (135.0, 4000.0)  # default: outer
+    changed = client.patch(f"/api/v1/incidents/{item['id']}",
+                           json={"wind_from_deg": 200, "downwind_m": 2500, "lon": 114.06},
+                           headers=h).json
+    assert (changed["wind_from_deg"], changed["downwind_m"], changed["id"]) == (
+        200.0, 2500.0, item["id"])
+    assert changed["updated"]
+    got = client.get(f"/api/v1/incidents/{item['id']}", headers=h).json
+    update = got["history"][-1]
+    assert update["actor"] == "commander" and update["action"] == "update"
+    assert update["changes"]["wind_from_deg"] == {"from": 135.0, "to": 200.0}
+    assert update["changes"]["lon"] == {"from": 114.0579, "to": 114.06}
+    assert "could not" not in _error(client.patch(f"/api/v1/incidents/{item['id']}",
+                                                  json={"wind_from_deg": 400}, headers=h), 400)
+    assert "needs a wind" in _error(client.post("/api/v1/incidents", json={
+        "lon": 114.0579, "lat": 22.5431, "downwind_m": 3000}, headers=h), 400)
+    assert "at most 100 km" in _error(client.get(
+        "/api/v1/cordon?lon=114.0579&lat=22.5431&wind_from=90&downwind_km=150", headers=h), 400)
+    doc = client.get("/api/v1/cordon?lon=114.0579&lat=22.5431&wind_from=90&downwind_km=3",
+                     headers=h).json
+    assert doc["downwind"]["distance_m"] == 3000.0
+    cleared = client.patch(f"/api/v1/incidents/{item['id']}", json={"wind_from_deg": None},
+                           headers=h).json
+    assert (cleared["wind_from_deg"], cleared["downwind_m"]) == (None, None)
+    client.delete(f"/api/v1/incidents/{item['id']}", headers=h)
 
 
 def test_incident_pages(client, headers):

@@ -176,7 +176,6 @@ def run(args: argparse.Namespace) -> int:
             incident = record
         if args.format == "json":
             doc = cordon_json(dataset, cordon, wind_from_deg=wind, downwind_m=reach)
-            doc["incident"] = record.to_dict()
             data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
         else:
             result = exposure(

@@ -243,7 +243,7 @@ def test_wind_and_downwind_in_every_format(run_cli, cordon_dataset, tmp_path):
     _, out, _ = run_cli(where)
     doc = json.loads(out)
     assert (doc["downwind"]["wind_from_deg"], doc["downwind"]["distance_m"]) == (45.0, 8000.0)
-    assert doc["incident"]["wind_from_deg"] == 45.0 and doc["incident"]["downwind_m"] == 8000.0
+    assert doc["center"] == {"lon": CENTER[0], "lat": CENTER[1]}  # as GET /api/v1/cordon
     kml = tmp_path / "w.kml"
     run_cli([*where, "--format", "kml", "--out", str(kml)])
     ns = {"k": "http://www.opengis.net/kml/2.2"}
