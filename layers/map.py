@@ -47,6 +47,7 @@ __all__ = [
     "TileSource",
     "build_analyst_map",
     "enterprise_columns",
+    "row_mask_b64",
     "safe_json",
     "LAYER_ORDER",
     "MAP_SCRIPTS",
@@ -287,6 +288,21 @@ def enterprise_columns(enterprises: gpd.GeoDataFrame) -> dict[str, Any]:
             "district": dist_vocab,
         },
     }
+
+
+def row_mask_b64(mask: Sequence[bool] | np.ndarray) -> str:
+    """A row mask over the enterprises as base64 of its bits (row ``i`` = bit ``i % 8`` of byte
+    ``i // 8``, least significant first): what a FILTER command sends as ``rowmask`` instead of
+    a list of row numbers (100,000 rows: 16.7 KB whatever the mask, against up to 600 KB).
+    ``riskmap-map-enterprises.js`` (``maskBits``) reads it back.
+
+    >>> row_mask_b64([True, False, True, True, False, False, False, False, True])
+    'DQE='
+    """
+    import base64
+
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return base64.b64encode(bits.tobytes()).decode("ascii")
 
 
 def legend_html(dataset: Dataset, lang: str, layers: Sequence[str]) -> str:

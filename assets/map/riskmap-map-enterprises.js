@@ -74,9 +74,8 @@
     },
     setFilter: function (filter) {
       var data = this._data, n = data.n, shown = 0;
-      if (filter && filter.rows && !filter._rows) {  // an explicit row list (overdue inspections)
-        filter._rows = new Uint8Array(n);
-        filter.rows.forEach(function (i) { if (i >= 0 && i < n) { filter._rows[i] = 1; } });
+      if (filter && filter.rowmask && !filter._rows) {  // the rows allowed (overdue inspections)
+        filter._rows = maskBits(filter.rowmask, n);
       }
       for (var i = 0; i < n; i++) { var ok = matches(data, i, filter) ? 1 : 0; this._mask[i] = ok; shown += ok; }
       this._shown = shown;
@@ -229,6 +228,16 @@
       .catch(function () { popup.setContent(escapeHtml(opts.failed || "?")); });
   }
 
+  /* a row mask sent as base64 of its bits (row i = bit i % 8 of byte i >> 3, least
+   * significant first; layers/map.py row_mask_b64) as one byte per row; rows past it: 0 */
+  function maskBits(b64, n) {
+    var out = new Uint8Array(n), bytes;
+    try { bytes = window.atob(String(b64)); } catch (e) { return out; }
+    var m = Math.min(n, bytes.length * 8);
+    for (var i = 0; i < m; i++) { out[i] = (bytes.charCodeAt(i >> 3) >> (i & 7)) & 1; }
+    return out;
+  }
+
   function matches(data, i, f) {
     if (!f) { return true; }
     if (f.grades && f.grades.indexOf(data.vocab.grade[data.grade[i]]) < 0) { return false; }
@@ -268,9 +277,9 @@
                           [d.lat0 + y1 / d.scale, d.lon0 + x1 / d.scale]);
   }
 
-  /* FILTER {grades, industries, districts, major, rows, fit, others, density}: `density` draws
-   * hexagons weighted by grade up to zoom 11 instead of points; `rows` (when given) lists
-   * the only row indices allowed; `fit` moves the map onto what
+  /* FILTER {grades, industries, districts, major, rowmask, fit, others, density}: `density`
+   * draws hexagons weighted by grade up to zoom 11 instead of points; `rowmask` (when given)
+   * is the rows allowed, base64 of their bits (maskBits); `fit` moves the map onto what
    * the filter keeps (zoom 15 at most); `others` = "show" | "dim" | "hide" the context layers */
   rm.onCommand(RISKMAP_MSG.FILTER, function (msg) {
     if (!state.enterprises) { return; }

@@ -18,6 +18,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from data.schema import INDUSTRIES
 from data.table_export import months_before, overdue_mask
 from layers.bridge import FILTER, command
+from layers.map import row_mask_b64
 from risk.grades import GRADES
 from risk.stats import counts_by_district_grade, filter_mask
 from ui import ids
@@ -246,7 +247,7 @@ def update_filters(state: AppState, grades, industries, districts, major, lang: 
     if density:
         fields["density"] = True
     if cutoff is not None:
-        fields["rows"] = [int(i) for i in mask.to_numpy().nonzero()[0]]
+        fields["rowmask"] = row_mask_b64(mask.to_numpy())  # bits, not a row list
         message = tt("overdue_note", lang).format(d=cutoff.isoformat())
     return (count, stats_chart(table, lang, names), stats_table(table, lang, names),
             command(FILTER, **fields), message)

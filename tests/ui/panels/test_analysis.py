@@ -1,6 +1,9 @@
 """The analyst tab's callback, called directly (no browser)."""
 
+import base64
+
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely.geometry import Point
 
@@ -91,10 +94,13 @@ def test_overdue_filter_keeps_old_and_never_inspected_rows(tmp_path):
                                                  today=dt.date(2026, 12, 1))
     # cut-off 2026-06-01: rows 1 (2026-01-15), 2 (never) and 3 (2025-12-31)
     assert _count(count) == 3
-    assert command["rows"] == [1, 2, 3]
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(command["rowmask"]), dtype=np.uint8),
+                         bitorder="little")
+    assert bits[:4].tolist() == [0, 1, 1, 1] and not bits[4:].any()
+    assert "rows" not in command
     assert "2026-06-01" in msg
     count, _c, _t, command, msg = update_filters(st, grades, [], [], False, "zh", overdue="100x")
-    assert _count(count) == 4 and "rows" not in command
+    assert _count(count) == 4 and "rowmask" not in command
     assert "1–240" in msg.children and "100x" in msg.children
     _, _, _, _, msg = update_filters(st, grades, [], [], False, "zh", overdue=0)
     assert "1–240" in msg.children
