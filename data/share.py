@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import segno
 
 __all__ = ["INCIDENT_PARAM", "share_url", "parse_incident_query", "qr_svg", "qr_png",
-           "qr_data_url"]
+           "qr_data_url", "qr_modules"]
 
 INCIDENT_PARAM = "incident"
 """The query parameter that names the incident to open."""
@@ -123,3 +123,15 @@ def qr_data_url(text: str, *, kind: str = "svg", scale: int = 4) -> str:
     else:
         raise ValueError(f"`kind` must be 'svg' or 'png', got {kind!r}")
     return f"data:{mime};base64,{base64.b64encode(body).decode('ascii')}"
+
+
+def qr_modules(text: str, *, border: int = 4) -> list[list[bool]]:
+    """``text`` as the QR code's modules, rows from the top (``True``: dark), with a quiet zone
+    of ``border`` modules: what a print draws as vector squares (the same code as
+    :func:`qr_svg`, error correction M).
+
+    >>> rows = qr_modules("http://h/?incident=1")
+    >>> len(rows) == len(rows[0]), rows[0][0], rows[4][4]
+    (True, False, True)
+    """
+    return [[bool(v) for v in row] for row in _qr(text).matrix_iter(border=border)]

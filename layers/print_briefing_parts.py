@@ -1,0 +1,390 @@
+"""Parts of the field briefing page (:mod:`layers.print_briefing`): text cut to fit, the
+tables, the map frame and the QR code, all drawn on a matplotlib figure of :data:`PAGE_MM`.
+
+Positions are millimetres from the page's top left (as one reads a page); every text is
+literal (``parse_math=False``).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from data.schema import SITE_KINDS
+from layers.print_draw import draw_incident, draw_layers
+from layers.print_frames import _in_bbox, _padded
+from layers.print_page import MapView, view_bounds
+from layers.print_parts import (
+    Legend,
+    bilingual,
+    draw_north_arrow,
+    draw_scale_bar,
+    halo_text,
+    scale_bar_for,
+    true_north_angle,
+)
+from layers.style import BASEMAP, DOWNWIND_STYLE, SENSITIVE_COLORS, SHELTER_COLORS
+from risk.grades import GRADES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["PAGE_MM", "Col", "fit_text", "draw_table", "rows_fitting", "truncated", "more_row",
+           "row_h", "dataset_layer", "draw_briefing_map", "draw_qr"]
+
+PAGE_MM = (210.0, 297.0)
+"""A4 portrait, millimetres."""
+MARGIN_MM = 10.0
+MAP_MM = (MARGIN_MM, 34.0, 118.0, 118.0)
+"""The map frame: left, top (from the page's top), width, height."""
+PANEL_MM = (132.0, 34.0, 68.0, 118.0)
+"""The legend beside the map."""
+FONT_PT = 5.8
+"""Table text."""
+LETTERS = "ABCDEFGHIJ"
+"""The marks of the shelters to evacuate to, on the map and in their table."""
+_M = MARGIN_MM
+_MAP = MAP_MM
+_FONT = FONT_PT
+_LETTERS = LETTERS
+_PT_MM = 25.4 / 72
+_PX_TO_PT = 0.75
+_MORE = ("另 {n} 条", "{n} more")
+
+# --------------------------------------------------------------------------------------------
+# text that fits
+
+
+def _em(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56
+
+
+def fit_text(text: str, width_mm: float, font_pt: float) -> str:
+    """``text`` cut (with "…") to fit ``width_mm`` at ``font_pt``."""
+    room = width_mm / (font_pt * _PT_MM)
+    if sum(_em(c) for c in text) <= room:
+        return text
+    out, used = "", _em("…")
+    for ch in text:
+        if used + _em(ch) > room:
+            break
+        out, used = out + ch, used + _em(ch)
+    return out + "…"
+
+
+@dataclass(frozen=True)
+class Col:
+    zh: str
+    en: str
+    width: float
+    align: str = "left"
+
+
+def row_h(font: float = _FONT) -> float:
+    return font * _PT_MM * 1.5
+
+
+def draw_table(fig: Figure, *, x: float, top: float, cols: Sequence[Col],
+           rows: Sequence[Sequence[str]], lang: str, caption: str, font: float = _FONT,
+           bold_rows: frozenset[int] = frozenset()) -> float:
+    """Draw a table (caption, two-line bilingual header, rows) with its top-left corner at
+    (``x``, ``top``) mm from the page's top left; returns the bottom, in mm from the top."""
+    from matplotlib.patches import Rectangle
+
+    w_mm, h_mm = PAGE_MM
+    width = sum(c.width for c in cols)
+    fig.text(x / w_mm, 1 - top / h_mm, caption, ha="left", va="top", fontsize=font * 1.3,
+             color="#222222", parse_math=False)
+    y = top + font * 1.3 * _PT_MM * 1.45
+    head_h = row_h(font) * 1.75
+    fig.add_artist(Rectangle((x / w_mm, 1 - (y + head_h) / h_mm), width / w_mm, head_h / h_mm,
+                             transform=fig.transFigure, facecolor="#e8e4da", edgecolor="none"))
+    cx = x
+    for c in cols:
+        first, second = (c.en, c.zh) if lang == "en" else (c.zh, c.en)
+        tx = cx + 0.8 if c.align == "left" else cx + c.width - 0.8
+        fig.text(tx / w_mm, 1 - (y + 0.5) / h_mm,
+                 f"{fit_text(first, c.width - 1.2, font)}\n{fit_text(second, c.width - 1.2, font * 0.85)}",
+                 ha=c.align, va="top", fontsize=font * 0.92, linespacing=1.05, color="#222222",
+                 parse_math=False)
+        cx += c.width
+    y += head_h
+    rh = row_h(font)
+    for i, row in enumerate(rows):
+        if i % 2 == 1:
+            fig.add_artist(Rectangle((x / w_mm, 1 - (y + rh) / h_mm), width / w_mm, rh / h_mm,
+                                     transform=fig.transFigure, facecolor="#f4f2ec",
+                                     edgecolor="none"))
+        cx = x
+        for j, c in enumerate(cols):
+            text = str(row[j]) if j < len(row) else ""
+            if j == 0 and len(row) == 1:  # a row of one cell spans the table
+                text, span = fit_text(text, width - 1.6, font), width
+            else:
+                text, span = fit_text(text, c.width - 1.2, font), c.width
+            tx = cx + 0.8 if c.align == "left" or span > c.width else cx + c.width - 0.8
+            fig.text(tx / w_mm, 1 - (y + rh / 2) / h_mm, text,
+                     ha="left" if span > c.width else c.align, va="center_baseline",
+                     fontsize=font, color="#111111" if i not in bold_rows else "#5b0e8a",
+                     parse_math=False)
+            if span > c.width:
+                break
+            cx += c.width
+        y += rh
+    fig.add_artist(Rectangle((x / w_mm, 1 - y / h_mm), width / w_mm, 0.25 / h_mm,
+                             transform=fig.transFigure, facecolor="#999999", edgecolor="none"))
+    return y
+
+
+def rows_fitting(top: float, bottom: float, font: float = _FONT) -> int:
+    """How many rows a table started at ``top`` can hold above ``bottom`` (mm from the top)."""
+    used = font * 1.3 * _PT_MM * 1.45 + row_h(font) * 1.75
+    return max(0, int((bottom - top - used) / row_h(font)))
+
+
+def truncated(rows: list[list[str]], room: int, lang: str) -> list[list[str]]:
+    if len(rows) <= room:
+        return rows
+    keep = max(room - 1, 0)
+    return [*rows[:keep], [more_row(len(rows) - keep, lang)]] if room else []
+
+
+def more_row(n: int, lang: str) -> str:
+    """The last row of a cut table: ``… 另 N 条 / N more``."""
+    zh, en = (part.format(n=f"{n:,}") for part in _MORE)
+    return f"… {en} / {zh}" if lang == "en" else f"… {zh} / {en}"
+
+
+# --------------------------------------------------------------------------------------------
+# the map
+
+
+def dataset_layer(dataset: Any, name: str) -> gpd.GeoDataFrame | None:
+    try:
+        gdf = dataset.layer(name)
+    except (KeyError, ValueError):
+        return None
+    return gdf if gdf is not None and len(gdf) else None
+
+
+def _barrier_markers() -> tuple[Any, Any]:
+    """The checkpoint symbol (:data:`layers.style.CHECKPOINT_SYMBOL`, a striped barrier) as
+    two matplotlib marker paths: the bar and its red end stripes."""
+    from matplotlib.path import Path as MplPath
+
+    def rect(x0: float, x1: float) -> list[tuple[float, float]]:
+        return [(x0, -0.5), (x1, -0.5), (x1, 0.5), (x0, 0.5), (x0, -0.5)]
+
+    codes = [MplPath.MOVETO, MplPath.LINETO, MplPath.LINETO, MplPath.LINETO, MplPath.CLOSEPOLY]
+    bar = MplPath(rect(-1, 1), codes)
+    stripes = MplPath(rect(-1, -0.6) + rect(-0.2, 0.2) + rect(0.6, 1), codes * 3)
+    return bar, stripes
+
+
+def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
+                      checkpoints: pd.DataFrame, n_numbered: int, sites: pd.DataFrame,
+                      evacuation: pd.DataFrame, lang: str) -> Legend:
+    """The map frame: the dataset's context layers and enterprises, the rings, the downwind
+    area of ``ex`` (an :class:`risk.cordon.Exposure`), the sensitive ``sites``, the lettered
+    ``evacuation`` shelters, the ``checkpoints`` (the first ``n_numbered`` numbered as in the
+    roster), scale bar and north arrow; returns the legend of what it drew."""
+    from matplotlib.patches import Polygon as MplPolygon
+    from matplotlib.patches import Rectangle
+
+    from layers.style import CHECKPOINT_SYMBOL, CHECKPOINT_TITLE
+
+    w_mm, h_mm = PAGE_MM
+    x0, top, fw, fh = _MAP
+    ax = fig.add_axes((x0 / w_mm, 1 - (top + fh) / h_mm, fw / w_mm, fh / h_mm))
+    ax.set_xlim(*view.xlim)
+    ax.set_ylim(*view.ylim)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_facecolor(BASEMAP["sea"])
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_linewidth(1.0)
+        spine.set_zorder(30)
+    crs = view.crs
+    (cx, cy), half_w, half_h = view.center_xy, (view.xlim[1] - view.xlim[0]) / 2, \
+        (view.ylim[1] - view.ylim[0]) / 2
+    frame = shapely.box(cx - half_w * 1.05, cy - half_h * 1.05, cx + half_w * 1.05,
+                        cy + half_h * 1.05)
+    bbox = view_bounds(view)
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    for name in ("districts", "roads", "enterprises"):  # shelters: only those to evacuate to
+        gdf = dataset_layer(dataset, name)
+        if gdf is None:
+            continue
+        gdf = _in_bbox(gdf, _padded(bbox, 0.03))
+        if not len(gdf):
+            continue
+        proj = gdf.to_crs(crs)
+        if proj.geom_type.iloc[0] != "Point":
+            proj = proj.assign(geometry=shapely.clip_by_rect(proj.geometry.values,
+                                                             *frame.bounds))
+            proj = proj[~proj.geometry.is_empty]
+        frames[name] = proj
+    scratch = Legend([])  # the layers' own long legend is not printed: the briefing has its own
+    draw_layers(ax, frames, scratch, chosen_districts=[], lang=lang,
+                n_points=len(frames.get("enterprises", ())), scale=0.75)
+    legend = Legend([])
+    fwd = Transformer.from_crs(4326, crs, always_xy=True)
+    ix, iy = fwd.transform(*ex.center)
+    draw_incident(ax, ex.rings.to_crs(crs), (ix, iy), legend, lang, 6.0)
+    if ex.downwind is not None:
+        style = DOWNWIND_STYLE
+        area = gpd.GeoSeries([ex.downwind["geometry"]], crs=4326).to_crs(crs).iloc[0]
+        xy = np.asarray(area.exterior.coords)
+        width = style.weight * _PX_TO_PT
+        dash = (0, tuple(float(v) * _PX_TO_PT / width for v in (style.dash or "1 0").split()))
+        ax.add_patch(MplPolygon(xy, closed=True, facecolor=style.color,
+                                alpha=style.fill_opacity, edgecolor="none", zorder=12.5))
+        ax.add_patch(MplPolygon(xy, closed=True, facecolor="none", edgecolor=style.color,
+                                linewidth=width, linestyle=dash, zorder=12.6))
+        legend.add(MplPolygon([(0, 0)], closed=True, facecolor=style.color, alpha=0.35,
+                              edgecolor=style.color, linestyle="--"),
+                   bilingual("下风向防护区", "Downwind area", lang)
+                   + f" ({ex.downwind['wind_from_deg']:g}°, {ex.downwind['distance_m'] / 1000:g} km)")
+    ax.scatter([ix], [iy], s=140, marker="*", c="black", edgecolors="white", linewidths=0.8,
+               zorder=22)
+    # sensitive sites, by kind
+    if len(sites):
+        sx, sy = fwd.transform(sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))
+        kinds = sites["kind"].astype(str).to_numpy()
+        legend.header(bilingual("敏感目标", "Sensitive sites", lang))
+        for code, names in SITE_KINDS.items():
+            sel = kinds == code
+            if sel.any():
+                color = SENSITIVE_COLORS[code]
+                ax.scatter(np.asarray(sx)[sel], np.asarray(sy)[sel], s=4.2 ** 2, marker="p",
+                           c=color, edgecolors="white", linewidths=0.4, zorder=18)
+                legend.add(_handle(color, "p", "white", 5.5),
+                           f"{bilingual(*names, lang)}：{int(sel.sum()):,}")
+    # shelters to evacuate to, lettered as in their table
+    legend.header(bilingual("疏散与管控", "Evacuation and control", lang))
+    if len(evacuation):
+        ex_x, ex_y = fwd.transform(evacuation["lon"].to_numpy(float),
+                                   evacuation["lat"].to_numpy(float))
+        ax.scatter(ex_x, ex_y, s=6.5 ** 2, marker="s", c=SHELTER_COLORS["central"],
+                   edgecolors="black", linewidths=0.8, zorder=19)
+        for k, (px, py) in enumerate(zip(np.atleast_1d(ex_x), np.atleast_1d(ex_y),
+                                         strict=True)):
+            halo_text(ax, px, py, f" {_LETTERS[k]}", ha="left", va="center", fontsize=6.5,
+                      color="#1b5e20", zorder=21, clip_on=True, halo=2.0)
+        legend.add(_handle(SHELTER_COLORS["central"], "s", "black", 6.0),
+                   bilingual("疏散避难场所（A…）", "Shelter to evacuate to (A…)", lang))
+    # checkpoints: striped barriers, numbered as in the roster
+    if len(checkpoints):
+        bar, stripes = _barrier_markers()
+        kx, ky = fwd.transform(checkpoints["lon"].to_numpy(float),
+                               checkpoints["lat"].to_numpy(float))
+        kx, ky = np.atleast_1d(np.asarray(kx)), np.atleast_1d(np.asarray(ky))
+        size = 5.5 ** 2
+        ax.scatter(kx, ky, s=size, marker=bar, c=str(CHECKPOINT_SYMBOL["ground"]),
+                   edgecolors="none", zorder=19)
+        ax.scatter(kx, ky, s=size, marker=stripes, c=str(CHECKPOINT_SYMBOL["stripe"]),
+                   edgecolors="none", zorder=19.1)
+        ax.scatter(kx, ky, s=size, marker=bar, facecolors="none",
+                   edgecolors=str(CHECKPOINT_SYMBOL["edge"]), linewidths=0.5, zorder=19.2)
+        per_mm = (view.xlim[1] - view.xlim[0]) / fw
+        for k in range(min(n_numbered, len(kx))):
+            dx, dy = kx[k] - ix, ky[k] - iy
+            norm = math.hypot(dx, dy) or 1.0
+            px, py = kx[k] + dx / norm * 2.6 * per_mm, ky[k] + dy / norm * 2.6 * per_mm
+            halo_text(ax, px, py, str(k + 1), ha="center", va="center", fontsize=4.6,
+                      color="#b71c1c", zorder=20, clip_on=True, halo=1.6)
+        from matplotlib.lines import Line2D
+
+        legend.add(Line2D([], [], linestyle="none", marker=bar, markersize=7,
+                          markerfacecolor=str(CHECKPOINT_SYMBOL["stripe"]),
+                          markeredgecolor="black", markeredgewidth=0.5),
+                   f"{bilingual(*CHECKPOINT_TITLE, lang)}（1…）：{len(checkpoints):,}")
+    ent = frames.get("enterprises")
+    if ent is not None and len(ent):
+        legend.header(bilingual("企业（风险等级）", "Enterprises (risk grade)", lang))
+        codes = ent["grade"].astype(str).to_numpy()
+        for grade in GRADES:
+            count = int((codes == grade.value).sum())
+            if count:
+                legend.add(_handle(grade.color, "o", "none", 4.0),
+                           f"{bilingual(grade.label_zh, grade.label_en.split(' (')[0], lang)}"
+                           f"：{count:,}")
+    # scale bar (lower left) and north arrow (upper right), as on the other prints
+    bar_spec = scale_bar_for(crs, view.center, denominator=view.denominator,
+                             max_paper_mm=fw * 0.3, min_segment_mm=6.0)
+    box = (0.012, 0.012, (bar_spec.paper_length_mm + 14) / fw, 13 / fh)
+    ax.add_patch(Rectangle(box[:2], box[2], box[3], transform=ax.transAxes, facecolor="white",
+                           alpha=0.85, edgecolor="#888888", linewidth=0.4, zorder=23))
+    ground = view.denominator * view.scale_factor / 1000  # map units per paper mm
+    draw_scale_bar(ax, bar_spec, x=view.xlim[0] + (box[0] * fw + 7) * ground,
+                   y=view.ylim[0] + (box[1] * fh + 5.5) * ground,
+                   fontsize=5.5, lang=lang)
+    for artist in ax.patches[-bar_spec.segments:]:
+        artist.set_zorder(24)
+    for text in ax.texts[-(bar_spec.segments + 2):]:
+        text.set_zorder(24)
+    arrow_h = 0.08 * fh
+    arrow = (1 - (arrow_h * 0.75 + 3) / fw, 1 - (arrow_h * 1.55 + 4) / fh,
+             (arrow_h * 0.6 + 2) / fw, (arrow_h * 1.45 + 3) / fh)
+    ax.add_patch(Rectangle(arrow[:2], arrow[2], arrow[3], transform=ax.transAxes,
+                           facecolor="white", alpha=0.85, edgecolor="#888888", linewidth=0.4,
+                           zorder=23))
+    draw_north_arrow(ax, true_north_angle(crs, *view.center), x=arrow[0] + arrow[2] / 2,
+                     y=arrow[1] + arrow[3] * 0.45, size=0.08, fontsize=6.5)
+    for artist in ax.patches[-2:]:
+        artist.set_zorder(24)
+    ax.texts[-1].set_zorder(24)
+    return legend
+
+
+def _handle(color: str, marker: str, edge: str, size: float) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], linestyle="none", marker=marker, markersize=size,
+                  markerfacecolor=color, markeredgecolor=edge, markeredgewidth=0.5)
+
+
+def draw_qr(fig: Figure, link: str, lang: str) -> None:
+    """The share link's QR code, vector squares, in the top right corner, captioned."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    from data.share import qr_modules
+
+    modules = qr_modules(link, border=2)
+    n = len(modules)
+    w_mm, h_mm = PAGE_MM
+    side = 23.0
+    x0, top = w_mm - _M - side, 7.5
+    ax = fig.add_axes((x0 / w_mm, 1 - (top + side) / h_mm, side / w_mm, side / h_mm))
+    ax.set_xlim(0, n)
+    ax.set_ylim(n, 0)
+    ax.axis("off")
+    squares = []
+    for r, row in enumerate(modules):  # one rectangle per run of dark modules
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                squares.append(Rectangle((start, r), c - start, 1))
+            else:
+                c += 1
+    ax.add_collection(PatchCollection(squares, facecolor="black", edgecolor="none"))
+    fig.text((x0 + side / 2) / w_mm, 1 - (top + side + 0.3) / h_mm,
+             bilingual("扫码打开事件", "Scan to open", lang), ha="center", va="top",
+             fontsize=5.2, color="#444444", parse_math=False)
+
+
+# --------------------------------------------------------------------------------------------
