@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from layers.print_frames import EmptyMapError, PrintMapError, resolve_districts
@@ -26,7 +26,10 @@ class Atlas:
 
     pdf: bytes
     pages: list[str] = field(default_factory=list)
-    """District names in page order (the index is page 1, so district i is on page i + 2)."""
+    """District names in page order."""
+    page_numbers: list[int] = field(default_factory=list)
+    """The (1-based) page of each district's map; the index is page 1 (with ``tables_page``
+    each district has two pages)."""
     skipped: list[str] = field(default_factory=list)
 
 
@@ -39,49 +42,57 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     keyword arguments go to :func:`layers.printmap.render_map` (``format`` must be pdf).
     Raises :class:`PrintMapError` when no district has anything to draw.
     """
+    import matplotlib
+    from matplotlib.backends.backend_pdf import PdfPages
     from pypdf import PdfReader, PdfWriter
 
     from layers.fonts import print_rc
+    from layers.print_georef import attach_geo_measure
+    from layers.print_page import PageSink
     from layers.print_template import default_title
     from layers.printmap import render_map
 
     if kwargs.get("format", "pdf") != "pdf":
         raise PrintMapError(f"an atlas is a PDF: `format` must be pdf, got {kwargs['format']!r}")
-    kwargs.pop("districts_filter", None)
+    for key in ("districts_filter", "out", "sink"):
+        kwargs.pop(key, None)
     names = resolve_districts(dataset, list(districts)) if districts is not None else \
         [str(n) for n in dataset.districts.get("name", [])]
     if not names:
         raise PrintMapError("an atlas needs districts: the dataset has no districts layer")
-    writer = PdfWriter()
     atlas = Atlas(pdf=b"")
-    bodies: list[tuple[str, bytes]] = []
-    for name in names:
-        try:
-            heading = (page_title.format(district=name, title=title) if page_title else
-                       default_title(dataset.meta, kwargs.get("template"), districts=[name]))
-            pdf = render_map(dataset, title=heading,
-                             districts_filter=[name], **{**kwargs, "format": "pdf"})
-        except EmptyMapError:
-            atlas.skipped.append(name)
-            continue
-        bodies.append((name, pdf))
-        atlas.pages.append(name)
-    if not bodies:
-        raise EmptyMapError(f"atlas: no district had anything to draw ({len(names)} skipped); "
-                            "loosen the filters")
     lang = kwargs.get("lang", "zh")
-    import matplotlib
-
-    with matplotlib.rc_context(print_rc()):
-        index = _index_page(dataset, atlas, title=title, lang=lang,
-                            paper=kwargs.get("paper", "A4"),
-                            orientation=kwargs.get("orientation", "landscape"))
-    writer.append(PdfReader(io.BytesIO(index)))
-    for name, pdf in bodies:
-        first = len(writer.pages)
-        writer.append(PdfReader(io.BytesIO(pdf)))
-        writer.add_outline_item(title=name, page_number=first)
-    writer.compress_identical_objects()  # one copy of the font subsets shared by the pages
+    # one PDF for every page: the font subset is built and embedded once (not once a page and
+    # merged), the district pages first, the index last; pypdf then puts the index in front
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(print_rc()), PdfPages(buffer, metadata={"Title": title}) as pdf:
+        sink = PageSink(pdf)
+        for name in names:
+            try:
+                heading = (page_title.format(district=name, title=title) if page_title else
+                           default_title(dataset.meta, kwargs.get("template"), districts=[name]))
+                start = sink.count
+                render_map(dataset, title=heading, districts_filter=[name], sink=sink,
+                           **{**kwargs, "format": "pdf"})
+            except EmptyMapError:
+                atlas.skipped.append(name)
+                continue
+            atlas.page_numbers.append(start + 2)
+            atlas.pages.append(name)
+        if not atlas.pages:
+            raise EmptyMapError(f"atlas: no district had anything to draw ({len(names)} "
+                                "skipped); loosen the filters")
+        pdf.savefig(_index_figure(dataset, atlas, title=title, lang=lang,
+                                  paper=kwargs.get("paper", "A4"),
+                                  orientation=kwargs.get("orientation", "landscape")))
+    reader = PdfReader(io.BytesIO(buffer.getvalue()))
+    writer = PdfWriter()
+    n = len(reader.pages)
+    writer.append(reader, pages=[n - 1, *range(n - 1)], import_outline=False)
+    for name, page in zip(atlas.pages, atlas.page_numbers, strict=True):
+        writer.add_outline_item(title=name, page_number=page - 1)
+    for where in sink.georefs:
+        attach_geo_measure(writer, replace(where, page=where.page + 1))
     writer.add_metadata({"/Title": title, "/Creator": "risk-map 安全风险地图"})
     out = io.BytesIO()
     writer.write(out)
@@ -89,10 +100,8 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     return atlas
 
 
-def _index_page(dataset: Any, atlas: Atlas, *, title: str, lang: str, paper: str,
-                orientation: str) -> bytes:
-    from matplotlib.backends.backend_pdf import PdfPages
-
+def _index_figure(dataset: Any, atlas: Atlas, *, title: str, lang: str, paper: str,
+                  orientation: str) -> Any:
     ent = dataset.enterprises
     codes = ent["grade"].astype(str) if "grade" in ent.columns else None
     where = ent["district"].astype(str) if "district" in ent.columns else None
@@ -100,20 +109,14 @@ def _index_page(dataset: Any, atlas: Atlas, *, title: str, lang: str, paper: str
               *(table_header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES),
               table_header("合计", "Total", lang)]
     rows = []
-    page = 2
-    for name in atlas.pages:
+    for name, page in zip(atlas.pages, atlas.page_numbers, strict=True):
         counts = ([int(((where == name) & (codes == g.value)).sum()) for g in GRADES]
                   if codes is not None and where is not None else [0] * len(GRADES))
         rows.append([str(page), name, *(f"{c:,}" for c in counts), f"{sum(counts):,}"])
-        page += 1
     for name in atlas.skipped:
         rows.append(["—", f"{name}（{bilingual('无内容，未出图', 'nothing to draw', lang)}）",
                      *("" for _ in GRADES), ""])
     layout = page_layout(paper, orientation, subtitle=False)
-    fig = tables_figure(layout, f"{title} — {bilingual('目录', 'Index', lang)}",
-                        [(bilingual(f"分区图 {len(atlas.pages)} 幅", f"{len(atlas.pages)} "
-                                    "district maps", lang), header, rows)])
-    buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": title}) as pages:
-        pages.savefig(fig)
-    return buffer.getvalue()
+    return tables_figure(layout, f"{title} — {bilingual('目录', 'Index', lang)}",
+                         [(bilingual(f"分区图 {len(atlas.pages)} 幅", f"{len(atlas.pages)} "
+                                     "district maps", lang), header, rows)])

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -171,9 +172,19 @@ def check_incident(incident: Cordon | Sequence[Any] | None, *,
 
 
 def _in_bbox(gdf: gpd.GeoDataFrame, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """The rows of ``gdf`` whose geometry intersects ``bbox``: decided on the geometries' bounds,
+    and only those crossing the box's edge tested exactly (a page of the atlas selects from
+    every layer twice)."""
     if gdf.empty:
         return gdf
-    return gdf[gdf.intersects(shapely.box(*bbox))]
+    geoms = gdf.geometry.values
+    b = shapely.bounds(geoms)  # NaN for empty geometries: never kept
+    w, s, e, n = bbox
+    inside = (b[:, 0] >= w) & (b[:, 2] <= e) & (b[:, 1] >= s) & (b[:, 3] <= n)
+    edge = (b[:, 0] <= e) & (b[:, 2] >= w) & (b[:, 1] <= n) & (b[:, 3] >= s) & ~inside
+    if edge.any():
+        inside[edge] = shapely.intersects(np.asarray(geoms)[edge], shapely.box(*bbox))
+    return gdf[inside]
 
 
 def _filter_to_districts(gdf: gpd.GeoDataFrame, chosen: list[str],
@@ -184,7 +195,9 @@ def _filter_to_districts(gdf: gpd.GeoDataFrame, chosen: list[str],
     if "district" in gdf.columns:
         keep |= gdf["district"].astype(str).isin(chosen)
     if area is not None:
-        keep |= gdf.intersects(area)
+        area = shapely.from_wkb(shapely.to_wkb(area))  # a copy to prepare (10x faster)
+        shapely.prepare(area)
+        keep |= shapely.intersects(area, np.asarray(gdf.geometry.values))
     return gdf[keep]
 
 

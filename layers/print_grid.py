@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 
-from layers.print_parts import halo_text
+from layers.print_parts import halo_text, transformer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -56,7 +55,7 @@ def format_degrees(value: float, axis: str) -> str:
 
 def _frame_ll(crs: Any, xlim: tuple[float, float], ylim: tuple[float, float],
               ) -> tuple[float, float, float, float]:
-    inv = Transformer.from_crs(crs, 4326, always_xy=True)
+    inv = transformer(crs, 4326)
     xs = np.concatenate([np.linspace(*xlim, 50), np.full(50, xlim[1]), np.linspace(*xlim, 50),
                          np.full(50, xlim[0])])
     ys = np.concatenate([np.full(50, ylim[0]), np.linspace(*ylim, 50), np.full(50, ylim[1]),
@@ -73,7 +72,7 @@ def draw_graticule(ax: Axes, crs: Any, *, xlim: tuple[float, float], ylim: tuple
     """
     west, south, east, north = _frame_ll(crs, xlim, ylim)
     step = grid_step(min(east - west, north - south))
-    fwd = Transformer.from_crs(4326, crs, always_xy=True)
+    fwd = transformer(4326, crs)
     frame = shapely.box(xlim[0], ylim[0], xlim[1], ylim[1])
     edges = {"bottom": shapely.LineString([(xlim[0], ylim[0]), (xlim[1], ylim[0])]),
              "top": shapely.LineString([(xlim[0], ylim[1]), (xlim[1], ylim[1])]),

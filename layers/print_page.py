@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import shapely
-from pyproj import Transformer
 
 from layers.print_draw import draw_district_labels, draw_incident, draw_layers, draw_zones
 from layers.print_frames import CONTEXT_LAYERS, _in_bbox
-from layers.print_georef import add_geo_measure, frame_corners_ll
+from layers.print_georef import GeoPlacement, add_geo_measure, frame_corners_ll
 from layers.print_grid import draw_graticule
 from layers.print_inset import draw_inset, inset_box
 from layers.print_parts import (
@@ -38,6 +37,7 @@ from layers.print_parts import (
     scale_bar_for,
     scale_factor_at,
     tables_figure,
+    transformer,
     true_north_angle,
     wrap_display,
 )
@@ -48,7 +48,8 @@ from layers.style import BASEMAP
 from risk.cordon import Cordon
 from risk.grades import Grade
 
-__all__ = ["MapView", "RenderOptions", "fit_view", "fixed_view", "view_bounds", "render_page"]
+__all__ = ["MapView", "RenderOptions", "PageSink", "fit_view", "fixed_view", "view_bounds",
+           "render_page"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def fit_view(bbox: tuple[float, float, float, float], crs: Any, layout: PageLayo
                           crs=4326).to_crs(crs).iloc[0]
     x0, y0, x1, y1 = dense.bounds
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    center = Transformer.from_crs(crs, 4326, always_xy=True).transform(cx, cy)
+    center = transformer(crs, 4326).transform(cx, cy)
     k = scale_factor_at(crs, *center)
     fw_m, fh_m = layout.map_mm[2] / 1000, layout.map_mm[3] / 1000
     denominator = nice_denominator(max((x1 - x0) / k / fw_m, (y1 - y0) / k / fh_m))
@@ -89,7 +90,7 @@ def fixed_view(center: tuple[float, float], denominator: int, layout: PageLayout
     """The frame at 1:``denominator`` centred on (lon, lat) ``center``, in the metric CRS of
     the centre (scale factor 1 there)."""
     crs = map_crs((center[0], center[1], center[0], center[1]))
-    cx, cy = Transformer.from_crs(4326, crs, always_xy=True).transform(*center)
+    cx, cy = transformer(4326, crs).transform(*center)
     k = scale_factor_at(crs, *center)
     fw_m, fh_m = layout.map_mm[2] / 1000, layout.map_mm[3] / 1000
     half_w, half_h = denominator * fw_m * k / 2, denominator * fh_m * k / 2
@@ -116,6 +117,19 @@ class RenderOptions:
     georef: bool
 
 
+@dataclass
+class PageSink:
+    """An open multi-page PDF (:class:`matplotlib.backends.backend_pdf.PdfPages`) that
+    :func:`render_page` appends its pages to instead of returning a PDF of their own: the atlas
+    writes all its pages into one file, so the font subset is built and embedded once."""
+
+    pages: Any
+    count: int = 0
+    """Pages written so far."""
+    georefs: list[GeoPlacement] = field(default_factory=list)
+    """The map frames to georeference once the file is closed (``georef=True``)."""
+
+
 def info_lines(dataset: Any, crs: Any, date: dt.date, lang: str, width: int,
                 template: PrintTemplate, labels: LabelStats | None) -> list[str]:
     lines = [line for text in template.producer_lines(date.isoformat(), lang)
@@ -137,8 +151,12 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
                 layout: PageLayout, title: str, subtitle: str | None, lang: str,
                 chosen: list[str], rings: gpd.GeoDataFrame | None, incident: Cordon | None,
                 zones: gpd.GeoDataFrame | None, tables_page: bool, date: dt.date,
-                options: RenderOptions) -> bytes:
-    """Draw the page and return it in ``options.fmt`` (call inside the print rc context)."""
+                options: RenderOptions, sink: PageSink | None = None) -> bytes:
+    """Draw the page and return it in ``options.fmt`` (call inside the print rc context).
+
+    With ``sink`` (PDF only) the page, and the tables page, are appended to ``sink.pages``
+    and ``b""`` is returned; the frame to georeference is added to ``sink.georefs``.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
@@ -186,7 +204,7 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
     if zones is not None and len(zones):
         draw_zones(ax, zones.to_crs(crs), legend, lang)
     if rings is not None and incident is not None:
-        ix, iy = Transformer.from_crs(4326, crs, always_xy=True).transform(incident.lon,
+        ix, iy = transformer(4326, crs).transform(incident.lon,
                                                                            incident.lat)
         draw_incident(ax, rings.to_crs(crs), (ix, iy), legend, lang, 7.5 * s)
     if options.graticule:
@@ -293,21 +311,37 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
         return buffer.getvalue()
     from matplotlib.backends.backend_pdf import PdfPages
 
-    with PdfPages(buffer, metadata=meta) as pages:
+    def save_pages(pages: Any) -> int:
         pages.savefig(fig)
-        if tables_page:
-            ent = frames.get("enterprises", dataset.enterprises)
-            tables = [(bilingual("各区企业风险等级统计（图幅范围内）",
-                                 "Enterprises by grade per district (in the map view)", lang),
-                       *grade_table(ent, dataset.districts, lang))]
-            if rings is not None and incident is not None:
-                tables += ring_tables(dataset, incident, lang)
-            pages.savefig(tables_figure(layout, f"{title} — 附表 Tables", tables))
-    pdf = buffer.getvalue()
-    if options.georef:
+        if not tables_page:
+            return 1
+        ent = frames.get("enterprises", dataset.enterprises)
+        tables = [(bilingual("各区企业风险等级统计（图幅范围内）",
+                             "Enterprises by grade per district (in the map view)", lang),
+                   *grade_table(ent, dataset.districts, lang))]
+        if rings is not None and incident is not None:
+            tables += ring_tables(dataset, incident, lang)
+        pages.savefig(tables_figure(layout, f"{title} — 附表 Tables", tables))
+        return 2
+
+    def placement(page: int) -> GeoPlacement:
         pos = ax.get_position()  # figure fraction, after the aspect is applied
         frame_pt = (pos.x0 * w_mm / 25.4 * 72, pos.y0 * h_mm / 25.4 * 72,
                     pos.x1 * w_mm / 25.4 * 72, pos.y1 * h_mm / 25.4 * 72)
-        pdf = add_geo_measure(pdf, page=0, frame_pt=frame_pt,
-                              corners_ll=frame_corners_ll(crs, view.xlim, view.ylim), crs=crs)
+        return GeoPlacement(page, frame_pt, tuple(frame_corners_ll(crs, view.xlim, view.ylim)),
+                            crs)
+
+    if sink is not None:
+        first = sink.count
+        sink.count += save_pages(sink.pages)
+        if options.georef:
+            sink.georefs.append(placement(first))
+        return b""
+    with PdfPages(buffer, metadata=meta) as pages:
+        save_pages(pages)
+    pdf = buffer.getvalue()
+    if options.georef:
+        where = placement(0)
+        pdf = add_geo_measure(pdf, page=0, frame_pt=where.frame_pt, corners_ll=where.corners_ll,
+                              crs=crs)
     return pdf

@@ -37,7 +37,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
 from layers.fonts import print_rc
 from layers.print_frames import (
@@ -58,8 +57,16 @@ from layers.print_frames import (
     check_incident,
     resolve_districts,
 )
-from layers.print_page import MapView, RenderOptions, fit_view, fixed_view, render_page, view_bounds
-from layers.print_parts import PAPER_MM, map_crs, page_layout
+from layers.print_page import (
+    MapView,
+    PageSink,
+    RenderOptions,
+    fit_view,
+    fixed_view,
+    render_page,
+    view_bounds,
+)
+from layers.print_parts import PAPER_MM, map_crs, page_layout, transformer
 from layers.print_template import PrintTemplate
 from risk.cordon import Cordon, cordon_rings
 from risk.files import write_bytes_atomic
@@ -134,7 +141,7 @@ def print_area(*, paper: str = "A4", orientation: str = "landscape",
     t = np.linspace(0, 1, 8, endpoint=False)
     xs = np.concatenate([x0 + t * (x1 - x0), np.full(8, x1), x1 - t * (x1 - x0), np.full(8, x0)])
     ys = np.concatenate([np.full(8, y0), y0 + t * (y1 - y0), np.full(8, y1), y1 - t * (y1 - y0)])
-    lon, lat = Transformer.from_crs(view.crs, 4326, always_xy=True).transform(xs, ys)
+    lon, lat = transformer(view.crs, 4326).transform(xs, ys)
     return view, [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat,
                                                                             strict=True)]
 
@@ -205,6 +212,7 @@ def render_map(
     format: str = "pdf",
     dpi: int = 300,
     georef: bool = False,
+    sink: PageSink | None = None,
 ) -> bytes:
     """Render a print-layout map of ``dataset`` (vector PDF, PNG or SVG) and return its bytes.
 
@@ -262,6 +270,9 @@ def render_map(
     georef
         PDF only: add the geospatial measure dictionary of the map frame
         (:mod:`layers.print_georef`).
+    sink
+        PDF only, without ``out``: append the page(s) to this open multi-page PDF
+        (:class:`layers.print_page.PageSink`, as the atlas does) and return ``b""``.
 
     Raises
     ------
@@ -281,6 +292,9 @@ def render_map(
         raise PrintMapError(f"`dpi` must be a whole number 72–600, got {dpi!r}")
     if georef and fmt != "pdf":
         raise PrintMapError(f"`georef` needs format pdf, got format {fmt!r}")
+    if sink is not None and (fmt != "pdf" or out is not None):
+        raise PrintMapError(f"`sink` needs format pdf and no `out`, got format {fmt!r} and "
+                            f"out {out!r}")
     if tables_page and fmt != "pdf":
         raise PrintMapError(f"`tables_page` needs format pdf (one page only in {fmt}), got "
                             f"format {fmt!r}")
@@ -357,7 +371,7 @@ def render_map(
                        options=RenderOptions(graticule=bool(graticule), inset=bool(inset),
                                         template=template or PrintTemplate(),
                                         labels=bool(labels), fmt=fmt, dpi=dpi,
-                                        georef=bool(georef)))
+                                        georef=bool(georef)), sink=sink)
     if out is not None:
         _write_pdf(Path(out), data)
     return data

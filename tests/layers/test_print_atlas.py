@@ -50,3 +50,26 @@ def test_atlas_refusals(small_dataset):
         render_atlas(small_dataset, title="x", format="png")
     with pytest.raises(EmptyMapError, match="no district had anything"):
         render_atlas(small_dataset, title="x", districts=["福田区"], extent=(100, 10, 100.1, 10.1))
+
+
+def test_atlas_pages_share_one_font_and_number_two_page_districts(small_dataset, tmp_path):
+    """One PDF for all pages: one embedded font subset; with the tables page each district
+    takes two pages and the index and the bookmarks say so; georef places every map page."""
+    from pypdf import PdfReader
+
+    names = ["福田区", "南山区"]
+    atlas = render_atlas(small_dataset, title="深圳市安全风险分布图", districts=names,
+                         tables_page=True, georef=True)
+    assert atlas.page_numbers == [2, 4]
+    out = tmp_path / "atlas.pdf"
+    out.write_bytes(atlas.pdf)
+    reader = PdfReader(io.BytesIO(atlas.pdf))
+    assert len(reader.pages) == 5
+    assert [reader.get_destination_page_number(o) for o in reader.outline] == [1, 3]
+    for page, name in zip(atlas.page_numbers, names, strict=True):
+        assert f"{name}安全风险分布图" in _page_text(out, page)
+        assert "附表" in _page_text(out, page + 1)
+    assert ["/VP" in reader.pages[i] for i in range(5)] == [False, True, False, True, False]
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert len({line.split()[0] for line in fonts}) == 1  # one subset, not one per page

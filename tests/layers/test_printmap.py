@@ -464,3 +464,22 @@ def test_point_layers_without_a_print_style_are_drawn_and_listed(small_dataset, 
     text = _text(_pdf_file(pdf, tmp_path))
     for name in extra:
         assert re.search(rf"{LAYERS[name].label_zh}\s+{LAYERS[name].label_en}：[\d,]+", text), name
+
+
+def test_in_bbox_keeps_exactly_what_intersects_the_box():
+    """The bounds-first selection agrees with an exact ``intersects`` for points, lines
+    crossing the box, polygons around it and empty geometries."""
+    import geopandas as gpd
+    import shapely
+
+    from layers.print_frames import _in_bbox
+
+    box = (0.0, 0.0, 10.0, 10.0)
+    geoms = [shapely.Point(5, 5), shapely.Point(11, 5), shapely.LineString([(-5, 5), (15, 5)]),
+             shapely.LineString([(-5, -1), (15, -1)]), shapely.box(-20, -20, 20, 20),
+             shapely.LineString([(-1, 9), (1, 12)]), shapely.LineString([(-1, 12), (12, -1)]),
+             shapely.LineString([(8, 12), (12, 8)]), shapely.Point(), shapely.Point(10, 10)]
+    gdf = gpd.GeoDataFrame({"i": range(len(geoms))}, geometry=geoms)
+    expected = gdf[gdf.intersects(shapely.box(*box))]
+    got = _in_bbox(gdf, box)
+    assert got["i"].tolist() == expected["i"].tolist() == [0, 2, 4, 6, 7, 9]
