@@ -49,7 +49,7 @@ from risk.hazards import (
 )
 
 __all__ = ["LEDGER_HEADERS", "guess_ledger_mapping", "import_ledger", "ledger_frame",
-           "write_ledger"]
+           "ledger_bytes", "write_ledger"]
 
 LAYER = "hazards"
 LEDGER_HEADERS: dict[str, tuple[str, ...]] = {
@@ -275,15 +275,20 @@ def ledger_frame(hz: HazardStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ledger, history
 
 
-def write_ledger(hz: HazardStore, path: str | os.PathLike[str], *, fmt: str = "csv") -> Path:
-    """Write the ledger (and history) to ``path`` as ``csv`` or ``xlsx``; returns the path."""
+def ledger_bytes(hz: HazardStore, *, fmt: str = "csv") -> bytes:
+    """The ledger (and history) of ``hz`` as ``csv`` (UTF-8 with BOM) or ``xlsx`` bytes."""
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"`fmt` must be csv or xlsx, got {fmt!r}")
     ledger, history = ledger_frame(hz)
     if fmt == "csv":
-        return write_bytes_atomic(path, csv_bytes(ledger))
-    if fmt != "xlsx":
-        raise ValueError(f"`fmt` must be csv or xlsx, got {fmt!r}")
+        return csv_bytes(ledger)
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         neutralise_frame(ledger).to_excel(xl, sheet_name="隐患台账", index=False)
         neutralise_frame(history).to_excel(xl, sheet_name="处理记录", index=False)
-    return write_bytes_atomic(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def write_ledger(hz: HazardStore, path: str | os.PathLike[str], *, fmt: str = "csv") -> Path:
+    """Write the ledger (and history) to ``path`` as ``csv`` or ``xlsx``; returns the path."""
+    return write_bytes_atomic(path, ledger_bytes(hz, fmt=fmt))

@@ -12,6 +12,16 @@ sent at every slider step) — see ``assets/map/riskmap-map-hazards.js``.
 
 A step of the loop needs ``hazards.write`` (commander or higher; :data:`CALLBACK_ACTIONS`, enforced
 by :mod:`ui.auth`), is limited to the user's districts and is audited under the user's name.
+
+The ledger (隐患台账) in and out: the bureau's Excel/CSV ledger is uploaded (kept privately with
+the import tab's size limit and lifetime, :mod:`data.uploads`; read with the import limits,
+:mod:`data.limits`), its recognised columns shown, and imported with a button
+(:func:`data.hazard_ledger.import_ledger`: the row-level report with every rejected row and its
+reason; the accepted rows written in one transaction, or none with "strict"). Importing needs
+``hazards.write`` — the ledger is the hazard register the commanders keep, not a map layer — and
+a district-limited user imports only rows of their districts (the others are rejected, named).
+The export (xlsx with the 处理记录 history sheet, or CSV with a history column; cells made safe
+for spreadsheets) needs ``read`` and holds only the user's districts.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import datetime as dt
 from typing import Any
 
 import dash
+import flask
 import numpy as np
 import sqlalchemy as sa
 from dash import ALL, Input, Output, State, ctx, dcc, html
@@ -40,7 +51,12 @@ from ui import access, ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
 
-CALLBACK_ACTIONS = {ids.HAZ_TR_MESSAGE: "hazards.write"}
+CALLBACK_ACTIONS = {ids.HAZ_TR_MESSAGE: "hazards.write", ids.HAZ_LEDGER_RESULT: "hazards.write",
+                    ids.HAZ_LEDGER_DOWNLOAD: "read"}
+"""Output ids of this tab's callbacks -> the action they need (the gate in :mod:`ui.auth`; the
+callbacks that write check again inside)."""
+SHOWN_REJECTED = 1000
+"""At most this many rejected rows are listed on screen (every one is in the report CSV)."""
 _EPOCH = dt.date(1970, 1, 1)
 TABLE_ROWS = 20
 
@@ -66,6 +82,25 @@ T = {
     "review_result": ("复查结果", "Review result"), "note": ("说明", "Note"),
     "done": ("已保存", "Saved"), "none": ("无符合条件的隐患", "No hazards match"),
     "synthetic": ("样例隐患为合成数据", "The sample's hazards are synthetic"),
+    "ledger": ("隐患台账导入/导出", "Ledger in and out"),
+    "ledger_drop": ("拖入或点击上传隐患台账（Excel .xlsx 或 CSV）",
+                    "Drop or click to upload the hazard ledger (Excel .xlsx or CSV)"),
+    "ledger_strict": ("有任何行被拒绝时不导入", "Import nothing if any row is rejected"),
+    "ledger_run": ("导入台账", "Import the ledger"),
+    "ledger_xlsx": ("导出台账 Excel（含处理记录）", "Export the ledger, xlsx (with history)"),
+    "ledger_csv": ("导出台账 CSV（含处理记录）", "Export the ledger, CSV (with history)"),
+    "ledger_file": ("已上传", "Uploaded"),
+    "ledger_columns": ("识别的列", "Columns recognised"),
+    "ledger_unmatched": ("其余列保存在附加字段", "other columns are kept as extra fields"),
+    "ledger_press": ("点击“导入台账”导入。", "Press \"Import the ledger\" to import it."),
+    "ledger_first": ("请先上传台账文件", "Upload a ledger file first"),
+    "ledger_done": ("导入 {n} 条，拒绝 {m} 行", "Imported {n} hazards, rejected {m} rows"),
+    "ledger_refused": ("有被拒绝的行，按要求未写入任何数据", "Rows were rejected: nothing was "
+                       "written (strict)"),
+    "ledger_nothing": ("未写入任何数据", "Nothing was written"),
+    "ledger_more": ("另有 {k} 条未列出，请用 riskmap hazards import --report 取得完整报告",
+                    "{k} more not listed: riskmap hazards import --report gives them all"),
+    "row": ("行号", "Row"), "reason": ("原因", "Reason"),
 }
 tt = translator(T)
 _FORM_FIELDS = ("level", "deadline", "responsible_unit", "responsible_person", "reviewed_by",
@@ -319,8 +354,34 @@ def layout(state: AppState, lang: str) -> html.Div:
                             placeholder=tt(f, lang) if f in T else f, style={"width": "48%"})
                   for f in _FORM_FIELDS]),
         html.Button(tt("run", lang), id=ids.HAZ_TR_RUN, n_clicks=0),
-        html.Div(id=ids.HAZ_TR_MESSAGE),
+        html.Div(id=ids.HAZ_TR_MESSAGE, role="status"),
+        *ledger_layout(lang),
     ])
+
+
+def ledger_layout(lang: str) -> list[Any]:
+    """The ledger section: upload and import (``hazards.write``), export xlsx/CSV (``read``)."""
+    from data import uploads
+
+    can_write = not flask.has_request_context() or access.can("hazards.write")
+    out: list[Any] = [html.H4(tt("ledger", lang))]
+    if can_write:
+        out += [
+            dcc.Upload(id=ids.HAZ_LEDGER_UPLOAD, children=html.Div(tt("ledger_drop", lang)),
+                       className="upload", max_size=uploads.max_upload_bytes(), multiple=False),
+            dcc.Store(id=ids.HAZ_LEDGER_TOKEN),
+            dcc.Checklist(id=ids.HAZ_LEDGER_STRICT, value=[],
+                          options=[{"label": tt("ledger_strict", lang), "value": "strict"}]),
+            html.Button(tt("ledger_run", lang), id=ids.HAZ_LEDGER_RUN, n_clicks=0),
+        ]
+    out += [
+        html.Div(id=ids.HAZ_LEDGER_RESULT, role="status"),
+        html.Div(className="row", children=[
+            html.Button(tt("ledger_xlsx", lang), id=ids.HAZ_LEDGER_XLSX, n_clicks=0),
+            html.Button(tt("ledger_csv", lang), id=ids.HAZ_LEDGER_CSV, n_clicks=0)]),
+        dcc.Download(id=ids.HAZ_LEDGER_DOWNLOAD),
+    ]
+    return out
 
 
 # -- callback bodies ---------------------------------------------------------------------------
@@ -379,6 +440,9 @@ def transition(state: AppState, *, hazard_id: Any, to: str | None, fields: dict[
     """Callback body of the step form: (message, written signal)."""
     from risk.hazards import TransitionError
 
+    refused = _refusal("hazards.write")
+    if refused:
+        return _error(refused), dash.no_update
     user = access.current_user()
     if hazard_id in (None, "") or not to:
         return html.Span("请填写隐患编号和目标环节 / give the hazard ID and the step",
@@ -396,6 +460,142 @@ def transition(state: AppState, *, hazard_id: Any, to: str | None, fields: dict[
         return html.Span(str(exc), className="error"), dash.no_update
     label = STATUSES[h["status"]][1 if lang == "en" else 0]
     return html.Span(f"{tt('done', lang)}: {h['id']} → {label}"), h["updated_at"]
+
+
+def _refusal(action: str) -> str | None:
+    """Why this request may not do ``action`` (``None``: it may; outside a request: nobody to
+    ask). The gate of :mod:`ui.auth` checked already; this is the second look inside."""
+    if not flask.has_request_context():
+        return None
+    try:
+        access.require(action)
+    except (access.Unauthorized, access.Forbidden) as exc:
+        return str(exc.description)
+    return None
+
+
+def _error(text: str) -> html.Span:
+    return html.Span(text, className="error")
+
+
+def ledger_upload(state: AppState, *, contents: str | None, filename: str | None, lang: str):
+    """Callback body of a ledger upload: ``(token store, message)``. The file is kept privately
+    (:mod:`data.uploads`, its real size checked before it is decoded) and its recognised
+    columns are shown; nothing is imported yet."""
+    import base64
+    import binascii
+
+    from data import uploads
+    from data.hazard_ledger import guess_ledger_mapping
+    from data.readers import ImportFileError, read_source
+
+    refused = _refusal("hazards.write")
+    if refused:
+        return None, _error(refused)
+    if not contents:
+        return None, ""
+    name = str(filename or "ledger")
+    try:
+        limit = uploads.max_upload_bytes()
+        start = contents.find(",") + 1  # a data URL: "data:<type>;base64,<data>"
+        size = uploads.decoded_size(contents, start=start)
+        if size > limit:
+            raise uploads.UploadTooLarge(uploads.too_large_message(size, limit))
+        try:
+            data = base64.b64decode(contents[start:], validate=False)
+        except (binascii.Error, ValueError) as exc:
+            raise ImportFileError(f"上传内容无法解码 / the upload cannot be decoded: {exc}") \
+                from exc
+        token = uploads.save_upload(state.store, data, name)
+        raw = read_source(uploads.upload_path(state.store, token), filename=name,
+                          layer="enterprises")
+        assert raw.frame is not None
+        columns = [str(c) for c in raw.frame.columns]
+        mapping = guess_ledger_mapping(columns)
+        if len(mapping) < 2 and len(raw.frame):  # the header may be lower down (a title row)
+            first = [str(c) for c in raw.frame.iloc[0].tolist()]
+            mapping = max(mapping, guess_ledger_mapping(first), key=len)
+    except (ImportFileError, ValueError, OSError) as exc:
+        return None, _error(str(exc))
+    found = "、".join(f"{col} → {field}" for col, field in mapping.items()) or "—"
+    return {"token": token, "filename": name}, html.Div([
+        html.Div(f"{tt('ledger_file', lang)}: {name}"),
+        html.Div(f"{tt('ledger_columns', lang)}: {found}（{tt('ledger_unmatched', lang)}）",
+                 className="hint"),
+        html.Div(tt("ledger_press", lang), className="hint")])
+
+
+def ledger_import(state: AppState, *, token: dict | None, strict: bool, lang: str):
+    """Callback body of "import the ledger": ``(report view, written signal, token store)``.
+
+    Every rejected row is listed with its row number and reason (up to :data:`SHOWN_REJECTED`);
+    the accepted rows are written in one transaction (none with ``strict`` if any row is
+    rejected). The upload is removed afterwards."""
+    from data import uploads
+    from data.hazard_ledger import import_ledger
+    from data.hazards import Places
+    from data.readers import ImportFileError
+
+    refused = _refusal("hazards.write")
+    if refused:
+        return _error(refused), dash.no_update, dash.no_update
+    if not token or not token.get("token"):
+        return _error(tt("ledger_first", lang)), dash.no_update, dash.no_update
+    user = access.current_user()
+    hz = HazardStore(state.store.db, places=Places.from_dataset(state.full_dataset),
+                     scope=access.scope())
+    try:
+        path = uploads.upload_path(state.store, token["token"])
+        result = import_ledger(hz, path, actor=user.name if user is not None else "local",
+                               filename=str(token.get("filename") or path.name),
+                               strict=strict)
+    except (ImportFileError, ValueError, OSError) as exc:
+        return _error(str(exc)), dash.no_update, dash.no_update
+    uploads.remove_upload(state.store, token["token"])
+    return (ledger_report_view(result, lang),
+            now_stamp() if result.written else dash.no_update, None)
+
+
+def now_stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat()
+
+
+def ledger_report_view(result: Any, lang: str) -> html.Div:
+    """The row-level report of a ledger import: counts, then every rejected row and reason."""
+    rejected = result.rejected
+    head = tt("ledger_done", lang).format(n=result.accepted_count, m=result.rejected_count)
+    parts: list[Any] = [html.B(head, className="error" if result.refused else "")]
+    if result.refused:
+        parts.append(html.Div(tt("ledger_refused", lang), className="error"))
+    elif not result.written:
+        parts.append(html.Div(tt("ledger_nothing", lang), className="hint"))
+    for w in result.warnings:
+        parts.append(html.Div(str(w), className="warning"))
+    if len(rejected):
+        rows = [html.Tr([html.Td(int(r.row)), html.Td(str(r.reason))])
+                for r in rejected.head(SHOWN_REJECTED).itertuples()]
+        parts.append(html.Div(html.Table([
+            html.Thead(html.Tr([html.Th(tt("row", lang)), html.Th(tt("reason", lang))])),
+            html.Tbody(rows)], className="stats haz-ledger-rejected"),
+            style={"maxHeight": "260px", "overflowY": "auto"}))
+        if len(rejected) > SHOWN_REJECTED:
+            parts.append(html.Div(tt("ledger_more", lang).format(
+                k=len(rejected) - SHOWN_REJECTED), className="hint"))
+    attrs: dict[str, Any] = {"data-imported": str(result.accepted_count),
+                             "data-rejected": str(result.rejected_count)}
+    return html.Div(parts, className="haz-ledger-report", **attrs)
+
+
+def ledger_export(state: AppState, *, fmt: str, lang: str):
+    """Callback body of the export buttons: the ``dcc.Download`` data of the ledger with its
+    history, only the user's districts, cells made safe for spreadsheets."""
+    from data.hazard_ledger import ledger_bytes
+
+    if _refusal("read"):
+        return dash.no_update
+    hz = HazardStore(state.store.db, scope=access.scope())
+    data = ledger_bytes(hz, fmt=fmt)
+    return dcc.send_bytes(data, f"隐患台账_{today_cst():%Y%m%d}.{fmt}")
 
 
 def register(app: dash.Dash, state: AppState) -> None:
@@ -465,6 +665,43 @@ def register(app: dash.Dash, state: AppState) -> None:
         return transition(state, hazard_id=hazard_id, to=to, fields=fields,
                           lang=norm_lang(lang))
 
+    @app.callback(
+        Output(ids.HAZ_LEDGER_TOKEN, "data"),
+        Output(ids.HAZ_LEDGER_RESULT, "children"),
+        Input(ids.HAZ_LEDGER_UPLOAD, "contents"),
+        State(ids.HAZ_LEDGER_UPLOAD, "filename"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _ledger_upload(contents, filename, lang):
+        return ledger_upload(state, contents=contents, filename=filename, lang=norm_lang(lang))
+
+    @app.callback(
+        Output(ids.HAZ_LEDGER_RESULT, "children", allow_duplicate=True),
+        Output(ids.HAZ_WRITTEN, "data", allow_duplicate=True),
+        Output(ids.HAZ_LEDGER_TOKEN, "data", allow_duplicate=True),
+        Input(ids.HAZ_LEDGER_RUN, "n_clicks"),
+        State(ids.HAZ_LEDGER_TOKEN, "data"),
+        State(ids.HAZ_LEDGER_STRICT, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _ledger_import(_n, token, strict, lang):
+        return ledger_import(state, token=token, strict="strict" in (strict or []),
+                             lang=norm_lang(lang))
+
+    @app.callback(
+        Output(ids.HAZ_LEDGER_DOWNLOAD, "data"),
+        Input(ids.HAZ_LEDGER_XLSX, "n_clicks"),
+        Input(ids.HAZ_LEDGER_CSV, "n_clicks"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _ledger_export(_x, _c, lang):
+        fmt = "csv" if ctx.triggered_id == ids.HAZ_LEDGER_CSV else "xlsx"
+        return ledger_export(state, fmt=fmt, lang=norm_lang(lang))
+
 
 __all__ = ["layout", "register", "update", "transition", "hazard_data", "counts_at",
-           "map_payload", "filter_mask", "months_of", "CALLBACK_ACTIONS"]
+           "map_payload", "filter_mask", "months_of", "CALLBACK_ACTIONS", "ledger_layout",
+           "ledger_upload", "ledger_import", "ledger_export", "ledger_report_view"]
