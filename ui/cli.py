@@ -23,6 +23,7 @@ COMMANDS = (
     "hazards",
     "network",
     "export",
+    "briefing",
 )
 """Subcommand modules under ``ui.commands``, in the order ``--help`` lists them."""
 
