@@ -313,6 +313,44 @@ def create_app(data_dir: Path | Store, *, warm: bool = True, dataset=None,
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
+    @server.route("/share/<int:number>/briefing.pdf")
+    def _share_briefing(number: int):
+        """The one-page A4 field briefing of saved incident ``number`` (``?lang=zh|en``), with
+        the QR code of its share link: a logged-in user (login as for the QR code); a user
+        limited to districts gets 403 for an incident outside them; unknown: 404."""
+        import shapely
+
+        from data.incidents import incidents_for
+        from layers.print_briefing import briefing_of, render_briefing
+        from layers.print_frames import PrintMapError
+
+        access.require("read")
+        lang = norm_lang(flask.request.args.get("lang"))
+        try:
+            link = share_url(flask.request.url_root, number, lang=lang)
+            saved = incidents_for(state.store).get(number, region=state.dataset.region)
+        except KeyError:
+            return flask.jsonify({"error": f"没有该事件 / no incident {number}"}), 404
+        except ValueError as exc:  # a bad number, or a saved row that is no longer valid
+            return flask.jsonify({"error": str(exc)}), 404
+        except OSError as exc:  # the records database is busy or down
+            return flask.jsonify({"error": f"数据库不可用 / the records database is "
+                                           f"unavailable: {exc}"}), 503
+        area = incident.district_area(state)
+        if area is not None and not shapely.intersects_xy(area, saved.lon, saved.lat):
+            scope = "、".join(state.dataset.scope or ())
+            return flask.jsonify({"error": f"该事件不在您负责的区内（{scope}） / this incident is "
+                                           f"outside your districts"}), 403
+        try:
+            pdf = render_briefing(state.dataset, briefing_of(saved), lang=lang, link=link,
+                                  index=incident.exposure_index(state))
+        except PrintMapError as exc:
+            return flask.jsonify({"error": str(exc)}), 400
+        resp = flask.Response(pdf, mimetype="application/pdf")
+        resp.headers["Content-Disposition"] = f'inline; filename="briefing-{number}-{lang}.pdf"'
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
     @server.route("/api/enterprise/<int:index>")
     def _enterprise(index: int):
         lang = norm_lang(flask.request.args.get("lang"))
