@@ -30,6 +30,10 @@
     MODE: "riskmap:mode",                      // the open tab (`mode`): "incident" = tap places, no popup
     PRINT_AREA: "riskmap:print-area",          // the print tab's sheet: `corners` [[lon, lat]…], `label`
     // events added later
-    AREA: "riskmap:area"                       // the analyst drew (or, without `area`, removed) an area
+    AREA: "riskmap:area",                      // the analyst drew (or, without `area`, removed) an area
+    // commands added later (issue 14)
+    ROUTES: "riskmap:routes",                  // road-following routes of set `id` (no routes: remove)
+    // events added later (issue 16)
+    PRINT_CENTER: "riskmap:print-center"       // the print sheet dragged: its new `center` [lon, lat]
   });
 })();

@@ -129,3 +129,18 @@ __all__ += ["PRINT_AREA"]
 AREA = "riskmap:area"
 EVENTS = (*EVENTS, AREA)
 __all__ += ["AREA"]
+
+
+# road-following routes of the emergency resources (ui/panels/incident_resources.py ->
+# assets/map/riskmap-map-resources.js): set ``id``, ``title``, ``legend`` [[colour, label]],
+# ``routes`` [{path: [[lon, lat], …], colour, label, rows}]; without ``routes``: remove set ``id``
+ROUTES = "riskmap:routes"
+COMMANDS = (*COMMANDS, ROUTES)
+__all__ += ["ROUTES"]
+
+
+# the print tab's sheet dragged on the map (assets/map/riskmap-map-print.js -> assets/riskmap.js
+# -> the print centre box ``pdf-center``): ``center`` [lon, lat], the sheet's new centre
+PRINT_CENTER = "riskmap:print-center"
+EVENTS = (*EVENTS, PRINT_CENTER)
+__all__ += ["PRINT_CENTER"]

@@ -119,6 +119,15 @@ class RoadGraph:
     crs: Any = None
     _tree: list[Any] = field(default_factory=list, repr=False, compare=False)
     _rev: list[Any] = field(default_factory=list, repr=False, compare=False)
+    _transformers: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def transformer(self, direction: str) -> pyproj.Transformer:
+        """``"to_metric"`` (EPSG:4326 → the graph's CRS) or ``"to_lonlat"``, made once (about
+        30 ms each), then kept."""
+        if direction not in self._transformers:
+            pair = (4326, self.crs) if direction == "to_metric" else (self.crs, 4326)
+            self._transformers[direction] = pyproj.Transformer.from_crs(*pair, always_xy=True)
+        return self._transformers[direction]
 
     @property
     def n_nodes(self) -> int:
@@ -374,12 +383,10 @@ def snap_points(
 
 def to_metric(graph: RoadGraph, lon: Any, lat: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """EPSG:4326 longitude/latitude to the graph's metric coordinates."""
-    tr = pyproj.Transformer.from_crs(4326, graph.crs, always_xy=True)
-    ex, ny = tr.transform(np.asarray(lon, float), np.asarray(lat, float))
+    ex, ny = graph.transformer("to_metric").transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(ex, float), np.asarray(ny, float)
 
 
 def to_lonlat(graph: RoadGraph, x: Any, y: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    tr = pyproj.Transformer.from_crs(graph.crs, 4326, always_xy=True)
-    lon, lat = tr.transform(np.asarray(x, float), np.asarray(y, float))
+    lon, lat = graph.transformer("to_lonlat").transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(lon, float), np.asarray(lat, float)

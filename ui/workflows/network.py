@@ -225,10 +225,15 @@ class NearestResult:
 
 
 def _routes_wgs(graph: RoadGraph, routes: list[np.ndarray]) -> list[Any]:
+    """The metric node paths as EPSG:4326 lines (one transform for all; None: no path)."""
+    if not routes:
+        return []
+    xy = np.vstack(routes)
+    lon, lat = to_lonlat(graph, xy[:, 0], xy[:, 1])
+    cuts = np.cumsum([len(r) for r in routes])[:-1]
     out = []
-    for r in routes:
-        lon, lat = to_lonlat(graph, r[:, 0], r[:, 1])
-        out.append(shapely.LineString(np.column_stack([lon, lat])) if len(r) > 1 else None)
+    for part in np.split(np.column_stack([lon, lat]), cuts):
+        out.append(shapely.LineString(part) if len(part) > 1 else None)
     return out
 
 
