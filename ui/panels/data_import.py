@@ -300,7 +300,9 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
         children.append(html.Div(tt("version_made", lang).format(
             v=result.version, a=f"{result.added:,}", c=f"{result.changed:,}",
             r=f"{result.removed:,}"), className="muted", id="imp-version-made"))
-    children += [html.Div(str(w)[:500], className="warning") for w in result.warnings[:20]]
+    said = result.warnings[-1:] if not result.written and result.unchanged else []
+    children += [html.Div(str(w)[:500], className="warning")
+                 for w in [w for w in result.warnings if w not in said][:20]]
     if len(result.rejected):
         rej = result.rejected.head(50).astype(str)
         children += [

@@ -452,3 +452,15 @@ def test_a_truncated_file_is_imported_only_when_the_box_is_ticked(state):
     assert "已导入 2 行，1 行未通过" in _find(view, "imp-result-body").children[0].children
     got = state.dataset.enterprises.set_index("name")
     assert got.loc["乙化工", "法人"] == "李四" and "丙公司" not in got.index
+
+
+def test_an_import_that_changes_nothing_says_so_once(state):
+    text = "企业编号,企业名称,经度,纬度,风险等级\nU1,甲,114.05,22.55,红\n"
+    for attempt in range(2):
+        up = _upload(state, text, "same.csv")
+        view, _report, written, _ = run_import(
+            state, token=up["token"], filename="same.csv", layer="enterprises", crs="",
+            mode="update", strict=False, mapping_rows=None, lang="en")
+        assert written == (attempt == 0)
+    said = [c.children for c in view.children if isinstance(getattr(c, "children", None), str)]
+    assert sum("nothing changed" in t for t in said) == 1, said
