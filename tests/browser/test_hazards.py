@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from werkzeug.serving import make_server
 
-from data.hazards import HazardStore, stats_at
+from data.hazards import HazardStore
 from data.store import FileStore
 
 pytestmark = pytest.mark.browser
