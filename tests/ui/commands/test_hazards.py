@@ -194,3 +194,63 @@ def test_stats_at_follow_the_history_like_a_count_from_the_exported_ledger(run_c
         assert {k: got[k] for k in ("found", "closed", "open", "overdue")} == count(at), at
     # the reopened hazard: closed as of April, open (and past its new deadline) in July
     assert count("2026-04-10")["closed"] == 2 and count("2026-07-15")["closed"] == 1
+
+
+def _snapshot(folder):
+    from data.hazards import HazardStore
+    from data.store import FileStore
+
+    store = FileStore(folder)
+    hz = HazardStore(store.db)
+    return hz.frame().to_dict("records"), len(hz.all_events()), len(store.db.audit_rows())
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["add", "--title", "x", "--lon", "114.06", "--lat", "22.55", "--found-at", "2026-05-01",
+      "--deadline", "2026-04-01"], "`deadline` 2026-04-01 is before `found_at` 2026-05-01"),
+    (["add", "--title", "x", "--lon", "114.06", "--lat", "22.55", "--found-at", "2099-01-01"],
+     "`found_at` 2099-01-01 is in the future"),
+    (["add", "--title", "x", "--enterprise", "nope"], "unknown `enterprise_id` 'nope'"),
+    (["add", "--found-at", "2026-05-01", "--lon", "114.06", "--lat", "22.55"],
+     "`title` is missing"),
+    (["add", "--title", "x", "--found-at", "2026-05-01"], "no place"),
+    (["transition", "{id}", "--to", "closed"], "next step is rectifying"),
+    (["transition", "{id}", "--to", "rectifying", "--deadline", "2026-06-30"],
+     "needs `responsible_unit`, `responsible_person`"),
+    (["transition", "{id}", "--to", "rectifying", "--deadline", "2026-04-01",
+      "--responsible-unit", "甲", "--responsible-person", "王五"], "before the finding date"),
+    (["transition", "{id}", "--to", "reported"], "cannot go from monitored to reported"),
+    (["transition", "{id}", "--to", "monitored"], "already monitored"),
+    (["transition", "{id}", "--to", "fixed"], "unknown `status` 'fixed'"),
+    (["transition", "999", "--to", "registered"], "no hazard 999"),
+])
+def test_bad_input_exits_2_with_a_clear_message_and_writes_nothing(run_cli, folder, capsys,
+                                                                   argv, needle):
+    hid = _add(run_cli, folder)
+    for to in ("registered", "assessed --level general", "reported", "monitored"):
+        run_cli(["hazards", "transition", str(hid), "--data", folder, "--to", *to.split()])
+    before = _snapshot(folder)
+    capsys.readouterr()
+    code = main(["hazards", *[a.format(id=hid) for a in argv], "--data", folder])
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and "Traceback" not in err
+    assert _snapshot(folder) == before
+
+
+def test_closing_in_the_future_or_by_the_responsible_person_is_refused(run_cli, folder, capsys):
+    hid = _add(run_cli, folder)
+    for to in ("registered", "assessed --level major", "reported", "monitored",
+               "rectifying --deadline 2026-06-30 --responsible-unit 甲 --responsible-person 王五"):
+        run_cli(["hazards", "transition", str(hid), "--data", folder, "--to", *to.split()])
+    before = _snapshot(folder)
+    future = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    for extra, needle in ((["--reviewer", "赵六", "--result", "合格", "--closed-at", future],
+                           f"`closed_at` {future} is in the future"),
+                          (["--reviewer", "王五", "--result", "合格"], "responsible person"),
+                          (["--result", "合格"], "needs `reviewed_by`")):
+        capsys.readouterr()
+        code = main(["hazards", "transition", str(hid), "--data", folder, "--to", "closed",
+                     *extra])
+        err = capsys.readouterr().err
+        assert code == 2 and needle in err, err
+    assert _snapshot(folder) == before
