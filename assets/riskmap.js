@@ -57,6 +57,11 @@
     var f = frame();
     if (f) { f.setAttribute("data-shown", String(msg.shown)); }
   });
+  onEvent(RISKMAP_MSG.PRINT_CENTER, function (msg) {  // the print sheet dragged: the print tab's centre box
+    var set = window.dash_clientside && window.dash_clientside.set_props, c = msg.center || [];
+    if (!set || c.length !== 2 || !document.getElementById("pdf-center")) { return; }
+    try { set("pdf-center", {value: Number(c[0]).toFixed(6) + ", " + Number(c[1]).toFixed(6)}); } catch (e) { /* tab gone */ }
+  });
 
   window.addEventListener("message", function (ev) {
     if (ev.origin !== window.location.origin) { return; }

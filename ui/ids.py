@@ -201,3 +201,4 @@ INC_OPEN_CLOSE = "inc-open-close"            # incident tab: close the chosen op
 INC_HISTORY = "inc-history"                  # incident tab: who changed the chosen incident, when, what
 INC_SESSION = "inc-session"                  # dcc.Store (session): {"open": [{"id", "label"}], "current": id}
 INC_RESTORED = "inc-restored"                # dcc.Store: set once the session's open incidents are restored
+PDF_CENTER = "pdf-center"                    # print tab: the sheet's centre "lon, lat" (empty: the map's centre; set by dragging the print area)

@@ -1,11 +1,14 @@
 """The print tab: the current view (extent, filters, incident, zones) as a print-layout map.
 
 The same options as ``riskmap pdf``: title, paper, orientation, scale ("fit" the current view,
-or a standard scale centred on the map's centre), graticule, inset, labels of the key
-enterprises, a template (the shipped default or an uploaded JSON file), format (PDF, PNG at a
-chosen dpi, SVG), a georeferenced PDF, a tables page. With "show the print area" ticked the
-map draws the sheet's frame (``layers.bridge.PRINT_AREA``), recomputed on every move of the
-map, so the planner pans the map to place the sheet before exporting.
+or a standard scale around the print centre), graticule, inset, labels of the key enterprises,
+a template (the shipped default or an uploaded JSON or YAML file), format (PDF, PNG at a chosen
+dpi, SVG), a georeferenced PDF, a tables page. With "show the print area" ticked the map draws
+the sheet's frame (``layers.bridge.PRINT_AREA``). "Fit": recomputed on every move of the map.
+A fixed scale: the sheet is centred on the print centre box (``ids.PDF_CENTER``, "lon, lat",
+read by :func:`risk.coords.parse_lonlat`), or on the map's centre while the box is empty; the
+planner drags the sheet on the map and its new centre comes back into the box
+(``layers.bridge.PRINT_CENTER``), so the export is centred where the sheet was placed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from layers.printmap import (
     print_area,
     render_map,
 )
+from risk.coords import parse_lonlat
 from ui import ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
@@ -47,13 +51,20 @@ T = {
     "layers": ("图层（随地图中开启的图层）", "Layers (follow the layers switched on in the map)"),
     "tables": ("附统计表（第 2 页，仅 PDF）", "Add a tables page (page 2, PDF only)"),
     "view": ("按当前地图范围", "Use the current map extent"),
-    "scale": ("比例尺（固定比例尺以地图中心为图幅中心）",
-              "Scale (a fixed scale is centred on the map's centre)"),
+    "scale": ("比例尺（固定比例尺以打印中心为图幅中心）",
+              "Scale (a fixed scale is centred on the print centre)"),
+    "center": ("打印中心（经度, 纬度；空白则为地图中心；可在地图上拖动打印范围）",
+               "Print centre (lon, lat; empty: the map's centre; or drag the print area on "
+               "the map)"),
+    "center_ph": ("地图中心 map centre", "map centre 地图中心"),
+    "center_bad": ("打印中心无法识别 / print centre not understood: {error}",
+                   "Print centre not understood: {error}"),
+    "handle": ("拖动以移动图幅", "Drag to move the sheet"),
     "fit": ("适应范围", "Fit the extent"),
     "graticule": ("经纬网", "Graticule"), "inset": ("位置图", "Overview map"),
     "labels": ("标注重点企业", "Label key enterprises"),
-    "area": ("在地图上显示打印范围（拖动地图移动图幅）",
-             "Show the print area on the map (pan the map to move it)"),
+    "area": ("在地图上显示打印范围（固定比例尺时可拖动）",
+             "Show the print area on the map (draggable at a fixed scale)"),
     "format": ("格式", "Format"), "dpi": ("分辨率（PNG、TIFF）", "Resolution (PNG, TIFF)"),
     "georef": ("带地理坐标的 PDF（手机地图可定位）", "Georeferenced PDF (phone map apps)"),
     "template": ("版式模板（JSON：制图单位、审图号、密级、标志文字、颜色、字号）",
@@ -102,6 +113,9 @@ def layout(state: AppState, lang: str) -> html.Div:
         dcc.Dropdown(id=ids.PDF_SCALE, value="fit", clearable=False,
                      options=[{"label": tt("fit", lang), "value": "fit"}]
                      + [{"label": f"1:{v:,}", "value": str(v)} for v in STANDARD_SCALES]),
+        html.Label(tt("center", lang), htmlFor=ids.PDF_CENTER),
+        dcc.Input(id=ids.PDF_CENTER, type="text", value="", debounce=True, maxLength=80,
+                  placeholder=tt("center_ph", lang), style={"width": "100%"}),
         dcc.Checklist(id=ids.PDF_LAYOUT, value=["labels", "inset"], inline=True,
                       options=[{"label": tt(k, lang), "value": k}
                                for k in ("graticule", "inset", "labels", "area")]),
@@ -157,23 +171,46 @@ def load_uploaded_template(contents: str | None, filename: str | None, lang: str
     return obj, html.Span(tt("template_ok", lang).format(name=name), className="ok")
 
 
-def _scale_and_center(scale: Any, view: dict | None) -> tuple[int | None, tuple | None]:
+def parse_print_center(text: Any) -> tuple[float, float] | None:
+    """The print centre box: ``None`` when empty (the map's centre is used), else
+    ``(lon, lat)`` read by :func:`risk.coords.parse_lonlat` (decimal degrees, 度分秒 / DMS,
+    hemisphere letters, as the dragged sheet writes it: ``"114.050000, 22.540000"``).
+
+    >>> parse_print_center(" "), parse_print_center("114.05, 22.54")
+    (None, (114.05, 22.54))
+
+    Raises ``ValueError`` (bilingual) for text that is not a longitude and latitude pair.
+    """
+    if text is None or not str(text).strip():
+        return None
+    return parse_lonlat(str(text))
+
+
+def _scale_and_center(scale: Any, view: dict | None, center_text: Any = None,
+                      ) -> tuple[int | None, tuple | None]:
+    """The scale and the sheet's centre: the print centre box, else the map's centre."""
     if not scale or str(scale) == "fit":
         return None, None
-    center = tuple(view["center"]) if view and view.get("center") else None
+    center = parse_print_center(center_text)
+    if center is None:
+        center = tuple(view["center"]) if view and view.get("center") else None
     return int(scale), center
 
 
 def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, options, view,
                grades, industries, districts, major, incident, zone_params, lang: str,
                scale: Any = "fit", layout_opts: list[str] | None = None, fmt: str = "pdf",
-               dpi: int = 300, template: dict | None = None):
-    """Callback body: (download data, message)."""
+               dpi: int = 300, template: dict | None = None, center: Any = None):
+    """Callback body: (download data, message). ``center``: the print centre box's text."""
     if not title or not str(title).strip():
         return dash.no_update, html.Span(tt("empty_title", lang), className="error")
     options = options or []
     layout_opts = ["labels", "inset"] if layout_opts is None else layout_opts
-    denominator, center = _scale_and_center(scale, view)
+    try:
+        denominator, center = _scale_and_center(scale, view, center)
+    except ValueError as exc:
+        return dash.no_update, html.Span(tt("center_bad", lang).format(error=exc),
+                                         className="error")
     extent = (tuple(view["bounds"]) if view and "view" in options and view.get("bounds")
               and denominator is None else None)
     zones = state_zones(state, zone_params) if zone_params else None
@@ -200,11 +237,12 @@ def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, 
 def print_area_command(view: dict | None, *, scale: Any, paper: str, orientation: str,
                        layout_opts: list[str] | None, lang: str,
                        default_bounds: tuple[float, ...] | None = None,
-                       ) -> dict[str, Any] | None:
-    """The PRINT_AREA command for the map: the sheet's frame around the map's centre (a fixed
-    scale) or fitted to the map's bounds ("fit"); without "area" ticked: remove it. Before the
-    map has reported a view, ``default_bounds`` (the dataset's extent) stand in; ``None`` when
-    there is neither."""
+                       center: Any = None) -> dict[str, Any] | None:
+    """The PRINT_AREA command for the map: the sheet's frame around the print centre ``center``
+    (the box's text; empty or not understood: the map's centre) at a fixed scale, with
+    ``center`` and ``movable`` so that the map lets the planner drag it, or fitted to the map's
+    bounds ("fit"); without "area" ticked: remove it. Before the map has reported a view,
+    ``default_bounds`` (the dataset's extent) stand in; ``None`` when there is neither."""
     if "area" not in (layout_opts or []):
         return command(PRINT_AREA)
     if (not view or not view.get("bounds")) and default_bounds is not None:
@@ -212,16 +250,23 @@ def print_area_command(view: dict | None, *, scale: Any, paper: str, orientation
         view = {"bounds": list(default_bounds), "center": [(w + e) / 2, (s_ + n) / 2]}
     if not view or not view.get("bounds"):
         return None
-    denominator, center = _scale_and_center(scale, view)
+    try:
+        denominator, centre = _scale_and_center(scale, view, center)
+    except ValueError:  # the export says why; the sheet stays on the map's centre
+        denominator, centre = _scale_and_center(scale, view)
     try:
         frame, corners = print_area(paper=paper, orientation=orientation, scale=denominator,
-                                    center=center, extent=None if denominator else
+                                    center=centre, extent=None if denominator else
                                     tuple(view["bounds"]))
     except PrintMapError:
         return command(PRINT_AREA)
     label = tt("area_label", lang).format(paper=paper, orientation=tt(orientation, lang),
                                           scale=frame.denominator)
-    return command(PRINT_AREA, corners=corners, label=label)
+    if denominator is None:
+        return command(PRINT_AREA, corners=corners, label=label)
+    return command(PRINT_AREA, corners=corners, label=label, movable=True,
+                   center=[round(frame.center[0], 6), round(frame.center[1], 6)],
+                   handle_title=tt("handle", lang))
 
 
 def follow_map_layers(visible, current) -> list[str]:
@@ -258,17 +303,18 @@ def register(app: dash.Dash, state: AppState) -> None:
         Input(ids.PDF_PAPER, "value"),
         Input(ids.PDF_ORIENTATION, "value"),
         Input(ids.PDF_LAYOUT, "value"),
+        Input(ids.PDF_CENTER, "value"),
         State("lang", "data"),
         prevent_initial_call=True,
     )
-    def _area(view, scale, paper, orientation, layout_opts, lang):
+    def _area(view, scale, paper, orientation, layout_opts, center, lang):
         if "area" not in (layout_opts or []) and ctx.triggered_id != ids.PDF_LAYOUT:
             return dash.no_update  # nothing shown: map moves need no command
         districts = state.dataset.districts
         bounds = tuple(float(v) for v in districts.total_bounds) if len(districts) else None
         cmd = print_area_command(view, scale=scale, paper=paper, orientation=orientation,
                                  layout_opts=layout_opts, lang=norm_lang(lang),
-                                 default_bounds=bounds)
+                                 default_bounds=bounds, center=center)
         return cmd if cmd is not None else dash.no_update
 
     @app.callback(
@@ -294,14 +340,15 @@ def register(app: dash.Dash, state: AppState) -> None:
         State(ids.PDF_FORMAT, "value"),
         State(ids.PDF_DPI, "value"),
         State(ids.PDF_TEMPLATE, "data"),
+        State(ids.PDF_CENTER, "value"),
         prevent_initial_call=True,
     )
     def _export(_n, title, subtitle, paper, orientation, layers, options, view, grades,
                 industries, districts, major, incident, zone_params, lang, scale, layout_opts,
-                fmt, dpi, template):
+                fmt, dpi, template, center):
         return export_pdf(state, title=title, subtitle=subtitle, paper=paper,
                           orientation=orientation, layers=layers, options=options, view=view,
                           grades=grades, industries=industries, districts=districts,
                           major=bool(major), incident=incident, zone_params=zone_params,
                           lang=norm_lang(lang), scale=scale, layout_opts=layout_opts, fmt=fmt,
-                          dpi=dpi, template=template)
+                          dpi=dpi, template=template, center=center)

@@ -125,3 +125,55 @@ def test_print_area_command_follows_the_map_centre():
                                layout_opts=["area"], lang="zh",
                                default_bounds=(113.75, 22.4, 114.62, 22.86))
     assert min(c[0] for c in early["corners"]) <= 113.75
+
+
+def test_print_centre_box_is_parsed_like_the_other_coordinate_boxes():
+    from ui.panels.printing import parse_print_center
+
+    assert parse_print_center(None) is None and parse_print_center("  ") is None
+    assert parse_print_center("114.100000, 22.600000") == pytest.approx((114.1, 22.6))
+    assert parse_print_center("22°36'N 114°06'E") == pytest.approx((114.1, 22.6))  # swapped
+    assert parse_print_center("114.1 22.6") == pytest.approx((114.1, 22.6))
+    for bad in ("abc", "114.1", "914.1, 22.6"):
+        with pytest.raises(ValueError, match="经|纬|坐标"):
+            parse_print_center(bad)
+
+
+def _georef_centre(pdf_bytes: bytes) -> tuple[float, float]:
+    import io
+
+    from pypdf import PdfReader
+
+    vp = PdfReader(io.BytesIO(pdf_bytes)).pages[0]["/VP"][0].get_object()
+    gpts = [float(v) for v in vp["/Measure"].get_object()["/GPTS"]]
+    lats, lons = gpts[0::2], gpts[1::2]
+    return sum(lons) / 4, sum(lats) / 4
+
+
+def test_print_area_and_export_follow_the_print_centre(state):
+    from ui.panels.printing import print_area_command
+
+    view = {"bounds": [113.9, 22.45, 114.2, 22.65], "center": [114.05, 22.54]}
+    cmd = print_area_command(view, scale="25000", paper="A3", orientation="landscape",
+                             layout_opts=["area"], lang="zh", center="114.10, 22.60")
+    assert cmd["movable"] is True and cmd["center"] == pytest.approx([114.1, 22.6])
+    lons, lats = [c[0] for c in cmd["corners"]], [c[1] for c in cmd["corners"]]
+    assert (min(lons) + max(lons)) / 2 == pytest.approx(114.1, abs=1e-4)
+    assert (min(lats) + max(lats)) / 2 == pytest.approx(22.6, abs=1e-3)
+    # a box that is not a coordinate pair: the sheet stays on the map's centre
+    stay = print_area_command(view, scale="25000", paper="A3", orientation="landscape",
+                              layout_opts=["area"], lang="zh", center="nonsense")
+    assert stay["center"] == pytest.approx([114.05, 22.54])
+    fit = print_area_command(view, scale="fit", paper="A3", orientation="landscape",
+                             layout_opts=["area"], lang="zh", center="114.10, 22.60")
+    assert "movable" not in fit  # "fit" follows the map, nothing to drag
+    # the export is centred on the box (read back from the georeferencing), not on the map
+    data, msg = _export(state, scale="25000", options=["view", "georef"], center="114.10, 22.60")
+    assert msg.className == "ok"
+    lon, lat = _georef_centre(base64.b64decode(data["content"]))
+    assert lon == pytest.approx(114.1, abs=1e-4) and lat == pytest.approx(22.6, abs=1e-3)
+    data, msg = _export(state, scale="25000", options=["view", "georef"], center="")
+    lon, _ = _georef_centre(base64.b64decode(data["content"]))
+    assert lon == pytest.approx(114.05, abs=1e-4)
+    data, msg = _export(state, scale="25000", center="114.1")
+    assert msg.className == "error" and "打印中心" in str(msg.children)
