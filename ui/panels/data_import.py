@@ -49,6 +49,7 @@ from ui import access, ids
 from ui.i18n import norm_lang, translator
 from ui.panels.data_import_preview import (
     IGNORE,
+    KEEP,
     PREVIEW_CELL,
     PREVIEW_COLUMNS,
     PREVIEW_ROWS,
@@ -60,7 +61,7 @@ from ui.panels.data_import_preview import (
 from ui.state import AppState
 
 MODES = ("update", "append", "replace")
-__all__ = ["IGNORE", "PREVIEW_CELL", "PREVIEW_COLUMNS", "PREVIEW_ROWS", "crs_options",
+__all__ = ["IGNORE", "KEEP", "PREVIEW_CELL", "PREVIEW_COLUMNS", "PREVIEW_ROWS", "crs_options",
            "preview_view", "preview_with_hint", "shown_columns", "layout", "register",
            "on_upload", "run_import", "on_import", "versions_view", "on_restore"]
 
@@ -271,8 +272,10 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
                               className="warning", id="imp-confirm-note"), None, False, going)
     mapping = None
     if mapping_rows:
-        mapping = {r["source"]: r["target"] for r in mapping_rows
-                   if r.get("target") and r["target"] != IGNORE}
+        # a field, or "" for a column ignored on purpose; columns kept as extra attributes
+        # are left to the importer (it keeps every column the mapping does not use)
+        mapping = {r["source"]: ("" if r["target"] == IGNORE else r["target"])
+                   for r in mapping_rows if r.get("target") and r["target"] != KEEP}
     try:
         system = parse_crs(crs)  # parsed once, here; the importer gets the CoordSystem
         data = _upload_path(state, token).read_bytes()

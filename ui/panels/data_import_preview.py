@@ -24,7 +24,10 @@ from ui.i18n import translator
 from ui.state import AppState
 
 IGNORE = "__ignore__"
-"""The mapping target "(ignore)"."""
+"""The mapping target "(ignore)": the column is left out of the import (mapped to ``""``)."""
+KEEP = "__keep__"
+"""The mapping target "(keep as an extra attribute)": the default of a column that maps to no
+field (kept under its own name, :func:`data.import_tables.extra_source_columns`)."""
 PREVIEW_COLUMNS = 50
 """Most columns the preview and the mapping table show (the mapped ones first)."""
 PREVIEW_ROWS = 20
@@ -36,7 +39,8 @@ T = {
     "more_cols": ("另有 {n} 列未显示（共 {t} 列）", "{n} more columns not shown ({t} in all)"),
     "mapping": ("列对应（可修改）", "Column mapping (editable)"),
     "source_col": ("文件中的列", "Column in file"), "target": ("对应字段", "Maps to"),
-    "ignore": ("（忽略）", "(ignore)"),
+    "ignore": ("（忽略，不导入）", "(ignore: not imported)"),
+    "keep": ("（保留为附加属性）", "(keep as an extra attribute)"),
     "file_info": ("格式 {f} · 编码 {e} · 共 {n} 行", "Format {f} · encoding {e} · {n} rows"),
     "extra_cols": ("以下 {n} 列未对应字段，将作为附加属性保留：{c}",
                    "{n} columns not mapped to a field will be kept as extra attributes: {c}"),
@@ -90,12 +94,15 @@ def preview_with_hint(
                  store=state.store, max_columns=PREVIEW_COLUMNS)
     hint = pv.detected_crs_hint
     targets = targets_for(layer)
-    options = [{"label": tt("ignore", lang), "value": IGNORE}] + [
+    options = [{"label": tt("keep", lang), "value": KEEP},
+               {"label": tt("ignore", lang), "value": IGNORE}] + [
         {"label": f"{zh} {name}" if lang == "zh" else f"{en} ({name})", "value": name}
         for name, (zh, en) in targets.items()
     ]
     shown = shown_columns(pv.columns, pv.guessed_mapping)
-    mapping_rows = [{"source": c[:PREVIEW_CELL], "target": pv.guessed_mapping.get(c, IGNORE)}
+    extras = set(pv.extra_columns)
+    mapping_rows = [{"source": c[:PREVIEW_CELL],
+                     "target": pv.guessed_mapping.get(c, KEEP if c in extras else IGNORE)}
                     for c in shown]
     rows = [{k[:PREVIEW_CELL]: ("" if r.get(k) is None else str(r.get(k))[:PREVIEW_CELL])
              for k in ["row", "geometry", *shown] if k in r} for r in pv.rows[:PREVIEW_ROWS]]

@@ -464,3 +464,23 @@ def test_an_import_that_changes_nothing_says_so_once(state):
         assert written == (attempt == 0)
     said = [c.children for c in view.children if isinstance(getattr(c, "children", None), str)]
     assert sum("nothing changed" in t for t in said) == 1, said
+
+
+def test_an_unmapped_column_defaults_to_kept_and_ignore_drops_it(state):
+    from ui.panels.data_import import IGNORE, KEEP
+
+    text = "企业编号,企业名称,经度,纬度,风险等级,法人,联系电话\nK1,甲,114.05,22.55,红,张三,0755\n"
+    up = _upload(state, text, "k.csv")
+    view = preview_view(_upload_path(state, up["token"]), filename="k.csv", layer="enterprises",
+                        state=state, lang="zh")
+    mapping = _find(view, "imp-mapping")
+    rows = {r["source"]: r["target"] for r in mapping.data}
+    assert rows["法人"] == KEEP and rows["联系电话"] == KEEP and rows["企业名称"] == "name"
+    labels = {o["value"]: o["label"] for o in mapping.dropdown["target"]["options"]}
+    assert labels[KEEP] == "（保留为附加属性）" and labels[IGNORE] == "（忽略，不导入）"
+    edited = [{**r, "target": IGNORE} if r["source"] == "联系电话" else r for r in mapping.data]
+    _view, _report, written, _ = run_import(
+        state, token=up["token"], filename="k.csv", layer="enterprises", crs="",
+        mode="update", strict=False, mapping_rows=edited, lang="zh")
+    got = state.dataset.enterprises.set_index("id")
+    assert written and got.loc["K1", "法人"] == "张三" and "联系电话" not in got.columns
