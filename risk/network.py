@@ -9,13 +9,14 @@ The job is split by module and re-exported here:
 - :mod:`risk.network_cover`: :func:`nearest_sources` (teams to an incident), :func:`coverage_times`
   (N-minute reach from the teams), :func:`suggest_station` (the next station) and
   :func:`assign_evacuees` (people to shelters within capacity, a min-cost flow solved exactly as
-  a transportation linear programme).
+  a transportation linear programme) and :func:`assignment_routes` (their road paths).
 """
 
 from risk.network_cover import (
     Assignment,
     Nearest,
     assign_evacuees,
+    assignment_routes,
     coverage_times,
     nearest_sources,
     shelter_times,
@@ -44,6 +45,6 @@ __all__ = [
     "ACCESS_KMH", "DEFAULT_SPEED_KMH", "MAX_SNAP_M", "MERGE_M", "ROAD_CLASSES", "BuildReport",
     "NetworkError", "RoadGraph", "Snap", "build_graph", "graph_from_roads", "parse_road_class",
     "snap_points", "to_lonlat", "to_metric", "Reach", "closed_graph", "route_to", "times_at",
-    "travel_times", "Assignment", "Nearest", "assign_evacuees", "coverage_times",
+    "travel_times", "Assignment", "Nearest", "assign_evacuees", "assignment_routes", "coverage_times",
     "nearest_sources", "shelter_times", "suggest_station",
 ]

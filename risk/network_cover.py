@@ -13,7 +13,9 @@
   enter it, which keeps the optimum); who cannot be placed (no shelter reachable or capacity
   exhausted) stays ``unplaced``;
 - :func:`shelter_times`: the origins × shelters time matrix, each shelter's search stopped once
-  it reaches enough people.
+  it reaches enough people;
+- :func:`assignment_routes`: the road path of each assigned (origin, shelter) pair, from the
+  shortest-path tree of one reverse Dijkstra per shelter.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from risk.network_graph import ACCESS_KMH, RoadGraph, Snap
 from risk.network_route import route_to, times_at, travel_times
 
 __all__ = ["Nearest", "nearest_sources", "coverage_times", "suggest_station", "Assignment",
-           "assign_evacuees", "shelter_times"]
+           "assign_evacuees", "shelter_times", "assignment_routes"]
 
 
 @dataclass(frozen=True)
@@ -223,3 +225,25 @@ def assign_evacuees(times_s: NDArray[np.float64], people: NDArray[np.int64],
         raise RuntimeError("evacuation assignment is not integral; refusing to exceed capacity")
     unplaced = supply - flow.sum(axis=1)
     return Assignment(flow=flow, unplaced=unplaced, cost_s=float(times_s[gi, sj] @ x))
+
+
+def assignment_routes(graph: RoadGraph, origins: Snap, shelters: Snap,
+                      pairs: tuple[NDArray[np.intp], NDArray[np.intp]],
+                      times_s: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+    """The road path (metric x/y rows) of each (origin, shelter) pair in ``pairs`` = (origin
+    indices, shelter indices): from the origin's snapped point along the fastest roads to the
+    shelter's snapped point. One reverse Dijkstra per shelter, limited to the slowest of its
+    pairs in ``times_s`` (the matrix the pairs were assigned on)."""
+    gi, sj = (np.asarray(a, np.intp) for a in pairs)
+    out: list[NDArray[np.float64]] = [np.zeros((0, 2))] * gi.size
+    for j in np.unique(sj):
+        rows = np.flatnonzero(sj == j)
+        one = shelters.take(np.array([j]))
+        limit = float(np.max(times_s[gi[rows], j])) + 1.0
+        reach = travel_times(graph, one, reverse=True, limit_s=limit)
+        _, _, node = times_at(graph, reach, origins.take(gi[rows]))
+        for r, start in zip(rows, node, strict=True):
+            path = route_to(graph, reach, int(start), sources=one)
+            out[r] = np.vstack([[[origins.x[gi[r]], origins.y[gi[r]]]], path])
+    return out
+

@@ -120,6 +120,7 @@ class RoadGraph:
     _tree: list[Any] = field(default_factory=list, repr=False, compare=False)
     _rev: list[Any] = field(default_factory=list, repr=False, compare=False)
     _transformers: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _seg_t: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def transformer(self, direction: str) -> pyproj.Transformer:
         """``"to_metric"`` (EPSG:4326 → the graph's CRS) or ``"to_lonlat"``, made once (about
@@ -156,7 +157,12 @@ class RoadGraph:
 
     @property
     def seg_time_s(self) -> NDArray[np.float64]:
-        return np.maximum(self.seg_len_m / self.seg_speed, 1e-6)
+        """Seconds to drive each segment (computed on first use, then kept; read-only)."""
+        if not self._seg_t:
+            t = np.maximum(self.seg_len_m / self.seg_speed, 1e-6)
+            t.flags.writeable = False
+            self._seg_t.append(t)
+        return self._seg_t[0]
 
     def segments(self) -> NDArray[np.object_]:
         xy = np.stack([np.column_stack([self.x[self.seg_u], self.y[self.seg_u]]),

@@ -7,6 +7,7 @@ import shapely
 
 from risk.network_cover import (
     assign_evacuees,
+    assignment_routes,
     coverage_times,
     nearest_sources,
     shelter_times,
@@ -122,3 +123,23 @@ def test_assignment_cost_equals_networkx_min_cost_flow(seed, cap_high):
     flow = nx.max_flow_min_cost(oracle, "S", "T")
     assert out.load().sum() == sum(flow[("s", j)]["T"] for j in range(s))
     assert out.cost_s == pytest.approx(nx.cost_of_flow(oracle, flow))
+
+
+def test_assignment_routes_follow_the_roads_and_one_way_streets():
+    # a square block 1 km a side: the south street one-way eastwards, the rest two-way
+    south = L([(0, 0), (500, 0), (1000, 0)])
+    rest = L([(1000, 0), (1000, 1000), (0, 1000), (0, 0)])
+    g = build_graph([south, rest], speed_kmh=[36.0, 36.0], oneway=[True, False])
+    origins = snap_points(g, [250.0, 750.0], [0.0, 0.0])
+    shelters = snap_points(g, [0.0], [1000.0])
+    times = shelter_times(g, origins, shelters)
+    paths = assignment_routes(g, origins, shelters, (np.array([0, 1]), np.array([0, 0])), times)
+    for path, t in zip(paths, times[:, 0], strict=True):
+        assert path[-1].tolist() == [0.0, 1000.0]
+        length = float(np.hypot(*np.diff(path, axis=0).T).sum())
+        assert length == pytest.approx(t * 10.0)  # 10 m/s: the path is the timed one
+    # the south street is one-way eastwards: from x=250 the way west (1.25 km) is barred, so
+    # east, north and west round the block (2.75 km); from x=750, 2.25 km
+    assert paths[0][:3].tolist() == [[250.0, 0.0], [500.0, 0.0], [1000.0, 0.0]]
+    assert times[:, 0].tolist() == pytest.approx([275.0, 225.0])
+    assert paths[1][1].tolist() == [1000.0, 0.0]

@@ -26,6 +26,7 @@ from risk.network import (
     RoadGraph,
     Snap,
     assign_evacuees,
+    assignment_routes,
     closed_graph,
     coverage_times,
     graph_from_roads,
@@ -325,8 +326,8 @@ def nearest_for_cordon(dataset: Dataset, lon: float, lat: float, *, n: int = 5, 
 @dataclass
 class EvacuationResult:
     """``population`` in the evacuated zone, ``unplaced``, per shelter its load
-    (``shelters``: id, name, capacity, assigned, minutes_max) and ``flows`` (cell → shelter
-    lines with people and minutes)."""
+    (``shelters``: id, name, capacity, assigned, minutes_max) and ``flows`` (one line per
+    cell → shelter assignment along the open roads, with people, minutes and route_m)."""
 
     population: int
     unplaced: int
@@ -399,13 +400,16 @@ def evacuate(dataset: Dataset, lon: float, lat: float, *, radii_m: tuple[float, 
         "minutes_max": np.where(np.isfinite(tmax), np.round(tmax / 60.0, 1), 0.0),
     }, geometry=chosen.geometry.to_numpy(), crs=4326)
     gi, sj = np.nonzero(result.flow)
+    # each assignment drawn along the roads: cell centre, the fastest open roads, the shelter
+    paths = assignment_routes(open_graph, origins, targets, (gi, sj), times) if gi.size else []
+    paths = [np.vstack([[[ox[i], oy[i]]], p, [[ox[people.size + j], oy[people.size + j]]]])
+             for i, j, p in zip(gi, sj, paths, strict=True)]
+    route_m = np.array([float(np.hypot(*np.diff(p, axis=0).T).sum()) for p in paths])
     flows = gpd.GeoDataFrame({
         "shelter_id": chosen["id"].to_numpy()[sj] if gi.size else [],
         "people": result.flow[gi, sj], "minutes": np.round(times[gi, sj] / 60.0, 1),
-    }, geometry=shapely.linestrings(np.stack([np.column_stack([clon[gi], clat[gi]]),
-                                              np.column_stack([chosen.geometry.x.to_numpy()[sj],
-                                                               chosen.geometry.y.to_numpy()[sj]])],
-                                             axis=1)) if gi.size else [], crs=4326)
+        "route_m": np.round(route_m),
+    }, geometry=_routes_wgs(open_graph, paths), crs=4326)
     return EvacuationResult(population=int(people.sum()), unplaced=int(result.unplaced.sum()),
                             shelters=out_s, flows=flows, radius_m=radius, core_m=core)
 

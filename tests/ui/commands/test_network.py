@@ -85,3 +85,9 @@ def test_evacuate_never_exceeds_capacity(run_cli, small_sample, tmp_path):
              "--out", str(out), "--data", str(small_sample)])
     layers = {f["properties"]["layer"] for f in json.loads(out.read_text())["features"]}
     assert layers == {"shelters", "flows"}
+    flows = [f for f in json.loads(out.read_text())["features"]
+             if f["properties"]["layer"] == "flows"]
+    # along the roads (not one straight segment), with the route length
+    assert flows and all(f["geometry"]["type"] == "LineString" for f in flows)
+    assert max(len(f["geometry"]["coordinates"]) for f in flows) > 3
+    assert all(f["properties"]["route_m"] > 0 for f in flows)

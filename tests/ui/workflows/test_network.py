@@ -47,6 +47,14 @@ def test_evacuation_loads_within_capacity(small_dataset):
     assert int(out.shelters["assigned"].sum()) + out.unplaced == out.population
     assert int(out.flows["people"].sum()) == int(out.shelters["assigned"].sum())
     assert np.all(out.flows["minutes"] >= 0)
+    # each assignment follows the roads from its cell to its shelter
+    shelters = small_dataset.layer("shelters").set_index("id").geometry
+    for row in out.flows.head(40).itertuples():
+        line = row.geometry
+        assert line.geom_type == "LineString" and len(line.coords) > 2
+        end = shapely.Point(line.coords[-1])
+        assert end.distance(shelters[row.shelter_id]) < 1e-9
+        assert row.route_m > 0
 
 
 def test_nearest_for_cordon_teams_and_depots(small_dataset):
