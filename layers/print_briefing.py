@@ -236,10 +236,10 @@ def _page(dataset: Any, briefing: Briefing, ex: Any, sites: pd.DataFrame,
     for zone, part in sites.groupby("zone", sort=False) if len(sites) else ():
         people[str(zone)] = (len(part), int(part["people"].sum()))
     grade_cols = [Col(g.label_zh, g.label_en.split()[0], 11, "right") for g in GRADES]
-    zone_cols = [Col("圈层", "Zone", 34), Col("范围", "Range", 13), *grade_cols,
+    zone_cols = [Col("圈层", "Zone", 32), Col("范围", "Range", 13), *grade_cols,
                  Col("重大危险源", "Major hazards", 17, "right"),
                  Col("人口(估)", "Population", 17, "right"),
-                 Col("敏感目标", "Sensitive sites", 16, "right"),
+                 Col("敏感目标", "Sensitive sites", 18, "right"),
                  Col("其中人数", "People in them", 17, "right"),
                  Col("避难场所", "Shelters", 13, "right"),
                  Col("容量(人)", "Capacity", 19, "right")]

@@ -226,6 +226,8 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
         if gdf is None:
             continue
         gdf = _in_bbox(gdf, _padded(bbox, 0.03))
+        if name == "enterprises" and len(gdf):
+            gdf = gdf[_priority_mask(gdf)]
         if not len(gdf):
             continue
         proj = gdf.to_crs(crs)
@@ -311,14 +313,20 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
                    f"{bilingual(*CHECKPOINT_TITLE, lang)}（1…）：{len(checkpoints):,}")
     ent = frames.get("enterprises")
     if ent is not None and len(ent):
-        legend.header(bilingual("企业（风险等级）", "Enterprises (risk grade)", lang))
+        from layers.print_symbols import MAJOR_MARKER
+
+        legend.header(bilingual("重点企业", "Priority enterprises", lang))
         codes = ent["grade"].astype(str).to_numpy()
+        major = _major(ent)
         for grade in GRADES:
-            count = int((codes == grade.value).sum())
+            count = int(((codes == grade.value) & ~major).sum())
             if count:
                 legend.add(_handle(grade.color, "o", "none", 4.0),
                            f"{bilingual(grade.label_zh, grade.label_en.split(' (')[0], lang)}"
                            f"：{count:,}")
+        if major.any():
+            legend.add(_handle("#ffffff", MAJOR_MARKER, "#222222", 5.5),
+                       f"{bilingual('重大危险源', 'Major hazard', lang)}：{int(major.sum()):,}")
     # scale bar (lower left) and north arrow (upper right), as on the other prints
     bar_spec = scale_bar_for(crs, view.center, denominator=view.denominator,
                              max_paper_mm=fw * 0.3, min_segment_mm=6.0)
@@ -345,6 +353,20 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
         artist.set_zorder(24)
     ax.texts[-1].set_zorder(24)
     return legend
+
+
+def _major(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    if "major_hazard" not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    return gdf["major_hazard"].fillna(False).astype(bool).to_numpy()
+
+
+def _priority_mask(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """The enterprises the briefing's map shows: red and orange grades and major hazard
+    sources (the priority list of :func:`risk.cordon.exposure`); the tables count them all."""
+    grade = gdf["grade"].astype(str).to_numpy() if "grade" in gdf.columns else np.full(
+        len(gdf), "")
+    return np.isin(grade, ("red", "orange")) | _major(gdf)
 
 
 def _handle(color: str, marker: str, edge: str, size: float) -> Any:
