@@ -9,8 +9,8 @@
  *   HAZARDS_AT {day}: show the state of every hazard at the end of that day
  * Symbols: a diamond for a major hazard, a dot for a general one; red = overdue, orange = open,
  * green = closed (smaller, translucent); not yet found: not drawn. At city zoom (<= 10) one
- * circle per district instead, sized by its open hazards, with the count. Needs
- * riskmap-map-core.js.
+ * circle per district instead, sized by its open hazards, with the count. A small legend
+ * (bottom left) while the layer is on. Needs riskmap-map-core.js.
  */
 (function () {
   "use strict";
@@ -179,12 +179,37 @@
 
   function dayText(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
 
+  /* the legend of the hazard symbols, while the layer is on the map (texts from the payload) */
+  var HazardLegend = L.Control.extend({
+    options: {position: "bottomleft"},
+    initialize: function (labels) { this._labels = labels || {}; },
+    onAdd: function () {
+      var lab = this._labels, box = L.DomUtil.create("div", "rm-hazard-legend");
+      box.style.cssText = "background:rgba(255,255,255,0.92);padding:4px 6px;border-radius:4px;" +
+        "font-size:11px;line-height:1.5;box-shadow:0 1px 3px rgba(0,0,0,0.3);max-width:220px";
+      function swatch(color, shape) {
+        return shape === "diamond"
+          ? '<span style="display:inline-block;width:8px;height:8px;margin:0 4px 0 2px;transform:rotate(45deg);border:1px solid #000;background:' + color + '"></span>'
+          : '<span style="display:inline-block;width:8px;height:8px;margin:0 4px 0 2px;border-radius:50%;background:' + color + '"></span>';
+      }
+      box.innerHTML = "<b>" + escapeHtml(lab.legend || "") + "</b><br>" +
+        swatch("#fff", "diamond") + escapeHtml(lab.major || "") + " " + swatch("#999") + escapeHtml(lab.general || "") + "<br>" +
+        swatch(COLORS.overdue) + escapeHtml(lab.overdue || "") + " " + swatch(COLORS.open) + escapeHtml(lab.open || "") +
+        " " + swatch(COLORS.closed) + escapeHtml(lab.closed_state || "") + "<br>" +
+        '<span style="color:#555">' + escapeHtml(lab.density || "") + "</span>";
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    }
+  });
+
   rm.onCommand(RISKMAP_MSG.HAZARDS, function (msg) {
     var map = state.map;
     if (state.hazards) { map.removeLayer(state.hazards); state.hazards = null; }
+    if (state.hazardLegend) { map.removeControl(state.hazardLegend); state.hazardLegend = null; }
     if (!msg.data) { document.documentElement.removeAttribute("data-hazards-day"); return; }
     var day = msg.day;
     state.hazards = new HazardLayer(msg.data, day, msg.states).addTo(map);
+    state.hazardLegend = new HazardLegend(msg.data.labels).addTo(map);
   });
 
   rm.onCommand(RISKMAP_MSG.HAZARDS_AT, function (msg) {

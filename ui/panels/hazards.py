@@ -82,6 +82,11 @@ T = {
     "review_result": ("复查结果", "Review result"), "note": ("说明", "Note"),
     "done": ("已保存", "Saved"), "none": ("无符合条件的隐患", "No hazards match"),
     "synthetic": ("样例隐患为合成数据", "The sample's hazards are synthetic"),
+    "legend": ("隐患（当日状态）", "Hidden dangers (on the day)"),
+    "density": ("城市级缩放：圆圈为各区未整改数", "City zoom: circles count the open ones per "
+                "district"),
+    "found_month": ("当月发现", "found in the month"),
+    "closed_month": ("当月核销", "closed in the month"),
     "ledger": ("隐患台账导入/导出", "Ledger in and out"),
     "ledger_drop": ("拖入或点击上传隐患台账（Excel .xlsx 或 CSV）",
                     "Drop or click to upload the hazard ledger (Excel .xlsx or CSV)"),
@@ -193,7 +198,8 @@ def map_payload(data: dict[str, Any], keep: np.ndarray, state: AppState,
     labels = {k: tt(k, lang) for k in ("id", "level", "state", "open", "overdue", "closed",
                                        "not_found", "major", "general", "deadline")}
     labels.update(found=tt("found_at", lang), closed=tt("closed_at", lang),
-                  title=tt("title", lang))
+                  title=tt("title", lang), legend=tt("legend", lang),
+                  density=tt("density", lang), closed_state=tt("closed", lang))
     # hazards whose history is not "closed from `closed` on, deadline `deadline`" (reopened …):
     # their segments, by position in this payload (see risk.hazards.HazardArrays)
     where_in = np.full(len(frame), -1, dtype=np.int64)
@@ -231,7 +237,9 @@ def counts_view(counts: dict[str, Any], day: dt.date, lang: str) -> html.Div:
                                              "major_open")}}
     return html.Div(className="haz-counts", **attrs, children=[html.Div(f"{tt('as_of', lang)} {day.isoformat()}", className="hint")] + [
             html.Span([html.B(f"{v:,}" if isinstance(v, int) else v), " ", tt(k, lang)],
-                      className=f"haz-count haz-{k}", style={"marginRight": "10px"})
+                      className=f"haz-count haz-{k}",
+                      style={"marginRight": "10px", "whiteSpace": "nowrap",
+                             "display": "inline-block"})
             for k, v in items])
 
 
@@ -258,13 +266,19 @@ def table_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, states: lis
     rows = []
     for i in order:
         h = frame.iloc[int(i)]
-        level = LEVELS.get(h["level"], ("—", "—"))[1 if lang == "en" else 0]
+        level = tt(h["level"], lang) if h["level"] in LEVELS else "—"  # 重大 / 一般: short
         status = STATUSES.get(h["status"], (h["status"], h["status"]))[1 if lang == "en" else 0]
-        rows.append(html.Tr([html.Td(int(h["id"])), html.Td(h["title"]), html.Td(level),
-                             html.Td(h["district"]), html.Td(h["found_at"]),
-                             html.Td(h["deadline"] or "", className="error" if over[int(i)]
-                                     else ""), html.Td(status)]))
+        rows.append(html.Tr([html.Td(int(h["id"])), html.Td(h["title"]),
+                             html.Td(level, style=_NOWRAP), html.Td(h["district"], style=_NOWRAP),
+                             html.Td(h["found_at"], style=_NOWRAP),
+                             html.Td(h["deadline"] or "", style=_NOWRAP,
+                                     className="error" if over[int(i)] else ""),
+                             html.Td(status, style=_NOWRAP)]))
     return html.Table([html.Thead(head), html.Tbody(rows)], className="stats")
+
+
+_NOWRAP = {"whiteSpace": "nowrap"}
+_FOUND_COLOUR, _CLOSED_COLOUR = "#fb8c00", "#43a047"
 
 
 def chart_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, lang: str) -> html.Div:
@@ -286,16 +300,22 @@ def chart_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, lang: str) 
         c = int((closed_between(arrays, start, end) & keep).sum())
         values.append((f"{y}-{m:02d}", f, c))
     top = max([max(f, c) for _, f, c in values] + [1])
-    for label, f, c in values:
+    for label, f, c in values:  # per month: found and closed side by side, the month below
         bars.append(html.Div(className="haz-bar", title=f"{label}: {f} / {c}", children=[
-            html.Div(style={"height": f"{60 * f / top:.0f}px", "background": "#fb8c00",
-                            "width": "6px", "display": "inline-block"}),
-            html.Div(style={"height": f"{60 * c / top:.0f}px", "background": "#43a047",
-                            "width": "6px", "display": "inline-block"}),
-            html.Div(label[5:], style={"fontSize": "10px"})],
-            style={"display": "inline-flex", "flexDirection": "column-reverse",
-                   "alignItems": "center", "marginRight": "3px", "verticalAlign": "bottom"}))
-    return html.Div([html.Div(tt("chart", lang), className="hint"), html.Div(bars)])
+            html.Div(style={"display": "flex", "alignItems": "flex-end", "height": "60px",
+                            "gap": "1px"}, children=[
+                html.Div(style={"height": f"{60 * f / top:.0f}px", "background": _FOUND_COLOUR,
+                                "width": "7px"}),
+                html.Div(style={"height": f"{60 * c / top:.0f}px",
+                                "background": _CLOSED_COLOUR, "width": "7px"})]),
+            html.Div(label[5:], style={"fontSize": "10px", "borderTop": "1px solid #999",
+                                       "width": "100%", "textAlign": "center"})],
+            style={"display": "inline-flex", "flexDirection": "column", "alignItems": "center",
+                   "marginRight": "3px", "verticalAlign": "bottom"}))
+    key = [html.Span("■", style={"color": _FOUND_COLOUR}), f" {tt('found_month', lang)}  ",
+           html.Span("■", style={"color": _CLOSED_COLOUR}), f" {tt('closed_month', lang)}"]
+    return html.Div([html.Div(tt("chart", lang), className="hint"), html.Div(bars),
+                     html.Div(key, className="hint", style={"fontSize": "11px"})])
 
 
 def _options(table: dict[str, tuple[str, str]], lang: str) -> list[dict[str, str]]:
@@ -320,7 +340,8 @@ def layout(state: AppState, lang: str) -> html.Div:
             html.Button(tt("play", lang), id=ids.HAZ_PLAY, n_clicks=0),
         ]),
         dcc.Slider(id=ids.HAZ_SLIDER, min=0, max=len(months) - 1, step=1,
-                   value=len(months) - 1, marks=marks, updatemode="mouseup"),
+                   value=len(months) - 1, marks=marks, updatemode="mouseup",
+                   allow_direct_input=False),  # the date box takes a typed date
         dcc.Interval(id=ids.HAZ_TICK, interval=1200, disabled=True),
         dcc.Store(id=ids.HAZ_WRITTEN),
         html.Div(id=ids.HAZ_COUNTS),
