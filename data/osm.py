@@ -6,7 +6,8 @@
 secondary, the rest → local), ``speed_kmh`` from ``maxspeed`` (km/h or ``mph``; empty when absent,
 so the class default of :data:`risk.network_graph.DEFAULT_SPEED_KMH` applies), ``oneway``
 (``yes``/``true``/``1``, implied on motorways and roundabouts; ``-1`` reverses the line so that
-the drawn direction is the allowed one). Ways that share an OSM node share that vertex, so they
+the drawn direction is the allowed one), ``name`` from ``name:zh``, ``name`` or ``ref`` (else
+:data:`UNNAMED` and the way id). Ways that share an OSM node share that vertex, so they
 join in the routable graph; bridges and tunnels cross other ways without one, as in OSM.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-__all__ = ["HIGHWAY_CLASS", "OsmError", "read_osm_roads"]
+__all__ = ["HIGHWAY_CLASS", "UNNAMED", "OsmError", "read_osm_roads"]
 
 HIGHWAY_CLASS = {
     "motorway": "expressway", "motorway_link": "expressway", "trunk": "expressway",
@@ -28,6 +29,9 @@ HIGHWAY_CLASS = {
     "living_street": "local", "service": "local", "road": "local",
 }
 """OSM ``highway`` values read as roads, and their network class."""
+UNNAMED = "未命名道路 unnamed road"
+"""Name prefix of a way with no ``name:zh``, ``name`` or ``ref`` (the schema needs a name):
+``"未命名道路 unnamed road (OSM 123)"``."""
 _LEGACY = {"motorway": "expressway", "motorway_link": "expressway", "trunk": "trunk",
            "trunk_link": "trunk", "primary": "primary", "primary_link": "primary"}
 _SPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$", re.IGNORECASE)
@@ -77,7 +81,8 @@ def read_osm_roads(path: str | Path) -> gpd.GeoDataFrame:
                 coords.reverse()
             rows.append({
                 "id": f"osm-{way.id}",
-                "name": way.tags.get("name:zh") or way.tags.get("name") or way.tags.get("ref") or "",
+                "name": (way.tags.get("name:zh") or way.tags.get("name") or way.tags.get("ref")
+                         or f"{UNNAMED} (OSM {way.id})"),
                 "road_class": _LEGACY.get(highway, "secondary"),
                 "class": HIGHWAY_CLASS[highway],
                 "speed_kmh": _speed(way.tags.get("maxspeed")),

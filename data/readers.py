@@ -2,8 +2,9 @@
 
 Supported: CSV/TXT (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK/GB18030; comma, tab, semicolon
 or ``|`` separated), Excel ``.xlsx``, GeoJSON, zipped Shapefile (``.cpg`` honoured for the
-attribute encoding, ``.prj`` for the CRS), GeoPackage, KML/KMZ, and GeoTIFF (returned as bytes for
-:func:`data.importer.import_raster`). The format is sniffed from the first bytes; a file whose
+attribute encoding, ``.prj`` for the CRS), GeoPackage, KML/KMZ, OpenStreetMap extracts (``.osm``
+XML or ``.osm.pbf``, roads layer only: :func:`data.osm.read_osm_roads`), and GeoTIFF (returned as
+bytes for :func:`data.importer.import_raster`). The format is sniffed from the first bytes; a file whose
 extension disagrees is read by its content, with a warning.
 
 Row numbers are those a person sees when opening the file: for CSV and Excel the header is row 1
@@ -58,11 +59,13 @@ what a zip may unpack to is limited separately (:mod:`data.limits`)."""
 FORMAT_LABELS = {
     "csv": "CSV", "xlsx": "Excel .xlsx", "geojson": "GeoJSON", "shapefile": "Shapefile (zip)",
     "gpkg": "GeoPackage", "kml": "KML", "geotiff": "GeoTIFF",
+    "osm": "OpenStreetMap (.osm/.pbf)",
 }
 _EXTENSIONS = {
     ".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
     ".geojson": "geojson", ".json": "geojson", ".zip": "shapefile", ".shp": "shapefile",
     ".gpkg": "gpkg", ".kml": "kml", ".kmz": "kml", ".tif": "geotiff", ".tiff": "geotiff",
+    ".osm": "osm", ".pbf": "osm",
 }
 _HEADER_SCAN = 15
 _CHUNK = 1024 * 1024
@@ -153,6 +156,8 @@ def sniff_format(data: bytes, *, filename: str = "") -> tuple[str, list[str]]:
         fmt = "gpkg"
     elif head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         fmt = "geotiff"
+    elif b"OSMHeader" in head[:32]:  # a .osm.pbf: length, then the first BlobHeader's type
+        fmt = "osm"
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             f"旧版 Excel (.xls) 不支持，请另存为 .xlsx 或 CSV / file {filename!r} is an old Excel "
@@ -168,6 +173,8 @@ def sniff_format(data: bytes, *, filename: str = "") -> tuple[str, list[str]]:
             fmt = "geojson"
         elif text.startswith("<") and "<kml" in text:
             fmt = "kml"
+        elif text.startswith("<") and "<osm" in text:
+            fmt = "osm"
         elif text.startswith("<"):
             raise ImportFileError(
                 f"不支持的 XML/HTML 文件 / file {filename!r} is XML or HTML but not KML"
@@ -512,6 +519,41 @@ def _read_xlsx(data: bytes, layer: str, filename: str, limits: Limits) -> RawSou
     source.encoding = "xlsx"
     return source
 
+def _read_osm(data: bytes, layer: str, filename: str, limits: Limits) -> RawSource:
+    """The roads of an OpenStreetMap extract (XML or PBF; :func:`data.osm.read_osm_roads`)."""
+    from data.osm import UNNAMED, OsmError, read_osm_roads
+    from data.read_vector import _check_vertices
+
+    if layer != "roads":
+        raise ImportFileError(
+            f"OpenStreetMap 文件只能导入道路图层 / an OpenStreetMap extract ({filename!r}) can "
+            f"only be imported into the roads layer, not {layer!r}"
+        )
+    suffix = ".osm.pbf" if b"OSMHeader" in data[:32] else ".osm"  # osmium reads by suffix
+    with tempfile.TemporaryDirectory(prefix="riskmap-import-") as tmpdir:
+        path = Path(tmpdir) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            frame = read_osm_roads(path)
+        except OsmError as exc:
+            raise ImportFileError(str(exc).replace("upload.osm.pbf", filename)
+                                  .replace("upload.osm", filename)) from None
+    if len(frame) > limits.max_rows:
+        raise ImportFileError(
+            f"道路过多 / file {filename!r} has {len(frame):,} roads; the limit is "
+            f"{limits.max_rows:,} (RISKMAP_MAX_ROWS)"
+        )
+    _check_vertices(frame, filename, limits)
+    warnings = [f"从 OpenStreetMap 读取 {len(frame):,} 条道路（highway=*）/ read {len(frame):,} "
+                f"roads (highway=*) from OpenStreetMap"]
+    unnamed = int(frame["name"].str.startswith(UNNAMED).sum())
+    if unnamed:
+        warnings.append(f"{unnamed:,} 条道路无名称，记为“未命名道路 (OSM 编号)” / {unnamed:,} roads "
+                        f"have no name, ref or name:zh and are named “{UNNAMED} (OSM id)”")
+    return RawSource(format="osm", frame=frame, rows=np.arange(1, len(frame) + 1, dtype=np.int64),
+                     crs=frame.crs, encoding="utf-8", warnings=warnings)
+
+
 def read_source(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -550,6 +592,8 @@ def read_source(
         raw = _read_xlsx(data, layer, filename, lim)
     elif fmt == "geotiff":
         raw = RawSource(format="geotiff", data=data)
+    elif fmt == "osm":
+        raw = _read_osm(data, layer, filename, lim)
     else:
         with tempfile.TemporaryDirectory(prefix="riskmap-import-") as tmpdir:
             tmp = Path(tmpdir)
