@@ -16,6 +16,7 @@ from layers.print_template import (
     default_title,
     load_template,
     parse_template,
+    read_template,
 )
 from layers.printmap import render_map_pdf
 
@@ -35,6 +36,7 @@ def test_the_shipped_default_template_is_the_dataclass_default():
 
 @pytest.mark.parametrize(("obj", "match"), [
     ([], r"expected a JSON object"),
+    ({"colors": ["#fff"]}, r"`colors` must be a mapping"),
     ({"organization": "x"}, r"unknown key.*'organization'.*valid keys: organisation"),
     ({"approval_no": 12}, r"`approval_no` must be text"),
     ({"colors": {"title": "notacolour"}}, r"colors.title"),
@@ -53,6 +55,44 @@ def test_bad_json_file(tmp_path):
         load_template(path)
     with pytest.raises(TemplateError, match="cannot read"):
         load_template(tmp_path / "missing.json")
+
+
+def test_the_shipped_yaml_template_equals_the_json_one():
+    yaml_path = DEFAULT_TEMPLATE_PATH.with_suffix(".yaml")
+    assert read_template(yaml_path.read_bytes(), name=yaml_path.name) == \
+        json.loads(DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8"))
+    assert load_template(yaml_path) == load_template(DEFAULT_TEMPLATE_PATH)
+
+
+def test_a_yaml_template_reads_like_the_json_one(tmp_path):
+    path = tmp_path / "bureau.yml"
+    path.write_text("\n".join([
+        "organisation: 深圳市应急管理局", "approval_no: 粤S(2026)001号", "classification: 内部",
+        "logo_text: 应急管理", 'title: "{place}重点企业分布图"  # quoted', "colors:",
+        '  accent: "#005a9c"', "fonts: {title_pt: 20}"]), encoding="utf-8")
+    assert load_template(path) == parse_template(BUREAU)
+    # no ending to go by: JSON when it starts with "{", else YAML
+    assert read_template('{"organisation": "某局"}') == read_template("organisation: 某局")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("organisation: 某局\nfonts: {title_pt: 18\n", r"not valid YAML \(line 3, column 1"),
+    ("organisation: a\nlogo_text: b\norganisation: c\n",
+     r"line 3, column 1: key 'organisation' given twice"),
+    ("organisation: 某局\n\tlogo_text: x\n", r"line 2, column 1: .*'\\t'"),
+    ("title: {place}图\n", r"not valid YAML \(line 1"),
+    ("", r"got nothing \(an empty file\)"),
+    ("- organisation\n", r"expected a JSON object .* or a YAML mapping"),
+    ("colors: red\n", r"`colors` must be a mapping"),
+    ("organisation: 2026-01-01\n", r"`organisation` must be text"),
+    ("fonts: {label_pt: 1}\n", r"fonts.label_pt.*3–40 pt"),
+])
+def test_bad_yaml_files_are_refused_with_the_line(tmp_path, text, match):
+    path = tmp_path / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TemplateError, match=match) as info:
+        load_template(path)
+    assert str(path) in str(info.value)
 
 
 def test_default_title_follows_the_dataset():

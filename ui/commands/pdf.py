@@ -1,6 +1,6 @@
 """``riskmap pdf``: print-quality maps (PDF, PNG, SVG; one map, one per district, or an atlas).
 
-    riskmap pdf --out shenzhen.pdf --paper A3 --graticule --inset --template bureau.json
+    riskmap pdf --out shenzhen.pdf --paper A3 --graticule --inset --template bureau.yaml
     riskmap pdf --out futian.pdf --district 福田区 --layers districts,roads,enterprises,shelters
     riskmap pdf --out futian.pdf --scale 50000 --center 114.05,22.54 --georef
     riskmap pdf --out slide.png --format png --dpi 300
@@ -98,9 +98,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="横向 landscape / 纵向 portrait (default landscape)")
     look.add_argument("--lang", default="zh", choices=("zh", "en"),
                       help="zh: Chinese first, English alongside; en: the other way round")
-    look.add_argument("--template", type=Path, metavar="FILE.json",
-                      help="layout template: organisation, approval_no (审图号), "
-                           "classification (密级), logo_text, title, colors, fonts / 版式模板")
+    look.add_argument("--template", type=Path, metavar="FILE.json|FILE.yaml",
+                      help="layout template, JSON or YAML (every key optional): organisation "
+                           "(制图单位), approval_no (审图号), classification (密级), logo_text, "
+                           "title ('{place}' = district or city), colors {title, frame, accent, "
+                           "label}, fonts {title_pt, body_pt, label_pt: 3-40}; example: "
+                           "layers/print_template.yaml / 版式模板")
     look.add_argument("--graticule", action="store_true",
                       help="graticule with degree labels on the frame / 经纬网")
     look.add_argument("--inset", action="store_true",

@@ -14,7 +14,6 @@ planner drags the sheet on the map and its new centre comes back into the box
 from __future__ import annotations
 
 import base64
-import json
 import re
 from datetime import date
 from typing import Any
@@ -24,7 +23,14 @@ from dash import Input, Output, State, ctx, dcc, html
 
 from data.schema import LAYERS
 from layers.bridge import PRINT_AREA, command
-from layers.print_template import PrintTemplate, TemplateError, default_title, parse_template
+from layers.print_template import (
+    TEMPLATE_SUFFIXES,
+    PrintTemplate,
+    TemplateError,
+    default_title,
+    parse_template,
+    read_template,
+)
 from layers.printmap import (
     FORMATS,
     PRINT_LAYERS,
@@ -67,9 +73,9 @@ T = {
              "Show the print area on the map (draggable at a fixed scale)"),
     "format": ("格式", "Format"), "dpi": ("分辨率（PNG、TIFF）", "Resolution (PNG, TIFF)"),
     "georef": ("带地理坐标的 PDF（手机地图可定位）", "Georeferenced PDF (phone map apps)"),
-    "template": ("版式模板（JSON：制图单位、审图号、密级、标志文字、颜色、字号）",
-                 "Layout template (JSON: organisation, approval no., classification, logo, "
-                 "colours, fonts)"),
+    "template": ("版式模板（JSON 或 YAML：制图单位、审图号、密级、标志文字、颜色、字号）",
+                 "Layout template (JSON or YAML: organisation, approval no., classification, "
+                 "logo, colours, fonts)"),
     "upload": ("上传模板文件", "Upload a template file"),
     "template_default": ("使用默认模板", "Using the default template"),
     "template_ok": ("已载入模板：{name}", "Template loaded: {name}"),
@@ -139,7 +145,7 @@ def layout(state: AppState, lang: str) -> html.Div:
                                {"label": tt("tables", lang), "value": "tables"},
                                {"label": tt("georef", lang), "value": "georef"}]),
         html.Label(tt("template", lang)),
-        dcc.Upload(id=ids.PDF_TEMPLATE_UPLOAD, accept=".json,application/json",
+        dcc.Upload(id=ids.PDF_TEMPLATE_UPLOAD, accept=",".join(TEMPLATE_SUFFIXES),
                    max_size=_MAX_TEMPLATE_BYTES,
                    children=html.Button(tt("upload", lang), className="btn")),
         html.Div(tt("template_default", lang), id=ids.PDF_TEMPLATE_MESSAGE, role="status",
@@ -163,9 +169,10 @@ def load_uploaded_template(contents: str | None, filename: str | None, lang: str
         return None, tt("template_default", lang)
     try:
         raw = base64.b64decode(contents.split(",", 1)[-1], validate=False)
-        obj = json.loads(raw.decode("utf-8-sig"))
-        parse_template(obj, source=f"template {filename or ''}".strip())
-    except (ValueError, UnicodeDecodeError, TemplateError) as exc:
+        source = f"template {filename or ''}".strip()
+        obj = read_template(raw, name=filename or "", source=source)
+        parse_template(obj, source=source)
+    except (ValueError, TemplateError) as exc:
         return None, html.Span(tt("template_bad", lang).format(error=exc), className="error")
     name = obj.get("organisation") or filename or "template.json"
     return obj, html.Span(tt("template_ok", lang).format(name=name), className="ok")

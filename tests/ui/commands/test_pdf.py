@@ -189,6 +189,25 @@ def test_layout_options_template_and_georef(run_cli, data_dir, tmp_path, capsys)
     assert "Transverse Mercator" in info.stdout and "Origin =" in info.stdout  # georeferenced
 
 
+def test_a_yaml_template_and_a_bad_one(run_cli, data_dir, tmp_path, capsys):
+    template = tmp_path / "bureau.yaml"
+    template.write_text("organisation: 测试应急管理局  # 制图单位\nclassification: 内部\n",
+                        encoding="utf-8")
+    out = tmp_path / "m.pdf"
+    code, _, _ = run_cli(["pdf", "--data", str(data_dir), "--out", str(out), "--template",
+                          str(template)])
+    assert code == 0
+    text = _text(out)
+    assert "测试应急管理局" in text and "密级：内部" in text
+    bad = tmp_path / "bad.yml"
+    bad.write_text("organisation: 某局\nfonts: [1\n", encoding="utf-8")
+    with pytest.raises(CliError, match=r"--template: template .*bad.yml: not valid YAML "
+                                       r"\(line 3, column 1"):
+        run_cli(["pdf", "--data", str(data_dir), "--out", str(tmp_path / "n.pdf"),
+                 "--template", str(bad)])
+    assert not (tmp_path / "n.pdf").exists()
+
+
 @pytest.mark.parametrize(("name", "argv", "magic"), [
     ("map.png", ["--dpi", "100"], b"\x89PNG"),
     ("map.svg", [], b"<?xml"),

@@ -99,6 +99,14 @@ def test_bad_template_is_refused_in_words(state):
     assert obj == {"organisation": "某局"} and "某局" in msg.children
     obj, _ = load_uploaded_template("data:,bm90IGpzb24=", "x.json", "en")
     assert obj is None
+    # YAML uploads: the same schema; a syntax error is refused with its line
+    yml = "data:application/yaml;base64," + base64.b64encode(
+        "organisation: 某局\nfonts: {title_pt: 18}\n".encode()).decode()
+    obj, msg = load_uploaded_template(yml, "t.yaml", "zh")
+    assert obj == {"organisation": "某局", "fonts": {"title_pt": 18}} and msg.className == "ok"
+    bad = "data:application/yaml;base64," + base64.b64encode(b"a: b\n\tc: d\n").decode()
+    obj, msg = load_uploaded_template(bad, "t.yml", "zh")
+    assert obj is None and "line 2" in str(msg.children) and msg.className == "error"
 
 
 def test_print_area_command_follows_the_map_centre():
