@@ -26,7 +26,8 @@ from risk.files import write_text_atomic
 from risk.network import NetworkError
 from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
 
-__all__ = ["add_parser", "run_coverage", "run_route", "run_evacuate"]
+__all__ = ["add_parser", "run_coverage", "run_route", "run_evacuate", "add_nearest_arguments",
+           "nearest_cordon_json"]
 
 
 def _cli_error(msg: str) -> Exception:
@@ -41,6 +42,33 @@ def _network_errors() -> Iterator[None]:
         yield
     except (NetworkError, ValueError) as exc:
         raise _cli_error(str(exc)) from None
+
+
+def add_nearest_arguments(p: argparse.ArgumentParser) -> None:
+    """``--teams N [--item NAME --quantity Q]``: what ``riskmap cordon`` adds to its JSON
+    (:func:`nearest_cordon_json`)."""
+    p.add_argument("--teams", type=int, default=0, metavar="N",
+                   help="add the N rescue teams fastest to the place by road (minutes with "
+                        "readiness, route length) to the JSON / 最近 N 支救援队伍（路网通行时间）")
+    p.add_argument("--item", default="", metavar="NAME",
+                   help="with --teams: also the depots holding this item, e.g. 吸附棉 / 物资名称")
+    p.add_argument("--quantity", type=float, default=0.0, metavar="Q",
+                   help="with --item: at least this much / 最少数量")
+
+
+def nearest_cordon_json(dataset: Any, lon: float, lat: float,
+                        args: argparse.Namespace) -> dict[str, Any]:
+    """``{"teams": [...], "depots": [...]}`` for ``args.teams`` / ``item`` / ``quantity``
+    (:func:`ui.workflows.network.nearest_for_cordon`); bad input is a ``CliError``."""
+    from ui.workflows.network import nearest_for_cordon
+
+    if args.teams < 1:
+        raise _cli_error(f"--teams 须 >= 1 / --teams must be >= 1, got {args.teams}")
+    if args.item == "" and args.quantity:
+        raise _cli_error("--quantity 需要 --item / --quantity needs --item")
+    with _network_errors():
+        return nearest_for_cordon(dataset, lon, lat, n=args.teams, item=args.item,
+                                  quantity=args.quantity)
 
 
 def _place(p: argparse.ArgumentParser) -> None:

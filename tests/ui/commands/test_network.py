@@ -91,3 +91,22 @@ def test_evacuate_never_exceeds_capacity(run_cli, small_sample, tmp_path):
     assert flows and all(f["geometry"]["type"] == "LineString" for f in flows)
     assert max(len(f["geometry"]["coordinates"]) for f in flows) > 3
     assert all(f["properties"]["route_m"] > 0 for f in flows)
+
+
+def test_nearest_options_for_cordon(small_dataset):
+    import argparse
+
+    from ui.cli import CliError
+    from ui.commands.network import add_nearest_arguments, nearest_cordon_json
+
+    parser = argparse.ArgumentParser()
+    add_nearest_arguments(parser)
+    args = parser.parse_args(["--teams", "2", "--item", "", "--quantity", "0"])
+    body = nearest_cordon_json(small_dataset, 114.0579, 22.5431, args)
+    assert set(body) == {"teams", "depots"} and len(body["teams"]) == 2
+    assert body["teams"][0]["minutes"] <= body["teams"][1]["minutes"]
+    for argv, match in ((["--teams", "0"], "--teams"), (["--teams", "1", "--quantity", "3"],
+                                                        "--item"),
+                        (["--teams", "1", "--item", "没有的"], "no depot stocks")):
+        with pytest.raises(CliError, match=match):
+            nearest_cordon_json(small_dataset, 114.0579, 22.5431, parser.parse_args(argv))
