@@ -6,7 +6,8 @@ On the bundled sample's network (15,000 enterprises, seed 42) and on a seeded sy
 of about ``--edges`` directed edges (a jittered square street grid, 10 % one-way, speeds
 25-80 km/h): graph build time and size; 10-minute coverage from 200 teams (readiness 1-5 min,
 one multi-source Dijkstra with a limit); the nearest 5 of 200 teams to one incident (snap +
-one reverse Dijkstra); on the sample, the evacuation assignment of the 5 km zone. networkx
+one reverse Dijkstra); the evacuation of the 5 km zone (on the sample: its people and shelters;
+on the lattice: 1,000 seeded cells and 60 shelters; times, assignment and road routes). networkx
 (test oracle, not used by the app) does the same: graph from the same edges,
 ``multi_source_dijkstra_path_length`` with a super source and a cutoff, one
 ``single_source_dijkstra_path_length`` on the reversed graph, ``max_flow_min_cost`` on the
@@ -91,6 +92,8 @@ def bench_graph(name: str, graph, build_s: float, *, skip_nx: bool, sample=None)
         print(f"  evacuation, 5 km zone       {t_ev * 1000:8.0f} ms   {ev.population:,} people, "
               f"{len(ev.shelters)} shelters, {ev.unplaced:,} unplaced")
         t_c, cov = _t(coverage_times, graph, teams, place, ready_s=ready, limit_s=600.0)
+    else:
+        bench_lattice_evacuation(graph)
     if skip_nx:
         return
     import networkx as nx
@@ -108,6 +111,45 @@ def bench_graph(name: str, graph, build_s: float, *, skip_nx: bool, sample=None)
     src = int(graph.seg_u[place.seg[0]])
     t_nn, _ = _t(nx.single_source_dijkstra_path_length, rev, src, cutoff=1800.0, weight="weight")
     print(f"  networkx: nearest (1 run)   {t_nn * 1000:8.0f} ms   ({t_nn / (t_near + t_snap):.0f}x)")
+
+
+def bench_lattice_evacuation(graph) -> None:  # type: ignore[no-untyped-def]
+    """The evacuation steps on a synthetic network: 1,000 populated cells within 5 km of the
+    centre (roads within 1 km closed), 60 shelters 5-9 km out, capacity short of the people."""
+    from risk.network import (
+        assign_evacuees,
+        assignment_routes,
+        closed_graph,
+        shelter_times,
+        snap_points,
+    )
+
+    rng = np.random.default_rng(5)
+    cx, cy = float(np.median(graph.x)), float(np.median(graph.y))
+    r = np.hypot(graph.x - cx, graph.y - cy)
+    closed = (r[graph.seg_u] <= 1000) | (r[graph.seg_v] <= 1000)
+    open_graph = closed_graph(graph, closed)
+    ang, dist = rng.uniform(0, 2 * np.pi, 1000), 1000 + 4000 * np.sqrt(rng.random(1000))
+    people = rng.integers(100, 3000, 1000)
+    ring = np.flatnonzero((r > 5000) & (r < 9000))
+    hs = rng.choice(ring, 60, replace=False)
+    capacity = rng.integers(2000, 12000, 60)
+
+    def run():  # type: ignore[no-untyped-def]
+        snap = snap_points(open_graph, np.concatenate([cx + dist * np.cos(ang), graph.x[hs]]),
+                           np.concatenate([cy + dist * np.sin(ang), graph.y[hs]]),
+                           open_segments=~closed)
+        origins, shelters = snap.take(np.arange(1000)), snap.take(np.arange(1000, 1060))
+        times = shelter_times(open_graph, origins, shelters, people=people.astype(float),
+                              need=float(capacity.sum()))
+        out = assign_evacuees(times, people, capacity)
+        gi, sj = np.nonzero(out.flow)
+        assignment_routes(open_graph, origins, shelters, (gi, sj), times)
+        return out
+
+    t, out = _t(run, repeat=2)
+    print(f"  evacuation, 5 km zone       {t * 1000:8.0f} ms   {int(people.sum()):,} people "
+          f"in 1,000 cells, 60 shelters, {int(out.unplaced.sum()):,} unplaced (synthetic)")
 
 
 def bench_flow(sample, graph) -> None:  # type: ignore[no-untyped-def]

@@ -126,8 +126,8 @@ class RoadGraph:
         """``"to_metric"`` (EPSG:4326 → the graph's CRS) or ``"to_lonlat"``, made once (about
         30 ms each), then kept."""
         if direction not in self._transformers:
-            pair = (4326, self.crs) if direction == "to_metric" else (self.crs, 4326)
-            self._transformers[direction] = pyproj.Transformer.from_crs(*pair, always_xy=True)
+            src, dst = (4326, self.crs) if direction == "to_metric" else (self.crs, 4326)
+            self._transformers[direction] = pyproj.Transformer.from_crs(src, dst, always_xy=True)
         return self._transformers[direction]
 
     @property
