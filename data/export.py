@@ -439,18 +439,17 @@ def export_bytes(result: Exposure, fmt: str, *, table: str = "zones",
                  hazards: Mapping[str, Any] | None = None) -> bytes:
     """``fmt`` is one of :data:`FORMATS` (geojson, kml, csv, zip, json); ``incident`` and
     ``hazards`` as in the module's docstring."""
-    extra = {"incident": incident, "hazards": hazards}
     if fmt == "geojson":
-        return to_geojson(result, **extra)
+        return to_geojson(result, incident=incident, hazards=hazards)
     if fmt == "kml":
-        return to_kml(result, **extra)
+        return to_kml(result, incident=incident, hazards=hazards)
     if fmt == "csv":
-        return to_csv(result, table=table, **extra)
+        return to_csv(result, table=table, incident=incident, hazards=hazards)
     if fmt == "zip":
-        return to_csv_zip(result, **extra)
+        return to_csv_zip(result, incident=incident, hazards=hazards)
     if fmt == "json":
-        return json.dumps(to_json_doc(result, **extra), ensure_ascii=False,
-                          indent=2).encode("utf-8")
+        return json.dumps(to_json_doc(result, incident=incident, hazards=hazards),
+                          ensure_ascii=False, indent=2).encode("utf-8")
     msg = f"export format must be one of {', '.join(FORMATS)}, got {fmt!r}"
     raise ValueError(msg)
 

@@ -12,6 +12,23 @@ A user limited to some districts sees, opens and changes only incidents inside t
 The saved-incident list is paged on the server: the newest :data:`PAGE_SIZE` (of the user's
 districts), or those whose id, note or type matches the search box, so the page layout and
 every answer stay small however many incidents are kept.
+
+An incident is its place, radii, type, note and wind (direction it blows from, and how far the
+downwind protective-action area reaches: empty = the outer radius). Opening a saved incident
+fills every field of the form and draws its rings and downwind area; several can be open at
+once, and their history is shown under the list (:mod:`ui.panels.incident_session`).
+
+The current incident (``ids.INC_CURRENT``, read by other panels and the print tab; keep its
+shape)::
+
+    {"lon": float, "lat": float, "radii_m": [float, ...],
+     "wind_from_deg": float | None, "downwind_m": float | None,
+     "id": int | None}
+
+``id`` is the saved incident the view shows (opened, or just saved); it is kept while the
+place stays the same (radii, wind or downwind changed, the same place typed again) and is
+``None`` for a new place. ``downwind_m`` is the reach in force (the outer radius when the box
+is empty) whenever ``wind_from_deg`` is set.
 """
 
 from __future__ import annotations
@@ -19,15 +36,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import flask
 import shapely
 from dash import ALL, Input, Output, State, ctx, dcc, html
-from werkzeug.exceptions import HTTPException
 
-from data.accounts import LOCAL_USER
-from data.export import export_bytes
+from data.cordon_hazards import open_hazards
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_for
-from data.share import share_url
 from layers.bridge import CLEAR_INCIDENT, command
 from risk.coords import parse_lonlat
 from risk.cordon import (
@@ -37,16 +50,28 @@ from risk.cordon import (
     exposure,
     format_radii_km,
     parse_radii_km,
-    search_enterprises,
     sensitive_in_zones,
     sensitive_summary,
     validate_incident,
+    validate_wind,
 )
-from ui import access, ids
+from ui import ids
 from ui.i18n import norm_lang, translator
+from ui.panels import incident_session
 from ui.panels.incident_view import T as view_texts
 from ui.panels.incident_view import map_message, result_view
 from ui.state import AppState
+
+try:  # the nearest rescue teams block (another module; optional)
+    from ui.panels import incident_resources
+except ImportError:  # pragma: no cover - absent in older trees
+    incident_resources = None  # type: ignore[assignment]
+
+__all__ = ["T", "CALLBACK_ACTIONS", "PAGE_SIZE", "OUTPUTS", "layout", "register", "place",
+           "open_shared", "compute", "validate", "exposure_index", "district_area", "parse_wind",
+           "parse_downwind_km", "saved_list", "chosen_after", "typed_lonlat", "sensitive_sites",
+           "open_hazards_of", "search_options", "save_or_delete", "saved_message",
+           "export_download", "current_after_write"]
 
 PAGE_SIZE = 50
 """Saved incidents the list holds at most (newest first; the search box finds the others)."""
@@ -89,8 +114,8 @@ T = {
     "not_deleted": ("事件未删除", "The incident was not deleted"),
     "deleted": ("已删除事件 #{id}", "Deleted incident #{id}"),
     "update": ("更新", "Update"),
-    "updated": ("已更新事件 #{id}（位置、半径、类型、备注）",
-                "Updated incident #{id} (place, radii, type, note)"),
+    "updated": ("已更新事件 #{id}（位置、半径、类型、备注、风向）",
+                "Updated incident #{id} (place, radii, type, note, wind)"),
     "not_updated": ("事件未更新", "The incident was not updated"),
     "choose": ("请先在列表中选择事件", "Choose a saved incident first"),
     "nothing": ("请先放置事故点", "Place an incident first"),
@@ -102,7 +127,15 @@ T = {
                 "them / 经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试"),
     "wind": ("风向（来向，度；可选，用于下风向防护区）",
              "Wind from (degrees; optional, for the downwind protective-action area)"),
+    "downwind_km": ("下风向距离（公里；空 = 最大半径）",
+                    "Downwind distance (km; empty = the outer radius)"),
+    "briefing": ("现场简报 PDF", "Briefing PDF"),
+    "downwind_nan": ("下风向距离须为公里数 / the downwind distance must be a number of km, "
+                     "got {v!r}",
+                     "the downwind distance must be a number of km, got {v!r} / 下风向距离须为"
+                     "公里数"),
     **view_texts,
+    **incident_session.T,
 }
 """Texts of the tab (Chinese, English), with those of :mod:`ui.panels.incident_view`."""
 
@@ -153,6 +186,20 @@ def parse_wind(text) -> float | None:
         msg = f"风向须为 0–360 度 / wind direction must be 0–360 degrees, got {text!r}"
         raise ValueError(msg)
     return value % 360
+
+
+def parse_downwind_km(text: Any, lang: str = "zh") -> float | None:
+    """The downwind distance typed in km → metres (``None`` when left empty: the outer
+    radius); the range is checked with the wind (:func:`risk.cordon.validate_wind`)."""
+    import unicodedata
+
+    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not raw:
+        return None
+    try:
+        return float(raw.removesuffix("km").strip()) * 1000.0
+    except ValueError:
+        raise ValueError(tt("downwind_nan", lang).format(v=str(text))) from None
 
 
 def _label(inc: Incident, lang: str) -> str:
@@ -212,9 +259,14 @@ def layout(state: AppState, lang: str) -> html.Div:
         html.Label(tt("radii", lang)),
         dcc.Input(id=ids.INC_RADII, type="text", value=format_radii_km(DEFAULT_RADII_M),
                   debounce=True),
-        html.Label(tt("wind", lang)),
-        dcc.Input(id=ids.INC_WIND, type="text", value="", debounce=True, placeholder="—",
-                  style={"width": "80px"}),
+        html.Div(className="row", children=[
+            html.Div([html.Label(tt("wind", lang)),
+                      dcc.Input(id=ids.INC_WIND, type="text", value="", debounce=True,
+                                placeholder="—", style={"width": "80px"})]),
+            html.Div([html.Label(tt("downwind_km", lang)),
+                      dcc.Input(id=ids.INC_DOWNWIND, type="text", value="", debounce=True,
+                                placeholder="—", style={"width": "80px"})]),
+        ]),
         html.Div(className="row", children=[
             html.Div([html.Label(tt("type", lang)),
                       dcc.Dropdown(id=ids.INC_TYPE, clearable=False, value="hazmat",
@@ -233,8 +285,18 @@ def layout(state: AppState, lang: str) -> html.Div:
         ]),
         dcc.Download(id=ids.INC_DOWNLOAD),
         html.Div(id=ids.INC_MESSAGE, className="message", role="status"),
+        html.Label(tt("open_list", lang)),
+        html.Div(className="row", children=[
+            dcc.RadioItems(id=ids.INC_OPEN_LIST, options=[], value=None, inline=True,
+                           className="chips", inputStyle={"marginRight": "3px"},
+                           labelStyle={"marginRight": "10px"}),
+            html.Button(tt("close_open", lang), id=ids.INC_OPEN_CLOSE, className="btn"),
+        ]),
         html.Div(id=ids.INC_RESULT),
+        *([incident_resources.layout(state, lang)] if incident_resources is not None else []),
         dcc.Store(id=ids.INC_WRITTEN),
+        dcc.Store(id=ids.INC_SESSION, storage_type="session"),
+        dcc.Store(id=ids.INC_RESTORED),
         html.H3(tt("saved", lang)),
         *([html.P(tt("read_only", lang), className="hint read-only")] if read_only else []),
         dcc.Input(id=ids.INC_SAVED_SEARCH, type="search", debounce=True,
@@ -247,14 +309,17 @@ def layout(state: AppState, lang: str) -> html.Div:
             html.Button(tt("update", lang), id=ids.INC_UPDATE, className="btn"),
             html.Button(tt("delete", lang), id=ids.INC_DELETE, className="btn"),
         ]),
+        html.Div(id=ids.INC_HISTORY),
     ])
 
 
-def compute(state: AppState, cordon: Cordon, wind: float | None = None) -> Any:
-    """The exposure around a validated ``cordon`` (see :func:`validate`)."""
+def compute(state: AppState, cordon: Cordon, wind: float | None = None,
+            downwind_m: float | None = None) -> Any:
+    """The exposure around a validated ``cordon`` (see :func:`validate`), with the downwind
+    area when ``wind`` is given (reaching ``downwind_m``, default the outer radius)."""
     ds = state.dataset
     return exposure(exposure_index(state), cordon, population=ds.raster_path("population"),
-                    wind_from_deg=wind)
+                    wind_from_deg=wind, downwind_m=downwind_m)
 
 
 def validate(state: AppState, lon: Any, lat: Any, radii_m: Any) -> Cordon:
@@ -263,34 +328,58 @@ def validate(state: AppState, lon: Any, lat: Any, radii_m: Any) -> Cordon:
     return validate_incident(lon, lat, radii_m, region=state.dataset.region)
 
 
+OUTPUTS = 11
+"""How many values :func:`place` returns."""
+
+
+def _same_place(previous: dict | None, lon: float, lat: float) -> bool:
+    if not previous or "lon" not in previous or "lat" not in previous:
+        return False
+    return abs(float(previous["lon"]) - lon) < 1e-9 and abs(float(previous["lat"]) - lat) < 1e-9
+
+
 def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_text,
-          radii_text, saved_id, tab: str | None, lang: str, wind_text=None):
+          radii_text, saved_id, tab: str | None, lang: str, wind_text=None,
+          downwind_text=None, previous: dict | None = None, chip=None):
     """Callback body. Returns (current, lon, lat, message, result, map command, radii text,
-    type, note); the last three fill the form when a saved incident is opened."""
+    type, note, wind text, downwind text): the last five fill the form when a saved incident
+    is opened (Open, or its chip ``chip`` chosen: ``trigger`` ``INC_OPEN_LIST``).
+
+    ``previous``: the current incident before this call (its ``id`` is kept while the place
+    stays the same)."""
     nothing = dash.no_update
-    keep_form = (nothing, nothing, nothing)
+    keep_form = (nothing,) * 5
     if trigger == ids.INC_CLEAR:
         return None, "", "", "", None, command(CLEAR_INCIDENT), *keep_form
+    if trigger == ids.INC_OPEN_LIST:
+        if chip is None or (previous or {}).get("id") == chip:
+            return (nothing,) * OUTPUTS
+        trigger, saved_id = ids.INC_OPEN, chip
     fit = True
-    form: tuple[Any, Any, Any] = keep_form
+    form: tuple[Any, ...] = keep_form
+    number = None
     try:
         wind = parse_wind(wind_text)
+        reach = parse_downwind_km(downwind_text, lang)
         if trigger == ids.INC_OPEN:
             if saved_id is None:
-                return (nothing,) * 9
+                return (nothing,) * OUTPUTS
             inc = _store(state).get(int(saved_id), region=state.dataset.region)  # validated
             _check_inside(state, inc.lon, inc.lat, lang)
-            cordon = inc.cordon
-            form = (format_radii_km(inc.radii_m), inc.type, inc.note)
+            cordon, number = inc.cordon, inc.id
+            wind, reach = inc.wind_from_deg, inc.downwind_m
+            form = (format_radii_km(inc.radii_m), inc.type, inc.note,
+                    "" if wind is None else f"{wind:g}",
+                    "" if reach is None else f"{reach / 1000:g}")
         else:
             radii = parse_radii_km(radii_text)
             if trigger == ids.MAP_CLICK:
                 if tab != "incident" or not click:
-                    return (nothing,) * 9
+                    return (nothing,) * OUTPUTS
                 lon, lat, fit = float(click["lon"]), float(click["lat"]), False
             elif trigger == ids.INC_SEARCH:
                 if search is None:
-                    return (nothing,) * 9
+                    return (nothing,) * OUTPUTS
                 ents = state.dataset.enterprises
                 hit = ents[ents["id"] == search]
                 if not len(hit):
@@ -302,13 +391,15 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
                     return nothing, nothing, nothing, "", nothing, nothing, *keep_form
                 lon, lat = typed_lonlat(lon_s, lat_s, lang)
             cordon = validate(state, lon, lat, radii)  # the one validation of this request
-        ex = compute(state, cordon, wind)
+            if _same_place(previous, cordon.lon, cordon.lat):
+                number = (previous or {}).get("id")
+        wind, reach = validate_wind(wind, reach, radii_m=cordon.radii_m)
+        ex = compute(state, cordon, wind, reach)
     except (ValueError, KeyError, IndexError, OSError) as exc:
         return (nothing, nothing, nothing, html.Span(_text(exc), className="error"), nothing,
                 nothing, *keep_form)
-    current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m)}
-    if wind is not None:
-        current["wind_from_deg"] = wind
+    current = {"lon": ex.center[0], "lat": ex.center[1], "radii_m": list(ex.radii_m),
+               "wind_from_deg": wind, "downwind_m": reach, "id": number}
     view = result_view(ex, lang, sensitive=sensitive_sites(state, cordon),
                        hazards=open_hazards_of(state, cordon))
     return (current, f"{ex.center[0]:.6f}", f"{ex.center[1]:.6f}", "",
@@ -341,9 +432,7 @@ def sensitive_sites(state: AppState, cordon: Cordon, *, nearest: int = 3) -> lis
 
 def open_hazards_of(state: AppState, cordon: Cordon) -> dict[str, Any]:
     """The open hidden dangers per zone of the current user's districts
-    (:func:`ui.commands.cordon.open_hazards`; ``{}`` when there is no ledger)."""
-    from ui.commands.cordon import open_hazards
-
+    (:func:`data.cordon_hazards.open_hazards`; ``{}`` when there is no ledger)."""
     return open_hazards(state.dataset, cordon)
 
 
@@ -358,32 +447,38 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.INC_RADII, "value"),
         Output(ids.INC_TYPE, "value"),
         Output(ids.INC_NOTE, "value"),
+        Output(ids.INC_WIND, "value"),
+        Output(ids.INC_DOWNWIND, "value"),
         Input(ids.MAP_CLICK, "data"),
         Input(ids.INC_SEARCH, "value"),
         Input(ids.INC_LOCATE, "n_clicks"),
         Input(ids.INC_RADII, "value"),
         Input(ids.INC_WIND, "value"),
+        Input(ids.INC_DOWNWIND, "value"),
         Input(ids.INC_OPEN, "n_clicks"),
         Input(ids.INC_CLEAR, "n_clicks"),
         Input(ids.INC_LON, "n_submit"),
         Input(ids.INC_LAT, "n_submit"),
+        Input(ids.INC_OPEN_LIST, "value"),
         State(ids.INC_LON, "value"),
         State(ids.INC_LAT, "value"),
         State(ids.INC_SAVED, "value"),
         State(ids.TABS, "value"),
         State("lang", "data"),
+        State(ids.INC_CURRENT, "data"),
         prevent_initial_call=True,
     )
-    def _place(click, search, _locate, radii_text, wind, _open, _clear, _lon_enter, _lat_enter,
-               lon, lat, saved, tab, lang):
+    def _place(click, search, _locate, radii_text, wind, downwind, _open, _clear, _lon_enter,
+               _lat_enter, chip, lon, lat, saved, tab, lang, previous):
         trigger = ctx.triggered_id
-        if trigger == ids.INC_WIND:
-            trigger = ids.INC_RADII  # a new wind direction recomputes the current incident
+        if trigger in (ids.INC_WIND, ids.INC_DOWNWIND):
+            trigger = ids.INC_RADII  # a new wind or reach recomputes the current incident
         elif trigger in (ids.INC_LON, ids.INC_LAT):  # Enter in a coordinate box places
             trigger = ids.INC_LOCATE
         return place(state, trigger=trigger, click=click, search=search, lon_text=lon,
                      lat_text=lat, radii_text=radii_text, saved_id=saved, tab=tab,
-                     lang=norm_lang(lang), wind_text=wind)
+                     lang=norm_lang(lang), wind_text=wind, downwind_text=downwind,
+                     previous=previous, chip=chip)
 
     @app.callback(
         Output(ids.INC_CURRENT, "data", allow_duplicate=True),
@@ -395,6 +490,8 @@ def register(app: dash.Dash, state: AppState) -> None:
         Output(ids.INC_RADII, "value", allow_duplicate=True),
         Output(ids.INC_TYPE, "value", allow_duplicate=True),
         Output(ids.INC_NOTE, "value", allow_duplicate=True),
+        Output(ids.INC_WIND, "value", allow_duplicate=True),
+        Output(ids.INC_DOWNWIND, "value", allow_duplicate=True),
         Input(ids.SHARE_INCIDENT, "data"),
         State("lang", "data"),
         prevent_initial_call="initial_duplicate",
@@ -446,6 +543,15 @@ def register(app: dash.Dash, state: AppState) -> None:
             return dash.no_update, html.Span(str(exc), className="error"), dash.no_update
 
     @app.callback(
+        Output(ids.INC_CURRENT, "data", allow_duplicate=True),
+        Input(ids.INC_WRITTEN, "data"),
+        State(ids.INC_CURRENT, "data"),
+        prevent_initial_call=True,
+    )
+    def _written(written, current):
+        return current_after_write(current, written)
+
+    @app.callback(
         Output(ids.INC_DOWNLOAD, "data"),
         Output(ids.INC_MESSAGE, "children", allow_duplicate=True),
         Input({"type": ids.INC_EXPORT, "fmt": ALL}, "n_clicks"),
@@ -459,32 +565,19 @@ def register(app: dash.Dash, state: AppState) -> None:
         return export_download(state, fmt=ctx.triggered_id["fmt"], current=current,
                                lang=norm_lang(lang))
 
+    incident_session.register(app, state)
+    if incident_resources is not None:
+        incident_resources.register(app, state)
+
 
 def open_shared(state: AppState, number: int | None, lang: str):
     """Callback body, run when the page loads: a share link (``/?incident=N``, the
     ``SHARE_INCIDENT`` store) opens saved incident N as Open does (the same district check and
     messages); nothing happens without one. Returns what :func:`place` returns."""
     if number is None:
-        return (dash.no_update,) * 9
+        return (dash.no_update,) * OUTPUTS
     return place(state, trigger=ids.INC_OPEN, click=None, search=None, lon_text=None,
                  lat_text=None, radii_text=None, saved_id=number, tab="incident", lang=lang)
-
-
-def search_options(state: AppState, text, value) -> list[dict] | object:
-    """Dropdown options: enterprises matching ``text`` in any part of the name, address or id
-    (:func:`risk.cordon.search_enterprises`, best first), labelled name · address · district."""
-    ents = state.dataset.enterprises
-    if not text:
-        if value is not None:
-            hit = ents[ents["id"] == value]
-            if len(hit):
-                return [{"label": str(hit["name"].iloc[0]), "value": value}]
-        return dash.no_update
-    found = search_enterprises(ents, str(text), limit=30)
-    return [{"label": " · ".join(str(r[c]) for c in ("name", "address", "district")
-                                 if str(r[c] or "").strip()),
-             "value": r["id"]}
-            for r in found.to_dict("records")]
 
 
 def _text(exc: BaseException) -> str:
@@ -494,79 +587,11 @@ def _text(exc: BaseException) -> str:
     return str(exc)
 
 
-def _writer() -> str:
-    """The name the audit log records for this change; refuses (werkzeug ``Unauthorized`` /
-    ``Forbidden``) a user who may not write incidents."""
-    user = access.require("incident.write")
-    return user.name or LOCAL_USER
-
-
-def save_or_delete(state: AppState, *, trigger, current, kind, note, saved_id, lang):
-    """Callback body: save the current incident (``INC_SAVE``), update the chosen one with the
-    current place, radii, type and note (``INC_UPDATE``) or delete it (``INC_DELETE``).
-    Returns (what was written, for the list to refresh, or ``no_update``; the status line)."""
-    nothing = dash.no_update
-    chosen = trigger in (ids.INC_DELETE, ids.INC_UPDATE)
-    if chosen and saved_id is None:
-        return nothing, html.Span(tt("choose", lang), className="error")
-    if trigger != ids.INC_DELETE and not current:
-        return nothing, html.Span(tt("nothing", lang), className="error")
-    try:
-        actor = _writer()
-    except HTTPException as exc:
-        return nothing, html.Span(str(exc.description), className="error")
-    store = _store(state)
-    failed = tt({ids.INC_DELETE: "not_deleted", ids.INC_UPDATE: "not_updated"}.get(
-        trigger, "not_saved"), lang)
-    try:
-        if chosen and district_area(state) is not None:
-            old = store.get(int(saved_id))
-            _check_inside(state, old.lon, old.lat, lang)
-        if trigger == ids.INC_DELETE:
-            store.delete(int(saved_id), actor=actor)
-            return ({"deleted": int(saved_id)},
-                    html.Span(tt("deleted", lang).format(id=saved_id), className="ok"))
-        _check_inside(state, current["lon"], current["lat"], lang)
-        fields: dict[str, Any] = {"lon": current["lon"], "lat": current["lat"],
-                  "radii_m": tuple(current["radii_m"]), "type": kind or "other",
-                  "note": note or ""}
-        if trigger == ids.INC_UPDATE:
-            store.update(int(saved_id), actor=actor, region=state.dataset.region, **fields)
-            return ({"updated": int(saved_id)},
-                    html.Span(tt("updated", lang).format(id=saved_id), className="ok"))
-        new_id = store.add(Incident(**fields), region=state.dataset.region, actor=actor)
-    except (ValueError, KeyError, TypeError) as exc:
-        return nothing, html.Span(_text(exc), className="error")
-    except OSError as exc:  # read-only, disk full, busy, database down: nothing was written
-        return nothing, html.Span(f"{failed}: {exc}", className="error")
-    return {"saved": new_id}, saved_message(new_id, lang)
-
-
-def saved_message(new_id: int, lang: str) -> html.Span | html.Div:
-    """The line after a save; inside a request also the share link of the incident
-    (:func:`data.share.share_url` on the address the user reached the app at) and its QR code."""
-    ok = html.Span(tt("saved_ok", lang).format(id=new_id), className="ok")
-    if not flask.has_request_context():
-        return ok
-    link = share_url(flask.request.url_root, new_id, lang=lang)
-    return html.Div(id="inc-share", children=[
-        ok,
-        html.Div(tt("share", lang), className="hint"),
-        html.A(link, href=link, target="_blank", id="inc-share-link"),
-        html.Img(src=f"/share/{new_id}/qr.svg?lang={lang}", alt=link, id="inc-share-qr",
-                 style={"width": "160px", "height": "160px", "display": "block"}),
-    ])
-
-
-def export_download(state: AppState, *, fmt: str, current, lang: str):
-    if not current:
-        return dash.no_update, html.Span(tt("nothing", lang), className="error")
-    try:
-        cordon = validate(state, current["lon"], current["lat"], current["radii_m"])
-    except (ValueError, KeyError, TypeError) as exc:
-        return dash.no_update, html.Span(str(exc), className="error")
-    ex = compute(state, cordon, current.get("wind_from_deg"))
-    data = export_bytes(ex, "zip" if fmt == "csv" else fmt)
-    ext = {"geojson": "geojson", "kml": "kml", "csv": "zip"}[fmt]
-    name = f"incident_{current['lon']:.4f}_{current['lat']:.4f}.{ext}"
-    return dcc.send_bytes(data, name), ""
+# the writes and downloads live in ui/panels/incident_io.py (re-exported here)
+from ui.panels.incident_io import (  # noqa: E402
+    current_after_write,
+    export_download,
+    save_or_delete,
+    saved_message,
+)
+from ui.panels.incident_view import search_options  # noqa: E402

@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import dash
 import numpy as np
 import shapely
 from dash import dash_table, html
 
 from data.schema import SITE_KINDS
 from layers.bridge import INCIDENT, command
+from risk.cordon import search_enterprises
 from risk.cordon.exposure import column_values
 from risk.grades import GRADES
 from ui import ids
@@ -104,13 +106,28 @@ def _zone_table(ex, lang: str) -> html.Table:
                       className="stats zones", id="inc-zone-table")
 
 
+GRADE_RANK = {g.value: i + 1 for i, g in enumerate(GRADES)}
+"""Severity rank of a grade (1 = red 重大 … 4 = blue 低): the priority table's grade column
+holds it, so that sorting by grade sorts by severity, and shows the grade's label."""
+
+
+def _grade_column(lang: str) -> dict[str, Any]:
+    """The grade column's dropdown presentation: the rank as value, the label shown."""
+    labels = _GRADE_LABELS["en" if lang == "en" else "zh"]
+    return {"options": [{"label": labels[g.value], "value": GRADE_RANK[g.value]}
+                        for g in GRADES]}
+
+
 def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10,
-           extra: dict[str, list[Any]] | None = None):
+           extra: dict[str, list[Any]] | None = None, dropdown: dict[str, Any] | None = None):
     """A DataTable of ``columns`` (id, header) of ``frame`` (a DataFrame, or columns as
     arrays: :meth:`Exposure.table_columns`), plus ``extra`` columns (lists aligned with it);
-    ``distance_m`` in whole metres, ``lon``/``lat`` to 1e-6 degree. The rows are built column
-    by column (:func:`risk.cordon.exposure.column_values`), not through ``DataFrame.to_dict``."""
+    ``distance_m`` in whole metres, ``lon``/``lat`` to 1e-6 degree (shown with six decimals).
+    The rows are built column by column (:func:`risk.cordon.exposure.column_values`), not
+    through ``DataFrame.to_dict``. ``dropdown``: columns shown by the label of their value
+    (``{column: {"options": [...]}}``; sorting uses the value)."""
     extra = extra or {}
+    dropdown = dropdown or {}
     shown = [(c, name) for c, name in columns if c in frame or c in extra]
     values = []
     for c, _ in shown:
@@ -126,10 +143,18 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
     keys = [c for c, _ in shown]
     rows = [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
     # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
+    def column(col: str, name: str) -> dict[str, Any]:
+        spec: dict[str, Any] = {"name": name, "id": col}
+        if col in ("lon", "lat"):
+            spec.update(type="numeric", format={"specifier": ".6f"})
+        if col in dropdown:
+            spec.update(presentation="dropdown", editable=False)
+        return spec
+
     return dash_table.DataTable(  # type: ignore[attr-defined]
         id=table_id,
-        columns=[{"name": name, "id": col} for col, name in shown],
-        data=rows,
+        columns=[column(col, name) for col, name in shown],
+        data=rows, dropdown=dropdown,
         sort_action="native", page_size=page_size, page_action="native",
         style_table={"overflowX": "auto"},
         style_cell={"fontSize": "12px", "padding": "2px 4px", "textAlign": "left",
@@ -186,9 +211,10 @@ def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
     shown = len(pri["lon"])
     extra = {}
     if shown:
-        labels = _GRADE_LABELS["en" if en else "zh"]
-        extra = {"grade_label": [labels[v] for v in pri["grade"].tolist()],
-                 "zone_label": pri["zone_name"].tolist()}
+        yes, no = ("yes", "—") if en else ("是", "—")
+        extra = {"grade_rank": [GRADE_RANK.get(v, len(GRADES) + 1) for v in pri["grade"].tolist()],
+                 "zone_label": pri["zone_name"].tolist(),
+                 "major_label": [yes if bool(v) else no for v in pri["major_hazard"].tolist()]}
     more = ex.priority_total - shown
     cp = ex.checkpoints
     children = [
@@ -206,11 +232,13 @@ def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
                    f" / {sum(v.get('general_open', 0) for v in hazards.values()):,}"),
            _hazard_table(ex, hazards, lang)] if hazards is not None else []),
         html.H3(f"{tt('priority', lang)} · {ex.priority_total:,}"),
-        _table(pri, [("name", tt("name", lang)), ("grade_label", tt("grade", lang)),
+        _table(pri, [("name", tt("name", lang)), ("grade_rank", tt("grade", lang)),
+                     ("major_label", tt("major", lang)),
                      ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
                      ("direction_en" if en else "direction", tt("direction", lang)),
                      ("industry", tt("industry", lang))],
-               table_id=ids.INC_PRIORITY_TABLE, extra=extra),
+               table_id=ids.INC_PRIORITY_TABLE, extra=extra,
+               dropdown={"grade_rank": _grade_column(lang)}),
         *([html.P(tt("more", lang).format(n=shown, more=more), id="inc-priority-more",
                   className="hint")] if more > 0 else []),
         html.H3(tt("evac", lang)),
@@ -263,3 +291,20 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
         palette=palette, fit=fit,
         label=f"{tt('center', lang)} {ex.center[0]:.5f}, {ex.center[1]:.5f}",
     )
+
+
+def search_options(state: Any, text, value) -> list[dict] | object:
+    """Dropdown options: enterprises matching ``text`` in any part of the name, address or id
+    (:func:`risk.cordon.search_enterprises`, best first), labelled name · address · district."""
+    ents = state.dataset.enterprises
+    if not text:
+        if value is not None:
+            hit = ents[ents["id"] == value]
+            if len(hit):
+                return [{"label": str(hit["name"].iloc[0]), "value": value}]
+        return dash.no_update
+    found = search_enterprises(ents, str(text), limit=30)
+    return [{"label": " · ".join(str(r[c]) for c in ("name", "address", "district")
+                                 if str(r[c] or "").strip()),
+             "value": r["id"]}
+            for r in found.to_dict("records")]

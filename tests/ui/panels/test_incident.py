@@ -86,7 +86,8 @@ def test_typed_coordinates_make_rings_and_a_map_command(state):
         state, trigger=ids.INC_LOCATE, click=None, search=None, lon_text="114.05",
         lat_text="22.60", radii_text="1,5,10", saved_id=None, tab="incident", lang="zh")
     assert msg == ""
-    assert current == {"lon": 114.05, "lat": 22.60, "radii_m": [1000.0, 5000.0, 10000.0]}
+    assert current == {"lon": 114.05, "lat": 22.60, "radii_m": [1000.0, 5000.0, 10000.0],
+                       "wind_from_deg": None, "downwind_m": None, "id": None}
     assert command["type"] == "riskmap:incident" and command["fit"] is True
     zones = [f["properties"]["zone"] for f in command["rings"]["features"]]
     assert zones == ["core", "control", "warning"]
@@ -181,7 +182,7 @@ def test_opening_a_saved_incident_shows_its_radii_type_and_note(state, signed_in
                 lat_text="22.55", radii_text="1,5,10", saved_id=saved, tab="incident",
                 lang="zh")
     assert out[0]["radii_m"] == [500.0, 2000.0]  # drawn with the saved radii
-    assert tuple(out[6:]) == ("0.5,2", "fire", "储罐泄漏")  # and the form shows them
+    assert tuple(out[6:]) == ("0.5,2", "fire", "储罐泄漏", "", "")  # and the form shows them
     # the next change (a new wind direction) recomputes with what the form now shows
     again = place(state, trigger=ids.INC_RADII, click=None, search=None, lon_text=out[1],
                   lat_text=out[2], radii_text=out[6], saved_id=saved, tab="incident",
@@ -216,7 +217,7 @@ def test_one_request_validates_the_incident_once(state, monkeypatch, signed_in):
 def test_map_messages_come_from_the_bridge(state):
     from layers.bridge import CLEAR_INCIDENT, INCIDENT
 
-    *_, command, _, _, _ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
+    _, _, _, _, _, command, *_ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
                                  lon_text="114.05", lat_text="22.60", radii_text="1,5",
                                  saved_id=None, tab="incident", lang="en")
     assert command["type"] == INCIDENT and len(command["rings"]["features"]) == 2
@@ -230,7 +231,7 @@ def test_map_rings_equal_the_geodataframe_rings_to_1e6(state):
     (snapped to 1e-6 degree, to_json): the same features, properties and vertices."""
     import shapely
 
-    *_, command, _, _, _ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
+    _, _, _, _, _, command, *_ = place(state, trigger=ids.INC_LOCATE, click=None, search=None,
                                  lon_text="114.05", lat_text="22.60", radii_text="1,5,10",
                                  saved_id=None, tab="incident", lang="zh")
     from risk.cordon import cordon_rings
@@ -240,7 +241,9 @@ def test_map_rings_equal_the_geodataframe_rings_to_1e6(state):
     old_doc = json.loads(old.to_json())
     assert len(command["rings"]["features"]) == 3
     for new_f, old_f in zip(command["rings"]["features"], old_doc["features"], strict=True):
-        assert new_f["properties"] == old_f["properties"] and new_f["id"] == old_f["id"]
+        # the map's features also carry the ring labels (label_zh, label_en)
+        shared = {k: new_f["properties"][k] for k in old_f["properties"]}
+        assert shared == old_f["properties"] and new_f["id"] == old_f["id"]
         a = shapely.geometry.shape(new_f["geometry"])
         b = shapely.geometry.shape(old_f["geometry"])
         assert shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), 1.0001e-6)
@@ -285,8 +288,8 @@ def test_the_priority_table_holds_the_nearest_and_says_how_many_more(state, monk
     assert find(full, lambda n: n.get("id") == "inc-priority-more") is None
     distances = [row["distance_m"] for row in table]
     assert distances == sorted(distances) and all(type(d) is int for d in distances)
-    assert set(table[0]) == {"name", "grade_label", "zone_label", "distance_m", "direction_en",
-                             "industry"}
+    assert set(table[0]) == {"name", "grade_rank", "major_label", "zone_label", "distance_m",
+                             "direction_en", "industry"}
 
     monkeypatch.setattr(incident_view, "PRIORITY_ROWS", 3)
     capped = answer()
@@ -441,9 +444,13 @@ ANSWER_BYTES = 12_000
 """Upper bound of a save answer plus the list refresh it triggers (it was 2.2 MB)."""
 
 
-def test_the_layout_and_a_save_stay_small_with_20000_incidents(fresh_state, signed_in):
+def test_the_layout_and_a_save_stay_small_with_20000_incidents(fresh_state, signed_in,
+                                                              monkeypatch):
+    from ui.panels import incident
     from ui.panels.incident import PAGE_SIZE, layout
 
+    # the nearest-teams block (ui/panels/incident_resources.py) is measured by its own tests
+    monkeypatch.setattr(incident, "incident_resources", None)
     _many(fresh_state, 20_000)
     page = layout(fresh_state, "zh")
     assert _json_bytes(page) < LAYOUT_BYTES
