@@ -70,6 +70,20 @@ def test_atlas_pages_share_one_font_and_number_two_page_districts(small_dataset,
         assert f"{name}安全风险分布图" in _page_text(out, page)
         assert "附表" in _page_text(out, page + 1)
     assert ["/VP" in reader.pages[i] for i in range(5)] == [False, True, False, True, False]
+    if shutil.which("gdalinfo"):  # GDAL reads each map page's own georeferencing
+        import json
+
+        districts = small_dataset.districts.set_index("name")
+        for page, name in zip(atlas.page_numbers, names, strict=True):
+            info = json.loads(subprocess.run(["gdalinfo", "-json", f"PDF:{page}:{out}"],
+                                             capture_output=True, text=True,
+                                             check=True).stdout)
+            assert "Transverse Mercator" in info["coordinateSystem"]["wkt"]
+            ring = info["wgs84Extent"]["coordinates"][0]
+            lon = sum(p[0] for p in ring[:4]) / 4
+            lat = sum(p[1] for p in ring[:4]) / 4
+            w, s_, e, n = districts.loc[name].geometry.bounds
+            assert w < lon < e and s_ < lat < n, (name, lon, lat)  # this page's district
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     assert len({line.split()[0] for line in fonts}) == 1  # one subset, not one per page
