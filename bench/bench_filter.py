@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import statistics
 import sys
 import time
@@ -33,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", default="1,6,24")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+    from plotly.io.json import to_json_plotly
+
     from data.table_export import months_before, overdue_mask
     from ui.panels.analysis import update_filters
     from ui.state import AppState
@@ -52,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
             mask = overdue_mask(state.dataset.enterprises,
                                 before=months_before(dt.date.today(), months)).to_numpy()
             rows = [int(i) for i in mask.nonzero()[0]]
-            size = len(json.dumps(cmd, separators=(",", ":")))
-            old = len(json.dumps({**{k: v for k, v in cmd.items() if k != "rowmask"},
-                                  "rows": rows}, separators=(",", ":")))
+            size = len(to_json_plotly(cmd))
+            old = len(to_json_plotly({**{k: v for k, v in cmd.items() if k != "rowmask"},
+                                      "rows": rows}))
             print(f"{n:>11,}  {months:>6}  {len(rows):>7,}  {size / 1024:>11.1f}  "
                   f"{old / 1024:>11.1f}  {statistics.median(times) * 1000:>11.0f}", flush=True)
     return 0

@@ -291,18 +291,21 @@ def enterprise_columns(enterprises: gpd.GeoDataFrame) -> dict[str, Any]:
 
 
 def row_mask_b64(mask: Sequence[bool] | np.ndarray) -> str:
-    """A row mask over the enterprises as base64 of its bits (row ``i`` = bit ``i % 8`` of byte
-    ``i // 8``, least significant first): what a FILTER command sends as ``rowmask`` instead of
-    a list of row numbers (100,000 rows: 16.7 KB whatever the mask, against up to 600 KB).
-    ``riskmap-map-enterprises.js`` (``maskBits``) reads it back.
+    """A row mask over the enterprises as URL-safe base64 of its bits (row ``i`` = bit
+    ``i % 8`` of byte ``i // 8``, least significant first): what a FILTER command sends as
+    ``rowmask`` instead of a list of row numbers (100,000 rows: 16.7 KB whatever the mask,
+    against up to 600 KB). URL-safe (``-_``, not ``+/``) because Dash's JSON writes ``/`` as
+    ``\\u002f``, six bytes. ``riskmap-map-enterprises.js`` (``maskBits``) reads it back.
 
     >>> row_mask_b64([True, False, True, True, False, False, False, False, True])
     'DQE='
+    >>> row_mask_b64([True] * 24)
+    '____'
     """
     import base64
 
     bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
-    return base64.b64encode(bits.tobytes()).decode("ascii")
+    return base64.urlsafe_b64encode(bits.tobytes()).decode("ascii")
 
 
 def legend_html(dataset: Dataset, lang: str, layers: Sequence[str]) -> str:

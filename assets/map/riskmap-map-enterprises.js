@@ -228,11 +228,11 @@
       .catch(function () { popup.setContent(escapeHtml(opts.failed || "?")); });
   }
 
-  /* a row mask sent as base64 of its bits (row i = bit i % 8 of byte i >> 3, least
+  /* a row mask sent as URL-safe base64 of its bits (row i = bit i % 8 of byte i >> 3, least
    * significant first; layers/map.py row_mask_b64) as one byte per row; rows past it: 0 */
   function maskBits(b64, n) {
     var out = new Uint8Array(n), bytes;
-    try { bytes = window.atob(String(b64)); } catch (e) { return out; }
+    try { bytes = window.atob(String(b64).replace(/-/g, "+").replace(/_/g, "/")); } catch (e) { return out; }
     var m = Math.min(n, bytes.length * 8);
     for (var i = 0; i < m; i++) { out[i] = (bytes.charCodeAt(i >> 3) >> (i & 7)) & 1; }
     return out;
