@@ -3,7 +3,9 @@
 Each district page is :func:`layers.printmap.render_map` with ``districts_filter=[name]`` and
 the same options; a district with nothing to draw is left out and listed on the index as
 skipped. The index page (目录 Index) lists every district with its page number and its
-enterprises by grade; the PDF has one bookmark per district.
+enterprises by grade (those the pages show: the same grade, industry and major-hazard
+filters); the PDF has one bookmark per district. All pages are drawn into one PDF, so the font
+subset is built and embedded once.
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
         if not atlas.pages:
             raise EmptyMapError(f"atlas: no district had anything to draw ({len(names)} "
                                 "skipped); loosen the filters")
-        pdf.savefig(_index_figure(dataset, atlas, title=title, lang=lang,
+        pdf.savefig(_index_figure(dataset, _counted(dataset, kwargs), atlas, title=title,
+                                  lang=lang,
                                   paper=kwargs.get("paper", "A4"),
                                   orientation=kwargs.get("orientation", "landscape")))
     reader = PdfReader(io.BytesIO(buffer.getvalue()))
@@ -100,9 +103,23 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     return atlas
 
 
-def _index_figure(dataset: Any, atlas: Atlas, *, title: str, lang: str, paper: str,
+def _counted(dataset: Any, kwargs: dict[str, Any]) -> Any:
+    """The enterprises the pages show: the atlas's grade, industry and major-hazard filters
+    (already checked by the pages' :func:`layers.printmap.render_map`)."""
+    import pandas as pd
+
+    from layers.print_frames import _check_grades, _check_industries, _data_frames
+
+    ent = dataset.layer("enterprises")
+    industries = _check_industries(kwargs.get("industries"),
+                                   ent.get("industry", pd.Series(dtype=str)))
+    return _data_frames(dataset, ("enterprises",), grades=_check_grades(kwargs.get("grades")),
+                        industries=industries, chosen=[], area=None,
+                        major_only=bool(kwargs.get("major_only")))["enterprises"]
+
+
+def _index_figure(dataset: Any, ent: Any, atlas: Atlas, *, title: str, lang: str, paper: str,
                   orientation: str) -> Any:
-    ent = dataset.enterprises
     codes = ent["grade"].astype(str) if "grade" in ent.columns else None
     where = ent["district"].astype(str) if "district" in ent.columns else None
     header = [table_header("页码", "Page", lang), table_header("行政区", "District", lang),

@@ -43,6 +43,16 @@ def test_atlas_has_an_index_and_one_page_per_district(small_dataset, tmp_path):
         assert f"{name}安全风险分布图" in _page_text(out, page)
         # the index row: page number, district, red count first
         assert f"{page}\n" in index and str(red) in index
+    # the counts are those of the pages (red and orange only): the row's total is theirs
+    layout = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    for page, name in enumerate(names, start=2):
+        row = next(line.split() for line in layout.splitlines()
+                   if line.split()[:2] == [str(page), name])
+        mine = ent[(ent["district"] == name) & ent["grade"].isin(["red", "orange"])]
+        counts = [int(v.replace(",", "")) for v in row[2:]]
+        assert counts == [int((mine["grade"] == "red").sum()),
+                          int((mine["grade"] == "orange").sum()), 0, 0, len(mine)]
 
 
 def test_atlas_refusals(small_dataset):
