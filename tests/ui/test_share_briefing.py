@@ -39,7 +39,9 @@ def bureau(small_sample, tmp_path_factory):
     store = incidents_for(app.state.store)
     futian = store.add(Incident(lon=114.0579, lat=22.5431, type="hazmat", note="储罐泄漏"))
     nanshan = store.add(Incident(lon=round(inside.x, 6), lat=round(inside.y, 6), type="fire"))
-    app.ids = {"futian": futian, "nanshan": nanshan}  # type: ignore[attr-defined]
+    windy = store.add(Incident(lon=114.0579, lat=22.5431, type="gas", wind_from_deg=225.0,
+                               downwind_m=8000.0))
+    app.ids = {"futian": futian, "nanshan": nanshan, "windy": windy}  # type: ignore[attr-defined]
     return app
 
 
@@ -86,6 +88,15 @@ def test_a_logged_in_user_gets_the_one_page_pdf_in_their_language(bureau, tmp_pa
     assert "Scan to open" in text  # the QR code of the share link
     zh = pdf_text(c.get(f"/share/{number}/briefing.pdf").data, tmp_path)
     assert zh.lstrip().startswith("现场处置简报") and "核心区（禁入）" in zh
+
+
+def test_a_saved_wind_draws_and_counts_the_downwind_area(bureau, tmp_path):
+    c = login(bureau, "analyst")
+    text = pdf_text(c.get(f"/share/{bureau.ids['windy']}/briefing.pdf").data, tmp_path)
+    assert "燃气泄漏" in text and "下风向防护区" in text
+    assert "225°" in text and "8 km" in text
+    plain = pdf_text(c.get(f"/share/{bureau.ids['futian']}/briefing.pdf").data, tmp_path)
+    assert "下风向防护区" not in plain
 
 
 def test_a_district_user_sees_only_incidents_in_their_districts(bureau, tmp_path):
