@@ -69,6 +69,7 @@ HAZARD_FIELDS = ("enterprise_id", "title", "category", "level", "source", "distr
                  "supervised", "closed_at", "reviewed_by", "review_result", "location",
                  "measures", "lon", "lat")
 """Columns of a hazard a caller may set (``id``, ``extra`` and the times are the store's)."""
+_EPOCH = dt.date(1970, 1, 1)
 HISTORY_COLUMNS = ("hazard_id", "at", "to_status", "fields")
 """The history columns :func:`arrays_of` reads."""
 _CREATED = ("level", "deadline", "closed_at", "reviewed_by")
@@ -419,9 +420,9 @@ def arrays_of(frame: pd.DataFrame, events: pd.DataFrame | None = None) -> Hazard
         if fields and ("deadline" in fields or "closed_at" in fields):
             given = json.loads(fields) if isinstance(fields, str) else dict(fields)
             if given.get("deadline"):
-                dl = int(day_numbers([given["deadline"]])[0])
+                dl = (dt.date.fromisoformat(str(given["deadline"])[:10]) - _EPOCH).days
             if given.get("closed_at"):
-                cl = int(day_numbers([given["closed_at"]])[0])
+                cl = (dt.date.fromisoformat(str(given["closed_at"])[:10]) - _EPOCH).days
         steps.setdefault(i, []).append((int(at), str(to), dl, cl))
     timelines = {i: timeline(int(arrays.found[i]), s, deadline=int(arrays.deadline[i]),
                              closed=int(arrays.closed[i])) for i, s in steps.items()}

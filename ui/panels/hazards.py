@@ -255,24 +255,26 @@ def table_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, states: lis
     if "closed" in wanted:
         show |= masks["closed"]
     show &= keep
-    frame = data["frame"][show]
-    if not len(frame):
+    idx = np.flatnonzero(show)
+    if not len(idx):
         return html.P(tt("none", lang), className="hint")
-    over = masks["overdue"][show]
-    order = np.lexsort((frame["found_at"].to_numpy(), ~over, (frame["level"] != "major")
-                        .to_numpy()))[:TABLE_ROWS]
+    arrays = data["arrays"]
+    over_all = masks["overdue"]
+    # major first, then overdue, then the oldest finding (only the shown rows are read)
+    order = idx[np.lexsort((arrays.found[idx], ~over_all[idx], ~arrays.major[idx]))[:TABLE_ROWS]]
+    records = data["frame"].iloc[order][["id", "title", "level", "district", "found_at",
+                                         "deadline", "status"]].to_dict("records")
     head = html.Tr([html.Th(tt(k, lang)) for k in ("id", "title", "level", "district",
                                                    "found_at", "deadline", "status")])
     rows = []
-    for i in order:
-        h = frame.iloc[int(i)]
+    for i, h in zip(order, records, strict=True):
         level = tt(h["level"], lang) if h["level"] in LEVELS else "—"  # 重大 / 一般: short
         status = STATUSES.get(h["status"], (h["status"], h["status"]))[1 if lang == "en" else 0]
         rows.append(html.Tr([html.Td(int(h["id"])), html.Td(h["title"]),
                              html.Td(level, style=_NOWRAP), html.Td(h["district"], style=_NOWRAP),
                              html.Td(h["found_at"], style=_NOWRAP),
                              html.Td(h["deadline"] or "", style=_NOWRAP,
-                                     className="error" if over[int(i)] else ""),
+                                     className="error" if over_all[i] else ""),
                              html.Td(status, style=_NOWRAP)]))
     return html.Table([html.Thead(head), html.Tbody(rows)], className="stats")
 
