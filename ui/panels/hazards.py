@@ -314,8 +314,10 @@ def chart_view(data: dict[str, Any], day: dt.date, keep: np.ndarray, lang: str) 
                                        "width": "100%", "textAlign": "center"})],
             style={"display": "inline-flex", "flexDirection": "column", "alignItems": "center",
                    "marginRight": "3px", "verticalAlign": "bottom"}))
-    key = [html.Span("■", style={"color": _FOUND_COLOUR}), f" {tt('found_month', lang)}  ",
-           html.Span("■", style={"color": _CLOSED_COLOUR}), f" {tt('closed_month', lang)}"]
+    key: list[Any] = [html.Span("■", style={"color": _FOUND_COLOUR}),
+                      f" {tt('found_month', lang)}  ",
+                      html.Span("■", style={"color": _CLOSED_COLOUR}),
+                      f" {tt('closed_month', lang)}"]
     return html.Div([html.Div(tt("chart", lang), className="hint"), html.Div(bars),
                      html.Div(key, className="hint", style={"fontSize": "11px"})])
 
