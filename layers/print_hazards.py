@@ -184,8 +184,10 @@ def hazard_report_pdf(frame: pd.DataFrame, dataset: Any, *, month: dt.date,
                       str(r["found_at"]), str(r["deadline"] or "—"),
                       listed.get(str(r["supervised"]), "—"), "是" if r["overdue"] else ""]
                      for r in majors]
-            tables.append((bilingual("未整改重大事故隐患", "Open major hazards", lang), mh,
-                           mrows or [["—"] * len(mh)]))
+            caption = bilingual(f"未整改重大事故隐患（共 {len(mrows)} 项，逾期与发现最早的在前）",
+                                f"Open major hazards ({len(mrows)}, overdue and oldest first)",
+                                lang)
+            tables.append((caption, mh, mrows or [["—"] * len(mh)]))
         buffer = io.BytesIO()
         meta = {"Title": title, "Creator": "risk-map 安全风险地图"}
         with PdfPages(buffer, metadata=meta) as pages:
