@@ -47,6 +47,7 @@ from data.sysdb import ReadOnlyStore, StoreBusy, StoreUnavailable
 from layers.bridge import RELOAD, command
 from ui import access, ids
 from ui.i18n import norm_lang, translator
+from ui.panels.analysis_locale import dropdown_labels
 from ui.panels.data_import_preview import (
     IGNORE,
     KEEP,
@@ -106,6 +107,8 @@ T = {
     "col_changes": ("新增/修改/删除", "Added/changed/removed"),
     "restore": ("恢复", "Restore"), "current": ("当前", "current"),
     "not_kept": ("不再保留", "not kept"),
+    "mode_baseline": ("初始（首次导入前）", "baseline (before the first import)"),
+    "mode_restore": ("恢复", "restore"),
     "confirm_restore_btn": ("确认恢复第 {v} 版（{n} 行）", "Confirm: restore version {v} ({n} rows)"),
     "restored": ("已恢复第 {v} 版为第 {new} 版（{n} 行）",
                  "Restored version {v} as version {new} ({n} rows)"),
@@ -125,6 +128,9 @@ T = {
 
 
 tt = translator(T)
+VERSION_MODES = {"update": "update", "append": "append", "replace": "replace",
+                 "baseline": "mode_baseline", "restore": "mode_restore"}
+"""How a version was made (``LayerVersion.mode``) -> its words in :data:`T`."""
 
 
 def _layer_options(lang: str) -> list[dict]:
@@ -165,10 +171,10 @@ def layout(state: AppState, lang: str) -> html.Div:
         html.P(tt("how", lang), className="hint"),
         html.Label(tt("layer", lang)),
         dcc.Dropdown(id=ids.IMP_LAYER, options=_layer_options(lang), value="enterprises",
-                     clearable=False),
+                     clearable=False, labels=dropdown_labels(lang)),  # type: ignore[arg-type]
         html.Label(tt("crs", lang)),
         dcc.Dropdown(id=ids.IMP_CRS, clearable=False, value=FILE_OWN.value,
-                     options=crs_options(lang)),
+                     options=crs_options(lang), labels=dropdown_labels(lang)),  # type: ignore[arg-type]
         dcc.Upload(id=ids.IMP_UPLOAD, children=html.Div(tt("drop", lang)), className="upload",
                    max_size=uploads.max_upload_bytes(), multiple=False),
         dcc.Store(id=ids.IMP_TOKEN),
@@ -376,7 +382,7 @@ def versions_view(state: AppState, layer: str | None, lang: str):
                                  id={"type": ids.IMP_RESTORE, "version": v.version})
         else:
             action = html.Span(tt("not_kept", lang), className="muted")
-        mode = tt(v.mode, lang) if v.mode in MODES else v.mode
+        mode = tt(VERSION_MODES.get(v.mode, ""), lang) if v.mode in VERSION_MODES else v.mode
         body.append(html.Tr([html.Td(str(v.version)), html.Td(v.at.replace("T", " ")[:19]),
                              html.Td(v.actor), html.Td(mode), html.Td(v.file[:80]),
                              html.Td(f"{v.rows:,}"),

@@ -300,6 +300,7 @@ def test_update_counts_and_the_versions_list_and_restore(state):
     assert [c[0] for c in cells] == ["2", "1"]
     assert cells[0][3] == "更新（按编号，默认）" and cells[0][4] == "reg.csv"
     assert cells[0][6] == "+1 / ~1 / -0" and cells[0][7] == "当前"
+    assert cells[1][3] == "初始（首次导入前）"  # the baseline version, in words too
     restore = table.children[1].children[1].children[7].children
     assert restore.id == {"type": ids.IMP_RESTORE, "version": 1}
 
@@ -321,6 +322,8 @@ def test_update_counts_and_the_versions_list_and_restore(state):
 
     assert_geodataframe_equal(state.full_dataset.enterprises.reset_index(drop=True),
                               first.reset_index(drop=True))
+    table = versions_view(state, "enterprises", "en")
+    assert table.children[1].children[0].children[3].children == "restore"
     # confirming with nothing pending does nothing
     assert on_restore(state, trigger=ids.IMP_CONFIRM_RESTORE, clicked=2, pending=None,
                       layer="enterprises", lang="zh")[3] == ""
