@@ -286,12 +286,18 @@ def _page(dataset: Any, briefing: Briefing, ex: Any, sites: pd.DataFrame,
                rows=[[bilingual("无道路穿越警戒圈", "no road crosses the rings", lang)]])
     # right column: sensitive sites by zone, then the shelters to evacuate to
     right = _M + sum(c.width for c in cp_cols) + 3.0
-    ev_cols = [Col("", "", 5), Col("疏散避难场所", "Shelter", 43),
+    ev_cols = [Col("", "", 5), Col("疏散避难场所", "Shelter", 35),
                Col("容量(人)", "Capacity", 14, "right"), Col("距离", "Distance", 13, "right"),
-               Col("方位", "Dir.", 10)]
+               Col("方位", "Dir.", 10), Col("下风向", "Downwind", 11)]
+    downwind = np.zeros(len(evacuation), dtype=bool)
+    if ex.downwind is not None and len(evacuation):  # a shelter to avoid while the wind holds
+        downwind = shapely.contains_xy(ex.downwind["geometry"],
+                                       evacuation["lon"].to_numpy(float),
+                                       evacuation["lat"].to_numpy(float))
     ev_rows = [[LETTERS[i], str(r["name"]), f"{int(r.get('capacity') or 0):,}",
                 f"{float(r['distance_m']) / 1000:.2f} km",
-                str(r["direction_en"] if lang == "en" else r["direction"])]
+                str(r["direction_en"] if lang == "en" else r["direction"]),
+                ("yes 是" if lang == "en" else "是 yes") if downwind[i] else ""]
                for i, r in enumerate(evacuation.to_dict("records"))]
     if not ev_rows:
         ev_rows = [[bilingual("控制区外无避难场所", "no shelter outside the control zone", lang)]]

@@ -206,3 +206,14 @@ def test_rows_are_shared_between_zones():
     assert _shares([3, 40, 50], 20) == [3, 9, 8]
     assert sum(_shares([10, 10, 10], 7)) == 7
     assert _shares([1, 0, 2], 10) == [1, 0, 2]  # never more than a zone has
+
+
+def test_shelters_to_evacuate_to_inside_the_downwind_area_are_flagged(tiny_dataset, tmp_path):
+    cordon = validate_incident(*CENTER, region=tiny_dataset.region)
+    windy = Briefing(cordon=cordon, wind_from_deg=225.0)  # blows to the north-east
+    lines = pdf_text(render_briefing(tiny_dataset, windy), tmp_path).splitlines()
+    northeast = next(line for line in lines if "莲花山$公园" in line)  # 6 km NE: downwind
+    south = next(line for line in lines if "中心公园" in line)  # 8 km S: not
+    assert "是 yes" in northeast and "是 yes" not in south
+    calm = pdf_text(render_briefing(tiny_dataset, Briefing(cordon=cordon)), tmp_path)
+    assert "是 yes" not in calm
