@@ -107,7 +107,9 @@
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
       this._count();
-      if (map.getZoom() <= DENSITY_ZOOM) { this._density(ctx, topLeft); } else { this._points(ctx, topLeft, size); }
+      var density = map.getZoom() <= DENSITY_ZOOM;
+      document.documentElement.setAttribute("data-hazards-view", density ? "density" : "points");
+      if (density) { this._density(ctx, topLeft); } else { this._points(ctx, topLeft, size); }
     },
     _points: function (ctx, topLeft, size) {
       var map = this._map, d = this._data, day = this._day, scale = Math.pow(2, map.getZoom());
@@ -154,6 +156,9 @@
         ctx.beginPath(); ctx.arc(p.x, p.y, r, 0, 2 * Math.PI); ctx.fill();
         ctx.globalAlpha = 1; ctx.fillStyle = "#fff"; ctx.fillText(String(n), p.x, p.y);
       });
+      var total = 0;
+      for (var key in per) { total += per[key]; }
+      document.documentElement.setAttribute("data-hazards-density-total", String(total));
       this._hit = null;
     },
     _onClick: function (e) {
@@ -206,7 +211,11 @@
     var map = state.map;
     if (state.hazards) { map.removeLayer(state.hazards); state.hazards = null; }
     if (state.hazardLegend) { map.removeControl(state.hazardLegend); state.hazardLegend = null; }
-    if (!msg.data) { document.documentElement.removeAttribute("data-hazards-day"); return; }
+    if (!msg.data) {
+      document.documentElement.removeAttribute("data-hazards-day");
+      document.documentElement.removeAttribute("data-hazards-view");
+      return;
+    }
     var day = msg.day;
     state.hazards = new HazardLayer(msg.data, day, msg.states).addTo(map);
     state.hazardLegend = new HazardLegend(msg.data.labels).addTo(map);

@@ -77,6 +77,42 @@ def test_the_slider_shows_the_stats_of_the_month(live_app, page, small_sample):
     assert page.external_requests == [] and page.page_errors == []
 
 
+def test_play_runs_through_the_months_and_city_zoom_shows_districts(live_app, page,
+                                                                     small_sample):
+    base, _ = live_app
+    page.goto(base + "/")
+    _ready(page)
+    page.locator(".tab", has_text=re.compile(r"^\s*隐患\s*$")).click()
+    page.locator("#haz-counts > .haz-counts[data-found]").wait_for(timeout=20_000)
+    frame = page.frame_locator("#map-frame")
+    root = frame.locator("html[data-hazards-view]")
+    root.wait_for(timeout=20_000)
+    assert root.get_attribute("data-hazards-view") == "density"  # the city at first
+    # one circle per district: the circles count the open hazards drawn
+    assert int(root.get_attribute("data-hazards-density-total")) == int(
+        root.get_attribute("data-hazards-open"))
+    for _ in range(3):
+        frame.locator(".leaflet-control-zoom-in").click()
+    frame.locator("html[data-hazards-view='points']").wait_for(timeout=20_000)
+
+    page.fill("#haz-date", "2025-03-31")
+    page.press("#haz-date", "Enter")
+    page.wait_for_function("document.querySelector('#haz-counts > .haz-counts').dataset.at "
+                           "=== '2025-03-31'", timeout=20_000)
+    page.click("#haz-play")
+    page.wait_for_function("document.querySelector('#haz-counts > .haz-counts').dataset.at "
+                           ">= '2025-05-31'", timeout=20_000)  # two months on, by itself
+    page.click("#haz-play")  # pause
+    page.wait_for_timeout(1500)
+    day = page.locator("#haz-counts > .haz-counts").get_attribute("data-at")
+    assert page.locator("#haz-date").input_value() == day
+    expected = _cli_stats(small_sample, dt.date.fromisoformat(day))["total"]
+    assert _counts(page) == {k: expected[k] for k in ("found", "closed", "open", "overdue")}
+    page.wait_for_timeout(2500)  # paused: it stays
+    assert page.locator("#haz-counts > .haz-counts").get_attribute("data-at") == day
+    assert page.page_errors == []
+
+
 def _free_port(low: int = 8660, high: int = 8669) -> int:
     """A free port in the range this test may use."""
     for port in range(low, high + 1):
