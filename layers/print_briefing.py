@@ -179,6 +179,9 @@ def render_briefing(dataset: Any, briefing: Briefing, *, lang: str = "zh",
     bounds = [tuple(ex.rings.total_bounds)]
     if ex.downwind is not None:
         bounds.append(tuple(ex.downwind["geometry"].bounds))
+    if len(evacuation):  # the shelters to evacuate to are on the map too
+        lon, lat = evacuation["lon"].to_numpy(float), evacuation["lat"].to_numpy(float)
+        bounds.append((lon.min(), lat.min(), lon.max(), lat.max()))
     arr = np.array(bounds)
     bbox = _padded((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()), 0.03)
     x0, top, fw, fh = _MAP
