@@ -335,7 +335,8 @@ def layout(state: AppState, lang: str) -> html.Div:
     names = data["districts"]
     synthetic = bool(state.full_dataset.synthetic)
     return html.Div(className="panel", children=[
-        html.P(tt("how", lang) + (f"（{tt('synthetic', lang)}）" if synthetic else ""),
+        html.P(tt("how", lang) + ((f" ({tt('synthetic', lang)})" if lang == "en" else
+                                   f"（{tt('synthetic', lang)}）") if synthetic else ""),
                className="hint"),
         html.Div(className="row", children=[
             html.Label(tt("date", lang)),
