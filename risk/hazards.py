@@ -20,6 +20,12 @@ A closed hazard can be reopened (``closed`` → ``rectifying``, a note saying wh
 its review fields are then cleared (the history keeps them). Any other jump is refused, naming
 the next allowed step. Overdue (逾期) = past its deadline and not closed.
 
+The state as of a date (found, closed, open, overdue) is read from each hazard's history by the
+rule of :func:`timeline`: a hazard closed in March and reopened in May is closed as of April and
+open as of June; a closing counts from its review date; the first deadline holds from the
+finding, a later one from the step that set it. :class:`HazardArrays` and :func:`states_at`
+answer it for many hazards at once.
+
 >>> import datetime as dt
 >>> h = {"status": "monitored", "found_at": "2026-03-01"}
 >>> check_transition(h, "closed", today=dt.date(2026, 4, 1))

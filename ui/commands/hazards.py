@@ -96,7 +96,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--offset", type=int, default=0, help="list: skip N")
     q.add_argument("--json", action="store_true", help="list: as JSON")
     q.add_argument("--at", type=_date, default=None, metavar="DATE",
-                   help="stats: as of the end of this day (default today)")
+                   help="stats: as of the end of this day (default today), each hazard as its "
+                        "history had it then (a hazard reopened since is counted closed if it "
+                        "was; the deadline valid then)")
     q.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
                    help="report: the month reported (default: last month); stats: the table "
                         "by district for that month (found and closed in it, open, overdue, "
