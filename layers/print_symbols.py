@@ -105,10 +105,20 @@ def _point_handle(color: str, marker: str, edge: str, size: float) -> Any:
                   markerfacecolor=color, markeredgecolor=edge, markeredgewidth=0.6)
 
 
+def _zorder(grade: Grade, *, major: bool) -> float:
+    """Drawing order: by grade first (every red symbol above every orange one …), a grade's
+    major hazards above its circles; labels (22) above all.
+
+    >>> _zorder(Grade("red"), major=False) > _zorder(Grade("orange"), major=True)
+    True
+    """
+    return 10 + 2 * (3 - grade.rank) + (1 if major else 0)
+
+
 def draw_enterprises(ax: Axes, gdf: gpd.GeoDataFrame, legend: Legend, *, lang: str,
                      n_points: int, scale: float) -> None:
-    """Circles by grade (red largest, on top), major hazards as outlined triangles on top of
-    them; the legend gets one entry per grade present (count after a colon) and one for major
+    """Circles by grade (red largest, on top), major hazards as outlined triangles above the
+    circles of their grade (a blue major hazard stays under every red enterprise); the legend gets one entry per grade present (count after a colon) and one for major
     hazards, drawn at the sizes used on the map."""
     codes = gdf["grade"].astype(str).to_numpy()
     major = (gdf["major_hazard"].fillna(False).astype(bool).to_numpy()
@@ -121,14 +131,14 @@ def draw_enterprises(ax: Axes, gdf: gpd.GeoDataFrame, legend: Legend, *, lang: s
             edge = "white" if grade.rank <= 1 else "none"
             ax.scatter(xy[sel, 0], xy[sel, 1], s=size ** 2, marker="o", c=grade.color,
                        edgecolors=edge, linewidths=0.35 if edge != "none" else 0,
-                       zorder=10 + (3 - grade.rank))
+                       zorder=_zorder(grade, major=False))
     for grade in reversed(GRADES):
         sel = (codes == grade.value) & major
         if sel.any():
             size = max(marker_size_pt(grade, n_points, scale), 3.2 * scale) * 1.25
             ax.scatter(xy[sel, 0], xy[sel, 1], s=size ** 2, marker=MAJOR_MARKER,
                        c=grade.color, edgecolors="#222222", linewidths=0.5,
-                       zorder=14 + (3 - grade.rank))
+                       zorder=_zorder(grade, major=True))
     for grade in GRADES:
         count = int((codes == grade.value).sum())
         if count:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from pyproj import Transformer
 
@@ -51,6 +52,16 @@ def test_red_is_largest_and_drawn_on_top_major_hazards_outlined(small_dataset):
     assert sizes == sorted(sizes, reverse=True)  # red, orange, yellow, blue
     zorders = {g: circles[round(marker_size_pt(g, len(ent)), 3)].get_zorder() for g in GRADES}
     assert zorders[Grade("red")] > zorders[Grade("orange")] > zorders[Grade("blue")]
+    triangles = [c for c in ax.collections if c.get_paths()[0].vertices.shape[0] <= 4
+                 and len(c.get_offsets())]
+    assert triangles  # the sample has major hazards of lower grades
+    red = ent["grade"].eq("red")
+    for tri in triangles:  # a lower grade's major hazard never covers a red enterprise
+        grade = next(g for g in GRADES if np.allclose(tri.get_facecolor()[0][:3],
+                                                       to_rgb(g.color)))
+        if grade != Grade("red"):
+            assert tri.get_zorder() < zorders[Grade("red")]
+    assert red.any()
     n_major = int(ent["major_hazard"].sum())
     drawn = sum(len(c.get_offsets()) for c in ax.collections)
     assert drawn == len(ent)
