@@ -5,7 +5,7 @@
 
 Cases: A3 city maps with labels of the key enterprises, graticule and inset as PDF, PNG at
 300 dpi and SVG; a georeferenced 1:50,000 sheet; the older PDF cases; and the atlas of all
-districts (index page + one page per district).
+districts (index page + one page per district, one PDF: the goal is for the whole atlas).
 
 The synthetic sample (``data.sample.generate_sample``, seed 42) is cached in ``--cache`` and
 loaded once. The one-off build of the print font subset (:func:`layers.fonts.print_font_path`)
@@ -95,17 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     out = args.cache / "bench_atlas.pdf"
     out.write_bytes(atlas.pdf)
     _report(f"atlas A3, {len(atlas.pages)} districts + index", times, cpu, len(atlas.pdf),
-            out.name, per_page=len(atlas.pages))
+            out.name)
     return 0
 
 
-def _report(label: str, times: list[float], cpu: list[float], size: int, name: str,
-            per_page: int = 1) -> None:
-    median = statistics.median(times)
-    ok = median / per_page < 5 and size < 10e6
-    goal = "(< 5 s a page, < 10 MB)" if per_page > 1 else "(< 5 s, < 10 MB)"
-    print(f"{label:<38} {median:>9.2f} {max(times):>7.2f} {statistics.median(cpu):>7.2f} "
-          f"{size / 1e6:>6.2f}  {'ok' if ok else 'MISSED'} {goal}   {name}")
+def _report(label: str, times: list[float], cpu: list[float], size: int, name: str) -> None:
+    """One row; the goal is judged on the median wall time and, since other work on the
+    machine inflates that, also shown for the median CPU time."""
+    median, cpu_median = statistics.median(times), statistics.median(cpu)
+    ok = median < 5 and size < 10e6
+    cpu_ok = cpu_median < 5 and size < 10e6
+    verdict = "ok" if ok else ("ok on CPU" if cpu_ok else "MISSED")
+    print(f"{label:<38} {median:>9.2f} {max(times):>7.2f} {cpu_median:>7.2f} "
+          f"{size / 1e6:>6.2f}  {verdict} (< 5 s, < 10 MB)   {name}")
 
 
 if __name__ == "__main__":
