@@ -249,12 +249,12 @@ def _export(hz, args: argparse.Namespace, _dataset) -> int:
 
 
 def _stats(hz, args: argparse.Namespace, _dataset) -> int:
-    from data.hazards import stats_at, today_cst
+    from data.hazards import HISTORY_COLUMNS, stats_at, today_cst
 
     if args.month is not None and args.at is None:
         return _month_stats(hz, args)
     at = args.at or today_cst()
-    result = stats_at(hz.frame(), at, events=hz.all_events())
+    result = stats_at(hz.frame(), at, events=hz.all_events(HISTORY_COLUMNS))
     if (args.format or "text") == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -270,10 +270,11 @@ def _stats(hz, args: argparse.Namespace, _dataset) -> int:
 
 def _month_stats(hz, args: argparse.Namespace) -> int:
     from data.export import csv_bytes
-    from data.hazards import monthly_stats
+    from data.hazards import HISTORY_COLUMNS, monthly_stats
     from layers.print_hazards import month_end
 
-    table = monthly_stats(hz.frame(), [month_end(args.month)], events=hz.all_events())
+    table = monthly_stats(hz.frame(), [month_end(args.month)],
+                          events=hz.all_events(HISTORY_COLUMNS))
     fmt = args.format or "text"
     if fmt == "json":
         rows = table.astype(object).where(table.notna(), None).to_dict("records")
@@ -296,7 +297,7 @@ def _pct(rate: float | None) -> str:
 
 
 def _report(hz, args: argparse.Namespace, dataset) -> int:
-    from data.hazards import today_cst
+    from data.hazards import HISTORY_COLUMNS, today_cst
     from layers.print_hazards import write_hazard_report
     from ui.cli import CliError
 
@@ -307,6 +308,6 @@ def _report(hz, args: argparse.Namespace, dataset) -> int:
         first = today_cst().replace(day=1)
         month = (first - dt.timedelta(days=1)).replace(day=1)
     path = write_hazard_report(hz.frame(), dataset, month=month, out=args.out,
-                               events=hz.all_events())
+                               events=hz.all_events(HISTORY_COLUMNS))
     print(f"已写出 wrote {path}")
     return 0
