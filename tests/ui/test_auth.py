@@ -153,7 +153,7 @@ def test_once_a_user_exists_the_local_mode_ends(local):
 
 
 @pytest.mark.parametrize("path", ["/_dash-layout", "/_dash-dependencies", "/api/enterprise/0",
-                                  "/api/v1/incidents", "/share/1/qr.svg"])
+                                  "/api/v1/incidents", "/share/1/qr.svg", "/share/1/briefing.pdf"])
 def test_xhr_and_api_routes_answer_401_json_without_login(bureau, path):
     resp = bureau.server.test_client().get(path)
     assert resp.status_code == 401
