@@ -35,7 +35,7 @@ from pathlib import Path
 
 import dash
 import flask
-from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 
 from data import uploads
@@ -57,7 +57,9 @@ from ui.panels.data_import_preview import (
     crs_options,
     preview_view,
     preview_with_hint,
+    read_only_grid,
     shown_columns,
+    target_of,
 )
 from ui.state import AppState
 
@@ -280,8 +282,10 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
     if mapping_rows:
         # a field, or "" for a column ignored on purpose; columns kept as extra attributes
         # are left to the importer (it keeps every column the mapping does not use)
-        mapping = {r["source"]: ("" if r["target"] == IGNORE else r["target"])
-                   for r in mapping_rows if r.get("target") and r["target"] != KEEP}
+        chosen = {r.get("source"): target_of(r.get("target"), layer) for r in mapping_rows
+                  if isinstance(r, dict)}
+        mapping = {str(src): ("" if t == IGNORE else t) for src, t in chosen.items()
+                   if src and t and t != KEEP}
     try:
         system = parse_crs(crs)  # parsed once, here; the importer gets the CoordSystem
         data = _upload_path(state, token).read_bytes()
@@ -315,11 +319,8 @@ def run_import(state: AppState, *, token, filename, layer, crs, mode, strict, ma
     if len(result.rejected):
         rej = result.rejected.head(50).astype(str)
         children += [
-            # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
-            dash_table.DataTable(columns=[{"name": c, "id": c} for c in rej.columns],  # type: ignore[attr-defined]
-                                 data=rej.to_dict("records"), page_size=10, sort_action="native",
-                                 style_cell={"fontSize": "11px", "textAlign": "left",
-                                             "maxWidth": "200px", "whiteSpace": "normal"}),
+            read_only_grid(list(rej.columns), rej.to_dict("records"), lang=lang,
+                           id_="imp-rejected-grid", page_size=10),
             html.Button(tt("report", lang), id=ids.IMP_REPORT, className="btn"),
         ]
     return html.Div(children, id="imp-result-body"), result.report_csv(), result.written, 0
@@ -467,7 +468,7 @@ def register(app: dash.Dash, state: AppState) -> None:
         State(ids.IMP_CRS, "value"),
         State(ids.IMP_MODE, "value"),
         State(ids.IMP_STRICT, "value"),
-        State(ids.IMP_MAPPING, "data"),
+        State(ids.IMP_MAPPING, "rowData"),
         State(ids.IMP_REPLACE_PENDING, "data"),
         State(ids.IMP_ALLOW_TRUNCATED, "value"),
         State("lang", "data"),

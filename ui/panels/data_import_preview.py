@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import dash_table, html
+import dash_ag_grid as dag
+from dash import html
 from dash.development.base_component import Component
 
 from data.columns import targets_for
@@ -21,6 +22,7 @@ from data.importer import preview
 from data.schema import RASTER_LAYERS
 from ui import ids
 from ui.i18n import translator
+from ui.panels.analysis_locale import locale_text
 from ui.state import AppState
 
 IGNORE = "__ignore__"
@@ -93,16 +95,12 @@ def preview_with_hint(
     pv = preview(path.read_bytes(), filename=filename, layer=layer, n=PREVIEW_ROWS,
                  store=state.store, max_columns=PREVIEW_COLUMNS)
     hint = pv.detected_crs_hint
-    targets = targets_for(layer)
-    options = [{"label": tt("keep", lang), "value": KEEP},
-               {"label": tt("ignore", lang), "value": IGNORE}] + [
-        {"label": f"{zh} {name}" if lang == "zh" else f"{en} ({name})", "value": name}
-        for name, (zh, en) in targets.items()
-    ]
+    words = target_labels(layer, lang)
+    labels = list(words.values())
     shown = shown_columns(pv.columns, pv.guessed_mapping)
     extras = set(pv.extra_columns)
     mapping_rows = [{"source": c[:PREVIEW_CELL],
-                     "target": pv.guessed_mapping.get(c, KEEP if c in extras else IGNORE)}
+                     "target": words[pv.guessed_mapping.get(c, KEEP if c in extras else IGNORE)]}
                     for c in shown]
     rows = [{k[:PREVIEW_CELL]: ("" if r.get(k) is None else str(r.get(k))[:PREVIEW_CELL])
              for k in ["row", "geometry", *shown] if k in r} for r in pv.rows[:PREVIEW_ROWS]]
@@ -131,24 +129,67 @@ def preview_with_hint(
         *([html.Div(tt("more_cols", lang).format(n=f"{more:,}", t=f"{len(pv.columns):,}"),
                     id="imp-more-columns", className="hint")] if more > 0 else []),
         html.H3(tt("preview", lang).format(n=len(rows))),
-        # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
-        dash_table.DataTable(  # type: ignore[attr-defined]
-            columns=[{"name": c, "id": c} for c in cols], data=rows,
-            style_table={"overflowX": "auto"},
-            style_cell={"fontSize": "11px", "padding": "2px 4px", "maxWidth": "140px",
-                        "overflow": "hidden", "textOverflow": "ellipsis"}),
+        read_only_grid(cols, rows, lang=lang, id_="imp-preview-grid"),
         html.H3(tt("mapping", lang)),
-        # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
-        dash_table.DataTable(  # type: ignore[attr-defined]
-            id=ids.IMP_MAPPING,
-            columns=[{"name": tt("source_col", lang), "id": "source"},
-                     {"name": tt("target", lang), "id": "target", "presentation": "dropdown",
-                      "editable": True}],
-            data=mapping_rows, dropdown={"target": {"options": options, "clearable": False}},
-            style_cell={"fontSize": "12px", "textAlign": "left"},
-            css=[{"selector": ".Select-menu-outer", "rule": "display: block !important"}],
+        dag.AgGrid(
+            id=ids.IMP_MAPPING, rowData=mapping_rows,
+            columnDefs=[
+                {"field": "source", "headerName": tt("source_col", lang), "editable": False},
+                {"field": "target", "headerName": tt("target", lang), "editable": True,
+                 "cellEditor": "agSelectCellEditor", "singleClickEdit": True,
+                 "cellEditorParams": {"values": labels}, "flex": 1.4},
+            ],
+            defaultColDef={"resizable": True, "sortable": False, "flex": 1},
+            dashGridOptions={"domLayout": "autoHeight", "localeText": locale_text(lang),
+                             "animateRows": False, "stopEditingWhenCellsLoseFocus": True,
+                             "rowHeight": 30, "headerHeight": 32},
+            style={"height": None}, className="ag-theme-alpine imp-grid",
         ),
     ]), hint, pv.truncated_row
+
+
+def target_labels(layer: str, lang: str) -> dict[str, str]:
+    """The mapping choices of ``layer``: ``{target: its words}``, keep and ignore first.
+
+    The mapping grid shows and edits the words; :func:`target_of` turns them back."""
+    words = {KEEP: tt("keep", lang), IGNORE: tt("ignore", lang)}
+    for name, (zh, en) in targets_for(layer).items():
+        words[name] = f"{zh} {name}" if lang == "zh" else f"{en} ({name})"
+    return words
+
+
+def target_of(text: object, layer: str) -> str | None:
+    """The mapping target a cell of the mapping grid names (its words in either language, or
+    the target itself); ``None`` for anything else (a forged value: left to the importer's
+    guess, as a column without a choice)."""
+    value = str(text or "")
+    for lang in ("zh", "en"):
+        for target, words in target_labels(layer, lang).items():
+            if value in (target, words):
+                return target
+    return None
+
+
+def read_only_grid(columns: list[str], rows: list[dict], *, lang: str, id_: str,
+                   page_size: int | None = None) -> dag.AgGrid:
+    """A small read-only grid of text ``rows`` keyed by ``columns`` (column names of a file
+    may hold dots or spaces: the grid's fields are ``c0``, ``c1`` … with the names as
+    headers)."""
+    fields = {c: f"c{i}" for i, c in enumerate(columns)}
+    data = [{fields[c]: r.get(c, "") for c in columns} for r in rows]
+    options: dict = {"domLayout": "autoHeight", "localeText": locale_text(lang),
+                     "animateRows": False, "suppressFieldDotNotation": True,
+                     "rowHeight": 28, "headerHeight": 30}
+    if page_size:
+        options |= {"pagination": True, "paginationPageSize": page_size,
+                    "paginationPageSizeSelector": False}
+    return dag.AgGrid(
+        id=id_, rowData=data,
+        columnDefs=[{"field": fields[c], "headerName": c, "tooltipField": fields[c]}
+                    for c in columns],
+        defaultColDef={"resizable": True, "sortable": True, "width": 110, "minWidth": 50},
+        dashGridOptions=options, style={"height": None}, className="ag-theme-alpine imp-grid",
+    )
 
 
 def shown_columns(columns: list[str], mapping: dict[str, str]) -> list[str]:

@@ -40,7 +40,9 @@ def test_preview_guesses_the_chinese_headers(state):
     view = preview_view(_upload_path(state, up["token"]), filename=up["filename"], layer="enterprises",
                         state=state, lang="zh")
     mapping = next(c for c in view.children if getattr(c, "id", None) == "imp-mapping")
-    guessed = {r["source"]: r["target"] for r in mapping.data}
+    from ui.panels.data_import import target_of
+
+    guessed = {r["source"]: target_of(r["target"], "enterprises") for r in mapping.rowData}
     assert guessed["企业名称"] == "name" and guessed["风险等级"] == "grade"
     assert guessed["经度"] == "lon" and guessed["纬度"] == "lat"
     assert Path(_upload_path(state, up["token"])).is_file()
@@ -359,12 +361,12 @@ def test_the_preview_of_a_wide_file_stays_bounded(state):
                         layer="enterprises", state=state, lang="en")
     size = len(json.dumps(view.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
     assert size < 400_000, size
-    preview_table = next(c for c in view.children if getattr(c, "data", None) is not None
-                         and getattr(c, "id", None) is None)
-    assert len(preview_table.data) <= PREVIEW_ROWS
-    assert len(preview_table.columns) <= PREVIEW_COLUMNS + 2  # + row number and geometry
-    assert max(len(v) for r in preview_table.data for v in r.values()) <= PREVIEW_CELL
-    assert len(_find(view, "imp-mapping").data) <= PREVIEW_COLUMNS
+    preview_table = _find(view, "imp-preview-grid")
+    assert len(preview_table.rowData) <= PREVIEW_ROWS
+    assert len(preview_table.columnDefs) <= PREVIEW_COLUMNS + 2  # + row number and geometry
+    assert max(len(v) for r in preview_table.rowData for v in r.values()) <= PREVIEW_CELL
+    assert max(len(c["headerName"]) for c in preview_table.columnDefs) <= PREVIEW_CELL
+    assert len(_find(view, "imp-mapping").rowData) <= PREVIEW_COLUMNS
     assert _find(view, "imp-more-columns").children.startswith(f"{n + 4 - PREVIEW_COLUMNS:,} more")
 
 
@@ -470,18 +472,24 @@ def test_an_import_that_changes_nothing_says_so_once(state):
 
 
 def test_an_unmapped_column_defaults_to_kept_and_ignore_drops_it(state):
-    from ui.panels.data_import import IGNORE, KEEP
+    from ui.panels.data_import import IGNORE, KEEP, target_of
 
     text = "企业编号,企业名称,经度,纬度,风险等级,法人,联系电话\nK1,甲,114.05,22.55,红,张三,0755\n"
     up = _upload(state, text, "k.csv")
     view = preview_view(_upload_path(state, up["token"]), filename="k.csv", layer="enterprises",
                         state=state, lang="zh")
     mapping = _find(view, "imp-mapping")
-    rows = {r["source"]: r["target"] for r in mapping.data}
-    assert rows["法人"] == KEEP and rows["联系电话"] == KEEP and rows["企业名称"] == "name"
-    labels = {o["value"]: o["label"] for o in mapping.dropdown["target"]["options"]}
-    assert labels[KEEP] == "（保留为附加属性）" and labels[IGNORE] == "（忽略，不导入）"
-    edited = [{**r, "target": IGNORE} if r["source"] == "联系电话" else r for r in mapping.data]
+    rows = {r["source"]: r["target"] for r in mapping.rowData}
+    # the grid shows and edits words; they name the targets in either language
+    assert rows["法人"] == rows["联系电话"] == "（保留为附加属性）" and rows["企业名称"] == "企业名称 name"
+    editor = next(c for c in mapping.columnDefs if c["field"] == "target")
+    assert editor["editable"] and "（忽略，不导入）" in editor["cellEditorParams"]["values"]
+    assert target_of("（保留为附加属性）", "enterprises") == KEEP
+    assert target_of("(ignore: not imported)", "enterprises") == IGNORE
+    assert target_of("Enterprise name (name)", "enterprises") in (None, "name")
+    assert target_of("<script>", "enterprises") is None
+    edited = [{**r, "target": "（忽略，不导入）"} if r["source"] == "联系电话" else r
+              for r in mapping.rowData]
     _view, _report, written, _ = run_import(
         state, token=up["token"], filename="k.csv", layer="enterprises", crs="",
         mode="update", strict=False, mapping_rows=edited, lang="zh")
