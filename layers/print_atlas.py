@@ -10,6 +10,7 @@ subset is built and embedded once.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -52,7 +53,7 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     from layers.print_georef import attach_geo_measure
     from layers.print_page import PageSink
     from layers.print_template import default_title
-    from layers.printmap import render_map
+    from layers.printmap import _RENDER_LOCK, render_map
 
     if kwargs.get("format", "pdf") != "pdf":
         raise PrintMapError(f"an atlas is a PDF: `format` must be pdf, got {kwargs['format']!r}")
@@ -67,9 +68,11 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     # one PDF for every page: the font subset is built and embedded once (not once a page and
     # merged), the district pages first, the index last; pypdf then puts the index in front
     buffer = io.BytesIO()
-    with matplotlib.rc_context(print_rc()), PdfPages(buffer, metadata={"Title": title}) as pdf:
-        sink = PageSink(pdf)
-        for name in names:
+    pdf = PdfPages(buffer, metadata={"Title": title})
+    sink = PageSink(pdf)
+    closing = False
+    try:
+        for name in names:  # each page takes the render lock and the print rc settings
             try:
                 heading = (page_title.format(district=name, title=title) if page_title else
                            default_title(dataset.meta, kwargs.get("template"), districts=[name]))
@@ -84,10 +87,20 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
         if not atlas.pages:
             raise EmptyMapError(f"atlas: no district had anything to draw ({len(names)} "
                                 "skipped); loosen the filters")
-        pdf.savefig(_index_figure(dataset, _counted(dataset, kwargs), atlas, title=title,
-                                  lang=lang,
-                                  paper=kwargs.get("paper", "A4"),
-                                  orientation=kwargs.get("orientation", "landscape")))
+        counted = _counted(dataset, kwargs)
+        # the index and the fonts (embedded on closing) under the same lock and settings
+        with _RENDER_LOCK, matplotlib.rc_context(print_rc()):
+            pdf.savefig(_index_figure(dataset, counted, atlas, title=title, lang=lang,
+                                      paper=kwargs.get("paper", "A4"),
+                                      orientation=kwargs.get("orientation", "landscape")))
+            closing = True
+            pdf.close()
+    except BaseException:
+        if not closing:  # nothing is returned: the half-written file is only let go of
+            with _RENDER_LOCK, matplotlib.rc_context(print_rc()), \
+                    contextlib.suppress(Exception):
+                pdf.close()
+        raise
     reader = PdfReader(io.BytesIO(buffer.getvalue()))
     writer = PdfWriter()
     n = len(reader.pages)
