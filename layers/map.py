@@ -100,6 +100,7 @@ COMMAND_SCRIPTS = (
     "map/riskmap-map-print.js",  # the print tab's sheet (print area) on the map
     "vendor/leaflet-geoman/leaflet.js",  # Leaflet-Geoman (MIT): drawing for select by area
     "map/riskmap-map-select.js",  # select by area: the drawn area goes to the analyst tab
+    "map/riskmap-map-resources.js",  # routes of the nearest rescue teams and depots (ROUTES)
 )
 """Handlers of commands only, deferred: they load after the first paint (the core keeps a
 command that arrives before its handler)."""
