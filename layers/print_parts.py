@@ -481,15 +481,23 @@ def draw_panel(panel: Axes, legend: Legend, layout: PageLayout, info: list[str],
     else:
         room_w, room_h = box.width, box.height - info_box.height - 4 * s / 25.4 * panel.figure.dpi
     n = len(legend.entries)
-    fontsize = 7.5 * s
-    for attempt in range(12):
-        ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 8)))
+    ncol = 1 if not layout.portrait else max(1, min(3, math.ceil(n / 8)))
+    fontsize, attempt, last = 7.5 * s, 0, 11
+    while True:  # shrink by steps of 0.92, at most 11 steps
         leg = _legend(panel, legend, ncol, fontsize, lang)
         found = leg.get_window_extent(renderer)
-        if (found.width <= room_w and found.height <= room_h) or attempt == 11:
+        if (found.width <= room_w and found.height <= room_h) or attempt == last:
             break
         leg.remove()
-        fontsize *= 0.92
+        # skip steps that cannot fit: the legend shrinks about as fast as its font (one step
+        # less than that estimate, since pixel rounding makes it shrink a little faster)
+        ratio = min(room_w / found.width, room_h / found.height) if found.width > 0 and \
+            found.height > 0 else 0.0
+        steps = (math.ceil(math.log(ratio) / math.log(0.92) - 1e-9) - 1 if 0 < ratio < 1
+                 else last - attempt)
+        steps = min(max(steps, 1), last - attempt)
+        attempt += steps
+        fontsize *= 0.92 ** steps
 
 
 def _legend(panel: Axes, legend: Legend, ncol: int, fontsize: float, lang: str) -> Any:
