@@ -25,6 +25,7 @@ from layers.style import (
     RingStyle,
     ring_style,
 )
+from risk.cordon.rings import zone_label
 from risk.grades import GRADES, parse_grade
 
 if TYPE_CHECKING:
@@ -250,12 +251,14 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
                         linestyles="solid", zorder=13.5, capstyle="round", joinstyle="round")
         _draw_lines(ax, line, colors=color, linewidths=width, linestyles=_ring_dash(style),
                     zorder=14)
-        km = f"{ring['inner_m'] / 1000:g}–{ring['outer_m'] / 1000:g} km"
         legend.add(Line2D([], [], color=color, linewidth=width, linestyle=_ring_dash(style)),
-                   f"{bilingual(ring['name_zh'], ring['name_en'], lang)} ({km})")
+                   zone_label(str(ring["name_zh"]), str(ring["name_en"]), float(ring["inner_m"]),
+                              float(ring["outer_m"]), lang, both=True))
         x, y = center_xy
         top = shapely.get_coordinates(outer)[:, 1].max()
-        halo_text(ax, x, top, f"{ring['name_zh']} {ring['outer_m'] / 1000:g} km", color=color,
+        name = str(ring["name_zh"])  # an outer ring's name already ends with its range
+        on_ring = name if name.endswith(" km") else f"{name} {ring['outer_m'] / 1000:g} km"
+        halo_text(ax, x, top, on_ring, color=color,
                   ha="center", va="bottom", fontsize=fontsize, zorder=15, clip_on=True,
                   halo=2.2)
     ax.scatter([center_xy[0]], [center_xy[1]], s=140, marker="*", c="black",

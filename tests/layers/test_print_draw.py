@@ -46,3 +46,23 @@ def test_rings_take_colour_weight_dash_and_halo_from_ring_style():
     assert [h.get_color() for h, _ in ring_entries] == [ring_style(z).color for z in zones]
     assert "管制区" in ring_entries[1][1]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ring_legend_and_labels_say_each_range_once(lang):
+    import matplotlib.pyplot as plt
+
+    rings = cordon_rings(validate_incident(114.05, 22.6, (1000, 5000, 10000, 30000, 50000)))
+    fig, ax = plt.subplots()
+    legend = Legend([])
+    draw_incident(ax, rings, (114.05, 22.6), legend, lang, 7.0)
+    texts = [t for _, t, head in legend.entries if not head][1:]
+    assert len(texts) == 5
+    for text in texts:
+        assert text.count("km") == 1, text
+    assert any("外围" in t and "10–30 km" in t for t in texts)
+    on_map = [t.get_text() for t in ax.texts]
+    assert "外围 10–30 km" in on_map and "外围 30–50 km" in on_map
+    assert "管制区 5 km" in on_map
+    assert all(t.count("km") == 1 for t in on_map)
+    plt.close(fig)
