@@ -194,3 +194,23 @@ def test_the_ledger_is_imported_with_its_report_and_exported(own_app, page, tmp_
                                        "deadline", "closed_at", "lon", "lat",
                                        "history"} <= set(csv.columns)
     assert page.external_requests == [] and page.page_errors == []
+
+
+def test_enterprises_fade_under_the_hazards_in_their_tab_only(live_app, page):
+    base, _ = live_app
+    page.goto(base + "/")
+    _ready(page)
+    frame = page.frame_locator("#map-frame")
+    points = frame.locator("canvas.rm-points")
+
+    def opacity() -> float:
+        return float(points.evaluate("c => getComputedStyle(c).opacity"))
+
+    assert opacity() == 1.0
+    page.locator(".tab", has_text=re.compile(r"^\s*隐患\s*$")).click()
+    frame.locator("html[data-mode='hazards']").wait_for(timeout=20_000)
+    assert opacity() == pytest.approx(0.3)
+    page.locator(".tab", has_text=re.compile(r"^\s*事件警戒\s*$")).click()
+    frame.locator("html[data-mode='incident']").wait_for(timeout=20_000)
+    assert opacity() == 1.0
+    assert page.page_errors == []
