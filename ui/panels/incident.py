@@ -42,7 +42,6 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from data.cordon_hazards import open_hazards
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_for
 from layers.bridge import CLEAR_INCIDENT, command
-from risk.coords import parse_lonlat
 from risk.cordon import (
     DEFAULT_RADII_M,
     Cordon,
@@ -121,19 +120,11 @@ T = {
     "nothing": ("请先放置事故点", "Place an incident first"),
     "share": ("分享链接（现场人员扫码或打开链接即可查看此事件）",
               "Share link (field teams scan the code or open the link to see this incident)"),
-    "swapped": ("经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试 / longitude and latitude "
-                "look swapped: longitude {lat}, latitude {lon}? swap them",
-                "longitude and latitude look swapped: longitude {lat}, latitude {lon}? swap "
-                "them / 经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试"),
     "wind": ("风向（来向，度；可选，用于下风向防护区）",
              "Wind from (degrees; optional, for the downwind protective-action area)"),
     "downwind_km": ("下风向距离（公里；空 = 最大半径）",
                     "Downwind distance (km; empty = the outer radius)"),
     "briefing": ("现场简报 PDF", "Briefing PDF"),
-    "downwind_nan": ("下风向距离须为公里数 / the downwind distance must be a number of km, "
-                     "got {v!r}",
-                     "the downwind distance must be a number of km, got {v!r} / 下风向距离须为"
-                     "公里数"),
     **view_texts,
     **incident_session.T,
 }
@@ -186,20 +177,6 @@ def parse_wind(text) -> float | None:
         msg = f"风向须为 0–360 度 / wind direction must be 0–360 degrees, got {text!r}"
         raise ValueError(msg)
     return value % 360
-
-
-def parse_downwind_km(text: Any, lang: str = "zh") -> float | None:
-    """The downwind distance typed in km → metres (``None`` when left empty: the outer
-    radius); the range is checked with the wind (:func:`risk.cordon.validate_wind`)."""
-    import unicodedata
-
-    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
-    if not raw:
-        return None
-    try:
-        return float(raw.removesuffix("km").strip()) * 1000.0
-    except ValueError:
-        raise ValueError(tt("downwind_nan", lang).format(v=str(text))) from None
 
 
 def _label(inc: Incident, lang: str) -> str:
@@ -332,10 +309,31 @@ OUTPUTS = 11
 """How many values :func:`place` returns."""
 
 
+SAME_PLACE_DEG = 1e-6
+"""Closer than this (the coordinate boxes show six decimals, ~0.1 m) a place typed again is the
+current incident's place: it keeps its exact coordinates and its ``id``."""
+
+
 def _same_place(previous: dict | None, lon: float, lat: float) -> bool:
     if not previous or "lon" not in previous or "lat" not in previous:
         return False
-    return abs(float(previous["lon"]) - lon) < 1e-9 and abs(float(previous["lat"]) - lat) < 1e-9
+    return (abs(float(previous["lon"]) - lon) < SAME_PLACE_DEG
+            and abs(float(previous["lat"]) - lat) < SAME_PLACE_DEG)
+
+
+def _is_chosen_place(state: AppState, trigger: Any, chip: Any, previous: dict | None,
+                     lon_text: Any, lat_text: Any, lang: str) -> bool:
+    """A place typed (or restored by the page after the language switch) on a page whose
+    chosen chip is a saved incident not yet shown, at that incident's place: it is opened."""
+    if chip is None or (previous or {}).get("id") is not None or trigger not in (
+            ids.INC_LOCATE, ids.INC_RADII):
+        return False
+    try:
+        inc = _store(state).get(int(chip))
+        lon, lat = typed_lonlat(str(lon_text or ""), str(lat_text or ""), lang)
+    except (KeyError, ValueError, OSError):
+        return False
+    return _same_place({"lon": inc.lon, "lat": inc.lat}, lon, lat)
 
 
 def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_text,
@@ -355,6 +353,8 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
         if chip is None or (previous or {}).get("id") == chip:
             return (nothing,) * OUTPUTS
         trigger, saved_id = ids.INC_OPEN, chip
+    elif _is_chosen_place(state, trigger, chip, previous, lon_text, lat_text, lang):
+        trigger, saved_id = ids.INC_OPEN, chip  # a reloaded page placing its chosen incident
     fit = True
     form: tuple[Any, ...] = keep_form
     number = None
@@ -390,9 +390,10 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
                 if not lon_s or (not lat_s and trigger != ids.INC_LOCATE):
                     return nothing, nothing, nothing, "", nothing, nothing, *keep_form
                 lon, lat = typed_lonlat(lon_s, lat_s, lang)
-            cordon = validate(state, lon, lat, radii)  # the one validation of this request
-            if _same_place(previous, cordon.lon, cordon.lat):
+            if _same_place(previous, lon, lat):  # the boxes' six decimals of the same place
+                lon, lat = float((previous or {})["lon"]), float((previous or {})["lat"])
                 number = (previous or {}).get("id")
+            cordon = validate(state, lon, lat, radii)  # the one validation of this request
         wind, reach = validate_wind(wind, reach, radii_m=cordon.radii_m)
         ex = compute(state, cordon, wind, reach)
     except (ValueError, KeyError, IndexError, OSError) as exc:
@@ -406,23 +407,6 @@ def place(state: AppState, *, trigger: str | None, click, search, lon_text, lat_
             view, map_message(ex, lang, fit=fit), *form)
 
 
-def typed_lonlat(lon_text: str, lat_text: str, lang: str) -> tuple[float, float]:
-    """The place typed in the two boxes (:func:`risk.coords.parse_lonlat`: decimal degrees,
-    度分秒 / DMS, hemisphere letters; both in the longitude box with the latitude box empty);
-    ``ValueError`` in Chinese and English, saying so when the two look swapped."""
-    try:
-        return parse_lonlat(lon_text, lat_text)
-    except ValueError:
-        try:
-            parse_lonlat(lat_text, lon_text)
-        except ValueError:
-            pass
-        else:
-            if lat_text:
-                raise ValueError(tt("swapped", lang).format(lon=lon_text, lat=lat_text)) from None
-        raise
-
-
 def sensitive_sites(state: AppState, cordon: Cordon, *, nearest: int = 3) -> list[dict[str, Any]]:
     """:func:`risk.cordon.sensitive_summary` of the current user's sensitive sites (the
     ``nearest`` few per zone, what the table shows)."""
@@ -434,6 +418,16 @@ def open_hazards_of(state: AppState, cordon: Cordon) -> dict[str, Any]:
     """The open hidden dangers per zone of the current user's districts
     (:func:`data.cordon_hazards.open_hazards`; ``{}`` when there is no ledger)."""
     return open_hazards(state.dataset, cordon)
+
+
+def _trigger(triggered: list[Any], chip: Any, previous: dict | None) -> Any:
+    """What a call of the place callback answers when several inputs changed at once (a
+    restored page sets the form and the chosen chip together): a newly chosen chip wins, a
+    chip merely following the current incident never hides the form's change."""
+    if ids.INC_OPEN_LIST in triggered and chip is not None and chip != (previous or {}).get("id"):
+        return ids.INC_OPEN_LIST
+    others = [t for t in triggered if t != ids.INC_OPEN_LIST]
+    return others[0] if others else ids.INC_OPEN_LIST
 
 
 def register(app: dash.Dash, state: AppState) -> None:
@@ -470,7 +464,7 @@ def register(app: dash.Dash, state: AppState) -> None:
     )
     def _place(click, search, _locate, radii_text, wind, downwind, _open, _clear, _lon_enter,
                _lat_enter, chip, lon, lat, saved, tab, lang, previous):
-        trigger = ctx.triggered_id
+        trigger = _trigger(list(ctx.triggered_prop_ids.values()), chip, previous)
         if trigger in (ids.INC_WIND, ids.INC_DOWNWIND):
             trigger = ids.INC_RADII  # a new wind or reach recomputes the current incident
         elif trigger in (ids.INC_LON, ids.INC_LAT):  # Enter in a coordinate box places
@@ -594,4 +588,8 @@ from ui.panels.incident_io import (  # noqa: E402
     save_or_delete,
     saved_message,
 )
-from ui.panels.incident_view import search_options  # noqa: E402
+from ui.panels.incident_view import (  # noqa: E402
+    parse_downwind_km,
+    search_options,
+    typed_lonlat,
+)

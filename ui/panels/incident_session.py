@@ -178,11 +178,16 @@ def register(app: dash.Dash, state: AppState) -> None:
         State(ids.INC_SESSION, "data"),
         State(ids.INC_OPEN_LIST, "value"),
         State("lang", "data"),
+        State(ids.INC_RESTORED, "data"),
         prevent_initial_call=True,
     )
-    def _track(current, _close, session, chosen, lang):
+    def _track(current, _close, session, chosen, lang, restored):
         if ctx.triggered_id == ids.INC_OPEN_CLOSE:
             return close_open(session, chosen)
+        if not restored and (current or {}).get("id") is None:
+            # not restored yet (a reloaded page): an unsaved place must not overwrite the
+            # session's chosen incident before it is opened again
+            return dash.no_update, dash.no_update, dash.no_update
         return track_open(state, current, session, chosen, norm_lang(lang))
 
     @app.callback(

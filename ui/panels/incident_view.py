@@ -15,6 +15,7 @@ from dash import dash_table, html
 
 from data.schema import SITE_KINDS
 from layers.bridge import INCIDENT, command
+from risk.coords import parse_lonlat
 from risk.cordon import search_enterprises
 from risk.cordon.exposure import column_values
 from risk.grades import GRADES
@@ -65,6 +66,14 @@ T = {
     "hazards": ("未整改隐患（重大在前）", "Open hidden dangers (major first)"),
     "hz_major": ("重大隐患", "Major"),
     "hz_general": ("一般隐患", "General"),
+    "downwind_nan": ("下风向距离须为公里数 / the downwind distance must be a number of km, "
+                     "got {v!r}",
+                     "the downwind distance must be a number of km, got {v!r} / 下风向距离须为"
+                     "公里数"),
+    "swapped": ("经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试 / longitude and latitude "
+                "look swapped: longitude {lat}, latitude {lon}? swap them",
+                "longitude and latitude look swapped: longitude {lat}, latitude {lon}? swap "
+                "them / 经纬度似乎填反了：经度 {lat}、纬度 {lon}？请交换后再试"),
 }
 """Texts of the result view (Chinese, English)."""
 
@@ -308,3 +317,34 @@ def search_options(state: Any, text, value) -> list[dict] | object:
                                  if str(r[c] or "").strip()),
              "value": r["id"]}
             for r in found.to_dict("records")]
+
+
+def typed_lonlat(lon_text: str, lat_text: str, lang: str) -> tuple[float, float]:
+    """The place typed in the two boxes (:func:`risk.coords.parse_lonlat`: decimal degrees,
+    度分秒 / DMS, hemisphere letters; both in the longitude box with the latitude box empty);
+    ``ValueError`` in Chinese and English, saying so when the two look swapped."""
+    try:
+        return parse_lonlat(lon_text, lat_text)
+    except ValueError:
+        try:
+            parse_lonlat(lat_text, lon_text)
+        except ValueError:
+            pass
+        else:
+            if lat_text:
+                raise ValueError(tt("swapped", lang).format(lon=lon_text, lat=lat_text)) from None
+        raise
+
+
+def parse_downwind_km(text: Any, lang: str = "zh") -> float | None:
+    """The downwind distance typed in km → metres (``None`` when left empty: the outer
+    radius); the range is checked with the wind (:func:`risk.cordon.validate_wind`)."""
+    import unicodedata
+
+    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not raw:
+        return None
+    try:
+        return float(raw.removesuffix("km").strip()) * 1000.0
+    except ValueError:
+        raise ValueError(tt("downwind_nan", lang).format(v=str(text))) from None
