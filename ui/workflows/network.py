@@ -335,6 +335,10 @@ class EvacuationResult:
     flows: gpd.GeoDataFrame
     radius_m: float
     core_m: float
+    center: tuple[float, float] | None = None
+    """The incident place (lon, lat) the zones are around."""
+    radii_m: tuple[float, ...] = ()
+    """Every radius asked for (the rings drawn in print)."""
 
     def as_json(self) -> dict[str, Any]:
         rows = self.shelters.drop(columns="geometry").to_dict(orient="records")
@@ -411,7 +415,9 @@ def evacuate(dataset: Dataset, lon: float, lat: float, *, radii_m: tuple[float, 
         "route_m": np.round(route_m),
     }, geometry=_routes_wgs(open_graph, paths), crs=4326)
     return EvacuationResult(population=int(people.sum()), unplaced=int(result.unplaced.sum()),
-                            shelters=out_s, flows=flows, radius_m=radius, core_m=core)
+                            shelters=out_s, flows=flows, radius_m=radius, core_m=core,
+                            center=(float(lon), float(lat)),
+                            radii_m=tuple(float(r) for r in radii_m))
 
 
 def stock_status(depots: gpd.GeoDataFrame, *, on: dt.date | None = None) -> pd.DataFrame:
