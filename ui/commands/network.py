@@ -4,6 +4,8 @@
     riskmap coverage --minutes 10 --kinds 综合消防,危化 --format json
     riskmap route --lon 114.0579 --lat 22.5431 --teams 5 --item 吸附棉 --quantity 100
     riskmap evacuate --lon 114.0579 --lat 22.5431 --radii-km 1,5 --format geojson --out evac.geojson
+    riskmap coverage --minutes 10 --pdf coverage.pdf --lang en --paper A4   # + the one-page PDF
+    riskmap evacuate --lon 114.0579 --lat 22.5431 --pdf evacuation.pdf
 
 Times come from the dataset's ``roads`` (columns ``class``, ``speed_kmh``, ``oneway``; speeds
 missing are the class defaults of :data:`risk.network.DEFAULT_SPEED_KMH`, reported on stderr),
@@ -71,6 +73,36 @@ def nearest_cordon_json(dataset: Any, lon: float, lat: float,
                                   quantity=args.quantity)
 
 
+def _pdf_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pdf", type=Path, default=None, metavar="FILE.pdf",
+                   help="also write the one-page print PDF (map, legend, tables) / 输出打印 PDF")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="PDF language: zh (Chinese first, default) or en / PDF 语言")
+    p.add_argument("--paper", choices=("A3", "A4"), default="A3",
+                   help="PDF paper, portrait (default A3) / 纸张")
+
+
+def _check_pdf_path(path: Path | None) -> None:
+    """Refuse a --pdf that cannot be written, before any work (nothing is written)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise _cli_error(f"--pdf {path} 是文件夹 / is a folder; expected a .pdf file path")
+    if path.suffix.lower() != ".pdf":
+        raise _cli_error(f"--pdf 须为 .pdf 文件 / --pdf must be a file ending in .pdf, "
+                         f"got {str(path)!r}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise _cli_error(f"--pdf {path}: 文件夹不存在 / folder {folder} does not exist")
+
+
+def _write_pdf(path: Path, data: bytes) -> None:
+    from risk.files import write_bytes_atomic
+
+    write_bytes_atomic(path, data)
+    print(f"已写入 / wrote {path}", file=sys.stderr)
+
+
 def _place(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lon", type=float, required=True, help="longitude (WGS 84) / 经度")
     p.add_argument("--lat", type=float, required=True, help="latitude (WGS 84) / 纬度")
@@ -92,6 +124,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "/ 输出 GeoPackage")
     c.add_argument("--format", choices=("json",), default="json",
                    help="summary on stdout: json (default)")
+    _pdf_options(c)
     add_data_option(c)
     c.set_defaults(func=run_coverage)
 
@@ -123,6 +156,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--format", choices=("json", "geojson"), default="json",
                    help="json (shelter loads) or geojson (shelters and flows) / 输出格式")
     e.add_argument("--out", type=Path, default=None, metavar="FILE", help="output file / 输出文件")
+    _pdf_options(e)
     add_data_option(e)
     e.set_defaults(func=run_evacuate)
 
@@ -141,6 +175,7 @@ def run_coverage(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.suffix.lower() != ".gpkg":
         raise _cli_error(f"--out must be a GeoPackage file ending in .gpkg, got {str(args.out)!r}")
+    _check_pdf_path(args.pdf)
     kinds = tuple(k.strip() for k in args.kinds.replace("，", ",").split(",") if k.strip())
     dataset = load_dataset(args.data, quiet=True, store=args.store)
     with _network_errors():
@@ -165,6 +200,13 @@ def run_coverage(args: argparse.Namespace) -> int:
                 geometry=[shapely.Point(s["lon"], s["lat"])], crs=4326)
         write_gpkg_atomic(args.out, layers)
         print(f"已写入 / wrote {args.out}", file=sys.stderr)
+    if args.pdf is not None:
+        from layers.print_network import render_coverage_pdf
+
+        with _network_errors():
+            data = render_coverage_pdf(dataset, result, lang=args.lang, paper=args.paper,
+                                       kinds=kinds)
+        _write_pdf(args.pdf, data)
     sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
     return 0
 
@@ -201,6 +243,7 @@ def _plain(value: Any) -> Any:
 def run_evacuate(args: argparse.Namespace) -> int:
     from ui.workflows.network import evacuate
 
+    _check_pdf_path(args.pdf)
     dataset = load_dataset(args.data, quiet=True, store=args.store)
     with _network_errors():
         result = evacuate(dataset, args.lon, args.lat, radii_m=tuple(args.radii_km))
@@ -215,4 +258,10 @@ def run_evacuate(args: argparse.Namespace) -> int:
         print(f"{result.unplaced} 人无法安置（可达避难场所容量不足）/ {result.unplaced} people cannot "
               "be placed (reachable shelter capacity exhausted)", file=sys.stderr)
     _emit(args, text)
+    if args.pdf is not None:
+        from layers.print_network import render_evacuation_pdf
+
+        with _network_errors():
+            data = render_evacuation_pdf(dataset, result, lang=args.lang, paper=args.paper)
+        _write_pdf(args.pdf, data)
     return 0

@@ -110,3 +110,36 @@ def test_nearest_options_for_cordon(small_dataset):
                         (["--teams", "1", "--item", "没有的"], "no depot stocks")):
         with pytest.raises(CliError, match=match):
             nearest_cordon_json(small_dataset, 114.0579, 22.5431, parser.parse_args(argv))
+
+
+def test_coverage_and_evacuate_write_a_one_page_pdf(run_cli, small_sample, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    cov = tmp_path / "cov.pdf"
+    code, stdout, _ = run_cli(["coverage", "--minutes", "10", "--data", str(small_sample),
+                               "--pdf", str(cov), "--lang", "en", "--paper", "A4"])
+    assert code == 0 and json.loads(stdout)["overall"]["population"] > 0  # JSON unchanged
+    assert len(PdfReader(io.BytesIO(cov.read_bytes())).pages) == 1
+    evac = tmp_path / "evac.pdf"
+    code, stdout, _ = run_cli(["evacuate", *CENTER, "--radii-km", "0.5,2", "--pdf", str(evac),
+                               "--data", str(small_sample)])
+    assert code == 0 and {"population", "unplaced", "shelters"} <= set(json.loads(stdout))
+    assert evac.read_bytes().startswith(b"%PDF") and len(PdfReader(str(evac)).pages) == 1
+
+
+def test_pdf_bad_paths_are_refused_and_nothing_written(run_cli, small_sample, tmp_path):
+    for cmd in (["coverage"], ["evacuate", *CENTER]):
+        with pytest.raises(CliError, match=r"\.pdf"):
+            run_cli([*cmd, "--data", str(small_sample), "--pdf", str(tmp_path / "x.png")])
+        with pytest.raises(CliError, match="does not exist"):
+            run_cli([*cmd, "--data", str(small_sample), "--pdf", str(tmp_path / "no" / "x.pdf")])
+        (tmp_path / "d.pdf").mkdir(exist_ok=True)
+        with pytest.raises(CliError, match="is a folder"):
+            run_cli([*cmd, "--data", str(small_sample), "--pdf", str(tmp_path / "d.pdf")])
+    with pytest.raises(CliError, match="2,000"):  # a place in the sea: no PDF
+        run_cli(["evacuate", "--lon", "114.5", "--lat", "22.0", "--data", str(small_sample),
+                 "--pdf", str(tmp_path / "sea.pdf")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.pdf"]
+    assert not any((tmp_path / "d.pdf").iterdir())
