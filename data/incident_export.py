@@ -1,6 +1,7 @@
 """Many saved incidents in one file (``riskmap incidents export --all``): for each, its point
 (type, note, times, radii, wind), its cordon rings and, with a wind, its downwind area; no
-exposure is computed, so a thousand incidents export in moments.
+exposure is computed (about 8 ms and 45-75 KB per incident with its three geodesic rings: 1,000
+incidents are about 8 s, 46 MB of KML).
 
 * ``geojson``: features of ``kind`` ``incident`` (Point), ``zone`` and ``downwind`` (Polygons),
   each with the ``incident_id``;
