@@ -202,3 +202,6 @@ INC_HISTORY = "inc-history"                  # incident tab: who changed the cho
 INC_SESSION = "inc-session"                  # dcc.Store (session): {"open": [{"id", "label"}], "current": id}
 INC_RESTORED = "inc-restored"                # dcc.Store: set once the session's open incidents are restored
 PDF_CENTER = "pdf-center"                    # print tab: the sheet's centre "lon, lat" (empty: the map's centre; set by dragging the print area)
+RES_PDF = "res-pdf"                          # pattern id: {"type": RES_PDF, "what": coverage|evacuate}: export the result's print PDF
+RES_PDF_DOWNLOAD = "res-pdf-download"        # resources tab: dcc.Download of that PDF (role print)
+RES_PDF_MESSAGE = "res-pdf-message"          # resources tab: why the PDF export was refused

@@ -1,6 +1,11 @@
 """The resources tab (应急资源一张图): rescue teams and depots on the map, N-minute coverage on the
 road network, the nearest teams and stock to a place, evacuation to shelters.
 
+"导出 PDF / Export PDF" under coverage and evacuation recomputes that result on the server from
+the tab's inputs, in the user's district view (``state.dataset``), and sends the one-page print
+(:mod:`layers.print_network`); it needs the ``print`` action (:data:`CALLBACK_ACTIONS`, checked
+by :mod:`ui.auth` and again inside :func:`export_pdf`).
+
 Every result is drawn in the map as an overlay (``layers.bridge`` ``OVERLAY``, the generic
 handler of ``assets/map/riskmap-map-overlays.js``) with its legend; the work is
 :mod:`ui.workflows.network`, the road graph is built once per data version (``state.cached``).
@@ -8,9 +13,12 @@ handler of ``assets/map/riskmap-map-overlays.js``) with its legend; the work is
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import dash
+import flask
 import folium
 import geopandas as gpd
 import numpy as np
@@ -19,9 +27,10 @@ from folium.features import GeoJsonTooltip
 
 from layers.bridge import OVERLAY, batch, command, fit
 from layers.map import overlay_message
+from layers.print_frames import PrintMapError
 from risk.cordon import DEFAULT_RADII_M
 from risk.network import NetworkError
-from ui import ids
+from ui import access, ids
 from ui.i18n import norm_lang, translator
 from ui.state import AppState
 from ui.workflows.network import cached_network, coverage, evacuate, nearest, stock_status
@@ -60,8 +69,15 @@ T = {
     "routes_t": ("救援路线", "Rescue routes"),
     "evac_t": ("疏散分配（居住格网→避难场所）", "Evacuation assignment (cell → shelter)"),
     "alert": ("库存预警", "Stock alert"), "ok": ("库存正常", "Stock ok"),
+    "pdf_coverage": ("导出覆盖 PDF", "Export coverage PDF"),
+    "pdf_evacuate": ("导出疏散 PDF", "Export evacuation PDF"),
+    "pdf_done": ("已生成 PDF：{name}", "PDF ready: {name}"),
+    "pdf_file": ("应急救援覆盖", "rescue_coverage"), "pdf_evac_file": ("疏散安置", "evacuation"),
 }
 tt = translator(T)
+
+CALLBACK_ACTIONS = {ids.RES_PDF_DOWNLOAD: "print"}
+"""The PDF export needs the planner role or higher (enforced by :mod:`ui.auth`)."""
 
 OVERLAY_IDS = ("net-areas", "net-gaps", "net-resources", "net-routes", "net-evac")
 """The map overlays this tab draws (and clears)."""
@@ -104,6 +120,11 @@ def layout(state: AppState, lang: str) -> html.Div:
             html.Button(tt("clear", lang), id=ids.RES_CLEAR, className="btn"),
         ]),
         dcc.Loading(html.Div(id=ids.RES_RESULT, role="status"), type="dot"),
+        html.Div(className="row", children=[
+            html.Button(tt(f"pdf_{w}", lang), id={"type": ids.RES_PDF, "what": w}, className="btn")
+            for w in ("coverage", "evacuate")]),
+        dcc.Loading(html.Div(id=ids.RES_PDF_MESSAGE, role="status"), type="dot"),
+        dcc.Download(id=ids.RES_PDF_DOWNLOAD),
         html.H4(tt("stock", lang)),
         stock_view(state, lang),
     ])
@@ -304,6 +325,41 @@ def run(state: AppState, *, what: str, minutes: Any, kinds: Any, lon: Any, lat: 
         return html.Span(str(exc), className="error"), []
 
 
+def export_pdf(state: AppState, *, what: str, minutes: Any, kinds: Any, lon: Any, lat: Any,
+               lang: str) -> tuple[Any, Any]:
+    """Callback body of the PDF buttons: (``dcc.send_bytes`` download or ``no_update``,
+    message). The result is recomputed here from the tab's inputs on the user's district view;
+    the ``print`` action is checked again (inside a request)."""
+    from layers.print_network import render_coverage_pdf, render_evacuation_pdf
+
+    if flask.has_request_context():
+        try:
+            access.require("print")
+        except (access.Unauthorized, access.Forbidden) as exc:
+            return dash.no_update, html.Span(str(exc.description), className="error")
+    try:
+        if what == "coverage":
+            minutes_f, chosen = float(minutes or 10), tuple(sorted(kinds or []))
+            result = state.cached(("network-coverage", minutes_f, chosen),
+                                  lambda: coverage(state.dataset, minutes=minutes_f,
+                                                   kinds=chosen, graph=_graph(state)))
+            data = render_coverage_pdf(state.dataset, result, lang=lang, kinds=chosen)
+            stem = f"{tt('pdf_file', lang)}_{minutes_f:g}min"
+        elif what == "evacuate":
+            if lon is None or lat is None:
+                raise ValueError("请输入经纬度 / enter a longitude and latitude")
+            result = evacuate(state.dataset, float(lon), float(lat), radii_m=DEFAULT_RADII_M,
+                              graph=_graph(state))
+            data = render_evacuation_pdf(state.dataset, result, lang=lang)
+            stem = tt("pdf_evac_file", lang)
+        else:
+            raise ValueError(f"unknown export {what!r}")
+    except (NetworkError, PrintMapError, ValueError) as exc:
+        return dash.no_update, html.Span(str(exc), className="error")
+    name = f"{re.sub(r'[^0-9A-Za-z_一-鿿.-]+', '_', stem)}_{date.today():%Y%m%d}.pdf"
+    return dcc.send_bytes(data, name), html.Span(tt("pdf_done", lang).format(name=name))
+
+
 def register(app: dash.Dash, state: AppState) -> None:
     @app.callback(
         Output(ids.RES_RESULT, "children"),
@@ -330,3 +386,20 @@ def register(app: dash.Dash, state: AppState) -> None:
         if not commands:
             return view, dash.no_update
         return view, batch(*commands)
+
+    @app.callback(
+        Output(ids.RES_PDF_DOWNLOAD, "data"),
+        Output(ids.RES_PDF_MESSAGE, "children"),
+        Input({"type": ids.RES_PDF, "what": ALL}, "n_clicks"),
+        State(ids.RES_MINUTES, "value"),
+        State(ids.RES_KINDS, "value"),
+        State(ids.RES_LON, "value"),
+        State(ids.RES_LAT, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _pdf(clicks, minutes, kinds, lon, lat, lang):
+        if not any(c for c in (clicks or []) if c) or not isinstance(ctx.triggered_id, dict):
+            return dash.no_update, dash.no_update
+        return export_pdf(state, what=ctx.triggered_id["what"], minutes=minutes, kinds=kinds,
+                          lon=lon, lat=lat, lang=norm_lang(lang))
