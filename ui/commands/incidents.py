@@ -47,7 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "查看、删除或导出已保存的事件。",
     )
     p.add_argument("action", choices=("list", "show", "delete", "export"),
-                   help="list, show ID, delete ID, export ID --out FILE")
+                   help="list, show ID (with its history and wind), delete ID, export ID "
+                        "--out FILE | --format F, export --all --format F")
     p.add_argument("id", nargs="?", type=int, help="incident id / 事件编号")
     p.add_argument("--out", type=Path, default=None, metavar="FILE",
                    help="for export: .geojson, .kml, .csv, .zip or .json (standard output "
