@@ -494,6 +494,9 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
                    linewidths=0.5, zorder=19)
         legend.add(_handle(TEAM_PALETTE[0], "P", "#111111", 6.0 * s),
                    bilingual(f"救援队伍 {len(teams):,}", f"Rescue teams {len(teams):,}", lang))
+        if "#ffffff" in face:
+            legend.add(_handle("#ffffff", "P", "#111111", 6.0 * s),
+                       bilingual("队伍（无独占服务范围）", "Team (no area of its own)", lang))
     ent = result.enterprises
     if len(ent):
         grade = ent["grade"].astype(str).to_numpy()
@@ -558,9 +561,24 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
     lines_out: list[str] = []
     for note in notes:
         lines_out += wrap_display(note, int(text_w / (font * _PT_MM * 0.56)))
-    fig.text(page.table_x / page.w, 1 - (y + 2.5 * s) / page.h, "\n".join(lines_out[:6]),
+    shown_notes = lines_out[:6]
+    fig.text(page.table_x / page.w, 1 - (y + 2.5 * s) / page.h, "\n".join(shown_notes),
              ha="left", va="top", fontsize=font, color="#444444", linespacing=1.3,
              parse_math=False)
+    y += 2.5 * s + len(shown_notes) * font * 1.3 * _PT_MM * 1.2 + 5.0 * s
+    if len(result.areas) and _room(page, y, page.bottom) >= 3:  # who covers the most people
+        team_cols = _scaled([Col("", "", 8, "right"), Col("救援队伍", "Rescue team", 62),
+                             Col("服务人口", "People served", 24, "right"),
+                             Col("最远(分)", "Minutes max", 20, "right")], s)
+        by_people = result.areas.sort_values("people", ascending=False, kind="stable")
+        team_rows = [[str(k + 1), str(r["name"]), f"{int(r['people']):,}",
+                      f"{float(r['minutes_max']):.1f}"]
+                     for k, r in enumerate(by_people.to_dict("records"))]
+        _table(fig, page, x=page.table_x, top=y, cols=team_cols, lang=lang,
+               rows=_cut(team_rows, _room(page, y, page.bottom), lang),
+               caption=bilingual(f"各队伍服务范围（{len(team_rows):,} 支，按服务人口）",
+                                 f"Service area per team ({len(team_rows):,}, most people "
+                                 "first)", lang))
     info = _info(dataset, view, lang, [], now)
     meta = {"Title": f"{zh_title} / {en_title}", "Subject": "应急救援覆盖 Rescue coverage"}
     return _finish(fig, page, legend, info, lang, meta)
