@@ -78,6 +78,9 @@ def test_coverage_page_has_districts_and_the_result_numbers(small_dataset, resul
         reached, total = v["enterprises"]["red"]
         assert f"{v['population_reached']:,}" in line and f"{reached}/{total}" in line
     assert "10 分钟应急救援覆盖" in text and "合成样例数据" in text
+    best = results.cov.areas.sort_values("people", ascending=False).iloc[0]
+    line = next(ln for ln in text.splitlines() if str(best["name"]) in ln)
+    assert f"{int(best['people']):,}" in line  # the team serving the most people, first
     if results.cov.suggestion:
         assert f"{results.cov.suggestion['population_added']:,}" in text
 
