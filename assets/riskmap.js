@@ -191,13 +191,17 @@
   /* the language switch reloads the page: the incident on screen (place, radii, wind, type,
    * note) is kept in sessionStorage and placed again on the new page */
   var KEEP_KEY = "riskmap.incidentForm";
-  var FORM = ["inc-lon", "inc-lat", "inc-radii", "inc-wind", "inc-note"];
+  var FORM = ["inc-lon", "inc-lat", "inc-radii", "inc-wind", "inc-downwind-km", "inc-note"];
+  /* the type is a dropdown, not an <input>: its value comes here from a clientside callback */
+  var incidentType = null;
+  function keepType(value) { incidentType = value == null ? null : String(value); return ""; }
   document.addEventListener("click", function (ev) {
     var link = ev.target.closest && ev.target.closest("#lang-switch");
     if (!link || !lastCommands[RISKMAP_MSG.INCIDENT] ||
         lastCommands[RISKMAP_MSG.INCIDENT].type !== RISKMAP_MSG.INCIDENT) { return; }
     var form = {};
     FORM.forEach(function (id) { var el = document.getElementById(id); if (el) { form[id] = el.value; } });
+    if (incidentType) { form["inc-type"] = incidentType; }
     try { window.sessionStorage.setItem(KEEP_KEY, JSON.stringify(form)); } catch (e) { /* private mode */ }
   }, true);
   function restoreIncident() {
@@ -213,11 +217,14 @@
         if (tries < 40) { setTimeout(function () { fill(tries + 1); }, 250); }
         return;
       }
-      FORM.forEach(function (id) { if (saved[id] !== undefined) { set(id, {value: saved[id]}); } });
+      FORM.concat(["inc-type"]).forEach(function (id) {
+        if (saved[id] !== undefined) { set(id, {value: saved[id]}); }
+      });
       setTimeout(function () { document.getElementById("inc-locate").click(); }, 300);
     })(0);
   }
   restoreIncident();
 
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {riskmap: {post: post, mode: mode}});
+  window.dash_clientside = Object.assign({}, window.dash_clientside,
+                                         {riskmap: {post: post, mode: mode, keepType: keepType}});
 })();

@@ -205,3 +205,4 @@ PDF_CENTER = "pdf-center"                    # print tab: the sheet's centre "lo
 RES_PDF = "res-pdf"                          # pattern id: {"type": RES_PDF, "what": coverage|evacuate}: export the result's print PDF
 RES_PDF_DOWNLOAD = "res-pdf-download"        # resources tab: dcc.Download of that PDF (role print)
 RES_PDF_MESSAGE = "res-pdf-message"          # resources tab: why the PDF export was refused
+INC_TYPE_SINK = "inc-type-sink"              # incident tab: hidden sink of the clientside callback that tells assets/riskmap.js the type (kept across a language switch)

@@ -46,6 +46,34 @@ def test_bad_coordinates_give_a_message_and_keep_the_app(live_app, page):
     assert page.frame_locator("#map-frame").locator("html[data-incident]").count() == 0
 
 
+def test_an_unsaved_incident_keeps_its_type_and_downwind_across_the_language_switch(
+        live_app, page):
+    base, _app = live_app
+    page.goto(base + "/")
+    page.frame_locator("#map-frame").locator("html[data-map-ready='1']").wait_for(timeout=20_000)
+    page.get_by_text("事件警戒").click()
+    page.fill("#inc-lon", "114.0579")
+    page.fill("#inc-lat", "22.5431")
+    page.fill("#inc-wind", "90")
+    page.fill("#inc-downwind-km", "4")
+    page.click("#inc-type")
+    page.locator("[role=option]", has_text="火灾爆炸").first.click()
+    page.click("#inc-locate")
+    page.locator("#inc-downwind").wait_for(timeout=10_000)
+    page.click("#lang-switch")
+    page.wait_for_url("**lang=en**")
+    page.locator("#inc-zone-table").wait_for(timeout=20_000)
+    page.wait_for_function("document.getElementById('inc-downwind-km') && "
+                           "document.getElementById('inc-downwind-km').value === '4'",
+                           timeout=15_000)
+    assert page.input_value("#inc-wind") == "90"
+    assert float(page.input_value("#inc-lon")) == pytest.approx(114.0579)
+    page.wait_for_function("document.getElementById('inc-type').innerText.includes('Fire')",
+                           timeout=10_000)
+    page.locator("#inc-downwind").wait_for(timeout=10_000)
+    assert page.page_errors == []
+
+
 # -- saving, the paged list and its search (a private copy of the sample, ports 8850-8899) ----
 
 def _free_port() -> int:

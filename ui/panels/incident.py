@@ -37,7 +37,7 @@ from typing import Any
 
 import dash
 import shapely
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html
 
 from data.cordon_hazards import open_hazards
 from data.incidents import INCIDENT_TYPES, Incident, IncidentStore, incidents_for
@@ -250,6 +250,7 @@ def layout(state: AppState, lang: str) -> html.Div:
                                    options=[{"label": v[1] if lang == "en" else v[0], "value": k}
                                             for k, v in INCIDENT_TYPES.items()])],
                      style={"flex": "1"}),
+            html.Div(id=ids.INC_TYPE_SINK, style={"display": "none"}),
         ]),
         html.Label(tt("note", lang)),
         dcc.Textarea(id=ids.INC_NOTE, style={"width": "100%", "height": "40px"}),
@@ -559,6 +560,12 @@ def register(app: dash.Dash, state: AppState) -> None:
         return export_download(state, fmt=ctx.triggered_id["fmt"], current=current,
                                lang=norm_lang(lang))
 
+    # the type (a dropdown) is told to assets/riskmap.js, which keeps it across a language switch
+    app.clientside_callback(
+        ClientsideFunction(namespace="riskmap", function_name="keepType"),
+        Output(ids.INC_TYPE_SINK, "children"),
+        Input(ids.INC_TYPE, "value"),
+    )
     incident_session.register(app, state)
     if incident_resources is not None:
         incident_resources.register(app, state)
