@@ -43,7 +43,16 @@
     return best;
   }
   function zoneName(p) { return lang() === "en" ? (p.name_en || p.zone) : (p.name_zh || p.zone); }
-  function ringLabel(p) { return zoneName(p) + " " + (Number(p.outer_m) / 1000) + " km"; }
+  /* on the ring: its name and outer radius (an outer ring's name already ends with its range) */
+  function ringLabel(p) {
+    var n = zoneName(p);
+    return / km$/.test(n) ? n : n + " " + (Number(p.outer_m) / 1000) + " km";
+  }
+  /* in the legend: the name and the range, said once (risk/cordon/rings.py: zone_label) */
+  function legendLabel(p) {
+    var label = lang() === "en" ? p.label_en : p.label_zh;
+    return label || (zoneName(p) + " " + (Number(p.inner_m) / 1000) + "–" + (Number(p.outer_m) / 1000) + " km");
+  }
 
   function lineSwatch(s) {
     var dash = s.dash ? ' stroke-dasharray="' + escapeHtml(s.dash) + '"' : "";
@@ -89,7 +98,7 @@
     (msg.rings.features || []).forEach(function (f) {
       var p = f.properties || {};
       html += '<div class="rm-legend-row">' + lineSwatch(ringStyle(p.zone)) +
-        escapeHtml(zoneName(p) + " " + (Number(p.inner_m) / 1000) + "–" + (Number(p.outer_m) / 1000) + " km") +
+        escapeHtml(legendLabel(p)) +
         "</div>";
     });
     if (msg.downwind) {

@@ -74,6 +74,29 @@ def test_an_unsaved_incident_keeps_its_type_and_downwind_across_the_language_swi
     assert page.page_errors == []
 
 
+def test_a_four_ring_legend_says_each_range_once(live_app, page):
+    base, _app = live_app
+    page.goto(base + "/")
+    frame_loc = page.frame_locator("#map-frame")
+    frame_loc.locator("html[data-map-ready='1']").wait_for(timeout=20_000)
+    page.get_by_text("事件警戒").click()
+    page.fill("#inc-lon", "114.0579")
+    page.fill("#inc-lat", "22.5431")
+    page.fill("#inc-radii", "1,5,10,30")
+    page.click("#inc-locate")
+    frame_loc.locator("html[data-incident]").wait_for(timeout=10_000)
+    frame = page.frame(url=lambda u: "map/analyst.html" in u)
+    rows = frame.evaluate("Array.from(document.querySelectorAll('.rm-legend .rm-legend-row'))"
+                          ".map(e => e.textContent.trim())")
+    rings = [r for r in rows if "km" in r]
+    assert "外围 10–30 km" in rings, rows
+    assert len(rings) >= 4 and all(r.count("km") == 1 for r in rings), rings
+    labels = frame.evaluate("Array.from(document.querySelectorAll('.rm-ring-label span'))"
+                            ".map(e => e.textContent.trim())")
+    assert "外围 10–30 km" in labels and all(t.count("km") == 1 for t in labels), labels
+    assert page.page_errors == []
+
+
 # -- saving, the paged list and its search (a private copy of the sample, ports 8850-8899) ----
 
 def _free_port() -> int:

@@ -283,7 +283,7 @@ def map_message(ex, lang: str, *, fit: bool) -> dict[str, Any]:
             "geometry": {"type": "Point", "coordinates": [x, y]}}
            for kind, road, x, y in zip(kinds, column("road_name"), lon, lat, strict=True)]
     palette = {"core": "#b2182b", "control": "#e66101", "warning": "#d4a300"}
-    legend = [[palette.get(z.zone, "#d7191c"), f"{z.name(lang)} {_fmt_range(z.inner_m, z.outer_m)}",
+    legend = [[palette.get(z.zone, "#d7191c"), z.label(lang),
                z.zone != "core"] for z in ex.zones]
     downwind = None
     if ex.downwind:
