@@ -12,365 +12,60 @@ table (capacity, assigned, load, longest time) and the people who cannot be plac
 A portrait page (A3 or A4; vector, literal text, Noto Sans SC embedded, :mod:`layers.fonts`):
 title, the map across the page with scale bar and north arrow true at its centre, the legend
 with the CRS / data / synthetic note below it on the left, the table on the right; a table too
-long for its room ends in "… 另 N 条 / N more". The results are duck-typed (this floor does not
-import ``ui``): any object with the attributes named above will do.
+long for its room ends in "… 另 N 条 / N more" (page parts: :mod:`layers.print_network_parts`).
+The results are duck-typed (this floor does not import ``ui``): any object with the attributes
+named above will do.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Transformer
 
-from layers.print_briefing_parts import Col, dataset_layer, fit_text, more_row
-from layers.print_draw import _draw_lines, _draw_polygons, draw_incident, draw_layers
-from layers.print_frames import PrintMapError, _in_bbox, _padded
-from layers.print_page import MapView, fit_view, view_bounds
+from layers.print_briefing_parts import Col, dataset_layer
+from layers.print_draw import _draw_lines, _draw_polygons, draw_incident
+from layers.print_frames import PrintMapError, _padded
+from layers.print_network_parts import (
+    FLOW_COLOR,
+    GAP_COLOR,
+    MAIN_ROADS,
+    PAPERS,
+    PT_MM,
+    TEAM_PALETTE,
+    NetPage,
+    check_lang,
+    cut_rows,
+    district_names_en,
+    draw_context,
+    draw_furniture,
+    draw_header,
+    draw_net_table,
+    finish_page,
+    fitted_page,
+    greedy_colours,
+    info_lines,
+    map_axes,
+    marker_handle,
+    new_figure,
+    paper_page,
+    rows_room,
+    scaled_cols,
+)
+from layers.print_page import MapView, fit_view
 from layers.print_parts import (
-    PAPER_MM,
     Legend,
-    PageLayout,
     bilingual,
-    crs_label,
-    draw_north_arrow,
-    draw_panel,
-    draw_scale_bar,
     halo_text,
-    literal_text,
     map_crs,
-    scale_bar_for,
-    true_north_angle,
     wrap_display,
 )
-from layers.style import BASEMAP
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = ["render_coverage_pdf", "render_evacuation_pdf", "PAPERS", "TEAM_PALETTE"]
-
-PAPERS = ("A3", "A4")
-"""Paper sizes of these pages (portrait)."""
-TEAM_PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22", "#e377c2",
-                "#ff7f0e", "#aec7e8", "#98df8a")
-"""Service-area colours; neighbouring areas get different ones (greedy colouring)."""
-GAP_COLOR = "#9e9e9e"
-FLOW_COLOR = "#6a1b9a"
-_FONT = 5.8  # table text on A4 (pt); A3 scales by √2
-_PT_MM = 25.4 / 72
-_MAIN_ROADS = ("expressway", "trunk", "primary")
-
-
-@dataclass(frozen=True)
-class _Page:
-    """Where things sit, in mm from the page's top left (A4 sizes times ``s``)."""
-
-    w: float
-    h: float
-    s: float
-    map_h: float = 130.0
-    """Map frame height on A4 (mm; times ``s``)."""
-
-    @property
-    def m(self) -> float:
-        return 10.0 * self.s
-
-    @property
-    def map_box(self) -> tuple[float, float, float, float]:  # left, top, width, height
-        return (self.m, 30.0 * self.s, self.w - 2 * self.m, self.map_h * self.s)
-
-    @property
-    def lower_top(self) -> float:
-        return (30.0 + self.map_h + 5.0) * self.s
-
-    @property
-    def panel_w(self) -> float:
-        return 64.0 * self.s
-
-    @property
-    def table_x(self) -> float:
-        return self.m + self.panel_w + 5.0 * self.s
-
-    @property
-    def bottom(self) -> float:
-        return self.h - self.m
-
-    def layout(self) -> PageLayout:
-        x, top, fw, fh = self.map_box
-        panel = (self.m, self.m, self.panel_w, self.h - self.lower_top - self.m)
-        return PageLayout((self.w, self.h), (x, self.h - top - fh, fw, fh), panel, 0.0, self.s,
-                          False)
-
-
-def _fitted(page: _Page, bbox: tuple[float, float, float, float], *, most: float) -> _Page:
-    """``page`` with the map frame as tall as the extent's shape asks (95 to ``most`` mm)."""
-    crs = map_crs(bbox)
-    xs, ys = Transformer.from_crs(4326, crs, always_xy=True).transform(
-        [bbox[0], bbox[2], bbox[0], bbox[2]], [bbox[1], bbox[1], bbox[3], bbox[3]])
-    aspect = (max(ys) - min(ys)) / max(max(xs) - min(xs), 1e-9)
-    return _Page(page.w, page.h, page.s, float(np.clip(190.0 * aspect, 95.0, most)))
-
-
-def _page(paper: str) -> _Page:
-    if paper not in PAPER_MM or paper not in PAPERS:
-        raise PrintMapError(f"纸张须为 A3 或 A4 / `paper` must be one of {', '.join(PAPERS)}, "
-                            f"got {paper!r}")
-    long_mm, short_mm = PAPER_MM[paper]
-    return _Page(short_mm, long_mm, short_mm / 210.0)
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        raise PrintMapError(f"`lang` must be one of zh, en, got {lang!r}")
-
-
-# --------------------------------------------------------------------------------------------
-# tables
-
-
-def _row_h(font: float) -> float:
-    return font * _PT_MM * 1.5
-
-
-def _table(fig: Figure, page: _Page, *, x: float, top: float, cols: Sequence[Col],
-           rows: Sequence[Sequence[str]], lang: str, caption: str,
-           bold_rows: frozenset[int] = frozenset()) -> float:
-    """A table (caption, bilingual two-line header, rows) with its top-left corner at (x, top)
-    mm; a row of one cell spans the table. Returns its bottom (mm from the top)."""
-    from matplotlib.patches import Rectangle
-
-    font = _FONT * page.s
-    w_mm, h_mm = page.w, page.h
-    width = sum(c.width for c in cols)
-    fig.text(x / w_mm, 1 - top / h_mm, caption, ha="left", va="top", fontsize=font * 1.3,
-             color="#222222", parse_math=False)
-    y = top + font * 1.3 * _PT_MM * 1.45
-    head_h = _row_h(font) * 1.75
-    fig.add_artist(Rectangle((x / w_mm, 1 - (y + head_h) / h_mm), width / w_mm, head_h / h_mm,
-                             transform=fig.transFigure, facecolor="#e8e4da", edgecolor="none"))
-    cx = x
-    for c in cols:
-        first, second = (c.en, c.zh) if lang == "en" else (c.zh, c.en)
-        tx = cx + 0.8 * page.s if c.align == "left" else cx + c.width - 0.8 * page.s
-        fig.text(tx / w_mm, 1 - (y + 0.5 * page.s) / h_mm,
-                 f"{fit_text(first, c.width - 1.2 * page.s, font)}\n"
-                 f"{fit_text(second, c.width - 1.2 * page.s, font * 0.85)}",
-                 ha=c.align, va="top", fontsize=font * 0.92, linespacing=1.05, color="#222222",
-                 parse_math=False)
-        cx += c.width
-    y += head_h
-    rh = _row_h(font)
-    for i, row in enumerate(rows):
-        if i % 2 == 1:
-            fig.add_artist(Rectangle((x / w_mm, 1 - (y + rh) / h_mm), width / w_mm, rh / h_mm,
-                                     transform=fig.transFigure, facecolor="#f4f2ec",
-                                     edgecolor="none"))
-        cx = x
-        for j, c in enumerate(cols):
-            span = len(row) == 1
-            room = (width if span else c.width) - 1.2 * page.s
-            text = fit_text(str(row[j]) if j < len(row) else "", room, font)
-            align = "left" if span else c.align
-            tx = cx + 0.8 * page.s if align == "left" else cx + c.width - 0.8 * page.s
-            fig.text(tx / w_mm, 1 - (y + rh / 2) / h_mm, text, ha=align, va="center_baseline",
-                     fontsize=font, color="#5b0e8a" if i in bold_rows else "#111111",
-                     parse_math=False)
-            if span:
-                break
-            cx += c.width
-        y += rh
-    fig.add_artist(Rectangle((x / w_mm, 1 - y / h_mm), width / w_mm, 0.25 / h_mm,
-                             transform=fig.transFigure, facecolor="#999999", edgecolor="none"))
-    return y
-
-
-def _room(page: _Page, top: float, bottom: float) -> int:
-    """Rows a table started at ``top`` can hold above ``bottom``."""
-    font = _FONT * page.s
-    used = font * 1.3 * _PT_MM * 1.45 + _row_h(font) * 1.75
-    return max(0, int((bottom - top - used) / _row_h(font)))
-
-
-def _cut(rows: list[list[str]], room: int, lang: str) -> list[list[str]]:
-    """``rows`` cut to ``room`` rows, the last one saying how many were left out."""
-    if len(rows) <= room:
-        return rows
-    keep = max(room - 1, 0)
-    return [*rows[:keep], [more_row(len(rows) - keep, lang)]] if room else []
-
-
-def _scaled(cols: Sequence[Col], s: float) -> list[Col]:
-    return [Col(c.zh, c.en, c.width * s, c.align) for c in cols]
-
-
-# --------------------------------------------------------------------------------------------
-# the map frame
-
-
-def _map_axes(fig: Figure, page: _Page, view: MapView) -> Axes:
-    x0, top, fw, fh = page.map_box
-    ax = fig.add_axes((x0 / page.w, 1 - (top + fh) / page.h, fw / page.w, fh / page.h))
-    ax.set_xlim(*view.xlim)
-    ax.set_ylim(*view.ylim)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_facecolor(BASEMAP["sea"])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_linewidth(1.0)
-        spine.set_zorder(30)
-    return ax
-
-
-def _context(ax: Axes, dataset: Any, view: MapView, legend: Legend, lang: str, *,
-             classes: tuple[str, ...] | None) -> None:
-    """Districts (land, boundaries) and the roads of ``classes`` (None: every class)."""
-    bbox = _padded(view_bounds(view), 0.03)
-    x0, x1 = view.xlim
-    y0, y1 = view.ylim
-    clip = (x0 - (x1 - x0) * 0.05, y0 - (y1 - y0) * 0.05, x1 + (x1 - x0) * 0.05,
-            y1 + (y1 - y0) * 0.05)
-    frames: dict[str, gpd.GeoDataFrame] = {}
-    for name in ("districts", "roads"):
-        gdf = dataset_layer(dataset, name)
-        if gdf is None:
-            continue
-        if name == "roads" and classes is not None and "road_class" in gdf:
-            gdf = gdf[gdf["road_class"].astype(str).isin(classes)]
-        gdf = _in_bbox(gdf, bbox)
-        if not len(gdf):
-            continue
-        proj = gdf.to_crs(view.crs)
-        proj = proj.assign(geometry=shapely.clip_by_rect(proj.geometry.values, *clip))
-        frames[name] = proj[~proj.geometry.is_empty]
-    draw_layers(ax, frames, legend, chosen_districts=[], lang=lang, n_points=0)
-
-
-def _furniture(ax: Axes, page: _Page, view: MapView, lang: str) -> None:
-    """Scale bar (lower left) and north arrow (upper right) on white boxes."""
-    from matplotlib.patches import Rectangle
-
-    s = page.s
-    _, _, fw, fh = page.map_box
-    spec = scale_bar_for(view.crs, view.center, denominator=view.denominator,
-                         max_paper_mm=fw * 0.25, min_segment_mm=6.0 * s)
-    box = (0.01, 0.012, (spec.paper_length_mm + 14 * s) / fw, 13 * s / fh)
-    ax.add_patch(Rectangle(box[:2], box[2], box[3], transform=ax.transAxes, facecolor="white",
-                           alpha=0.85, edgecolor="#888888", linewidth=0.4, zorder=23))
-    ground = view.denominator * view.scale_factor / 1000  # map units per paper mm
-    draw_scale_bar(ax, spec, x=view.xlim[0] + (box[0] * fw + 7 * s) * ground,
-                   y=view.ylim[0] + (box[1] * fh + 5.5 * s) * ground, fontsize=5.5 * s,
-                   lang=lang)
-    for artist in ax.patches[-spec.segments:]:
-        artist.set_zorder(24)
-    for text in ax.texts[-(spec.segments + 2):]:
-        text.set_zorder(24)
-    arrow_h = 0.08 * fh
-    arrow = (1 - (arrow_h * 0.75 + 3 * s) / fw, 1 - (arrow_h * 1.55 + 4 * s) / fh,
-             (arrow_h * 0.6 + 2 * s) / fw, (arrow_h * 1.45 + 3 * s) / fh)
-    ax.add_patch(Rectangle(arrow[:2], arrow[2], arrow[3], transform=ax.transAxes,
-                           facecolor="white", alpha=0.85, edgecolor="#888888", linewidth=0.4,
-                           zorder=23))
-    draw_north_arrow(ax, true_north_angle(view.crs, *view.center), x=arrow[0] + arrow[2] / 2,
-                     y=arrow[1] + arrow[3] * 0.45, size=0.08, fontsize=6.5 * s)
-    for artist in ax.patches[-2:]:
-        artist.set_zorder(24)
-    ax.texts[-1].set_zorder(24)
-
-
-def _handle(color: str, marker: str, edge: str, size: float, **kw: Any) -> Any:
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], linestyle="none", marker=marker, markersize=size,
-                  markerfacecolor=color, markeredgecolor=edge, markeredgewidth=0.6, **kw)
-
-
-def _header(fig: Figure, page: _Page, kind: tuple[str, str], title: tuple[str, str],
-            lines: list[str], lang: str) -> None:
-    s = page.s
-    first, second = (title[1], title[0]) if lang == "en" else title
-    width = page.w - 2 * page.m
-
-    def put(y: float, text: str, size: float, color: str = "#111111") -> None:
-        fig.text(page.m / page.w, 1 - y * s / page.h, fit_text(text, width, size * s), ha="left",
-                 va="top", fontsize=size * s, color=color, parse_math=False)
-
-    put(7.5, bilingual(*kind, lang), 7.5, "#5b0e8a")
-    put(11.5, first, 13.5)
-    put(18.0, second, 8.0, "#333333")
-    for k, text in enumerate(lines[:2]):
-        put(22.3 + 3.2 * k, text, 6.3, "#333333")
-
-
-def _info(dataset: Any, view: MapView, lang: str, extra: Sequence[str], now: str) -> list[str]:
-    info = [f"{bilingual('比例尺', 'Scale', lang)} 1:{view.denominator:,}",
-            f"{bilingual('生成', 'Generated', lang)} {now[:16].replace('T', ' ')}"]
-    info += wrap_display(crs_label(view.crs, lang), 58)
-    for line in extra:
-        info += wrap_display(line, 58)
-    title = getattr(dataset, "title", "")
-    if title:
-        info += wrap_display(f"{bilingual('数据', 'Data', lang)}：{title}", 58)
-    if getattr(dataset, "synthetic", False):
-        info += wrap_display("合成样例数据 / synthetic sample data — 非真实登记信息，仅供演示", 58)
-    return info
-
-
-def _finish(fig: Figure, page: _Page, legend: Legend, info: list[str], lang: str,
-            meta: dict[str, str]) -> bytes:
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    layout = page.layout()
-    panel = fig.add_axes(layout.frac(layout.panel_mm))
-    panel.axis("off")
-    draw_panel(panel, legend, layout, info, lang, info_pt=5.0)
-    literal_text(fig)
-    buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={**meta, "Creator": "risk-map 安全风险地图"}) as pages:
-        pages.savefig(fig)
-    return buffer.getvalue()
-
-
-def _figure(page: _Page) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(page.w / 25.4, page.h / 25.4))
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _district_names(dataset: Any) -> dict[str, str]:
-    d = dataset.districts
-    if "name_en" not in d:
-        return {}
-    return {str(a): str(b) for a, b in zip(d["name"], d["name_en"], strict=True) if b}
-
-
-def _greedy_colours(geoms: Sequence[Any], n: int) -> list[int]:
-    """A colour index per geometry, neighbours (touching or overlapping) differing when the
-    palette of ``n`` allows (largest-degree first)."""
-    if not len(geoms):
-        return []
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    neighbours: list[set[int]] = [set() for _ in geoms]
-    for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        if a != b:
-            neighbours[a].add(b)
-    colour = [-1] * len(geoms)
-    for i in sorted(range(len(geoms)), key=lambda k: -len(neighbours[k])):
-        used = {colour[j] for j in neighbours[i]}
-        free = [c for c in range(n) if c not in used]
-        colour[i] = free[0] if free else i % n
-    return colour
 
 
 # --------------------------------------------------------------------------------------------
@@ -409,8 +104,8 @@ def render_coverage_pdf(dataset: Any, result: Any, *, lang: str = "zh", title: s
     from data.sysdb import now_iso
     from layers.printmap import _RENDER_LOCK, _print_context
 
-    _check_lang(lang)
-    page = _page(paper)
+    check_lang(lang)
+    page = paper_page(paper)
     now = now or now_iso()
     districts = dataset.districts
     bounds = [tuple(districts.total_bounds)] if len(districts) else []
@@ -421,18 +116,18 @@ def render_coverage_pdf(dataset: Any, result: Any, *, lang: str = "zh", title: s
         raise PrintMapError("没有可绘制的区域 / nothing to draw: no districts and no coverage")
     arr = np.array(bounds, dtype=float)
     bbox = _padded((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()), 0.02)
-    page = _fitted(page, bbox, most=150.0)
+    page = fitted_page(page, bbox, most=150.0)
     view = fit_view(bbox, map_crs(bbox), page.layout())
     with _RENDER_LOCK, _print_context():
         return _coverage_page(dataset, result, page, view, lang, title, tuple(kinds), now)
 
 
-def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: str,
+def _coverage_page(dataset: Any, result: Any, page: NetPage, view: MapView, lang: str,
                    title: str | None, kinds: tuple[str, ...], now: str) -> bytes:
     from matplotlib.patches import Patch
 
     s, m = page.s, result.minutes
-    fig = _figure(page)
+    fig = new_figure(page)
     o = result.summary["overall"]
     share = 100.0 * o["population_reached"] / o["population"] if o["population"] else 0.0
     zh_title = title or f"{m:g} 分钟应急救援覆盖"
@@ -450,12 +145,12 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
             f"{sg['population_added']:,} 人",
             f"Next station here {sg['lon']:.5f}°E, {sg['lat']:.5f}°N: adds "
             f"{sg['population_added']:,} people", lang))
-    _header(fig, page, ("应急救援服务网", "Rescue service network"), (zh_title, en_title),
+    draw_header(fig, page, ("应急救援服务网", "Rescue service network"), (zh_title, en_title),
             lines, lang)
 
-    ax = _map_axes(fig, page, view)
+    ax = map_axes(fig, page, view)
     legend = Legend([])
-    _context(ax, dataset, view, legend, lang, classes=_MAIN_ROADS)
+    draw_context(ax, dataset, view, legend, lang, classes=MAIN_ROADS)
     legend.header(bilingual(f"{m:g} 分钟覆盖", f"{m:g}-minute coverage", lang))
     areas = result.areas
     if len(areas):  # cell squares merged exactly (their float edges need not coincide)
@@ -463,7 +158,7 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
         areas = areas.set_geometry(merged, crs=4326).to_crs(view.crs)
     colour_of: dict[str, str] = {}
     if len(areas):
-        idx = _greedy_colours(list(areas.geometry.values), len(TEAM_PALETTE))
+        idx = greedy_colours(list(areas.geometry.values), len(TEAM_PALETTE))
         colours = [TEAM_PALETTE[i] for i in idx]
         colour_of = {str(t): c for t, c in zip(areas["team_id"], colours, strict=True)}
         for colour in sorted(set(colours)):
@@ -492,10 +187,10 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
         face = [colour_of.get(str(t), "#ffffff") for t in teams["id"]]
         ax.scatter(tx, ty, s=(4.6 * s) ** 2, marker="P", c=face, edgecolors="#111111",
                    linewidths=0.5, zorder=19)
-        legend.add(_handle(TEAM_PALETTE[0], "P", "#111111", 6.0 * s),
+        legend.add(marker_handle(TEAM_PALETTE[0], "P", "#111111", 6.0 * s),
                    bilingual(f"救援队伍 {len(teams):,}", f"Rescue teams {len(teams):,}", lang))
         if "#ffffff" in face:
-            legend.add(_handle("#ffffff", "P", "#111111", 6.0 * s),
+            legend.add(marker_handle("#ffffff", "P", "#111111", 6.0 * s),
                        bilingual("队伍（无独占服务范围）", "Team (no area of its own)", lang))
     ent = result.enterprises
     if len(ent):
@@ -506,7 +201,7 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
             ex, ey = fwd.transform(ent.geometry.x.to_numpy()[miss], ent.geometry.y.to_numpy()[miss])
             ax.scatter(ex, ey, s=(3.6 * s) ** 2, marker="X", c="#c62828", edgecolors="white",
                        linewidths=0.4, zorder=20)
-            legend.add(_handle("#c62828", "X", "white", 5.5 * s),
+            legend.add(marker_handle("#c62828", "X", "white", 5.5 * s),
                        bilingual(f"未覆盖重点企业 {int(miss.sum()):,}",
                                  f"Priority firms not reached {int(miss.sum()):,}", lang))
     if result.suggestion:
@@ -517,14 +212,14 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
         halo_text(ax, sx, sy, "  " + bilingual("建议新增站点", "Next station", lang), ha="left",
                   va="center", fontsize=6.5 * s, color="#b71c1c", zorder=22, clip_on=True,
                   halo=2.2)
-        legend.add(_handle("#ffd600", "*", "#b71c1c", 10.0 * s),
+        legend.add(marker_handle("#ffd600", "*", "#b71c1c", 10.0 * s),
                    bilingual(f"建议新增站点 +{sg['population_added']:,} 人",
                              f"Next station +{sg['population_added']:,}", lang))
-    _furniture(ax, page, view, lang)
+    draw_furniture(ax, page, view, lang)
 
     # the table: per district, then overall
-    names_en = _district_names(dataset)
-    cols = _scaled([Col("区", "District", 27), Col("人口", "Population", 19, "right"),
+    names_en = district_names_en(dataset)
+    cols = scaled_cols([Col("区", "District", 27), Col("人口", "Population", 19, "right"),
                     Col("覆盖人口", "Reached", 19, "right"), Col("覆盖率", "Share", 12, "right"),
                     Col("红色企业", "Red", 14, "right"), Col("橙色企业", "Orange", 14, "right"),
                     Col("重大危险源", "Major hazards", 16, "right")], s)
@@ -544,13 +239,13 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
         label = (f"{en} {name}" if lang == "en" else f"{name} {en}") if en else name
         rows.append(row(label, v))
     top = page.lower_top
-    room = _room(page, top, page.bottom - 16 * s)
-    shown = _cut(rows, max(room - 1, 1), lang)
+    room = rows_room(page, top, page.bottom - 16 * s)
+    shown = cut_rows(rows, max(room - 1, 1), lang)
     shown.append(row(bilingual("全市合计", "Overall", lang), o))
     caption = bilingual(f"各区 {m:g} 分钟覆盖（企业：覆盖/总数）",
                         f"Coverage within {m:g} min by district (enterprises: reached/total)",
                         lang)
-    y = _table(fig, page, x=page.table_x, top=top, cols=cols, rows=shown, lang=lang,
+    y = draw_net_table(fig, page, x=page.table_x, top=top, cols=cols, rows=shown, lang=lang,
                caption=caption, bold_rows=frozenset({len(shown) - 1}))
     notes = [bilingual("时间为路网通行时间，含队伍出动准备时间（ready_min）；服务范围按人口格网计。",
                        "Times are travel times on the road network, each team's readiness "
@@ -560,28 +255,28 @@ def _coverage_page(dataset: Any, result: Any, page: _Page, view: MapView, lang: 
     text_w = sum(c.width for c in cols)
     lines_out: list[str] = []
     for note in notes:
-        lines_out += wrap_display(note, int(text_w / (font * _PT_MM * 0.56)))
+        lines_out += wrap_display(note, int(text_w / (font * PT_MM * 0.56)))
     shown_notes = lines_out[:6]
     fig.text(page.table_x / page.w, 1 - (y + 2.5 * s) / page.h, "\n".join(shown_notes),
              ha="left", va="top", fontsize=font, color="#444444", linespacing=1.3,
              parse_math=False)
-    y += 2.5 * s + len(shown_notes) * font * 1.3 * _PT_MM * 1.2 + 5.0 * s
-    if len(result.areas) and _room(page, y, page.bottom) >= 3:  # who covers the most people
-        team_cols = _scaled([Col("", "", 8, "right"), Col("救援队伍", "Rescue team", 62),
+    y += 2.5 * s + len(shown_notes) * font * 1.3 * PT_MM * 1.2 + 5.0 * s
+    if len(result.areas) and rows_room(page, y, page.bottom) >= 3:  # who covers the most people
+        team_cols = scaled_cols([Col("", "", 8, "right"), Col("救援队伍", "Rescue team", 62),
                              Col("服务人口", "People served", 24, "right"),
                              Col("最远(分)", "Minutes max", 20, "right")], s)
         by_people = result.areas.sort_values("people", ascending=False, kind="stable")
         team_rows = [[str(k + 1), str(r["name"]), f"{int(r['people']):,}",
                       f"{float(r['minutes_max']):.1f}"]
                      for k, r in enumerate(by_people.to_dict("records"))]
-        _table(fig, page, x=page.table_x, top=y, cols=team_cols, lang=lang,
-               rows=_cut(team_rows, _room(page, y, page.bottom), lang),
+        draw_net_table(fig, page, x=page.table_x, top=y, cols=team_cols, lang=lang,
+               rows=cut_rows(team_rows, rows_room(page, y, page.bottom), lang),
                caption=bilingual(f"各队伍服务范围（{len(team_rows):,} 支，按服务人口）",
                                  f"Service area per team ({len(team_rows):,}, most people "
                                  "first)", lang))
-    info = _info(dataset, view, lang, [], now)
+    info = info_lines(dataset, view, lang, [], now)
     meta = {"Title": f"{zh_title} / {en_title}", "Subject": "应急救援覆盖 Rescue coverage"}
-    return _finish(fig, page, legend, info, lang, meta)
+    return finish_page(fig, page, legend, info, lang, meta)
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,8 +316,8 @@ def render_evacuation_pdf(dataset: Any, result: Any, *, lang: str = "zh",
     from data.sysdb import now_iso
     from layers.printmap import _RENDER_LOCK, _print_context, incident_rings
 
-    _check_lang(lang)
-    page = _page(paper)
+    check_lang(lang)
+    page = paper_page(paper)
     now = now or now_iso()
     center = center if center is not None else getattr(result, "center", None)
     if center is None:
@@ -641,7 +336,7 @@ def render_evacuation_pdf(dataset: Any, result: Any, *, lang: str = "zh",
             bounds.append(tuple(frame.total_bounds))
     arr = np.array(bounds, dtype=float)
     bbox = _padded((arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()), 0.04)
-    page = _fitted(page, bbox, most=150.0)
+    page = fitted_page(page, bbox, most=150.0)
     view = fit_view(bbox, map_crs(bbox), page.layout())
     with _RENDER_LOCK, _print_context():
         return _evacuation_page(dataset, result, page, view, rings, (float(center[0]),
@@ -653,13 +348,13 @@ def _load_colour(load: float) -> str:
     return "#c62828" if load >= 0.999 else ("#f9a825" if load >= 0.8 else "#2e7d32")
 
 
-def _evacuation_page(dataset: Any, result: Any, page: _Page, view: MapView,
+def _evacuation_page(dataset: Any, result: Any, page: NetPage, view: MapView,
                      rings: gpd.GeoDataFrame, center: tuple[float, float], lang: str,
                      title: str | None, now: str) -> bytes:
     from matplotlib.lines import Line2D
 
     s = page.s
-    fig = _figure(page)
+    fig = new_figure(page)
     shelters = result.shelters
     assigned = int(shelters["assigned"].sum())
     r_km, c_km = result.radius_m / 1000, result.core_m / 1000
@@ -672,11 +367,11 @@ def _evacuation_page(dataset: Any, result: Any, page: _Page, view: MapView,
                        f"{result.unplaced:,}",
                        f"{result.population:,} people to evacuate, {assigned:,} placed, "
                        f"{result.unplaced:,} cannot be placed", lang)]
-    _header(fig, page, ("疏散安置", "Evacuation"), (zh_title, en_title), lines, lang)
+    draw_header(fig, page, ("疏散安置", "Evacuation"), (zh_title, en_title), lines, lang)
 
-    ax = _map_axes(fig, page, view)
+    ax = map_axes(fig, page, view)
     legend = Legend([])
-    _context(ax, dataset, view, legend, lang, classes=None)
+    draw_context(ax, dataset, view, legend, lang, classes=None)
     fwd = Transformer.from_crs(4326, view.crs, always_xy=True)
     ix, iy = fwd.transform(*center)
     draw_incident(ax, rings.to_crs(view.crs), (ix, iy), legend, lang, 6.0 * s)
@@ -716,18 +411,18 @@ def _evacuation_page(dataset: Any, result: Any, page: _Page, view: MapView,
         for k in range(min(n_label, 40)):
             halo_text(ax, sx[k], sy[k], str(k + 1), ha="center", va="center",
                       fontsize=5.0 * s, color="#111111", zorder=19, clip_on=True, halo=1.8)
-        legend.add(_handle("white", "o", "#1b5e20", 9.0 * s),
+        legend.add(marker_handle("white", "o", "#1b5e20", 9.0 * s),
                    bilingual("避难场所（圈：容量）", "Shelter (ring: capacity)", lang))
         for colour, zh, en in (("#2e7d32", "安置 < 80%", "load < 80 %"),
                                ("#f9a825", "安置 80–99%", "load 80–99 %"),
                                ("#c62828", "满员", "full")):
-            legend.add(_handle(colour, "o", "none", 6.0 * s), bilingual(zh, en, lang))
+            legend.add(marker_handle(colour, "o", "none", 6.0 * s), bilingual(zh, en, lang))
     if result.unplaced:
-        legend.add(_handle("#000000", "none", "none", 1.0),
+        legend.add(marker_handle("#000000", "none", "none", 1.0),
                    bilingual(f"无法安置 {result.unplaced:,} 人", f"Unplaced {result.unplaced:,}", lang))
-    _furniture(ax, page, view, lang)
+    draw_furniture(ax, page, view, lang)
 
-    cols = _scaled([Col("序号", "No.", 8, "right"), Col("避难场所", "Shelter", 38),
+    cols = scaled_cols([Col("序号", "No.", 8, "right"), Col("避难场所", "Shelter", 38),
                     Col("容量(人)", "Capacity", 17, "right"),
                     Col("安置(人)", "Assigned", 17, "right"), Col("负荷", "Load", 12, "right"),
                     Col("最长用时(分)", "Minutes max", 17, "right")], s)
@@ -738,8 +433,8 @@ def _evacuation_page(dataset: Any, result: Any, page: _Page, view: MapView,
                      f"{100.0 * got_k / cap_k:.0f}%" if cap_k else "–",
                      f"{float(r['minutes_max']):.1f}" if got_k else "–"])
     top_y = page.lower_top
-    room = _room(page, top_y, page.bottom - 10 * s)
-    shown = _cut(rows, max(room - 2, 1), lang)
+    room = rows_room(page, top_y, page.bottom - 10 * s)
+    shown = cut_rows(rows, max(room - 2, 1), lang)
     total_cap = int(shelters["capacity"].sum())
     shown.append(["", bilingual("合计", "Total", lang), f"{total_cap:,}", f"{assigned:,}",
                   f"{100.0 * assigned / total_cap:.0f}%" if total_cap else "–", ""])
@@ -747,20 +442,20 @@ def _evacuation_page(dataset: Any, result: Any, page: _Page, view: MapView,
                   f"{result.unplaced:,}", "", ""])
     caption = bilingual(f"各避难场所安置（{len(shelters):,} 处，按安置人数）",
                         f"Assignment per shelter ({len(shelters):,}, most people first)", lang)
-    y = _table(fig, page, x=page.table_x, top=top_y, cols=cols, rows=shown, lang=lang,
+    y = draw_net_table(fig, page, x=page.table_x, top=top_y, cols=cols, rows=shown, lang=lang,
                caption=caption, bold_rows=frozenset({len(shown) - 2, len(shown) - 1}))
     note = bilingual("按通行时间与容量分配（最小费用流）；时间为路网通行时间，核心区道路封闭。",
                      "Assigned by travel time within capacity (min-cost flow); times on the "
                      "road network with the core's roads closed.", lang)
     font = 5.0 * s
     text_w = sum(c.width for c in cols)
-    wrapped = wrap_display(note, int(text_w / (font * _PT_MM * 0.56)))
+    wrapped = wrap_display(note, int(text_w / (font * PT_MM * 0.56)))
     fig.text(page.table_x / page.w, 1 - (y + 2.5 * s) / page.h, "\n".join(wrapped[:3]),
              ha="left", va="top", fontsize=font, color="#444444", linespacing=1.3,
              parse_math=False)
-    info = _info(dataset, view, lang, [], now)
+    info = info_lines(dataset, view, lang, [], now)
     meta = {"Title": f"{zh_title} / {en_title}", "Subject": "疏散安置 Evacuation"}
-    return _finish(fig, page, legend, info, lang, meta)
+    return finish_page(fig, page, legend, info, lang, meta)
 
 
 def _shelter_order(shelters: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
