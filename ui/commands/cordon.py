@@ -70,6 +70,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--downwind-km", type=float, default=None, metavar="KM",
                    help="how far the downwind area reaches (needs --wind-from; default the "
                         "outer radius) / 下风向距离（公里，默认最大半径）")
+    from ui.commands.network import add_nearest_arguments
+
+    add_nearest_arguments(p)  # --teams N [--item NAME --quantity Q]: with --format json
     p.add_argument("--save", action="store_true",
                    help="keep the incident in the store's records database (audited as "
                         "cli:<login>; the output is written only once it is saved) / 保存事件记录")
@@ -157,6 +160,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format == "zip" and args.out is None:
         raise CliError("--format zip needs --out FILE.zip")
+    nearest = bool(args.teams or args.item or args.quantity)
+    if nearest and args.format != "json":
+        raise CliError("--teams/--item 仅用于 --format json / --teams and --item go with "
+                       "--format json")
     try:
         store = open_cli_store(args.data, args.store, quiet=True)
         dataset = Dataset.load(store)
@@ -176,6 +183,10 @@ def run(args: argparse.Namespace) -> int:
             incident = record
         if args.format == "json":
             doc = cordon_json(dataset, cordon, wind_from_deg=wind, downwind_m=reach)
+            if nearest:  # the nearest teams and depots by road (ui/commands/network.py)
+                from ui.commands.network import nearest_cordon_json
+
+                doc.update(nearest_cordon_json(dataset, cordon.lon, cordon.lat, args))
             data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
         else:
             result = exposure(

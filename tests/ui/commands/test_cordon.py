@@ -270,3 +270,37 @@ def test_bad_wind_is_refused_in_words(run_cli, cordon_dataset, extra, match):
     with pytest.raises(CliError, match=match):
         run_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]),
                  "--data", str(cordon_dataset), *extra])
+
+
+def test_teams_and_depots_by_road_join_the_json(run_cli, small_sample, capsys):
+    from ui.workflows.network import nearest_for_cordon
+
+    argv = ["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--data",
+            str(small_sample), "--teams", "3", "--item", "吸附棉", "--quantity", "1"]
+    code, out, _ = run_cli(argv)
+    assert code == 0
+    data = json.loads(out)
+    assert len(data["zones"]) == 3  # the cordon JSON is all there
+    teams = data["teams"]
+    assert 1 <= len(teams) <= 3
+    assert set(teams[0]) == {"id", "name", "kind", "minutes", "route_m", "ready_min"}
+    assert [t["minutes"] for t in teams] == sorted(t["minutes"] for t in teams)
+    assert all(d["item"] == "吸附棉" and d["quantity"] >= 1 for d in data["depots"])
+    # the same answer as the workflow gives (what the API and the incident tab show)
+    want = nearest_for_cordon(Dataset.load(small_sample), *CENTER, n=3, item="吸附棉",
+                              quantity=1)
+    assert teams == want["teams"] and data["depots"] == want["depots"]
+
+
+@pytest.mark.parametrize("extra, match", [
+    (["--teams", "2", "--format", "kml"], "--format json"),
+    (["--item", "吸附棉", "--format", "csv"], "--format json"),
+    (["--teams", "0", "--item", "吸附棉"], "--teams must be >= 1"),
+])
+def test_teams_refusals(parse_cli, small_sample, extra, match):
+    from ui.commands import cordon
+
+    args = parse_cli(["cordon", "--lon", str(CENTER[0]), "--lat", str(CENTER[1]), "--data",
+                      str(small_sample), *extra])
+    with pytest.raises(CliError, match=match):
+        cordon.run(args)
