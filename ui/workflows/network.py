@@ -112,7 +112,9 @@ class CoverageResult:
 
 
 def _cells(lon: np.ndarray, lat: np.ndarray, half: float) -> np.ndarray:
-    return shapely.box(lon - half, lat - half, lon + half, lat + half)
+    # corners on a 1e-7° grid (about 1 cm), so that neighbouring cells share their edges exactly
+    # and coverage_union_all merges them (float corners computed per cell differ in the last bits)
+    return shapely.set_precision(shapely.box(lon - half, lat - half, lon + half, lat + half), 1e-7)
 
 
 def coverage(dataset: Dataset, *, minutes: float = 10.0, kinds: tuple[str, ...] = (),

@@ -94,3 +94,14 @@ def test_nearest_for_cordon_refusals(small_dataset, kwargs, match):
 
     with pytest.raises(ValueError, match=match):
         nearest_for_cordon(small_dataset, 114.0579, 22.5431, **kwargs)
+
+
+def test_neighbouring_population_cells_merge_into_one_service_area():
+    from ui.workflows.network import _cells
+
+    step = 0.00833333  # a 30" grid: corners computed from float centres differ in the last bits
+    lon, lat = 113.9 + np.arange(40) * step, np.full(40, 22.51)
+    boxes = _cells(lon, lat, step / 2)
+    merged = shapely.coverage_union_all(boxes)
+    assert shapely.get_num_geometries(merged) == 1
+    assert merged.area == pytest.approx(40 * step * step, rel=1e-4)
