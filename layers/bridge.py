@@ -8,16 +8,23 @@ that the two lists agree and that every message sent on one side has a listener 
 Commands (Dash callbacks -> ``map-command`` store -> parent page -> map):
 
 =================  ==========================================================================
-``FILTER``         enterprise filter ``{grades, industries, districts, major}``
-``INCIDENT``       draw an incident: centre, rings GeoJSON, checkpoints
+``FILTER``         enterprise filter ``{grades, industries, districts, major, rowmask}``
+``INCIDENT``       draw an incident: centre, rings GeoJSON, checkpoints, downwind area
 ``CLEAR_INCIDENT`` remove the incident
 ``OVERLAY``        draw (or, without ``geojson``, remove) a computed overlay with id ``id``
 ``FIT``            fit the map to ``bounds`` (west, south, east, north)
-``HAZARDS``        the hidden dangers as compact arrays (``data``; without it: remove them)
-``HAZARDS_AT``     show the hidden dangers as of ``day`` (days since 1970-01-01)
 ``BATCH``          several commands at once (handled by the parent page)
 ``RELOAD``         load the map page again from ``src`` (new data; handled by the parent)
 ``FOCUS``          fly to enterprise row ``index`` and open its popup (the attribute table)
+``HAZARDS``        the hidden dangers as compact arrays (``data``; without it: remove them)
+``HAZARDS_AT``     show the hidden dangers as of ``day`` (days since 1970-01-01)
+``MODE``           the parent page's open tab (``mode``); in "incident" a tap places an
+                   incident and opens no popup (sent by assets/riskmap.js, kept on reload)
+``PRINT_AREA``     the print tab's sheet: ``corners`` [[lon, lat], …] of the map frame and a
+                   ``label``; without corners: remove it (assets/map/riskmap-map-print.js)
+``ROUTES``         road-following routes of set ``id``: ``title``, ``legend`` [[colour, label]],
+                   ``routes`` [{path, colour, label, rows}]; without ``routes``: remove the set
+                   (ui/panels/incident_resources.py -> assets/map/riskmap-map-resources.js)
 =================  ==========================================================================
 
 Events (map -> parent page -> ``dcc.Store``):
@@ -28,6 +35,11 @@ Events (map -> parent page -> ``dcc.Store``):
 ``VIEW``           the view after a move: centre, zoom, bounds
 ``LAYERS``         the overlays switched on in the layer control
 ``COUNT``          how many enterprises the filter left on the map
+``AREA``           a drawn area (assets/map/riskmap-map-select.js): ``area`` = {"kind":
+                   "polygon", "coordinates": [[lon, lat], …]} or {"kind": "circle", "center":
+                   [lon, lat], "radius_m": r}; without ``area``: the drawing was removed
+``PRINT_CENTER``   the print sheet dragged on the map: ``center`` [lon, lat], its new centre
+                   (goes to the print centre box ``pdf-center``)
 =================  ==========================================================================
 
 >>> command(FILTER, grades=["red"])
@@ -48,13 +60,14 @@ from typing import Any
 
 __all__ = [
     "PREFIX", "FILTER", "INCIDENT", "CLEAR_INCIDENT", "OVERLAY", "FIT", "BATCH", "RELOAD",
-    "READY", "CLICK", "VIEW", "LAYERS", "COUNT", "COMMANDS", "EVENTS", "command", "batch", "fit",
-    "FOCUS",
+    "FOCUS", "HAZARDS", "HAZARDS_AT", "MODE", "PRINT_AREA", "ROUTES",
+    "READY", "CLICK", "VIEW", "LAYERS", "COUNT", "AREA", "PRINT_CENTER",
+    "COMMANDS", "EVENTS", "command", "batch", "fit",
 ]
 
 PREFIX = "riskmap:"
 
-# commands: Dash -> map
+# commands: Dash -> map (the table above says what each carries)
 FILTER = "riskmap:filter"
 INCIDENT = "riskmap:incident"
 CLEAR_INCIDENT = "riskmap:clear-incident"
@@ -63,6 +76,11 @@ FIT = "riskmap:fit"
 BATCH = "riskmap:batch"
 RELOAD = "riskmap:reload"
 FOCUS = "riskmap:focus"
+HAZARDS = "riskmap:hazards"
+HAZARDS_AT = "riskmap:hazards-at"
+MODE = "riskmap:mode"
+PRINT_AREA = "riskmap:print-area"
+ROUTES = "riskmap:routes"
 
 # events: map -> Dash
 READY = "riskmap:ready"
@@ -70,21 +88,12 @@ CLICK = "riskmap:click"
 VIEW = "riskmap:view"
 LAYERS = "riskmap:layers"
 COUNT = "riskmap:count"
+AREA = "riskmap:area"
+PRINT_CENTER = "riskmap:print-center"
 
-COMMANDS: tuple[str, ...] = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD, FOCUS)
-EVENTS: tuple[str, ...] = (READY, CLICK, VIEW, LAYERS, COUNT)
-
-# hidden dangers (ui/panels/hazards.py -> assets/map/riskmap-map-hazards.js)
-HAZARDS = "riskmap:hazards"        # the hazards as compact arrays (without ``data``: remove them)
-HAZARDS_AT = "riskmap:hazards-at"  # show them as of ``day`` (days since 1970-01-01)
-COMMANDS = (*COMMANDS, HAZARDS, HAZARDS_AT)
-__all__ += ["HAZARDS", "HAZARDS_AT"]
-
-# the parent page's mode: which tab is open (``mode`` = the tab value); in "incident" a tap on
-# the map places an incident and opens no popup (sent by assets/riskmap.js, kept on reload)
-MODE = "riskmap:mode"
-COMMANDS = (*COMMANDS, MODE)
-__all__ += ["MODE"]
+COMMANDS: tuple[str, ...] = (FILTER, INCIDENT, CLEAR_INCIDENT, OVERLAY, FIT, BATCH, RELOAD, FOCUS,
+                             HAZARDS, HAZARDS_AT, MODE, PRINT_AREA, ROUTES)
+EVENTS: tuple[str, ...] = (READY, CLICK, VIEW, LAYERS, COUNT, AREA, PRINT_CENTER)
 
 
 def command(kind: str, **fields: Any) -> dict[str, Any]:
@@ -114,33 +123,3 @@ def fit(bounds: Sequence[float]) -> dict[str, Any]:
         msg = f"`bounds` must be finite (west, south, east, north), got {bounds!r}"
         raise ValueError(msg)
     return command(FIT, bounds=values)
-
-
-# the print tab's sheet on the map (ui/panels/printing.py -> assets/map/riskmap-map-print.js):
-# ``corners`` [[lon, lat], …] of the map frame and a ``label``; without corners: remove it
-PRINT_AREA = "riskmap:print-area"
-COMMANDS = (*COMMANDS, PRINT_AREA)
-__all__ += ["PRINT_AREA"]
-
-
-# select by area (assets/map/riskmap-map-select.js -> assets/riskmap.js -> the map-area store):
-# ``area`` = {"kind": "polygon", "coordinates": [[lon, lat], …]} or {"kind": "circle",
-# "center": [lon, lat], "radius_m": r}; without ``area``: the drawing was removed
-AREA = "riskmap:area"
-EVENTS = (*EVENTS, AREA)
-__all__ += ["AREA"]
-
-
-# road-following routes of the emergency resources (ui/panels/incident_resources.py ->
-# assets/map/riskmap-map-resources.js): set ``id``, ``title``, ``legend`` [[colour, label]],
-# ``routes`` [{path: [[lon, lat], …], colour, label, rows}]; without ``routes``: remove set ``id``
-ROUTES = "riskmap:routes"
-COMMANDS = (*COMMANDS, ROUTES)
-__all__ += ["ROUTES"]
-
-
-# the print tab's sheet dragged on the map (assets/map/riskmap-map-print.js -> assets/riskmap.js
-# -> the print centre box ``pdf-center``): ``center`` [lon, lat], the sheet's new centre
-PRINT_CENTER = "riskmap:print-center"
-EVENTS = (*EVENTS, PRINT_CENTER)
-__all__ += ["PRINT_CENTER"]
