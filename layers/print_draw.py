@@ -18,6 +18,7 @@ from layers.print_parts import Legend, bilingual, halo_text
 from layers.print_symbols import draw_enterprises
 from layers.style import (
     BASEMAP,
+    DOWNWIND_STYLE,
     ROAD_STYLES,
     SHELTER_COLORS,
     STYLES,
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from shapely.geometry.base import BaseGeometry
 
-__all__ = ["DRAW_ORDER", "draw_layers", "draw_other_points", "draw_zones", "draw_incident", "draw_district_labels"]
+__all__ = ["DRAW_ORDER", "draw_layers", "draw_other_points", "draw_zones", "draw_incident",
+           "draw_downwind", "downwind_legend_label", "draw_district_labels"]
 
 DRAW_ORDER = ("districts", "slopes", "roads", "waterlogging", "shelters", "enterprises")
 """Layers from the bottom up."""
@@ -263,6 +265,52 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
                   halo=2.2)
     ax.scatter([center_xy[0]], [center_xy[1]], s=140, marker="*", c="black",
                edgecolors="white", linewidths=0.8, zorder=16)
+
+
+def downwind_legend_label(wind_from_deg: float, distance_m: float, lang: str) -> str:
+    """The legend text of the downwind area: its name, the wind direction and its reach.
+
+    >>> downwind_legend_label(45.0, 10_000.0, "zh")
+    '下风向防护区  Downwind area (风向 45°, 10 km)'
+    >>> downwind_legend_label(45.0, 8_500.0, "en")
+    'Downwind area  下风向防护区 (wind from 45°, 8.5 km)'
+    """
+    wind = "wind from" if lang == "en" else "风向"
+    return (f"{bilingual('下风向防护区', 'Downwind area', lang)} "
+            f"({wind} {wind_from_deg:g}°, {distance_m / 1000:g} km)")
+
+
+def draw_downwind(ax: Axes, area: BaseGeometry, legend: Legend, *, wind_from_deg: float,
+                  distance_m: float, lang: str) -> Any:
+    """The downwind protective-action area (a polygon in the map's CRS, from
+    :func:`risk.cordon.downwind_zone`) as the map draws it (:data:`layers.style.DOWNWIND_STYLE`:
+    teal, dashed, lightly filled), below the rings; its legend entry names the wind and reach.
+    Returns the outline's patch (its path is the drawn polygon)."""
+    from matplotlib.patches import Patch
+    from matplotlib.patches import Polygon as MplPolygon
+
+    style = DOWNWIND_STYLE
+    width = style.weight * _PX_TO_PT
+    dash = _ring_dash(style)
+    polys = [p for p in getattr(area, "geoms", [area]) if p.geom_type == "Polygon"]
+    outline = None
+    for poly in polys:
+        xy = np.asarray(poly.exterior.coords)[:, :2]
+        ax.add_patch(MplPolygon(xy, closed=True, facecolor=style.color,
+                                alpha=style.fill_opacity, edgecolor="none", zorder=12.5))
+        outline = ax.add_patch(MplPolygon(xy, closed=True, facecolor="none",
+                                          edgecolor=style.color, linewidth=width,
+                                          linestyle=dash, zorder=12.6, gid="downwind"))
+    legend.add(Patch(facecolor=(*_rgb(style.color), style.fill_opacity * 2),
+                     edgecolor=style.color, linewidth=width * 0.6, linestyle=dash),
+               downwind_legend_label(wind_from_deg, distance_m, lang))
+    return outline
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(color)
 
 
 def draw_district_labels(ax: Axes, districts: gpd.GeoDataFrame, view: BaseGeometry,

@@ -16,7 +16,13 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from layers.print_draw import draw_district_labels, draw_incident, draw_layers, draw_zones
+from layers.print_draw import (
+    draw_district_labels,
+    draw_downwind,
+    draw_incident,
+    draw_layers,
+    draw_zones,
+)
 from layers.print_frames import CONTEXT_LAYERS, _in_bbox
 from layers.print_georef import GeoPlacement, add_geo_measure, frame_corners_ll
 from layers.print_grid import draw_graticule
@@ -45,7 +51,7 @@ from layers.print_symbols import LabelStats, label_candidates, marker_size_pt, p
 from layers.print_tables import grade_table, ring_tables
 from layers.print_template import PrintTemplate, place_of
 from layers.style import BASEMAP
-from risk.cordon import Cordon
+from risk.cordon import Cordon, downwind_zone
 from risk.grades import Grade
 
 __all__ = ["MapView", "RenderOptions", "PageSink", "fit_view", "fixed_view", "view_bounds",
@@ -151,8 +157,14 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
                 layout: PageLayout, title: str, subtitle: str | None, lang: str,
                 chosen: list[str], rings: gpd.GeoDataFrame | None, incident: Cordon | None,
                 zones: gpd.GeoDataFrame | None, tables_page: bool, date: dt.date,
-                options: RenderOptions, sink: PageSink | None = None) -> bytes:
+                options: RenderOptions, sink: PageSink | None = None,
+                wind: tuple[float, float] | None = None) -> bytes:
     """Draw the page and return it in ``options.fmt`` (call inside the print rc context).
+
+    ``wind``: ``(wind_from_deg, downwind_m)`` of the incident (validated by the caller,
+    :func:`risk.cordon.validate_wind`): the downwind area is drawn
+    (:func:`layers.print_draw.draw_downwind`) and, with ``tables_page``, counted in the zone
+    table.
 
     With ``sink`` (PDF only) the page, and the tables page, are appended to ``sink.pages``
     and ``b""`` is returned; the frame to georeference is added to ``sink.georefs``.
@@ -207,6 +219,10 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
         ix, iy = transformer(4326, crs).transform(incident.lon,
                                                                            incident.lat)
         draw_incident(ax, rings.to_crs(crs), (ix, iy), legend, lang, 7.5 * s)
+        if wind is not None:
+            area = downwind_zone(incident, wind_from_deg=wind[0], distance_m=wind[1])
+            draw_downwind(ax, gpd.GeoSeries([area], crs=4326).to_crs(crs).iloc[0], legend,
+                          wind_from_deg=wind[0], distance_m=wind[1], lang=lang)
     if options.graticule:
         draw_graticule(ax, crs, xlim=view.xlim, ylim=view.ylim, fontsize=5.5 * s)
 
@@ -320,7 +336,9 @@ def render_page(dataset: Any, frames: dict[str, gpd.GeoDataFrame], *, view: MapV
                              "Enterprises by grade per district (in the map view)", lang),
                    *grade_table(ent, dataset.districts, lang))]
         if rings is not None and incident is not None:
-            tables += ring_tables(dataset, incident, lang)
+            tables += ring_tables(dataset, incident, lang,
+                                  wind_from_deg=None if wind is None else wind[0],
+                                  downwind_m=None if wind is None else wind[1])
         pages.savefig(tables_figure(layout, f"{title} — 附表 Tables", tables))
         return 2
 

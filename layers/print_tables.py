@@ -47,12 +47,16 @@ def grade_table(enterprises: gpd.GeoDataFrame, districts: gpd.GeoDataFrame,
     return header, rows
 
 
-def ring_tables(dataset: Any, incident: Cordon, lang: str,
+def ring_tables(dataset: Any, incident: Cordon, lang: str, *,
+                wind_from_deg: float | None = None, downwind_m: float | None = None,
                 ) -> list[tuple[str, list[str], list[list[str]]]]:
     """Exposure per ring from :func:`risk.cordon.exposure` (all data, population included), and
-    the nearest priority enterprises."""
+    the nearest priority enterprises. With ``wind_from_deg`` (validated by the caller) the zone
+    table ends with a row for the downwind area reaching ``downwind_m`` (default: the outer
+    radius): its enterprises by grade, major hazards and shelters."""
     grade_cols = [table_header(g.label_zh, g.label_en.split(" (")[0], lang) for g in GRADES]
-    ex = exposure(dataset.layers, incident, population=dataset.raster_path("population"))
+    ex = exposure(dataset.layers, incident, population=dataset.raster_path("population"),
+                  wind_from_deg=wind_from_deg, downwind_m=downwind_m)
     table = ex.zone_table()
     header = [table_header("圈层", "Zone", lang), table_header("范围", "Range", lang),
               *grade_cols, table_header("重大危险源", "Major hazards", lang),
@@ -69,6 +73,15 @@ def ring_tables(dataset: Any, incident: Cordon, lang: str,
         if has_pop:
             row.append("" if r["population"] is None or r["population"] != r["population"]
                        else f"{int(r['population']):,}")
+        rows.append(row)
+    if ex.downwind is not None:
+        dw = ex.downwind
+        row = [bilingual("下风向防护区", "Downwind area", lang),
+               f"0–{dw['distance_m'] / 1000:g} km",
+               *(f"{int(dw['enterprises'][g.value]):,}" for g in GRADES),
+               f"{int(dw['major_hazard']):,}", f"{int(dw['shelters']):,}", ""]
+        if has_pop:
+            row.append("")
         rows.append(row)
     out = [(bilingual("警戒圈暴露统计（全部数据）", "Exposure by ring (all data)", lang),
             header, rows)]

@@ -68,7 +68,7 @@ from layers.print_page import (
 )
 from layers.print_parts import PAPER_MM, map_crs, page_layout, transformer
 from layers.print_template import PrintTemplate
-from risk.cordon import Cordon, cordon_rings
+from risk.cordon import Cordon, cordon_rings, downwind_zone, validate_wind
 from risk.files import write_bytes_atomic
 from risk.grades import Grade
 
@@ -199,6 +199,8 @@ def render_map(
     major_only: bool = False,
     extent: Sequence[float] | None = None,
     incident: Cordon | Sequence[Any] | None = None,
+    wind_from_deg: float | None = None,
+    downwind_m: float | None = None,
     zones: gpd.GeoDataFrame | None = None,
     tables_page: bool = False,
     lang: str = "zh",
@@ -241,6 +243,13 @@ def render_map(
         A :class:`risk.cordon.Cordon` (validated by the caller) or ``(lon, lat, radii_m)``
         (validated here by :func:`risk.cordon.validate_incident`, with the dataset's region):
         draws the incident and its rings.
+    wind_from_deg, downwind_m
+        With ``incident``: where the wind blows from (degrees clockwise from north, 0–360) and
+        how far the downwind protective-action area reaches (metres; default the outer radius),
+        checked by :func:`risk.cordon.validate_wind`. The area
+        (:func:`risk.cordon.downwind_zone`) is drawn in :data:`layers.style.DOWNWIND_STYLE`
+        with a legend entry naming the wind and reach, the default extent includes it, and with
+        ``tables_page`` the zone table has a downwind row.
     zones
         Graded zones (``grade`` column, EPSG:4326) to draw under the points.
     tables_page
@@ -308,6 +317,7 @@ def render_map(
     industry_sel = _check_industries(industries, ent_all.get("industry", pd.Series(dtype=str)))
     bbox = _check_extent(extent)
     inc = check_incident(incident, region=dataset.region)  # once; a Cordon passes as it is
+    wind = _check_wind(inc, wind_from_deg, downwind_m)
     if zones is not None and zones.crs is not None and not zones.crs.equals(4326):
         zones = zones.to_crs(4326)
     area = districts[districts["name"].isin(chosen)].union_all() if chosen else None
@@ -324,6 +334,9 @@ def render_map(
             parts.append(area.bounds)
         if rings is not None:
             parts.append(tuple(rings.total_bounds))
+            if wind is not None and inc is not None:
+                parts.append(downwind_zone(inc, wind_from_deg=wind[0],
+                                           distance_m=wind[1]).bounds)
         if not parts:
             for name, gdf in frames.items():
                 if len(gdf) and (name not in CONTEXT_LAYERS or name == "districts"):
@@ -371,10 +384,28 @@ def render_map(
                        options=RenderOptions(graticule=bool(graticule), inset=bool(inset),
                                         template=template or PrintTemplate(),
                                         labels=bool(labels), fmt=fmt, dpi=dpi,
-                                        georef=bool(georef)), sink=sink)
+                                        georef=bool(georef)), sink=sink, wind=wind)
     if out is not None:
         _write_pdf(Path(out), data)
     return data
+
+
+def _check_wind(incident: Cordon | None, wind_from_deg: object,
+                downwind_m: object) -> tuple[float, float] | None:
+    """``(wind_from_deg, downwind_m)`` checked by :func:`risk.cordon.validate_wind` against the
+    incident's radii, or ``None`` without a wind; a wind needs an incident."""
+    if wind_from_deg is None and downwind_m is None:
+        return None
+    if incident is None:
+        raise PrintMapError("风向与下风向距离需要事发点 / `wind_from_deg` and `downwind_m` need "
+                            "an `incident`")
+    try:
+        wind, reach = validate_wind(wind_from_deg, downwind_m, radii_m=incident.radii_m)
+    except ValueError as exc:
+        raise PrintMapError(str(exc)) from exc
+    if wind is None or reach is None:
+        return None
+    return wind, reach
 
 
 def _nothing_message(layers: tuple[str, ...], grades: tuple[Grade, ...] | None,

@@ -66,3 +66,30 @@ def test_ring_legend_and_labels_say_each_range_once(lang):
     assert "管制区 5 km" in on_map
     assert all(t.count("km") == 1 for t in on_map)
     plt.close(fig)
+
+
+@pytest.mark.parametrize(("lang", "want"), [
+    ("zh", "下风向防护区 Downwind area (风向 45°, 10 km)"),
+    ("en", "Downwind area 下风向防护区 (wind from 45°, 10 km)")])
+def test_downwind_area_takes_the_map_style_and_names_wind_and_reach(lang, want):
+    import matplotlib.pyplot as plt
+    import shapely
+
+    from layers.print_draw import draw_downwind
+    from layers.style import DOWNWIND_STYLE
+
+    area = shapely.Polygon([(0, 0), (0, -10_000), (-10_000, -10_000), (-10_000, 0)])
+    fig, ax = plt.subplots()
+    legend = Legend([])
+    outline = draw_downwind(ax, area, legend, wind_from_deg=45.0, distance_m=10_000.0, lang=lang)
+    assert np.asarray(outline.get_path().vertices)[:5] == pytest.approx(
+        np.asarray(area.exterior.coords))
+    assert tuple(outline.get_edgecolor()) == pytest.approx(to_rgba(DOWNWIND_STYLE.color))
+    assert outline.get_linewidth() == pytest.approx(DOWNWIND_STYLE.weight * 0.75)
+    offset, dashes = outline.get_linestyle()
+    assert dashes is not None  # dashed, as on the map
+    fills = [p for p in ax.patches if p is not outline]
+    assert len(fills) == 1 and fills[0].get_alpha() == pytest.approx(DOWNWIND_STYLE.fill_opacity)
+    assert fills[0].get_zorder() < outline.get_zorder() < 13.5  # under the rings' halos
+    assert [" ".join(t.split()) for _, t, head in legend.entries if not head] == [want]
+    plt.close(fig)

@@ -483,3 +483,78 @@ def test_in_bbox_keeps_exactly_what_intersects_the_box():
     expected = gdf[gdf.intersects(shapely.box(*box))]
     got = _in_bbox(gdf, box)
     assert got["i"].tolist() == expected["i"].tolist() == [0, 2, 4, 6, 7, 9]
+
+
+# ---------------------------------------------------------------------------------------------
+# the downwind area of an incident
+
+
+def test_wind_incident_draws_the_downwind_area_where_downwind_zone_says(tiny, tmp_path,
+                                                                       monkeypatch):
+    """The drawn polygon is :func:`risk.cordon.downwind_zone` of the incident, inside the map
+    frame (the default extent takes it in), with its legend entry."""
+    from layers import print_page
+    from risk.cordon import downwind_zone, validate_incident
+
+    drawn, views = [], []
+    real, real_page = print_page.draw_downwind, printmap.render_page
+    monkeypatch.setattr(print_page, "draw_downwind",
+                        lambda ax, area, *a, **k: drawn.append((ax, real(ax, area, *a, **k))))
+    monkeypatch.setattr(printmap, "render_page",
+                        lambda *a, **k: views.append(k["view"]) or real_page(*a, **k))
+    pdf = _pdf_file(render_map_pdf(tiny, title="下风向", incident=(*FUTIAN, (1000, 2000)),
+                                   wind_from_deg=45, downwind_m=4000,
+                                   layers=("districts", "enterprises")), tmp_path)
+    assert "下风向防护区 Downwind area (风向 45°, 4 km)" in " ".join(_text(pdf).split())
+    (ax, outline), = drawn
+    want = downwind_zone(validate_incident(*FUTIAN, (1000, 2000)), wind_from_deg=45,
+                         distance_m=4000)
+    xy = np.asarray(outline.get_path().vertices)
+    lon, lat = pyproj.Transformer.from_crs(views[0].crs, 4326, always_xy=True).transform(
+        xy[:, 0], xy[:, 1])
+    got = shapely.Polygon(np.column_stack([lon, lat]))
+    assert got.symmetric_difference(want).area < 1e-4 * want.area
+    # south-west of the incident (the wind blows from the north-east), all of it in the frame
+    assert lon.max() <= FUTIAN[0] + 0.02 and lat.max() <= FUTIAN[1] + 0.02
+    assert lon.min() < FUTIAN[0] - 0.02 and lat.min() < FUTIAN[1] - 0.02
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < xy[:, 0].min() and xy[:, 0].max() < x1
+    assert y0 < xy[:, 1].min() and xy[:, 1].max() < y1
+
+
+def test_wind_tables_have_a_downwind_row_counted_in_the_area(tiny, tmp_path):
+    from layers.print_tables import ring_tables
+    from risk.cordon import downwind_zone, validate_incident
+
+    cordon = validate_incident(*FUTIAN, (1000, 2000))
+    pdf = _pdf_file(render_map_pdf(tiny, title="下风向", incident=cordon, wind_from_deg=0,
+                                   layers=("districts", "enterprises"), tables_page=True),
+                    tmp_path)
+    assert "下风向防护区" in _text(pdf, "-f", "2", "-l", "2")
+    (_, header, rows), *_ = ring_tables(tiny, cordon, "zh", wind_from_deg=0.0,
+                                        downwind_m=2000.0)
+    last = rows[-1]
+    assert " ".join(last[0].split()) == "下风向防护区 Downwind area" and last[1] == "0–2 km"
+    # counted independently: the enterprises inside the area south of the incident, by grade
+    area = downwind_zone(cordon, wind_from_deg=0.0, distance_m=2000.0)
+    ent = tiny.enterprises
+    inside = ent[shapely.contains_xy(area, ent.geometry.x, ent.geometry.y)]
+    assert len(inside) >= 1  # the blue one 0.006° south of the incident
+    assert [int(v) for v in last[2:6]] == [int((inside["grade"] == g.value).sum())
+                                           for g in GRADES]
+    assert int(last[6]) == int(inside["major_hazard"].sum())
+    no_wind = ring_tables(tiny, cordon, "zh")[0][2]
+    assert len(no_wind) == len(rows) - 1
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"wind_from_deg": 45}, "need an `incident`"),
+    ({"incident": (*FUTIAN, (1000,)), "wind_from_deg": 400}, "0–360"),
+    ({"incident": (*FUTIAN, (1000,)), "downwind_m": 3000}, "wind direction"),
+    ({"incident": (*FUTIAN, (1000,)), "wind_from_deg": 90, "downwind_m": -5}, "kilometres"),
+])
+def test_bad_wind_is_refused_and_writes_nothing(tiny, tmp_path, kwargs, match):
+    out = tmp_path / "w.pdf"
+    with pytest.raises(PrintMapError, match=match):
+        render_map_pdf(tiny, title="风", out=out, **kwargs)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
