@@ -9,9 +9,10 @@ import json
 from typing import Any
 
 import dash
+import dash_ag_grid as dag
 import numpy as np
 import shapely
-from dash import dash_table, html
+from dash import html
 
 from data.schema import SITE_KINDS
 from layers.bridge import INCIDENT, command
@@ -21,6 +22,7 @@ from risk.cordon.exposure import column_values
 from risk.grades import GRADES
 from ui import ids
 from ui.i18n import translator
+from ui.panels.analysis_locale import locale_text
 
 T = {
     "zones": ("分区统计", "By zone"),
@@ -116,27 +118,40 @@ def _zone_table(ex, lang: str) -> html.Table:
 
 
 GRADE_RANK = {g.value: i + 1 for i, g in enumerate(GRADES)}
-"""Severity rank of a grade (1 = red 重大 … 4 = blue 低): the priority table's grade column
-holds it, so that sorting by grade sorts by severity, and shows the grade's label."""
+"""Severity rank of a grade (1 = red 重大 … 4 = blue 低): the priority grid's grade column
+holds it and shows the grade's label (``refData``); it sorts by severity
+(``riskmapBySeverity`` in ``assets/riskmap-grid.js``): the first click on its header puts
+重大 first (descending severity), the next 低 first."""
 
 
 def _grade_column(lang: str) -> dict[str, Any]:
-    """The grade column's dropdown presentation: the rank as value, the label shown."""
+    """The grade column's definition beyond field and header: the rank as value, its label
+    shown (``refData``), sorted by severity, most severe first on the first click."""
     labels = _GRADE_LABELS["en" if lang == "en" else "zh"]
-    return {"options": [{"label": labels[g.value], "value": GRADE_RANK[g.value]}
-                        for g in GRADES]}
+    return {"refData": {str(GRADE_RANK[g.value]): labels[g.value] for g in GRADES},
+            "comparator": {"function": "riskmapBySeverity"},
+            "sortingOrder": ["desc", "asc", None], "width": 96}
 
 
-def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: int = 10,
-           extra: dict[str, list[Any]] | None = None, dropdown: dict[str, Any] | None = None):
-    """A DataTable of ``columns`` (id, header) of ``frame`` (a DataFrame, or columns as
-    arrays: :meth:`Exposure.table_columns`), plus ``extra`` columns (lists aligned with it);
-    ``distance_m`` in whole metres, ``lon``/``lat`` to 1e-6 degree (shown with six decimals).
-    The rows are built column by column (:func:`risk.cordon.exposure.column_values`), not
-    through ``DataFrame.to_dict``. ``dropdown``: columns shown by the label of their value
-    (``{column: {"options": [...]}}``; sorting uses the value)."""
+_FIXED_6 = {"function": "riskmapFixed(params.value, 6)"}
+"""A grid valueFormatter: the number with six decimals (``assets/riskmap-grid.js``; the grid
+parses the expression itself, nothing is ``eval``'d: the CSP allows it)."""
+
+_WIDTHS = {"name": 180, "distance_m": 90, "capacity": 80, "lon": 104, "lat": 96}
+
+
+def _table(frame, columns: list[tuple[str, str]], *, table_id: str, lang: str,
+           page_size: int = 10, extra: dict[str, list[Any]] | None = None,
+           column_defs: dict[str, dict[str, Any]] | None = None) -> dag.AgGrid:
+    """A read-only, sortable, paged grid (dash-ag-grid) of ``columns`` (id, header) of
+    ``frame`` (a DataFrame, or columns as arrays: :meth:`Exposure.table_columns`), plus
+    ``extra`` columns (lists aligned with it); ``distance_m`` in whole metres, ``lon``/``lat``
+    to 1e-6 degree (shown with six decimals). The rows are built column by column
+    (:func:`risk.cordon.exposure.column_values`), not through ``DataFrame.to_dict``; the cells
+    are text (the grid does not render HTML). ``column_defs``: more of a column's definition
+    (``{column: {...}}``, e.g. :func:`_grade_column`)."""
     extra = extra or {}
-    dropdown = dropdown or {}
+    column_defs = column_defs or {}
     shown = [(c, name) for c, name in columns if c in frame or c in extra]
     values = []
     for c, _ in shown:
@@ -151,25 +166,31 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, page_size: i
             values.append(column_values(frame[c]))
     keys = [c for c, _ in shown]
     rows = [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
-    # dash/dash_table/__init__.py is wholly '# type: ignore'd: mypy sees no DataTable
+
     def column(col: str, name: str) -> dict[str, Any]:
-        spec: dict[str, Any] = {"name": name, "id": col}
+        spec: dict[str, Any] = {"field": col, "headerName": name, "headerTooltip": name}
+        if col in _WIDTHS:
+            spec["width"] = _WIDTHS[col]
+        if col == "name":
+            spec["tooltipField"] = col
         if col in ("lon", "lat"):
-            spec.update(type="numeric", format={"specifier": ".6f"})
-        if col in dropdown:
-            spec.update(presentation="dropdown", editable=False)
+            spec.update(valueFormatter=_FIXED_6, type="numericColumn")
+        elif col in ("distance_m", "capacity"):
+            spec["type"] = "numericColumn"
+        spec.update(column_defs.get(col, {}))
         return spec
 
-    return dash_table.DataTable(  # type: ignore[attr-defined]
-        id=table_id,
-        columns=[column(col, name) for col, name in shown],
-        data=rows, dropdown=dropdown,
-        sort_action="native", page_size=page_size, page_action="native",
-        style_table={"overflowX": "auto"},
-        style_cell={"fontSize": "12px", "padding": "2px 4px", "textAlign": "left",
-                    "fontFamily": "inherit", "maxWidth": "180px", "overflow": "hidden",
-                    "textOverflow": "ellipsis"},
-        style_header={"fontWeight": "600", "backgroundColor": "#eef2f7"},
+    return dag.AgGrid(
+        id=table_id, rowData=rows,
+        columnDefs=[column(col, name) for col, name in shown],
+        defaultColDef={"sortable": True, "resizable": True, "filter": False, "width": 110,
+                       "minWidth": 60},
+        dashGridOptions={"pagination": True, "paginationPageSize": page_size,
+                         "paginationPageSizeSelector": False, "domLayout": "autoHeight",
+                         "localeText": locale_text(lang), "animateRows": False,
+                         "suppressFieldDotNotation": True, "rowHeight": 28,
+                         "headerHeight": 30, "tooltipShowDelay": 300},
+        style={"height": None, "width": "100%"}, className="ag-theme-alpine inc-grid",
     )
 
 
@@ -246,8 +267,8 @@ def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
                      ("zone_label", tt("zone", lang)), ("distance_m", tt("distance", lang)),
                      ("direction_en" if en else "direction", tt("direction", lang)),
                      ("industry", tt("industry", lang))],
-               table_id=ids.INC_PRIORITY_TABLE, extra=extra,
-               dropdown={"grade_rank": _grade_column(lang)}),
+               table_id=ids.INC_PRIORITY_TABLE, lang=lang, extra=extra,
+               column_defs={"grade_rank": _grade_column(lang)}),
         *([html.P(tt("more", lang).format(n=shown, more=more), id="inc-priority-more",
                   className="hint")] if more > 0 else []),
         html.H3(tt("evac", lang)),
@@ -255,13 +276,13 @@ def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
                [("name", tt("name", lang)), ("capacity", tt("capacity", lang)),
                 ("distance_m", tt("distance", lang)),
                 ("direction_en" if en else "direction", tt("direction", lang))],
-               table_id="inc-evac-table", page_size=5),
+               table_id="inc-evac-table", lang=lang, page_size=5),
         html.H3(f"{tt('checkpoints', lang)} · {len(cp):,}"),
         _table(cp, [("kind_en" if en else "kind", tt("kind", lang)),
                     ("road_name", tt("road", lang)),
                     ("direction", tt("direction", lang)), ("lon", tt("lon", lang)),
                     ("lat", tt("lat", lang))],
-               table_id="inc-checkpoint-table", page_size=8),
+               table_id="inc-checkpoint-table", lang=lang, page_size=8),
     ]
     return html.Div(children, id="inc-result-body")
 

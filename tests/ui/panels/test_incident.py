@@ -283,7 +283,7 @@ def test_the_priority_table_holds_the_nearest_and_says_how_many_more(state, monk
         return None
 
     full = answer()
-    table = find(full, lambda n: n.get("id") == ids.INC_PRIORITY_TABLE)["data"]
+    table = find(full, lambda n: n.get("id") == ids.INC_PRIORITY_TABLE)["rowData"]
     assert len(table) > 3  # the sample has more than three near (114.05, 22.60)
     assert find(full, lambda n: n.get("id") == "inc-priority-more") is None
     distances = [row["distance_m"] for row in table]
@@ -293,7 +293,7 @@ def test_the_priority_table_holds_the_nearest_and_says_how_many_more(state, monk
 
     monkeypatch.setattr(incident_view, "PRIORITY_ROWS", 3)
     capped = answer()
-    rows = find(capped, lambda n: n.get("id") == ids.INC_PRIORITY_TABLE)["data"]
+    rows = find(capped, lambda n: n.get("id") == ids.INC_PRIORITY_TABLE)["rowData"]
     assert rows == table[:3]  # the nearest three, unchanged
     more = find(capped, lambda n: n.get("id") == "inc-priority-more")["children"]
     assert more == f"Showing the nearest 3; {len(table) - 3} more in the export (CSV)"

@@ -147,20 +147,46 @@ def test_several_incidents_open_as_chips_kept_in_the_session(fresh_state):
 
 
 def test_the_priority_table_sorts_grade_by_severity_and_shows_major_hazards(fresh_state):
+    import dash_ag_grid as dag
+
     result = _typed(fresh_state, radii="1,5,10")[4]
     table = next(c for c in _walk(result) if getattr(c, "id", None) == ids.INC_PRIORITY_TABLE)
-    ranks = {o["value"]: o["label"] for o in table.dropdown["grade_rank"]["options"]}
+    assert isinstance(table, dag.AgGrid)
+    columns = {c["field"]: c for c in table.columnDefs}
+    grade = columns["grade_rank"]
+    ranks = {int(v): label for v, label in grade["refData"].items()}  # the rank, its label
     assert ranks == {1: "重大风险", 2: "较大风险", 3: "一般风险", 4: "低风险"}
     assert sorted(ranks, key=ranks.get) != sorted(ranks)  # by text it would not be severity
+    # sorted by the severity comparator of assets/riskmap-grid.js, most severe first
+    assert grade["comparator"] == {"function": "riskmapBySeverity"}
+    assert grade["sortingOrder"][0] == "desc"
+    assert {r["grade_rank"] for r in table.rowData} <= set(ranks)
     # yellow and blue rows are there only as major hazard sources
-    assert all(row["major_label"] == "是" for row in table.data if row["grade_rank"] > 2)
-    columns = {c["id"]: c for c in table.columns}
-    assert columns["grade_rank"]["presentation"] == "dropdown"
-    assert set(row["major_label"] for row in table.data) <= {"是", "—"}
+    assert all(row["major_label"] == "是" for row in table.rowData if row["grade_rank"] > 2)
+    assert set(row["major_label"] for row in table.rowData) <= {"是", "—"}
+    assert [c["headerName"] for c in table.columnDefs][:3] == ["名称", "等级", "重大危险源"]
+    # cells are text: no column renders HTML
+    assert not any("cellRenderer" in c for c in table.columnDefs)
+    assert not getattr(table, "dangerously_allow_code", False)
+    assert table.dashGridOptions["localeText"]["nextPage"] == "下一页"
     checkpoints = next(c for c in _walk(result) if getattr(c, "id", None) ==
                        "inc-checkpoint-table")
-    lon = next(c for c in checkpoints.columns if c["id"] == "lon")
-    assert lon["format"] == {"specifier": ".6f"} and lon["type"] == "numeric"
+    lon = next(c for c in checkpoints.columnDefs if c["field"] == "lon")
+    assert lon["valueFormatter"] == {"function": "riskmapFixed(params.value, 6)"}
+    assert all(r["lon"] == round(r["lon"], 6) for r in checkpoints.rowData)
+
+
+def test_the_grids_speak_english_in_english(fresh_state):
+    result = _typed(fresh_state, radii="1,5,10", lang="en")[4]
+    grids = {getattr(c, "id", None): c for c in _walk(result)
+             if type(c).__name__ == "AgGrid"}
+    assert set(grids) == {ids.INC_PRIORITY_TABLE, "inc-evac-table", "inc-checkpoint-table"}
+    pri = grids[ids.INC_PRIORITY_TABLE]
+    assert [c["headerName"] for c in pri.columnDefs][:3] == ["Name", "Grade", "Major hazards"]
+    assert pri.columnDefs[1]["refData"] == {"1": "Major risk (red)", "2": "High risk (orange)",
+                                            "3": "Moderate risk (yellow)", "4": "Low risk (blue)"}
+    assert pri.dashGridOptions["localeText"] == {}  # AG Grid's own English
+    assert {r["major_label"] for r in pri.rowData} <= {"yes", "—"}
 
 
 def test_the_kml_of_the_current_wind_incident_has_its_point_and_downwind_area(fresh_state,
