@@ -5,6 +5,8 @@
     riskmap pdf --out futian.pdf --scale 50000 --center 114.05,22.54 --georef
     riskmap pdf --out slide.png --format png --dpi 300
     riskmap pdf --out fire.pdf --lon 114.05 --lat 22.55 --radii-km 1,3,5 --tables
+    riskmap pdf --out leak.pdf --lon 114.05 --lat 22.55 --wind-from 45 --downwind-km 8 --tables
+    riskmap pdf --out incident12.pdf --incident 12 --tables
     riskmap pdf --each-district --out-dir maps/ --grades red,orange
     riskmap pdf --atlas atlas.pdf --paper A3
 """
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.cordon import DEFAULT_RADII_M
-from ui.commands._common import RADII_HELP, add_data_option, load_dataset, radii_km_arg
+from ui.commands._common import RADII_HELP, add_data_option, open_cli_store, radii_km_arg
 
 DEFAULT_TITLE = "安全风险分布图"
 SCALE_HELP = ("fit (default: the whole extent) or a scale of the standard series: 2000, 5000, "
@@ -56,6 +58,13 @@ def _dpi(text: str) -> int:
     if not 72 <= value <= 600:
         raise argparse.ArgumentTypeError(f"--dpi must be a whole number 72–600, got {text!r}")
     return value
+
+
+def _incident_id(text: str) -> int:
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"事件编号须为正整数 / --incident must be a positive whole number, got {text!r}")
+    return int(text)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -115,7 +124,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="centre of the map frame (WGS 84) / 图幅中心")
     look.add_argument("--tables", action="store_true",
                       help="add a page of tables (enterprises by grade per district; ring "
-                           "exposure with an incident) / 附统计表")
+                           "exposure with an incident, and a downwind row with a wind) / 附统计表")
     what = p.add_argument_group("content / 内容")
     what.add_argument("--layers", type=_csv, default=None, metavar="L1,L2,...",
                       help="layers to draw / 图层: districts, roads, enterprises, slopes, "
@@ -134,13 +143,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     inc = p.add_argument_group("incident / 事发点")
     inc.add_argument("--lon", type=float, help="incident longitude (WGS 84) / 经度")
     inc.add_argument("--lat", type=float, help="incident latitude (WGS 84) / 纬度")
-    inc.add_argument("--radii-km", type=radii_km_arg, default=DEFAULT_RADII_M,
+    inc.add_argument("--radii-km", type=radii_km_arg, default=None,
                      metavar="R1,R2,...", help=RADII_HELP)
+    inc.add_argument("--wind-from", type=float, default=None, metavar="DEG",
+                     help="wind direction (from, degrees clockwise from north, 0-360; needs "
+                          "--lon/--lat or --incident): draw the downwind protective-action area, "
+                          "with its row in --tables / 风向（来向，度），绘制下风向防护区")
+    inc.add_argument("--downwind-km", type=float, default=None, metavar="KM",
+                     help="how far the downwind area reaches (needs --wind-from; default the "
+                          "outer radius) / 下风向距离（公里，默认最大半径）")
+    inc.add_argument("--incident", type=_incident_id, default=None, metavar="ID",
+                     help="a saved incident (riskmap incidents list): its place, radii, wind and "
+                          "downwind distance; --wind-from/--downwind-km replace its own / "
+                          "已保存的事件")
     add_data_option(p)
     p.set_defaults(func=run)
 
 
-def _subtitle(args: argparse.Namespace, dataset: Any) -> str:
+def _subtitle(args: argparse.Namespace, dataset: Any, options: dict[str, Any]) -> str:
     from risk.grades import parse_grade
 
     parts = []
@@ -153,8 +173,12 @@ def _subtitle(args: argparse.Namespace, dataset: Any) -> str:
         parts.append("行业：" + "、".join(args.industries))
     if args.major_only:
         parts.append("重大危险源")
-    if args.lon is not None:
-        parts.append(f"事发点 {args.lon:.4f}°E, {args.lat:.4f}°N")
+    cordon = options.get("incident")
+    if cordon is not None:
+        number = f"事件 {args.incident} " if args.incident is not None else ""
+        parts.append(f"{number}事发点 {cordon.lon:.4f}°E, {cordon.lat:.4f}°N")
+        if options.get("wind_from_deg") is not None:
+            parts.append(f"风向 {options['wind_from_deg']:g}°")
     if dataset.title:
         parts.append(dataset.title)
     return " · ".join(parts)
@@ -167,8 +191,18 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     incident = None
     if (args.lon is None) != (args.lat is None):
         raise CliError("give both --lon and --lat (WGS 84 degrees) for an incident, or neither")
-    if args.lon is not None:
-        incident = (args.lon, args.lat, args.radii_km)  # validated in run(), with the region
+    if args.incident is not None:
+        given = [o for o, v in (("--lon/--lat", args.lon is not None),
+                                ("--radii-km", args.radii_km is not None)) if v]
+        if given:
+            raise CliError(f"--incident 与 {', '.join(given)} 不能同时使用 / --incident cannot be "
+                           f"combined with {', '.join(given)}: the saved incident has its own")
+    elif args.lon is not None:  # validated in run(), with the region
+        incident = (args.lon, args.lat, args.radii_km or DEFAULT_RADII_M)
+    elif args.wind_from is not None or args.downwind_km is not None:
+        what = "--wind-from" if args.wind_from is not None else "--downwind-km"
+        raise CliError(f"{what} 需要事发点 / {what} needs an incident: give --lon and --lat "
+                       "(WGS 84 degrees), or --incident ID")
     return {
         "scale": args.scale, "center": args.center, "graticule": args.graticule,
         "inset": args.inset, "labels": args.labels, "dpi": args.dpi,
@@ -176,7 +210,62 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "layers": tuple(args.layers) if args.layers else DEFAULT_LAYERS,
         "grades": args.grades, "industries": args.industries, "major_only": args.major_only,
         "extent": args.extent, "incident": incident, "tables_page": args.tables,
+        "wind_from_deg": None, "downwind_m": None,
     }
+
+
+def _open(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The store the options name and its dataset (a busy or unreachable store: a CLI error)."""
+    from data.dataset import Dataset
+    from ui.cli import CliError
+
+    store = open_cli_store(args.data, args.store, quiet=True)
+    try:
+        return store, Dataset.load(store)
+    except OSError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _incident(args: argparse.Namespace, options: dict[str, Any], store: Any,
+              dataset: Any) -> None:
+    """Validate the incident once (``--lon/--lat/--radii-km`` or the saved ``--incident``) and
+    its wind (:func:`risk.cordon.validate_wind`, messages in km), into ``options``: render_map
+    trusts the :class:`~risk.cordon.Cordon` and the wind it is given."""
+    from risk.cordon import validate_incident, validate_wind
+    from ui.cli import CliError
+
+    wind: object = args.wind_from
+    reach: object = None if args.downwind_km is None else args.downwind_km * 1000.0
+    if args.incident is not None:
+        from data.incidents import incidents_for
+
+        try:
+            saved = incidents_for(store).get(args.incident, region=dataset.region)
+        except KeyError:
+            raise CliError(f"没有事件 {args.incident} / no incident {args.incident} "
+                           "(riskmap incidents list)") from None
+        except ValueError as exc:
+            raise CliError(f"保存的事件 {args.incident} 无效 / the saved incident "
+                           f"{args.incident} is not valid: {exc}") from None
+        except OSError as exc:
+            raise CliError(str(exc)) from None
+        options["incident"] = saved.cordon
+        if wind is None:
+            wind = saved.wind_from_deg
+        if reach is None:
+            reach = saved.downwind_m
+    elif options["incident"] is not None:
+        try:  # the one validation of this request
+            options["incident"] = validate_incident(*options["incident"], region=dataset.region)
+        except ValueError as exc:
+            raise CliError(f"--lon/--lat/--radii-km: {exc}") from None
+    if options["incident"] is None:
+        return
+    try:
+        wind, reach = validate_wind(wind, reach, radii_m=options["incident"].radii_m)
+    except ValueError as exc:
+        raise CliError(f"--wind-from/--downwind-km: {exc}") from None
+    options.update(wind_from_deg=wind, downwind_m=reach)
 
 
 def _render(dataset: Any, out: Path, *, skip_empty: bool = False, **kwargs: Any) -> int | None:
@@ -266,15 +355,10 @@ def run(args: argparse.Namespace) -> int:
     template = _template(args.template)
     options = _options(args)
     options.update(format=fmt, georef=args.georef, template=template)
-    dataset = load_dataset(args.data, quiet=True, store=args.store)
-    if options["incident"] is not None:
-        from risk.cordon import validate_incident
-
-        try:  # the one validation of this request: render_map trusts the Cordon
-            options["incident"] = validate_incident(*options["incident"], region=dataset.region)
-        except ValueError as exc:
-            raise CliError(f"--lon/--lat/--radii-km: {exc}") from None
-    subtitle = args.subtitle if args.subtitle is not None else _subtitle(args, dataset)
+    store, dataset = _open(args)
+    _incident(args, options, store, dataset)
+    subtitle = (args.subtitle if args.subtitle is not None
+                else _subtitle(args, dataset, options))
 
     from layers.print_template import default_title
 

@@ -249,3 +249,80 @@ def test_atlas_pdf(run_cli, data_dir, tmp_path, capsys):
     index = _text(out, "-l", "1")
     assert "目录" in index and "福田区" in index and "无内容" in index
     assert "罗湖区安全风险分布图" in _text(out, "-f", "2", "-l", "2")
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 13: the downwind area of an incident
+
+
+def test_wind_incident_pdf_has_the_downwind_area_and_row(run_cli, data_dir, tmp_path, capsys):
+    out = tmp_path / "leak.pdf"
+    code, stdout, _ = run_cli(["pdf", "--data", str(data_dir), "--out", str(out), "--lon",
+                               "114.055", "--lat", "22.541", "--radii-km", "1,2",
+                               "--wind-from", "45", "--downwind-km", "3", "--tables"])
+    assert code == 0 and out.exists()
+    page1 = " ".join(_text(out, "-l", "1").split())
+    assert "下风向防护区 Downwind area (风向 45°, 3 km)" in page1
+    assert "风向 45°" in page1.split("下风向防护区")[0]  # the subtitle says the wind too
+    page2 = " ".join(_text(out, "-f", "2").split())
+    assert "下风向防护区 Downwind area 0–3 km" in page2
+    plain = tmp_path / "plain.pdf"
+    run_cli(["pdf", "--data", str(data_dir), "--out", str(plain), "--lon", "114.055",
+             "--lat", "22.541", "--radii-km", "1,2", "--tables"])
+    assert "下风向" not in _text(plain)
+
+
+def test_downwind_defaults_to_the_outer_radius(run_cli, data_dir, tmp_path, capsys):
+    out = tmp_path / "w.pdf"
+    run_cli(["pdf", "--data", str(data_dir), "--out", str(out), "--lon", "114.055", "--lat",
+             "22.541", "--radii-km", "0.5,2", "--wind-from", "360"])
+    assert "(风向 0°, 2 km)" in " ".join(_text(out).split())
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--lon", "114.055", "--lat", "22.541", "--downwind-km", "3"], r"needs a wind direction"),
+        (["--wind-from", "45"], r"--wind-from 需要事发点 / --wind-from needs an incident"),
+        (["--downwind-km", "3"], r"--downwind-km needs an incident"),
+        (["--lon", "114.055", "--lat", "22.541", "--wind-from", "400"], r"0–360"),
+        (["--lon", "114.055", "--lat", "22.541", "--wind-from", "90", "--downwind-km", "-2"],
+         r"downwind distance.*kilometres, got -2"),
+        (["--lon", "114.055", "--lat", "22.541", "--wind-from", "90", "--downwind-km", "500"],
+         r"downwind distance.*km"),
+        (["--incident", "99"], r"no incident 99"),
+        (["--incident", "1", "--lon", "114.055", "--lat", "22.541"], r"cannot be combined"),
+        (["--incident", "1", "--radii-km", "1,2"], r"cannot be combined with --radii-km"),
+    ],
+)
+def test_bad_wind_is_a_cli_error_and_writes_nothing(run_cli, data_dir, tmp_path, capsys, argv,
+                                                    match):
+    out = tmp_path / "map.pdf"
+    with pytest.raises(CliError, match=match):
+        run_cli(["pdf", "--data", str(data_dir), "--out", str(out), *argv])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_saved_incident_prints_with_its_place_radii_and_wind(run_cli, data_dir, tmp_path,
+                                                            capsys):
+    from data.incidents import Incident, incidents_for
+
+    root = tmp_path / "data"
+    shutil.copytree(data_dir, root)
+    number = incidents_for(FileStore(root)).add(Incident(
+        lon=114.06, lat=22.545, radii_m=(800.0, 2500.0), type="hazmat",
+        wind_from_deg=225.0, downwind_m=4000.0))
+    out = tmp_path / "saved.pdf"
+    run_cli(["pdf", "--data", str(root), "--out", str(out), "--incident", str(number),
+             "--tables"])
+    page1 = " ".join(_text(out, "-l", "1").split())
+    assert "(风向 225°, 4 km)" in page1 and "0.8–2.5 km" in page1
+    assert f"事件 {number} 事发点 114.0600°E, 22.5450°N" in page1
+    assert "下风向防护区 Downwind area 0–4 km" in " ".join(_text(out, "-f", "2").split())
+    # --wind-from replaces the saved wind, the saved reach is kept
+    again = tmp_path / "again.pdf"
+    run_cli(["pdf", "--data", str(root), "--out", str(again), "--incident", str(number),
+             "--wind-from", "90"])
+    assert "(风向 90°, 4 km)" in " ".join(_text(again).split())
+    with pytest.raises(SystemExit):
+        run_cli(["pdf", "--data", str(root), "--out", str(again), "--incident", "0"])
