@@ -64,3 +64,20 @@ def test_print_layers_follow_the_map_layer_control(live_app, page):
     page.wait_for_function(
         "document.querySelector(\"#pdf-layers input[value='roads']\").checked === false")
     assert page.locator("#pdf-layers input[value='enterprises']").is_checked()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_tab_label_is_whole_on_the_desktop(live_app, page, lang):
+    base, _ = live_app
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(base + f"/?lang={lang}")
+    _ready(page)
+    tabs = page.locator(".sidebar .tabs .tab")
+    tabs.nth(8).wait_for(timeout=20_000)
+    clipped = page.evaluate(
+        "Array.from(document.querySelectorAll('.sidebar .tabs .tab'))"
+        ".filter(t => t.scrollWidth > t.clientWidth + 1 || t.getBoundingClientRect().right >"
+        " document.querySelector('.sidebar').getBoundingClientRect().right + 1)"
+        ".map(t => t.textContent)")
+    assert clipped == []
+    assert page.page_errors == []
