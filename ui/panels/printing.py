@@ -204,6 +204,18 @@ def _scale_and_center(scale: Any, view: dict | None, center_text: Any = None,
     return int(scale), center
 
 
+def _incident_args(incident: dict | None) -> tuple[tuple | None, Any, Any]:
+    """``(lon, lat, radii_m)``, wind and downwind distance of the incident on screen
+    (:data:`ui.ids.INC_CURRENT`: ``{lon, lat, radii_m, wind_from_deg, downwind_m, id}``), for
+    :func:`layers.printmap.render_map` to check (:func:`risk.cordon.validate_wind`); a wind
+    without a downwind distance reaches the outer radius there."""
+    if not incident:
+        return None, None, None
+    place = (incident.get("lon"), incident.get("lat"), tuple(incident.get("radii_m") or ()))
+    wind = incident.get("wind_from_deg")
+    return place, wind, incident.get("downwind_m") if wind is not None else None
+
+
 def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, options, view,
                grades, industries, districts, major, incident, zone_params, lang: str,
                scale: Any = "fit", layout_opts: list[str] | None = None, fmt: str = "pdf",
@@ -221,7 +233,7 @@ def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, 
     extent = (tuple(view["bounds"]) if view and "view" in options and view.get("bounds")
               and denominator is None else None)
     zones = state_zones(state, zone_params) if zone_params else None
-    inc = (incident["lon"], incident["lat"], tuple(incident["radii_m"])) if incident else None
+    inc, wind, reach = _incident_args(incident)
     fmt = fmt if fmt in FORMATS else "pdf"
     try:
         tpl = parse_template(template) if template else PrintTemplate()
@@ -229,7 +241,8 @@ def export_pdf(state: AppState, *, title, subtitle, paper, orientation, layers, 
             state.dataset, title=str(title).strip(), subtitle=(subtitle or None), paper=paper,
             orientation=orientation, layers=list(layers or []), grades=grades,
             industries=industries or None, districts_filter=districts or None,
-            major_only=bool(major), extent=extent, incident=inc, zones=zones,
+            major_only=bool(major), extent=extent, incident=inc, wind_from_deg=wind,
+            downwind_m=reach, zones=zones,
             tables_page="tables" in options and fmt == "pdf", lang=lang, scale=denominator,
             center=center, graticule="graticule" in layout_opts, inset="inset" in layout_opts,
             labels="labels" in layout_opts, template=tpl, format=fmt, dpi=int(dpi or 300),

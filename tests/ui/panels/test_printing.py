@@ -185,3 +185,43 @@ def test_print_area_and_export_follow_the_print_centre(state):
     assert lon == pytest.approx(114.05, abs=1e-4)
     data, msg = _export(state, scale="25000", center="114.1")
     assert msg.className == "error" and "打印中心" in str(msg.children)
+
+
+# issue 13: the PDF of the incident on screen has its downwind area
+
+
+def test_pdf_of_a_wind_incident_has_its_downwind_area(state, tmp_path):
+    incident = {"lon": 114.05, "lat": 22.54, "radii_m": [1000, 3000], "wind_from_deg": 225.0,
+                "downwind_m": 4000.0, "id": None}
+    data, msg = _export(state, incident=incident, options=["tables"])
+    assert msg.className == "ok"
+    pdf = tmp_path / "wind.pdf"
+    pdf.write_bytes(base64.b64decode(data["content"]))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "下风向防护区 Downwind area (风向 225°, 4 km)" in text
+    assert "下风向防护区 Downwind area 0–4 km" in text  # the row of the zone table
+
+
+def test_print_tab_passes_the_wind_of_the_incident_on_screen(state, monkeypatch):
+    import ui.panels.printing as printing
+
+    seen = []
+    monkeypatch.setattr(printing, "render_map", lambda dataset, **k: seen.append(k) or b"%PDF")
+    base = {"lon": 114.05, "lat": 22.54, "radii_m": [1000, 5000], "id": 3}
+    _export(state, incident={**base, "wind_from_deg": 45.0, "downwind_m": 8000.0})
+    _export(state, incident={**base, "wind_from_deg": None, "downwind_m": None})
+    _export(state, incident=None)
+    assert [(k["incident"], k["wind_from_deg"], k["downwind_m"]) for k in seen] == [
+        ((114.05, 22.54, (1000, 5000)), 45.0, 8000.0),
+        ((114.05, 22.54, (1000, 5000)), None, None),
+        (None, None, None)]
+
+
+def test_a_bad_wind_is_an_error_message_not_a_pdf(state):
+    import dash
+
+    incident = {"lon": 114.05, "lat": 22.54, "radii_m": [1000], "wind_from_deg": 400.0,
+                "downwind_m": None}
+    data, msg = _export(state, incident=incident)
+    assert data is dash.no_update and msg.className == "error" and "0–360" in msg.children
