@@ -71,16 +71,23 @@ def _shot(page, step: str) -> None:
     page.screenshot(path=str(SHOTS / f"{page.kind}-{step}.png"))
 
 
-def _place(page, base: str) -> None:
-    page.goto(base + "/")
+def _place(page, base: str, lang: str = "zh") -> None:
+    page.goto(base + ("/?lang=en" if lang == "en" else "/"))
     page.frame_locator("#map-frame").locator("html[data-map-ready='1']").wait_for(timeout=20_000)
-    tab = page.get_by_text("事件警戒")
+    tab = page.get_by_text("Incident", exact=True) if lang == "en" else page.get_by_text("事件警戒")
     tab.tap() if page.kind == "phone" else tab.click()
     page.fill("#inc-lon", "114.05")
     page.fill("#inc-lat", "22.60")
     page.fill("#inc-radii", "1,5,10")
     page.click("#inc-locate")
     page.locator("#inc-priority-table .ag-row").first.wait_for(timeout=15_000)
+    if page.kind == "phone":  # raise the bottom sheet to full height
+        for _ in range(3):
+            if page.locator(".sidebar").get_attribute("data-sheet") == "full":
+                break
+            page.locator("#sheet-handle").tap()
+            page.wait_for_timeout(300)
+        assert page.locator(".sidebar").get_attribute("data-sheet") == "full"
 
 
 def _column_texts(page, grid: str, col: str) -> list[str]:
@@ -159,3 +166,19 @@ def test_on_a_phone_the_grids_scroll_inside_the_sheet(grid_app, csp_page):
     body = grid.locator(".ag-center-cols-viewport")
     assert body.evaluate("e => e.scrollWidth > e.clientWidth")
     _shot(page, "3-phone-grid")
+
+
+def test_in_english_the_grids_say_it_in_english(grid_app, csp_page):
+    page = csp_page
+    if page.kind != "desktop":
+        pytest.skip("one size is enough for the words")
+    _place(page, grid_app, lang="en")
+    root = page.locator("#inc-priority-table")
+    heads = root.locator(".ag-header-cell-text").all_inner_texts()
+    assert heads[:3] == ["Name", "Grade", "Major hazards"]
+    grades = set(root.locator(".ag-row .ag-cell[col-id='grade_rank']").all_inner_texts())
+    assert grades and all(g.endswith(")") and "risk" in g for g in grades)  # "Major risk (red)"
+    assert "下一页" not in root.inner_text() and "Page" in root.inner_text()
+    page.locator("#inc-priority-table").scroll_into_view_if_needed()
+    _shot(page, "4-english")
+    assert page.page_errors == []

@@ -147,8 +147,8 @@ def test_a_wind_incident_is_kept_whole(own_app, sized_page):
     _shot(page, "3-reopened")
     page.locator("#inc-wind").scroll_into_view_if_needed()
     _shot(page, "3b-form")
-    grades = page.locator(f"#{'inc-priority-table'} td[data-dash-column='grade_rank']")
-    if grades.count():  # the grade column shows the label, its value is the severity rank
+    grades = page.locator("#inc-priority-table .ag-row .ag-cell[col-id='grade_rank']")
+    if grades.count():  # the grade column (a grid) shows the label, its value is the rank
         grades.first.scroll_into_view_if_needed()
         assert grades.first.inner_text().strip() in ("重大风险", "较大风险", "一般风险", "低风险")
         _shot(page, "3c-priority")

@@ -130,14 +130,15 @@ def _grade_column(lang: str) -> dict[str, Any]:
     labels = _GRADE_LABELS["en" if lang == "en" else "zh"]
     return {"refData": {str(GRADE_RANK[g.value]): labels[g.value] for g in GRADES},
             "comparator": {"function": "riskmapBySeverity"},
-            "sortingOrder": ["desc", "asc", None], "width": 96}
+            "sortingOrder": ["desc", "asc", None], "width": 132 if lang == "en" else 84}
 
 
 _FIXED_6 = {"function": "riskmapFixed(params.value, 6)"}
 """A grid valueFormatter: the number with six decimals (``assets/riskmap-grid.js``; the grid
 parses the expression itself, nothing is ``eval``'d: the CSP allows it)."""
 
-_WIDTHS = {"name": 180, "distance_m": 90, "capacity": 80, "lon": 104, "lat": 96}
+_WIDTHS = {"name": 150, "major_label": 92, "zone_label": 80, "distance_m": 84, "capacity": 76,
+           "lon": 104, "lat": 92}
 
 
 def _table(frame, columns: list[tuple[str, str]], *, table_id: str, lang: str,
@@ -183,8 +184,8 @@ def _table(frame, columns: list[tuple[str, str]], *, table_id: str, lang: str,
     return dag.AgGrid(
         id=table_id, rowData=rows,
         columnDefs=[column(col, name) for col, name in shown],
-        defaultColDef={"sortable": True, "resizable": True, "filter": False, "width": 110,
-                       "minWidth": 60},
+        defaultColDef={"sortable": True, "resizable": True, "filter": False, "width": 90,
+                       "minWidth": 56},
         dashGridOptions={"pagination": True, "paginationPageSize": page_size,
                          "paginationPageSizeSelector": False, "domLayout": "autoHeight",
                          "localeText": locale_text(lang), "animateRows": False,
@@ -242,8 +243,9 @@ def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
     extra = {}
     if shown:
         yes, no = ("yes", "—") if en else ("是", "—")
+        zone_names = {z.zone: z.name(lang) for z in ex.zones}  # in the UI's language
         extra = {"grade_rank": [GRADE_RANK.get(v, len(GRADES) + 1) for v in pri["grade"].tolist()],
-                 "zone_label": pri["zone_name"].tolist(),
+                 "zone_label": [zone_names.get(z, "") for z in pri["zone"].tolist()],
                  "major_label": [yes if bool(v) else no for v in pri["major_hazard"].tolist()]}
     more = ex.priority_total - shown
     cp = ex.checkpoints
@@ -268,7 +270,8 @@ def result_view(ex, lang: str, *, sensitive: list[dict[str, Any]] | None = None,
                      ("direction_en" if en else "direction", tt("direction", lang)),
                      ("industry", tt("industry", lang))],
                table_id=ids.INC_PRIORITY_TABLE, lang=lang, extra=extra,
-               column_defs={"grade_rank": _grade_column(lang)}),
+               column_defs={"grade_rank": _grade_column(lang),
+                            **({"zone_label": {"width": 150}} if en else {})}),
         *([html.P(tt("more", lang).format(n=shown, more=more), id="inc-priority-more",
                   className="hint")] if more > 0 else []),
         html.H3(tt("evac", lang)),

@@ -187,6 +187,8 @@ def test_the_grids_speak_english_in_english(fresh_state):
                                             "3": "Moderate risk (yellow)", "4": "Low risk (blue)"}
     assert pri.dashGridOptions["localeText"] == {}  # AG Grid's own English
     assert {r["major_label"] for r in pri.rowData} <= {"yes", "—"}
+    zones = {r["zone_label"] for r in pri.rowData}  # the zone's English name, not 管制区
+    assert zones and zones <= {"Core zone (no entry)", "Traffic-control zone", "Warning zone"}
 
 
 def test_the_kml_of_the_current_wind_incident_has_its_point_and_downwind_area(fresh_state,
