@@ -14,9 +14,9 @@ road, lon/lat to 6 decimals) and the shelters to evacuate to (capacity, distance
 
 Everything fits on the one page: a table too long for its room ends in "… 另 N 条 / N more".
 All text is literal (no mathtext: ``$`` and ``\\`` print as typed). The page is drawn by
-:func:`render_briefing` (the map frame, tables and QR code by :mod:`layers.print_briefing_parts`);
-:func:`briefing_of` reads a saved :class:`data.incidents.Incident` (its wind fields when it has
-them).
+:func:`render_briefing` (the map frame and QR code by :mod:`layers.print_briefing_parts`, the
+tables by :mod:`layers.print_sheet`); :func:`briefing_of` reads a saved
+:class:`data.incidents.Incident` (its wind fields when it has them).
 """
 
 from __future__ import annotations
@@ -34,22 +34,14 @@ import shapely
 from data.incidents import INCIDENT_TYPES, parse_incident_type
 from data.schema import SITE_KINDS, locate_districts
 from layers.print_briefing_parts import (
-    FONT_PT,
     LETTERS,
     MAP_MM,
     MARGIN_MM,
     PAGE_MM,
     PANEL_MM,
-    Col,
     dataset_layer,
     draw_briefing_map,
     draw_qr,
-    draw_table,
-    fit_text,
-    more_row,
-    row_h,
-    rows_fitting,
-    truncated,
 )
 from layers.print_frames import PrintMapError, _padded
 from layers.print_page import MapView, fit_view
@@ -62,6 +54,9 @@ from layers.print_parts import (
     map_crs,
     wrap_display,
 )
+from layers.print_sheet import FONT_PT, Col, draw_table, fit_text, more_row, rows_fitting
+from layers.print_sheet import cut_rows as truncated
+from layers.print_sheet import row_height as row_h
 from risk.cordon import Cordon, ExposureIndex, exposure, sensitive_in_zones
 from risk.grades import GRADES
 

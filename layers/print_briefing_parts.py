@@ -1,5 +1,7 @@
-"""Parts of the field briefing page (:mod:`layers.print_briefing`): text cut to fit, the
-tables, the map frame and the QR code, all drawn on a matplotlib figure of :data:`PAGE_MM`.
+"""Parts of the field briefing page (:mod:`layers.print_briefing`): its geometry, the map
+frame and the QR code, all drawn on a matplotlib figure of :data:`PAGE_MM`; the tables, text cut
+to fit and the map frame's axes and furniture are :mod:`layers.print_sheet`'s (shared with the
+network pages).
 
 Positions are millimetres from the page's top left (as one reads a page); every text is
 literal (``parse_math=False``).
@@ -8,9 +10,6 @@ literal (``parse_math=False``).
 from __future__ import annotations
 
 import math
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -23,23 +22,16 @@ from data.schema import SITE_KINDS
 from layers.print_draw import draw_incident, draw_layers
 from layers.print_frames import _in_bbox, _padded
 from layers.print_page import MapView, view_bounds
-from layers.print_parts import (
-    Legend,
-    bilingual,
-    draw_north_arrow,
-    draw_scale_bar,
-    halo_text,
-    scale_bar_for,
-    true_north_angle,
-)
-from layers.style import BASEMAP, DOWNWIND_STYLE, SENSITIVE_COLORS, SHELTER_COLORS
+from layers.print_parts import Legend, bilingual, halo_text
+from layers.print_sheet import draw_map_furniture, map_frame_axes
+from layers.style import DOWNWIND_STYLE, SENSITIVE_COLORS, SHELTER_COLORS
 from risk.grades import GRADES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["PAGE_MM", "Col", "fit_text", "draw_table", "rows_fitting", "truncated", "more_row",
-           "row_h", "dataset_layer", "draw_briefing_map", "draw_qr"]
+__all__ = ["PAGE_MM", "MARGIN_MM", "MAP_MM", "PANEL_MM", "LETTERS", "dataset_layer",
+           "draw_briefing_map", "draw_qr"]
 
 PAGE_MM = (210.0, 297.0)
 """A4 portrait, millimetres."""
@@ -48,121 +40,12 @@ MAP_MM = (MARGIN_MM, 34.0, 118.0, 118.0)
 """The map frame: left, top (from the page's top), width, height."""
 PANEL_MM = (132.0, 34.0, 68.0, 118.0)
 """The legend beside the map."""
-FONT_PT = 5.8
-"""Table text."""
 LETTERS = "ABCDEFGHIJ"
 """The marks of the shelters to evacuate to, on the map and in their table."""
 _M = MARGIN_MM
 _MAP = MAP_MM
-_FONT = FONT_PT
 _LETTERS = LETTERS
-_PT_MM = 25.4 / 72
 _PX_TO_PT = 0.75
-_MORE = ("另 {n} 条", "{n} more")
-
-# --------------------------------------------------------------------------------------------
-# text that fits
-
-
-def _em(ch: str) -> float:
-    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.56
-
-
-def fit_text(text: str, width_mm: float, font_pt: float) -> str:
-    """``text`` cut (with "…") to fit ``width_mm`` at ``font_pt``."""
-    room = width_mm / (font_pt * _PT_MM)
-    if sum(_em(c) for c in text) <= room:
-        return text
-    out, used = "", _em("…")
-    for ch in text:
-        if used + _em(ch) > room:
-            break
-        out, used = out + ch, used + _em(ch)
-    return out + "…"
-
-
-@dataclass(frozen=True)
-class Col:
-    zh: str
-    en: str
-    width: float
-    align: str = "left"
-
-
-def row_h(font: float = _FONT) -> float:
-    return font * _PT_MM * 1.5
-
-
-def draw_table(fig: Figure, *, x: float, top: float, cols: Sequence[Col],
-           rows: Sequence[Sequence[str]], lang: str, caption: str, font: float = _FONT,
-           bold_rows: frozenset[int] = frozenset()) -> float:
-    """Draw a table (caption, two-line bilingual header, rows) with its top-left corner at
-    (``x``, ``top``) mm from the page's top left; returns the bottom, in mm from the top."""
-    from matplotlib.patches import Rectangle
-
-    w_mm, h_mm = PAGE_MM
-    width = sum(c.width for c in cols)
-    fig.text(x / w_mm, 1 - top / h_mm, caption, ha="left", va="top", fontsize=font * 1.3,
-             color="#222222", parse_math=False)
-    y = top + font * 1.3 * _PT_MM * 1.45
-    head_h = row_h(font) * 1.75
-    fig.add_artist(Rectangle((x / w_mm, 1 - (y + head_h) / h_mm), width / w_mm, head_h / h_mm,
-                             transform=fig.transFigure, facecolor="#e8e4da", edgecolor="none"))
-    cx = x
-    for c in cols:
-        first, second = (c.en, c.zh) if lang == "en" else (c.zh, c.en)
-        tx = cx + 0.8 if c.align == "left" else cx + c.width - 0.8
-        fig.text(tx / w_mm, 1 - (y + 0.5) / h_mm,
-                 f"{fit_text(first, c.width - 1.2, font)}\n{fit_text(second, c.width - 1.2, font * 0.85)}",
-                 ha=c.align, va="top", fontsize=font * 0.92, linespacing=1.05, color="#222222",
-                 parse_math=False)
-        cx += c.width
-    y += head_h
-    rh = row_h(font)
-    for i, row in enumerate(rows):
-        if i % 2 == 1:
-            fig.add_artist(Rectangle((x / w_mm, 1 - (y + rh) / h_mm), width / w_mm, rh / h_mm,
-                                     transform=fig.transFigure, facecolor="#f4f2ec",
-                                     edgecolor="none"))
-        cx = x
-        for j, c in enumerate(cols):
-            text = str(row[j]) if j < len(row) else ""
-            if j == 0 and len(row) == 1:  # a row of one cell spans the table
-                text, span = fit_text(text, width - 1.6, font), width
-            else:
-                text, span = fit_text(text, c.width - 1.2, font), c.width
-            tx = cx + 0.8 if c.align == "left" or span > c.width else cx + c.width - 0.8
-            fig.text(tx / w_mm, 1 - (y + rh / 2) / h_mm, text,
-                     ha="left" if span > c.width else c.align, va="center_baseline",
-                     fontsize=font, color="#111111" if i not in bold_rows else "#5b0e8a",
-                     parse_math=False)
-            if span > c.width:
-                break
-            cx += c.width
-        y += rh
-    fig.add_artist(Rectangle((x / w_mm, 1 - y / h_mm), width / w_mm, 0.25 / h_mm,
-                             transform=fig.transFigure, facecolor="#999999", edgecolor="none"))
-    return y
-
-
-def rows_fitting(top: float, bottom: float, font: float = _FONT) -> int:
-    """How many rows a table started at ``top`` can hold above ``bottom`` (mm from the top)."""
-    used = font * 1.3 * _PT_MM * 1.45 + row_h(font) * 1.75
-    return max(0, int((bottom - top - used) / row_h(font)))
-
-
-def truncated(rows: list[list[str]], room: int, lang: str) -> list[list[str]]:
-    if len(rows) <= room:
-        return rows
-    keep = max(room - 1, 0)
-    return [*rows[:keep], [more_row(len(rows) - keep, lang)]] if room else []
-
-
-def more_row(n: int, lang: str) -> str:
-    """The last row of a cut table: ``… 另 N 条 / N more``."""
-    zh, en = (part.format(n=f"{n:,}") for part in _MORE)
-    return f"… {en} / {zh}" if lang == "en" else f"… {zh} / {en}"
-
 
 # --------------------------------------------------------------------------------------------
 # the map
@@ -198,22 +81,11 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
     ``evacuation`` shelters, the ``checkpoints`` (the first ``n_numbered`` numbered as in the
     roster), scale bar and north arrow; returns the legend of what it drew."""
     from matplotlib.patches import Polygon as MplPolygon
-    from matplotlib.patches import Rectangle
 
     from layers.style import CHECKPOINT_SYMBOL, CHECKPOINT_TITLE
 
-    w_mm, h_mm = PAGE_MM
-    x0, top, fw, fh = _MAP
-    ax = fig.add_axes((x0 / w_mm, 1 - (top + fh) / h_mm, fw / w_mm, fh / h_mm))
-    ax.set_xlim(*view.xlim)
-    ax.set_ylim(*view.ylim)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_facecolor(BASEMAP["sea"])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_linewidth(1.0)
-        spine.set_zorder(30)
+    _, _, fw, fh = _MAP
+    ax = map_frame_axes(fig, _MAP, view)
     crs = view.crs
     (cx, cy), half_w, half_h = view.center_xy, (view.xlim[1] - view.xlim[0]) / 2, \
         (view.ylim[1] - view.ylim[0]) / 2
@@ -328,30 +200,7 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
             legend.add(_handle("#ffffff", MAJOR_MARKER, "#222222", 5.5),
                        f"{bilingual('重大危险源', 'Major hazard', lang)}：{int(major.sum()):,}")
     # scale bar (lower left) and north arrow (upper right), as on the other prints
-    bar_spec = scale_bar_for(crs, view.center, denominator=view.denominator,
-                             max_paper_mm=fw * 0.3, min_segment_mm=6.0)
-    box = (0.012, 0.012, (bar_spec.paper_length_mm + 14) / fw, 13 / fh)
-    ax.add_patch(Rectangle(box[:2], box[2], box[3], transform=ax.transAxes, facecolor="white",
-                           alpha=0.85, edgecolor="#888888", linewidth=0.4, zorder=23))
-    ground = view.denominator * view.scale_factor / 1000  # map units per paper mm
-    draw_scale_bar(ax, bar_spec, x=view.xlim[0] + (box[0] * fw + 7) * ground,
-                   y=view.ylim[0] + (box[1] * fh + 5.5) * ground,
-                   fontsize=5.5, lang=lang)
-    for artist in ax.patches[-bar_spec.segments:]:
-        artist.set_zorder(24)
-    for text in ax.texts[-(bar_spec.segments + 2):]:
-        text.set_zorder(24)
-    arrow_h = 0.08 * fh
-    arrow = (1 - (arrow_h * 0.75 + 3) / fw, 1 - (arrow_h * 1.55 + 4) / fh,
-             (arrow_h * 0.6 + 2) / fw, (arrow_h * 1.45 + 3) / fh)
-    ax.add_patch(Rectangle(arrow[:2], arrow[2], arrow[3], transform=ax.transAxes,
-                           facecolor="white", alpha=0.85, edgecolor="#888888", linewidth=0.4,
-                           zorder=23))
-    draw_north_arrow(ax, true_north_angle(crs, *view.center), x=arrow[0] + arrow[2] / 2,
-                     y=arrow[1] + arrow[3] * 0.45, size=0.08, fontsize=6.5)
-    for artist in ax.patches[-2:]:
-        artist.set_zorder(24)
-    ax.texts[-1].set_zorder(24)
+    draw_map_furniture(ax, view, (fw, fh), lang, bar_share=0.3, bar_left=0.012)
     return legend
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from layers.print_briefing_parts import Col, dataset_layer
+from layers.print_briefing_parts import dataset_layer
 from layers.print_draw import _draw_lines, _draw_polygons, draw_incident
 from layers.print_frames import PrintMapError, _padded
 from layers.print_network_parts import (
@@ -35,11 +35,9 @@ from layers.print_network_parts import (
     GAP_COLOR,
     MAIN_ROADS,
     PAPERS,
-    PT_MM,
     TEAM_PALETTE,
     NetPage,
     check_lang,
-    cut_rows,
     district_names_en,
     draw_context,
     draw_furniture,
@@ -64,6 +62,7 @@ from layers.print_parts import (
     map_crs,
     wrap_display,
 )
+from layers.print_sheet import PT_MM, Col, cut_rows
 
 __all__ = ["render_coverage_pdf", "render_evacuation_pdf", "PAPERS", "TEAM_PALETTE"]
 

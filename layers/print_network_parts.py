@@ -1,6 +1,8 @@
 """Parts of the network print pages (:mod:`layers.print_network`): the portrait page geometry
 (A4 sizes times ``s``: 1 on A4, √2 on A3), tables that fit, the map frame (context layers, scale
 bar, north arrow), the title block, the legend panel and the greedy colouring of service areas.
+The tables, text cut to fit and the map frame's axes and furniture are :mod:`layers.print_sheet`'s
+(shared with the field briefing), drawn here at the page's scale.
 
 Positions are millimetres from the page's top left; every text is literal (``parse_math=False``).
 """
@@ -17,7 +19,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from layers.print_briefing_parts import Col, dataset_layer, fit_text, more_row
+from layers.print_briefing_parts import dataset_layer
 from layers.print_draw import draw_layers
 from layers.print_frames import PrintMapError, _in_bbox, _padded
 from layers.print_page import MapView, view_bounds
@@ -27,16 +29,21 @@ from layers.print_parts import (
     PageLayout,
     bilingual,
     crs_label,
-    draw_north_arrow,
     draw_panel,
-    draw_scale_bar,
     literal_text,
     map_crs,
-    scale_bar_for,
-    true_north_angle,
     wrap_display,
 )
-from layers.style import BASEMAP
+from layers.print_sheet import (
+    FONT_PT,
+    PT_MM,
+    Col,
+    draw_map_furniture,
+    draw_table,
+    fit_text,
+    map_frame_axes,
+    rows_fitting,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -44,8 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAPERS", "TEAM_PALETTE", "GAP_COLOR", "FLOW_COLOR", "FONT_PT", "PT_MM", "MAIN_ROADS",
-    "NetPage", "fitted_page", "paper_page", "check_lang", "row_height", "draw_net_table",
-    "rows_room", "cut_rows", "scaled_cols", "map_axes", "draw_context", "draw_furniture",
+    "NetPage", "fitted_page", "paper_page", "check_lang", "draw_net_table",
+    "rows_room", "scaled_cols", "map_axes", "draw_context", "draw_furniture",
     "marker_handle", "draw_header", "info_lines", "finish_page", "new_figure", "district_names_en",
     "greedy_colours",
 ]
@@ -57,8 +64,6 @@ TEAM_PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22"
 """Service-area colours; neighbouring areas get different ones (greedy colouring)."""
 GAP_COLOR = "#9e9e9e"
 FLOW_COLOR = "#6a1b9a"
-FONT_PT = 5.8  # table text on A4 (pt); A3 scales by √2
-PT_MM = 25.4 / 72
 MAIN_ROADS = ("expressway", "trunk", "primary")
 
 
@@ -129,75 +134,18 @@ def check_lang(lang: str) -> None:
 # tables
 
 
-def row_height(font: float) -> float:
-    return font * PT_MM * 1.5
-
-
 def draw_net_table(fig: Figure, page: NetPage, *, x: float, top: float, cols: Sequence[Col],
-           rows: Sequence[Sequence[str]], lang: str, caption: str,
-           bold_rows: frozenset[int] = frozenset()) -> float:
-    """A table (caption, bilingual two-line header, rows) with its top-left corner at (x, top)
-    mm; a row of one cell spans the table. Returns its bottom (mm from the top)."""
-    from matplotlib.patches import Rectangle
-
-    font = FONT_PT * page.s
-    w_mm, h_mm = page.w, page.h
-    width = sum(c.width for c in cols)
-    fig.text(x / w_mm, 1 - top / h_mm, caption, ha="left", va="top", fontsize=font * 1.3,
-             color="#222222", parse_math=False)
-    y = top + font * 1.3 * PT_MM * 1.45
-    head_h = row_height(font) * 1.75
-    fig.add_artist(Rectangle((x / w_mm, 1 - (y + head_h) / h_mm), width / w_mm, head_h / h_mm,
-                             transform=fig.transFigure, facecolor="#e8e4da", edgecolor="none"))
-    cx = x
-    for c in cols:
-        first, second = (c.en, c.zh) if lang == "en" else (c.zh, c.en)
-        tx = cx + 0.8 * page.s if c.align == "left" else cx + c.width - 0.8 * page.s
-        fig.text(tx / w_mm, 1 - (y + 0.5 * page.s) / h_mm,
-                 f"{fit_text(first, c.width - 1.2 * page.s, font)}\n"
-                 f"{fit_text(second, c.width - 1.2 * page.s, font * 0.85)}",
-                 ha=c.align, va="top", fontsize=font * 0.92, linespacing=1.05, color="#222222",
-                 parse_math=False)
-        cx += c.width
-    y += head_h
-    rh = row_height(font)
-    for i, row in enumerate(rows):
-        if i % 2 == 1:
-            fig.add_artist(Rectangle((x / w_mm, 1 - (y + rh) / h_mm), width / w_mm, rh / h_mm,
-                                     transform=fig.transFigure, facecolor="#f4f2ec",
-                                     edgecolor="none"))
-        cx = x
-        for j, c in enumerate(cols):
-            span = len(row) == 1
-            room = (width if span else c.width) - 1.2 * page.s
-            text = fit_text(str(row[j]) if j < len(row) else "", room, font)
-            align = "left" if span else c.align
-            tx = cx + 0.8 * page.s if align == "left" else cx + c.width - 0.8 * page.s
-            fig.text(tx / w_mm, 1 - (y + rh / 2) / h_mm, text, ha=align, va="center_baseline",
-                     fontsize=font, color="#5b0e8a" if i in bold_rows else "#111111",
-                     parse_math=False)
-            if span:
-                break
-            cx += c.width
-        y += rh
-    fig.add_artist(Rectangle((x / w_mm, 1 - y / h_mm), width / w_mm, 0.25 / h_mm,
-                             transform=fig.transFigure, facecolor="#999999", edgecolor="none"))
-    return y
+                   rows: Sequence[Sequence[str]], lang: str, caption: str,
+                   bold_rows: frozenset[int] = frozenset()) -> float:
+    """A table (:func:`layers.print_sheet.draw_table`) at the page's scale, its top-left corner
+    at (x, top) mm; returns its bottom (mm from the top)."""
+    return draw_table(fig, x, top, cols, rows, caption, lang, FONT_PT * page.s, scale=page.s,
+                      bold_rows=bold_rows)
 
 
 def rows_room(page: NetPage, top: float, bottom: float) -> int:
     """Rows a table started at ``top`` can hold above ``bottom``."""
-    font = FONT_PT * page.s
-    used = font * 1.3 * PT_MM * 1.45 + row_height(font) * 1.75
-    return max(0, int((bottom - top - used) / row_height(font)))
-
-
-def cut_rows(rows: list[list[str]], room: int, lang: str) -> list[list[str]]:
-    """``rows`` cut to ``room`` rows, the last one saying how many were left out."""
-    if len(rows) <= room:
-        return rows
-    keep = max(room - 1, 0)
-    return [*rows[:keep], [more_row(len(rows) - keep, lang)]] if room else []
+    return rows_fitting(top, bottom, FONT_PT * page.s)
 
 
 def scaled_cols(cols: Sequence[Col], s: float) -> list[Col]:
@@ -209,18 +157,7 @@ def scaled_cols(cols: Sequence[Col], s: float) -> list[Col]:
 
 
 def map_axes(fig: Figure, page: NetPage, view: MapView) -> Axes:
-    x0, top, fw, fh = page.map_box
-    ax = fig.add_axes((x0 / page.w, 1 - (top + fh) / page.h, fw / page.w, fh / page.h))
-    ax.set_xlim(*view.xlim)
-    ax.set_ylim(*view.ylim)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_facecolor(BASEMAP["sea"])
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_linewidth(1.0)
-        spine.set_zorder(30)
-    return ax
+    return map_frame_axes(fig, page.map_box, view)
 
 
 def draw_context(ax: Axes, dataset: Any, view: MapView, legend: Legend, lang: str, *,
@@ -249,34 +186,8 @@ def draw_context(ax: Axes, dataset: Any, view: MapView, legend: Legend, lang: st
 
 def draw_furniture(ax: Axes, page: NetPage, view: MapView, lang: str) -> None:
     """Scale bar (lower left) and north arrow (upper right) on white boxes."""
-    from matplotlib.patches import Rectangle
-
-    s = page.s
     _, _, fw, fh = page.map_box
-    spec = scale_bar_for(view.crs, view.center, denominator=view.denominator,
-                         max_paper_mm=fw * 0.25, min_segment_mm=6.0 * s)
-    box = (0.01, 0.012, (spec.paper_length_mm + 14 * s) / fw, 13 * s / fh)
-    ax.add_patch(Rectangle(box[:2], box[2], box[3], transform=ax.transAxes, facecolor="white",
-                           alpha=0.85, edgecolor="#888888", linewidth=0.4, zorder=23))
-    ground = view.denominator * view.scale_factor / 1000  # map units per paper mm
-    draw_scale_bar(ax, spec, x=view.xlim[0] + (box[0] * fw + 7 * s) * ground,
-                   y=view.ylim[0] + (box[1] * fh + 5.5 * s) * ground, fontsize=5.5 * s,
-                   lang=lang)
-    for artist in ax.patches[-spec.segments:]:
-        artist.set_zorder(24)
-    for text in ax.texts[-(spec.segments + 2):]:
-        text.set_zorder(24)
-    arrow_h = 0.08 * fh
-    arrow = (1 - (arrow_h * 0.75 + 3 * s) / fw, 1 - (arrow_h * 1.55 + 4 * s) / fh,
-             (arrow_h * 0.6 + 2 * s) / fw, (arrow_h * 1.45 + 3 * s) / fh)
-    ax.add_patch(Rectangle(arrow[:2], arrow[2], arrow[3], transform=ax.transAxes,
-                           facecolor="white", alpha=0.85, edgecolor="#888888", linewidth=0.4,
-                           zorder=23))
-    draw_north_arrow(ax, true_north_angle(view.crs, *view.center), x=arrow[0] + arrow[2] / 2,
-                     y=arrow[1] + arrow[3] * 0.45, size=0.08, fontsize=6.5 * s)
-    for artist in ax.patches[-2:]:
-        artist.set_zorder(24)
-    ax.texts[-1].set_zorder(24)
+    draw_map_furniture(ax, view, (fw, fh), lang, scale=page.s)
 
 
 def marker_handle(color: str, marker: str, edge: str, size: float, **kw: Any) -> Any:
