@@ -8,15 +8,11 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import threading
 
 import pandas as pd
 import pytest
-from werkzeug.serving import make_server
 
 from data.hazards import HazardStore
 from data.store import FileStore
@@ -113,32 +109,11 @@ def test_play_runs_through_the_months_and_city_zoom_shows_districts(live_app, pa
     assert page.page_errors == []
 
 
-def _free_port(low: int = 8660, high: int = 8669) -> int:
-    """A free port in the range this test may use."""
-    for port in range(low, high + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
-
-
 @pytest.fixture()
-def own_app(small_sample, tmp_path):
-    """The app on a copy of the sample (the ledger import writes)."""
-    from ui.app import create_app
-    from ui.auth import ServeConfig
-
-    root = tmp_path / "data"
-    shutil.copytree(small_sample, root)
-    port = _free_port()
-    app = create_app(root, config=ServeConfig(port=port))
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}", root
-    server.shutdown()
+def own_app(private_app, tmp_path):
+    """The app on a copy of the sample (the ledger import writes), ports 8660-8669."""
+    with private_app(tmp_path, ports=range(8660, 8670)) as served:
+        yield served.base_url, served.root
 
 
 LEDGER = (

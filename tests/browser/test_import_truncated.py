@@ -3,13 +3,8 @@ import is refused until the confirmation is ticked, then the rows before the cut
 their extra column (法人) survives the import and ``riskmap export enterprises``; a column set
 to "ignore" in the mapping grid is left out."""
 
-import shutil
-import socket
-import threading
-
 import pandas as pd
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -22,30 +17,11 @@ CSV = (
 )
 
 
-def _free_port(low: int = 8640, high: int = 8649) -> int:
-    for port in range(low, high + 1):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
-
-
 @pytest.fixture()
-def own_app(small_sample, tmp_path):
-    from ui.app import create_app
-    from ui.auth import ServeConfig
-
-    root = tmp_path / "data"
-    shutil.copytree(small_sample, root)
-    port = _free_port()
-    app = create_app(root, config=ServeConfig(port=port))
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", app, root
-    server.shutdown()
+def own_app(private_app, tmp_path):
+    """The app on a copy of the sample (the import writes), ports 8640-8649."""
+    with private_app(tmp_path, ports=range(8640, 8650)) as served:
+        yield served
 
 
 def test_truncated_upload_is_refused_until_confirmed_and_extra_columns_survive(

@@ -1,12 +1,7 @@
 """Bring your own data in the browser: upload, preview and mapping, replace (confirmed), the map
 reloads; then restore the previous version from the versions list (confirmed)."""
 
-import shutil
-import socket
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -18,31 +13,11 @@ CSV = (
 )
 
 
-def _free_port(low: int = 8800, high: int = 8849) -> int:
-    """A free port in the range this test may use."""
-    for port in range(low, high + 1):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")
-
-
 @pytest.fixture()
-def own_app(small_sample, tmp_path):
-    from ui.app import create_app
-    from ui.auth import ServeConfig
-
-    root = tmp_path / "data"
-    shutil.copytree(small_sample, root)
-    port = _free_port()
-    app = create_app(root, config=ServeConfig(port=port))
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
+def own_app(private_app, tmp_path):
+    """The app on a copy of the sample (the import writes), ports 8800-8849."""
+    with private_app(tmp_path, ports=range(8800, 8850)) as served:
+        yield served.base_url, served.app
 
 
 def test_upload_preview_import_and_the_map_shows_the_new_data(own_app, page, tmp_path):

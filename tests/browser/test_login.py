@@ -7,16 +7,11 @@ Screenshots of the login page and the logged-in header go to ``$RISKMAP_SHOTS`` 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from data.accounts import Accounts
-from ui.auth import ServeConfig
 
 pytestmark = pytest.mark.browser
 
@@ -24,34 +19,16 @@ PASSWORD = "correct horse battery"
 PORTS = range(8600, 8650)
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8600-8649")
-
-
 @pytest.fixture(scope="module")
-def bureau_app(small_sample, tmp_path_factory):
-    """A live app that needs logins (one planner limited to no district, one analyst)."""
-    from ui.app import create_app
-
-    root = tmp_path_factory.mktemp("login") / "data"
-    shutil.copytree(small_sample, root, ignore=shutil.ignore_patterns("riskmap.sqlite*"))
-    port = _free_port()
-    app = create_app(root, config=ServeConfig("127.0.0.1", port))
-    acc = Accounts(app.state.store.db)
-    acc.add("wang", role="planner", password=PASSWORD, actor="test")
-    acc.add("li", role="analyst", password=PASSWORD, districts=["南山区"], actor="test")
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", app
-    server.shutdown()
+def bureau_app(private_app, tmp_path_factory):
+    """A live app that needs logins (one planner limited to no district, one analyst), on a
+    copy of the sample without its records database (no accounts but these two)."""
+    with private_app(tmp_path_factory.mktemp("login"), ports=PORTS,
+                     ignore=("riskmap.sqlite*",)) as served:
+        acc = Accounts(served.app.state.store.db)  # before the first request
+        acc.add("wang", role="planner", password=PASSWORD, actor="test")
+        acc.add("li", role="analyst", password=PASSWORD, districts=["南山区"], actor="test")
+        yield served.base_url, served.app
 
 
 def _context(browser, width=1600, height=1000):
