@@ -19,12 +19,12 @@ import shapely
 from pyproj import Transformer
 
 from data.schema import SITE_KINDS
-from layers.print_draw import draw_incident, draw_layers
+from layers.print_draw import draw_downwind, draw_incident, draw_incident_point, draw_layers
 from layers.print_frames import _in_bbox, _padded
 from layers.print_page import MapView, view_bounds
 from layers.print_parts import Legend, bilingual, halo_text
 from layers.print_sheet import draw_map_furniture, map_frame_axes
-from layers.style import DOWNWIND_STYLE, SENSITIVE_COLORS, SHELTER_COLORS
+from layers.style import SENSITIVE_COLORS, SHELTER_COLORS
 from risk.grades import GRADES
 
 if TYPE_CHECKING:
@@ -80,7 +80,6 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
     area of ``ex`` (an :class:`risk.cordon.Exposure`), the sensitive ``sites``, the lettered
     ``evacuation`` shelters, the ``checkpoints`` (the first ``n_numbered`` numbered as in the
     roster), scale bar and north arrow; returns the legend of what it drew."""
-    from matplotlib.patches import Polygon as MplPolygon
 
     from layers.style import CHECKPOINT_SYMBOL, CHECKPOINT_TITLE
 
@@ -115,22 +114,11 @@ def draw_briefing_map(fig: Figure, dataset: Any, view: MapView, ex: Any, *,
     fwd = Transformer.from_crs(4326, crs, always_xy=True)
     ix, iy = fwd.transform(*ex.center)
     draw_incident(ax, ex.rings.to_crs(crs), (ix, iy), legend, lang, 6.0)
-    if ex.downwind is not None:
-        style = DOWNWIND_STYLE
+    if ex.downwind is not None:  # as the print map draws it (layers/print_draw.py)
         area = gpd.GeoSeries([ex.downwind["geometry"]], crs=4326).to_crs(crs).iloc[0]
-        xy = np.asarray(area.exterior.coords)
-        width = style.weight * _PX_TO_PT
-        dash = (0, tuple(float(v) * _PX_TO_PT / width for v in (style.dash or "1 0").split()))
-        ax.add_patch(MplPolygon(xy, closed=True, facecolor=style.color,
-                                alpha=style.fill_opacity, edgecolor="none", zorder=12.5))
-        ax.add_patch(MplPolygon(xy, closed=True, facecolor="none", edgecolor=style.color,
-                                linewidth=width, linestyle=dash, zorder=12.6))
-        legend.add(MplPolygon([(0, 0)], closed=True, facecolor=style.color, alpha=0.35,
-                              edgecolor=style.color, linestyle="--"),
-                   bilingual("下风向防护区", "Downwind area", lang)
-                   + f" ({ex.downwind['wind_from_deg']:g}°, {ex.downwind['distance_m'] / 1000:g} km)")
-    ax.scatter([ix], [iy], s=140, marker="*", c="black", edgecolors="white", linewidths=0.8,
-               zorder=22)
+        draw_downwind(ax, area, legend, wind_from_deg=float(ex.downwind["wind_from_deg"]),
+                      distance_m=float(ex.downwind["distance_m"]), lang=lang)
+    draw_incident_point(ax, ix, iy, zorder=22)  # above the sites and shelters drawn below
     # sensitive sites, by kind
     if len(sites):
         sx, sy = fwd.transform(sites["lon"].to_numpy(float), sites["lat"].to_numpy(float))

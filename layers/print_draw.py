@@ -19,6 +19,8 @@ from layers.print_symbols import draw_enterprises
 from layers.style import (
     BASEMAP,
     DOWNWIND_STYLE,
+    INCIDENT_MARKER,
+    INCIDENT_TITLE,
     ROAD_STYLES,
     SHELTER_COLORS,
     STYLES,
@@ -241,7 +243,7 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
     from matplotlib.lines import Line2D
 
     legend.header(bilingual("事故警戒圈", "Incident rings", lang))
-    legend.add(_point_handle("black", "*", "white", 10), bilingual("事发点", "Incident", lang))
+    legend.add(incident_point_handle(), bilingual(*INCIDENT_TITLE, lang))
     for _, ring in rings.sort_values("outer_m").iterrows():
         style = ring_style(str(ring.get("zone", "")))
         color, width = style.color, style.weight * _PX_TO_PT
@@ -258,13 +260,41 @@ def draw_incident(ax: Axes, rings: gpd.GeoDataFrame, center_xy: tuple[float, flo
                               float(ring["outer_m"]), lang, both=True))
         x, y = center_xy
         top = shapely.get_coordinates(outer)[:, 1].max()
-        name = str(ring["name_zh"])  # an outer ring's name already ends with its range
+        name = str(ring["name_en"] if lang == "en" else ring["name_zh"])
+        # an outer ring's name already ends with its range
         on_ring = name if name.endswith(" km") else f"{name} {ring['outer_m'] / 1000:g} km"
         halo_text(ax, x, top, on_ring, color=color,
                   ha="center", va="bottom", fontsize=fontsize, zorder=15, clip_on=True,
                   halo=2.2)
-    ax.scatter([center_xy[0]], [center_xy[1]], s=140, marker="*", c="black",
-               edgecolors="white", linewidths=0.8, zorder=16)
+    draw_incident_point(ax, *center_xy)
+
+
+_INCIDENT_PT = 11.0
+"""The incident point's diameter on paper (points; the map's marker is 22 CSS px)."""
+
+
+def draw_incident_point(ax: Axes, x: float, y: float, *, scale: float = 1.0,
+                        zorder: float = 16) -> None:
+    """The incident point as the map draws it (:data:`layers.style.INCIDENT_MARKER`): a red disc
+    with a white edge and a black outline, with a white "!", above everything else."""
+    m = INCIDENT_MARKER
+    d = _INCIDENT_PT * scale
+    ax.scatter([x], [y], s=(d + 1.6 * scale) ** 2, marker="o", c=str(m["outline"]),
+               linewidths=0, zorder=zorder)
+    ax.scatter([x], [y], s=d ** 2, marker="o", c=str(m["fill"]), edgecolors=str(m["edge"]),
+               linewidths=2.0 * scale, zorder=zorder + 0.1)
+    ax.text(x, y, "!", color="white", fontsize=8 * scale, ha="center",
+            va="center_baseline", zorder=zorder + 0.2, parse_math=False)
+
+
+def incident_point_handle(size: float = 9.0) -> Any:
+    """The incident point's legend symbol (a red disc, white edge, black outline)."""
+    from matplotlib.lines import Line2D
+
+    m = INCIDENT_MARKER
+    return Line2D([], [], linestyle="none", marker="o", markersize=size,
+                  markerfacecolor=str(m["fill"]), markeredgecolor=str(m["outline"]),
+                  markeredgewidth=1.2)
 
 
 def downwind_legend_label(wind_from_deg: float, distance_m: float, lang: str) -> str:

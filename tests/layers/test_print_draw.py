@@ -61,9 +61,10 @@ def test_ring_legend_and_labels_say_each_range_once(lang):
     for text in texts:
         assert text.count("km") == 1, text
     assert any("外围" in t and "10–30 km" in t for t in texts)
-    on_map = [t.get_text() for t in ax.texts]
-    assert "外围 10–30 km" in on_map and "外围 30–50 km" in on_map
-    assert "管制区 5 km" in on_map
+    on_map = [t.get_text() for t in ax.texts if t.get_text() != "!"]  # the incident point
+    outer, control = ("Outer", "Traffic-control zone") if lang == "en" else ("外围", "管制区")
+    assert f"{outer} 10–30 km" in on_map and f"{outer} 30–50 km" in on_map
+    assert f"{control} 5 km" in on_map
     assert all(t.count("km") == 1 for t in on_map)
     plt.close(fig)
 
@@ -92,4 +93,23 @@ def test_downwind_area_takes_the_map_style_and_names_wind_and_reach(lang, want):
     assert len(fills) == 1 and fills[0].get_alpha() == pytest.approx(DOWNWIND_STYLE.fill_opacity)
     assert fills[0].get_zorder() < outline.get_zorder() < 13.5  # under the rings' halos
     assert [" ".join(t.split()) for _, t, head in legend.entries if not head] == [want]
+    plt.close(fig)
+
+
+def test_the_incident_point_is_drawn_as_the_map_draws_it():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from layers.style import INCIDENT_MARKER
+
+    rings = cordon_rings(validate_incident(114.05, 22.6, (1000, 5000)))
+    fig, ax = plt.subplots()
+    legend = Legend([])
+    draw_incident(ax, rings, (114.05, 22.6), legend, "en", 7.0)
+    top = max(ax.collections, key=lambda c: c.get_zorder())  # above the rings and their labels
+    assert to_hex(top.get_facecolors()[0]) == INCIDENT_MARKER["fill"]
+    assert to_hex(top.get_edgecolors()[0]) == INCIDENT_MARKER["edge"]
+    handle, text, _ = [e for e in legend.entries if not e[2]][0]
+    assert handle.get_markerfacecolor() == INCIDENT_MARKER["fill"] and text.startswith("Incident")
+    assert "Traffic-control zone 5 km" in [t.get_text() for t in ax.texts]  # English on the ring
     plt.close(fig)

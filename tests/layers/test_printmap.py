@@ -186,7 +186,7 @@ def test_incident_rings_and_exposure_table(tiny, tmp_path):
                                    layers=("districts", "enterprises"), tables_page=True),
                     tmp_path)
     text = _text(pdf)
-    assert "事发点" in text and "0–1 km" in text and "1–2 km" in text
+    assert "事故点" in text and "0–1 km" in text and "1–2 km" in text
     rings = printmap.incident_rings(*FUTIAN, (1000, 2000))
     for name in rings["name_zh"]:
         assert name in text
