@@ -105,3 +105,28 @@ def test_dragging_the_print_area_moves_the_exported_sheet(live_app, page, tmp_pa
         f"(() => {{ const c = {AREA_CENTRE}; return c !== null"
         f" && Math.abs(c[0] - {start[0]}) < 1e-3; }})()", timeout=15_000)
     assert page.page_errors == [] and page.external_requests == []
+
+
+def test_the_pdf_of_an_incident_on_screen_carries_its_downwind_area(live_app, page, tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    base, _ = live_app
+    page.goto(base + "/")
+    _map_frame(page)
+    page.get_by_text("事件警戒").click()
+    page.fill("#inc-lon", "114.0579")
+    page.fill("#inc-lat", "22.5431")
+    page.fill("#inc-wind", "45")
+    page.click("#inc-locate")
+    page.locator("#inc-downwind").wait_for(timeout=15_000)
+    page.get_by_text("打印出图").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.locator("#pdf-run").click()
+    pdf = tmp_path / "incident.pdf"
+    pdf.write_bytes(Path(download.value.path()).read_bytes())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "下风向防护区" in text and "45°" in text
+    assert "警戒区" in text  # the rings are there too
+    assert page.page_errors == []
