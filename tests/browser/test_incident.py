@@ -52,14 +52,20 @@ def test_an_unsaved_incident_keeps_its_type_and_downwind_across_the_language_swi
     page.goto(base + "/")
     page.frame_locator("#map-frame").locator("html[data-map-ready='1']").wait_for(timeout=20_000)
     page.get_by_text("事件警戒").click()
-    page.fill("#inc-lon", "114.0579")
-    page.fill("#inc-lat", "22.5431")
-    page.fill("#inc-wind", "90")
-    page.fill("#inc-downwind-km", "4")
     page.click("#inc-type")
     page.locator("[role=option]", has_text="火灾爆炸").first.click()
-    page.click("#inc-locate")
-    page.locator("#inc-downwind").wait_for(timeout=10_000)
+    page.wait_for_function("document.getElementById('inc-type').innerText.includes('火灾爆炸')")
+    page.fill("#inc-lon", "114.0579")
+    page.fill("#inc-lat", "22.5431")
+    page.press("#inc-lat", "Enter")  # Enter places
+    page.locator("#inc-zone-table").wait_for(timeout=20_000)
+    page.fill("#inc-wind", "90")
+    page.press("#inc-wind", "Enter")
+    page.locator("#inc-downwind").wait_for(timeout=20_000)
+    page.fill("#inc-downwind-km", "4")
+    page.press("#inc-downwind-km", "Enter")
+    page.wait_for_function("document.getElementById('inc-downwind').textContent.includes('4 km')",
+                           timeout=20_000)
     page.click("#lang-switch")
     page.wait_for_url("**lang=en**")
     page.locator("#inc-zone-table").wait_for(timeout=20_000)
@@ -83,9 +89,12 @@ def test_a_four_ring_legend_says_each_range_once(live_app, page):
     page.fill("#inc-lon", "114.0579")
     page.fill("#inc-lat", "22.5431")
     page.fill("#inc-radii", "1,5,10,30")
-    page.click("#inc-locate")
-    frame_loc.locator("html[data-incident]").wait_for(timeout=10_000)
+    page.press("#inc-radii", "Enter")
+    frame_loc.locator("html[data-incident]").wait_for(timeout=20_000)
     frame = page.frame(url=lambda u: "map/analyst.html" in u)
+    frame.wait_for_function("document.querySelectorAll('.rm-legend .rm-legend-row').length >= 4"
+                            " && document.querySelector('.rm-legend').textContent.includes('外围')",
+                            timeout=20_000)
     rows = frame.evaluate("Array.from(document.querySelectorAll('.rm-legend .rm-legend-row'))"
                           ".map(e => e.textContent.trim())")
     rings = [r for r in rows if "km" in r]

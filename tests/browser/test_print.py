@@ -117,9 +117,11 @@ def test_the_pdf_of_an_incident_on_screen_carries_its_downwind_area(live_app, pa
     page.get_by_text("事件警戒").click()
     page.fill("#inc-lon", "114.0579")
     page.fill("#inc-lat", "22.5431")
+    page.press("#inc-lat", "Enter")  # Enter places
+    page.locator("#inc-zone-table").wait_for(timeout=20_000)
     page.fill("#inc-wind", "45")
-    page.click("#inc-locate")
-    page.locator("#inc-downwind").wait_for(timeout=15_000)
+    page.press("#inc-wind", "Enter")
+    page.locator("#inc-downwind").wait_for(timeout=20_000)
     page.get_by_text("打印出图").click()
     with page.expect_download(timeout=60_000) as download:
         page.locator("#pdf-run").click()
