@@ -93,6 +93,18 @@ def radii_km_arg(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def incident_id_arg(text: str) -> int:
+    """argparse type of ``--incident``: a saved incident's number (a positive whole number).
+
+    >>> incident_id_arg("12")
+    12
+    """
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"事件编号须为正整数 / --incident must be a positive whole number, got {text!r}")
+    return int(text)
+
+
 RADII_HELP = (f"ring radii in km, inner to outer / 半径（公里） "
               f"(default {format_radii_km(DEFAULT_RADII_M)})")
 """Help of ``--radii-km`` (``riskmap cordon`` and ``riskmap pdf``)."""

@@ -18,7 +18,13 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ui.commands._common import RADII_HELP, add_data_option, open_cli_store, radii_km_arg
+from ui.commands._common import (
+    RADII_HELP,
+    add_data_option,
+    incident_id_arg,
+    open_cli_store,
+    radii_km_arg,
+)
 
 
 def _wind(text: str) -> float:
@@ -44,13 +50,6 @@ def _km(text: str) -> float:
     return value
 
 
-def _number(text: str) -> int:
-    if not text.strip().isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(
-            f"事件编号须为正整数 / --incident must be a positive whole number, got {text!r}")
-    return int(text)
-
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "briefing", help="one-page A4 field briefing PDF of an incident / 现场处置简报",
@@ -64,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "疏散去向，附事件分享二维码。",
     )
     where = p.add_argument_group("incident / 事件")
-    where.add_argument("--incident", type=_number, metavar="ID",
+    where.add_argument("--incident", type=incident_id_arg, metavar="ID",
                        help="a saved incident's number (riskmap incidents list) / 已保存事件编号")
     where.add_argument("--lon", type=float, help="longitude (WGS 84) of an unsaved incident / 经度")
     where.add_argument("--lat", type=float, help="latitude (WGS 84) / 纬度")

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from risk.cordon import DEFAULT_RADII_M
-from ui.commands._common import RADII_HELP, add_data_option, open_cli_store, radii_km_arg
+from ui.commands._common import (
+    RADII_HELP,
+    add_data_option,
+    incident_id_arg,
+    open_cli_store,
+    radii_km_arg,
+)
 
 DEFAULT_TITLE = "安全风险分布图"
 SCALE_HELP = ("fit (default: the whole extent) or a scale of the standard series: 2000, 5000, "
@@ -58,13 +64,6 @@ def _dpi(text: str) -> int:
     if not 72 <= value <= 600:
         raise argparse.ArgumentTypeError(f"--dpi must be a whole number 72–600, got {text!r}")
     return value
-
-
-def _incident_id(text: str) -> int:
-    if not text.strip().isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(
-            f"事件编号须为正整数 / --incident must be a positive whole number, got {text!r}")
-    return int(text)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -152,7 +151,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     inc.add_argument("--downwind-km", type=float, default=None, metavar="KM",
                      help="how far the downwind area reaches (needs --wind-from; default the "
                           "outer radius) / 下风向距离（公里，默认最大半径）")
-    inc.add_argument("--incident", type=_incident_id, default=None, metavar="ID",
+    inc.add_argument("--incident", type=incident_id_arg, default=None, metavar="ID",
                      help="a saved incident (riskmap incidents list): its place, radii, wind and "
                           "downwind distance; --wind-from/--downwind-km replace its own / "
                           "已保存的事件")
