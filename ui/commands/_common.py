@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from data import SAMPLE_DIR
 from data.dataset import Dataset, default_data_dir
@@ -103,6 +104,24 @@ def incident_id_arg(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"事件编号须为正整数 / --incident must be a positive whole number, got {text!r}")
     return int(text)
+
+
+def saved_incident(store: Store, number: int, *, region: object = None) -> Any:
+    """Saved incident ``number`` of ``store`` (:class:`data.incidents.Incident`, validated, within
+    ``region``), or a ``CliError`` naming why not: unknown, no longer valid, records unreadable."""
+    from data.incidents import incidents_for
+    from ui.cli import CliError
+
+    try:
+        return incidents_for(store).get(number, region=region)
+    except KeyError:
+        raise CliError(f"没有事件 {number} / no incident {number} "
+                       "(riskmap incidents list)") from None
+    except ValueError as exc:
+        raise CliError(f"保存的事件 {number} 无效 / the saved incident "
+                       f"{number} is not valid: {exc}") from None
+    except OSError as exc:
+        raise CliError(str(exc)) from None
 
 
 RADII_HELP = (f"ring radii in km, inner to outer / 半径（公里） "

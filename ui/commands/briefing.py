@@ -24,6 +24,7 @@ from ui.commands._common import (
     incident_id_arg,
     open_cli_store,
     radii_km_arg,
+    saved_incident,
 )
 
 
@@ -95,7 +96,7 @@ def _briefing(args: argparse.Namespace, store: Any, dataset: Any) -> Any:
     """The :class:`layers.print_briefing.Briefing` the options name (validated once here)."""
     from dataclasses import replace
 
-    from data.incidents import incidents_for, parse_incident_type
+    from data.incidents import parse_incident_type
     from layers.print_briefing import Briefing, briefing_of
     from risk.cordon import DEFAULT_RADII_M, validate_incident
     from ui.cli import CliError
@@ -107,16 +108,7 @@ def _briefing(args: argparse.Namespace, store: Any, dataset: Any) -> Any:
         if given:
             raise CliError(f"--incident 与 {', '.join(given)} 不能同时使用 / --incident cannot be "
                            f"combined with {', '.join(given)}: the saved incident has its own")
-        try:
-            saved = incidents_for(store).get(args.incident, region=dataset.region)
-        except KeyError:
-            raise CliError(f"没有事件 {args.incident} / no incident {args.incident} "
-                           "(riskmap incidents list)") from None
-        except ValueError as exc:
-            raise CliError(f"保存的事件 {args.incident} 无效 / the saved incident "
-                           f"{args.incident} is not valid: {exc}") from None
-        except OSError as exc:
-            raise CliError(str(exc)) from None
+        saved = saved_incident(store, args.incident, region=dataset.region)
         briefing = briefing_of(saved)
         if args.wind_from is not None:
             briefing = replace(briefing, wind_from_deg=args.wind_from)

@@ -25,6 +25,7 @@ from ui.commands._common import (
     incident_id_arg,
     open_cli_store,
     radii_km_arg,
+    saved_incident,
 )
 
 DEFAULT_TITLE = "安全风险分布图"
@@ -236,18 +237,8 @@ def _incident(args: argparse.Namespace, options: dict[str, Any], store: Any,
     wind: object = args.wind_from
     reach: object = None if args.downwind_km is None else args.downwind_km * 1000.0
     if args.incident is not None:
-        from data.incidents import incidents_for
 
-        try:
-            saved = incidents_for(store).get(args.incident, region=dataset.region)
-        except KeyError:
-            raise CliError(f"没有事件 {args.incident} / no incident {args.incident} "
-                           "(riskmap incidents list)") from None
-        except ValueError as exc:
-            raise CliError(f"保存的事件 {args.incident} 无效 / the saved incident "
-                           f"{args.incident} is not valid: {exc}") from None
-        except OSError as exc:
-            raise CliError(str(exc)) from None
+        saved = saved_incident(store, args.incident, region=dataset.region)
         options["incident"] = saved.cordon
         if wind is None:
             wind = saved.wind_from_deg
