@@ -108,37 +108,11 @@ def test_a_four_ring_legend_says_each_range_once(live_app, page):
 
 # -- saving, the paged list and its search (a private copy of the sample, ports 8850-8899) ----
 
-def _free_port() -> int:
-    import socket
-
-    for port in range(8850, 8900):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 8850-8899")
-
-
 @pytest.fixture()
-def own_app(small_sample, tmp_path):
+def own_app(private_app, tmp_path):
     """The app on a private copy of the sample (it saves incidents), in local mode."""
-    import shutil
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from ui.app import create_app
-
-    root = tmp_path / "sample"
-    shutil.copytree(small_sample, root)
-    app = create_app(root, warm=False)
-    server = make_server("127.0.0.1", _free_port(), app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", root
-    server.shutdown()
+    with private_app(tmp_path, ports=range(8850, 8900)) as served:
+        yield served.base_url, served.root
 
 
 def test_save_shows_it_first_in_the_list_and_search_finds_older_ones(own_app, page):

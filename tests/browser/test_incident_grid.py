@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -24,30 +21,11 @@ SEVERITY = ["重大风险", "较大风险", "一般风险", "低风险"]
 """The grade labels, most severe first (risk.grades.GRADES)."""
 
 
-def _free_port() -> int:
-    for port in range(8680, 8690):  # this suite's own range, else any free port
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def grid_app(small_sample):
-    from ui.app import create_app
-    from ui.auth import ServeConfig
-
-    port = _free_port()
-    app = create_app(small_sample, config=ServeConfig(port=port))
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+def grid_app(private_app, tmp_path_factory):
+    """The app on its own copy of the sample, ports 8680-8689."""
+    with private_app(tmp_path_factory.mktemp("grid"), ports=range(8680, 8690)) as served:
+        yield served.base_url
 
 
 @pytest.fixture(params=list(SIZES))

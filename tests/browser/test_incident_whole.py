@@ -7,14 +7,10 @@ set."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -23,33 +19,11 @@ SHOTS = Path(os.environ["RISKMAP_SHOTS"]) if os.environ.get("RISKMAP_SHOTS") els
 KML = "{http://www.opengis.net/kml/2.2}"
 
 
-def _free_port() -> int:
-    for port in range(8610, 8620):  # this suite's own range, else any free port
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture()
-def own_app(small_sample, tmp_path):
-    """The app on a copy of the sample (saving incidents writes)."""
-    from ui.app import create_app
-    from ui.auth import ServeConfig
-
-    root = tmp_path / "data"
-    shutil.copytree(small_sample, root)
-    port = _free_port()
-    app = create_app(root, config=ServeConfig(port=port))
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}", root
-    server.shutdown()
+def own_app(private_app, tmp_path):
+    """The app on a copy of the sample (saving incidents writes), ports 8610-8619."""
+    with private_app(tmp_path, ports=range(8610, 8620)) as served:
+        yield served.base_url, served.root
 
 
 @pytest.fixture(params=list(SIZES))
