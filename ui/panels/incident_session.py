@@ -87,10 +87,18 @@ def track_open(state: AppState, current: dict | None, session: dict | None, chos
         return session, _options(session), None
     number = int(number)
     if all(item["id"] != number for item in session["open"]):
+        from ui.panels.incident import _check_inside
+
         try:
-            label = open_label(_store(state).get(number), lang)
+            inc = _store(state).get(number)
         except (KeyError, ValueError, OSError):
             label = f"#{number}"
+        else:
+            try:  # the store data comes from the browser: never label another district's incident
+                _check_inside(state, inc.lon, inc.lat, lang)
+            except ValueError:
+                return dash.no_update, dash.no_update, dash.no_update
+            label = open_label(inc, lang)
         session["open"] = [*session["open"], {"id": number, "label": label}][-MAX_OPEN:]
     session["current"] = number
     return session, _options(session), (dash.no_update if chosen == number else number)

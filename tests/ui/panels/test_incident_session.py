@@ -212,3 +212,21 @@ def test_the_kml_of_the_current_wind_incident_has_its_point_and_downwind_area(fr
         assert {"downwind.csv", "incident.csv"} <= set(zf.namelist())
         zones = zf.read("zones.csv").decode("utf-8-sig")
     assert "hazards_major_open" in zones
+
+
+def test_a_district_user_gets_no_chip_for_an_incident_outside_their_districts(fresh_state):
+    store = IncidentStore(fresh_state.store.db)
+    inside = store.add(Incident(lon=113.93, lat=22.52, type="fire", note="南山仓库"))
+    outside = store.add(Incident(lon=114.13, lat=22.55, type="gas", note="罗湖管线"))
+    app = flask.Flask(__name__)
+    with app.test_request_context("/_dash-update-component", method="POST"):
+        access.set_current_user(User(name="li", role="commander", districts=("南山区",)))
+        fresh_state.scope = access.scope
+        try:
+            # the current-incident store is browser data: a forged id outside is not labelled
+            refused = track_open(fresh_state, {"id": outside}, None, None, "zh")
+            assert all(v is dash.no_update for v in refused)
+            session, options, chosen = track_open(fresh_state, {"id": inside}, None, None, "zh")
+            assert [o["value"] for o in options] == [inside] and "南山仓库" in options[0]["label"]
+        finally:
+            fresh_state.scope = lambda: None
